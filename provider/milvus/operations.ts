@@ -1,0 +1,327 @@
+/**
+ * The MilvusUserPassword lifecycle (DESIGN.md §3). The serialized provider in provider.ts
+ * requires this module by package path inside each method, so that the provider Pulumi
+ * stores in state stays a few hundred bytes and captures neither secrets nor clients.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { ConfigError, DbPasswordError, MilvusError, isTransient } from "../shared/errors";
+import { compact, issuesToFailures } from "../shared/check";
+import { envValue } from "../shared/env";
+import { MILVUS_PASSWORD_POLICY, generatePassword } from "../shared/password";
+import { redact, safeMessage } from "../shared/redact";
+import { retry } from "../shared/retry";
+import { MilvusIdentity, MilvusSession, MilvusTarget, OLD_PASSWORD_NOT_CORRECT, canLogin } from "./client";
+import { MilvusUserPasswordInputs, MilvusUserPasswordOutputs, milvusInputsSchema, parseAddress } from "./schema";
+
+type Outputs = MilvusUserPasswordOutputs;
+type Inputs = MilvusUserPasswordInputs;
+
+export const DEFAULT_TIMEOUT_MS = 15000;
+/** Bounds of one rotation: tries and elapsed time, for transient failures only. */
+export const ROTATION_RETRY = { maxAttempts: 3, maxElapsedMs: 60000, baseDelayMs: 250, maxDelayMs: 2000 };
+
+interface Context {
+  address: string;
+  target: MilvusTarget;
+  /** Who the provider logs in as for admin calls; undefined: the managed user itself. */
+  admin?: MilvusIdentity;
+}
+
+/** Resolves the address and the identity from inputs, then from MILVUS_* variables. */
+export function resolveContext(inputs: Inputs, env: NodeJS.ProcessEnv = process.env): Context {
+  const c = inputs.connection ?? {};
+  const address = c.address ?? envValue("MILVUS_URI", env);
+  if (!address) {
+    throw new ConfigError("no Milvus address: set connection.address or MILVUS_URI", { operation: "configure", property: "connection.address" });
+  }
+  let parsed: ReturnType<typeof parseAddress>;
+  try {
+    parsed = parseAddress(address);
+  } catch {
+    throw new ConfigError("MILVUS_URI must be host:port, http://host:port or https://host:port", { operation: "configure", property: "connection.address" });
+  }
+  const target: MilvusTarget = {
+    hostPort: parsed.hostPort,
+    tls: c.tls ?? parsed.tls,
+    timeoutMs: c.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+  };
+  let admin: MilvusIdentity | undefined;
+  if (c.token) admin = { token: c.token };
+  else if (c.username) admin = { username: c.username, password: c.password ?? envValue("MILVUS_PASSWORD", env) };
+  else if (envValue("MILVUS_TOKEN", env)) admin = { token: envValue("MILVUS_TOKEN", env) };
+  else if (envValue("MILVUS_USER", env)) admin = { username: envValue("MILVUS_USER", env), password: envValue("MILVUS_PASSWORD", env) };
+  return { address: `${target.tls ? "https://" : ""}${target.hostPort}`, target, admin };
+}
+
+/** The secret values of a set of inputs or outputs: passwords and connection credentials. */
+function secretsOf(...values: Array<Partial<Inputs> | undefined>): string[] {
+  return values.flatMap((v) => [v?.password, v?.currentPassword, v?.connection?.password, v?.connection?.token]).filter((s): s is string => !!s);
+}
+
+/**
+ * Runs one provider operation so that whatever it throws is a DbPasswordError whose
+ * message and stack hold no secret of the inputs or the environment.
+ */
+async function guarded<T>(operation: string, secretSources: Array<Partial<Inputs> | undefined>, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    const secrets = [...secretsOf(...secretSources), process.env.MILVUS_PASSWORD, process.env.MILVUS_TOKEN];
+    if (err instanceof DbPasswordError) {
+      const clean = redact(err.message, secrets);
+      if (clean === err.message) {
+        err.stack = `${err.name}: ${err.message}\n${(err.stack ?? "").split("\n").filter((l) => l.startsWith("    at ")).join("\n")}`;
+        throw err;
+      }
+      throw new MilvusError(clean, { operation });
+    }
+    throw new MilvusError(`unexpected failure: ${safeMessage(err, secrets)}`, { operation });
+  }
+}
+
+// ---------------------------------------------------------------- check
+
+export async function check(_olds: unknown, news: unknown): Promise<pulumi.dynamic.CheckResult<Inputs>> {
+  const parsed = milvusInputsSchema.safeParse(news);
+  if (!parsed.success) {
+    return { inputs: news as Inputs, failures: issuesToFailures(parsed.error.issues, news) };
+  }
+  const inputs = parsed.data;
+  if (!inputs.connection?.address && !envValue("MILVUS_URI")) {
+    return { inputs, failures: [{ property: "connection.address", reason: "is required: set it or the MILVUS_URI environment variable" }] };
+  }
+  if (!inputs.connection?.address) {
+    try {
+      parseAddress(envValue("MILVUS_URI")!);
+    } catch {
+      return { inputs, failures: [{ property: "connection.address", reason: "MILVUS_URI must be host:port, http://host:port or https://host:port" }] };
+    }
+  }
+  return { inputs: compact(inputs) };
+}
+
+// ---------------------------------------------------------------- diff
+
+const STORED_ONLY = ["deleteUserOnDestroy", "createIfMissing", "connection"] as const;
+
+export async function diff(_id: string, olds: Outputs, news: Inputs): Promise<pulumi.dynamic.DiffResult> {
+  const replaces: string[] = [];
+  let newAddress: string | undefined;
+  try {
+    newAddress = resolveContext(news).address;
+  } catch {
+    newAddress = undefined;
+  }
+  if (newAddress !== undefined && newAddress !== olds.address) replaces.push("connection.address");
+  if (news.user !== olds.user) replaces.push("user");
+
+  const changed: string[] = [];
+  if (news.password !== undefined && news.password !== olds.password) changed.push("password");
+  if (news.rotationTrigger !== olds.rotationTrigger) changed.push("rotationTrigger");
+  if (olds.passwordVerified === false && !changed.includes("password")) changed.push("password");
+  for (const key of STORED_ONLY) {
+    if (JSON.stringify(news[key] ?? null) !== JSON.stringify(olds[key] ?? null)) changed.push(key);
+  }
+  return {
+    changes: replaces.length > 0 || changed.length > 0,
+    replaces,
+    stables: replaces.length ? [] : ["user", "address"],
+    deleteBeforeReplace: false,
+  };
+}
+
+// ---------------------------------------------------------------- rotation core
+
+/** Opens the session that makes the change: the admin identity, or the user with `oldPassword`. */
+async function openFor(ctx: Context, user: string, oldPassword: string | undefined): Promise<MilvusSession> {
+  if (ctx.admin) return MilvusSession.open(ctx.target, ctx.admin);
+  if (oldPassword === undefined) {
+    throw new ConfigError(
+      "no connection identity: set connection.username/password, connection.token or MILVUS_USER/MILVUS_PASSWORD, or give currentPassword so the user can change its own password",
+      { operation: "configure", target: `milvus ${ctx.target.hostPort} user ${user}`, property: "connection" },
+    );
+  }
+  return MilvusSession.open(ctx.target, { username: user, password: oldPassword });
+}
+
+/**
+ * Changes the password of `user` from one of `oldCandidates` to `desired`. After an
+ * ambiguous failure (timeout, reset) it asks the server which password works before it
+ * retries, so a change the server already applied is never retried into "old password not
+ * correct". Returns how many UpdateCredential calls were made.
+ */
+export async function rotate(ctx: Context, user: string, oldCandidates: string[], desired: string): Promise<number> {
+  const target = `milvus ${ctx.target.hostPort} user ${user}`;
+  const olds = [...new Set(oldCandidates)].filter((o) => o !== desired);
+  if (olds.length === 0) {
+    if (await canLogin(ctx.target, user, desired)) return 0;
+    throw new MilvusError("the password is not the one the user has, and no old password is known: set currentPassword to the user's present password", {
+      operation: "UpdateCredential",
+      target,
+      serverCode: String(OLD_PASSWORD_NOT_CORRECT),
+    });
+  }
+  let calls = 0;
+  let lastStale: MilvusError | undefined;
+  for (const old of olds) {
+    try {
+      await retry(
+        async () => {
+          let session: MilvusSession;
+          try {
+            session = await openFor(ctx, user, old);
+          } catch (err) {
+            // Without an admin identity, a stale old password shows as a failed login.
+            if (!ctx.admin && err instanceof MilvusError && err.serverCode === "UNAUTHENTICATED") {
+              throw new MilvusError("old password not correct", { operation: "UpdateCredential", target, serverCode: String(OLD_PASSWORD_NOT_CORRECT) });
+            }
+            throw err;
+          }
+          try {
+            calls++;
+            await session.updatePassword(user, old, desired);
+          } catch (err) {
+            if (!(err instanceof MilvusError)) throw err;
+            if (err.serverCode === String(OLD_PASSWORD_NOT_CORRECT) || err.ambiguous) {
+              // Either the old password is stale or we cannot tell what happened: ask the server.
+              if (await canLogin(ctx.target, user, desired)) return;
+            }
+            throw err;
+          } finally {
+            await session.close();
+          }
+        },
+        { ...ROTATION_RETRY, classify: (err) => ({ retry: isTransient(err) }) },
+      );
+      return calls;
+    } catch (err) {
+      if (err instanceof MilvusError && err.serverCode === String(OLD_PASSWORD_NOT_CORRECT)) {
+        lastStale = err;
+        continue; // try the next candidate (currentPassword)
+      }
+      throw err;
+    }
+  }
+  throw new MilvusError(
+    "the user's password is neither the one in state nor currentPassword (changed outside Pulumi, or the user does not exist): " +
+      "set currentPassword to the user's present password and run `pulumi up` again",
+    { operation: "UpdateCredential", target, serverCode: lastStale?.serverCode },
+  );
+}
+
+/** Proves the new password logs in and the old ones no longer do. */
+async function verify(ctx: Context, user: string, desired: string, olds: string[]): Promise<void> {
+  const target = `milvus ${ctx.target.hostPort} user ${user}`;
+  if (!(await canLogin(ctx.target, user, desired))) {
+    throw new MilvusError("the new password does not log in after the change", { operation: "verify", target });
+  }
+  for (const old of new Set(olds)) {
+    if (old !== desired && (await canLogin(ctx.target, user, old))) {
+      throw new MilvusError("an old password still logs in after the change", { operation: "verify", target });
+    }
+  }
+}
+
+async function userExists(ctx: Context, user: string): Promise<boolean | undefined> {
+  if (!ctx.admin) return undefined;
+  const session = await MilvusSession.open(ctx.target, ctx.admin);
+  try {
+    return (await session.listUsers()).includes(user);
+  } catch (err) {
+    if (err instanceof MilvusError && err.serverCode === "PERMISSION_DENIED") return undefined;
+    throw err;
+  } finally {
+    await session.close();
+  }
+}
+
+function outputs(inputs: Inputs, ctx: Context, password: string): Outputs {
+  return compact({ ...inputs, password, address: ctx.address, passwordVerified: true }) as Outputs;
+}
+
+// ---------------------------------------------------------------- create
+
+export async function create(inputs: Inputs): Promise<pulumi.dynamic.CreateResult<Outputs>> {
+  return guarded("create", [inputs], async () => {
+    const ctx = resolveContext(inputs);
+    const user = inputs.user;
+    const desired = inputs.password ?? generatePassword(MILVUS_PASSWORD_POLICY);
+    const target = `milvus ${ctx.target.hostPort} user ${user}`;
+    const exists = await userExists(ctx, user);
+
+    if (exists === false) {
+      if (!inputs.createIfMissing) {
+        throw new ConfigError(`user ${user} does not exist: set createIfMissing: true to create it`, { operation: "create", target, property: "user" });
+      }
+      const session = await MilvusSession.open(ctx.target, ctx.admin!);
+      try {
+        await session.createUser(user, desired);
+      } catch (err) {
+        // After an unknown outcome, the user may exist with the desired password already.
+        if (!(err instanceof MilvusError && err.ambiguous && (await canLogin(ctx.target, user, desired)))) throw err;
+      } finally {
+        await session.close();
+      }
+    } else if (inputs.currentPassword !== undefined) {
+      await rotate(ctx, user, [inputs.currentPassword], desired);
+    } else if (!(await canLogin(ctx.target, user, desired))) {
+      // No old password: adopt the user only if it has the desired password already.
+      throw new ConfigError(
+        `user ${user} exists${exists === undefined ? " (or cannot be listed)" : ""}: set currentPassword to its present password so that it can be changed`,
+        { operation: "create", target, property: "currentPassword" },
+      );
+    }
+    await verify(ctx, user, desired, inputs.currentPassword !== undefined ? [inputs.currentPassword] : []);
+    return { id: `${user}@${ctx.target.hostPort}`, outs: outputs(inputs, ctx, desired) };
+  });
+}
+
+// ---------------------------------------------------------------- update
+
+export async function update(_id: string, olds: Outputs, news: Inputs): Promise<pulumi.dynamic.UpdateResult<Outputs>> {
+  return guarded("update", [olds, news], async () => {
+    const ctx = resolveContext(news);
+    const user = news.user;
+    const triggered = news.rotationTrigger !== olds.rotationTrigger;
+    const desired = news.password ?? (triggered ? generatePassword(MILVUS_PASSWORD_POLICY) : olds.password);
+    const drifted = olds.passwordVerified === false;
+    if (desired !== olds.password || drifted) {
+      const candidates = [olds.password, news.currentPassword].filter((p): p is string => p !== undefined);
+      await rotate(ctx, user, candidates, desired);
+      await verify(ctx, user, desired, candidates);
+    }
+    return { outs: outputs(news, ctx, desired) };
+  });
+}
+
+// ---------------------------------------------------------------- read
+
+export async function read(id: string, props: Outputs): Promise<pulumi.dynamic.ReadResult<Outputs>> {
+  return guarded("read", [props], async () => {
+    const ctx = resolveContext(props);
+    const exists = await userExists(ctx, props.user);
+    if (exists === false) return { id: "", props: undefined };
+    const verified = await canLogin(ctx.target, props.user, props.password);
+    return { id, props: { ...props, address: ctx.address, passwordVerified: verified } };
+  });
+}
+
+// ---------------------------------------------------------------- delete
+
+export async function remove(_id: string, props: Outputs): Promise<void> {
+  if (!props.deleteUserOnDestroy) return; // documented: the user and its password stay as they are
+  await guarded("delete", [props], async () => {
+    const ctx = resolveContext(props);
+    const target = `milvus ${ctx.target.hostPort} user ${props.user}`;
+    if (!ctx.admin) {
+      throw new ConfigError("deleteUserOnDestroy needs a connection identity with the right to delete users", { operation: "delete", target, property: "connection" });
+    }
+    if ((await userExists(ctx, props.user)) === false) return;
+    const session = await MilvusSession.open(ctx.target, ctx.admin);
+    try {
+      await session.deleteUser(props.user);
+    } finally {
+      await session.close();
+    }
+  });
+}

@@ -1,0 +1,39 @@
+import * as pulumi from "@pulumi/pulumi";
+import { milvusUserPasswordProvider } from "./provider";
+import type { MilvusUserPasswordInputs } from "./schema";
+
+type Inputify<T> = { [K in keyof T]: pulumi.Input<T[K] extends object ? Inputify<T[K]> : T[K]> };
+
+/** Arguments of MilvusUserPassword; every field may be an Output (a secret from config). */
+export type MilvusUserPasswordArgs = Inputify<MilvusUserPasswordInputs>;
+
+/**
+ * The password of one Milvus user, set with the Milvus UpdateCredential RPC. A change of
+ * `password` (or of `rotationTrigger`) rotates it, using the old password from state.
+ * Destroying the resource leaves the user and its password as they are unless
+ * `deleteUserOnDestroy` is set.
+ */
+export class MilvusUserPassword extends pulumi.dynamic.Resource {
+  /** The managed Milvus user. */
+  declare readonly user: pulumi.Output<string>;
+  /** The password the user has now (given or generated). Secret. */
+  declare readonly password: pulumi.Output<string>;
+  /** The Milvus address, resolved from the input or MILVUS_URI. */
+  declare readonly address: pulumi.Output<string>;
+  /** False when the last refresh found that the password in state no longer logs in. */
+  declare readonly passwordVerified: pulumi.Output<boolean>;
+
+  constructor(name: string, args: MilvusUserPasswordArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      milvusUserPasswordProvider,
+      name,
+      { password: undefined, address: undefined, passwordVerified: undefined, ...args },
+      {
+        ...opts,
+        additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "password", "currentPassword", "connection"],
+      },
+      "milvus",
+      "UserPassword",
+    );
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * Turning zod issues into Pulumi check failures: each names the property (dotted path) and
+ * says what is wrong, never what the value was.
+ */
+import type { z } from "zod";
+import { redact } from "./redact";
+
+export interface CheckFailure {
+  property: string;
+  reason: string;
+}
+
+/** Collects every string inside `value`, so that none of them can reach a message. */
+export function stringsIn(value: unknown, out: string[] = []): string[] {
+  if (typeof value === "string") out.push(value);
+  else if (Array.isArray(value)) value.forEach((v) => stringsIn(v, out));
+  else if (value && typeof value === "object") Object.values(value).forEach((v) => stringsIn(v, out));
+  return out;
+}
+
+export function issuesToFailures(issues: ReadonlyArray<z.core.$ZodIssue>, inputs: unknown): CheckFailure[] {
+  // Every input string is treated as possibly secret: a zod message must not echo any.
+  const values = stringsIn(inputs);
+  return issues.map((issue) => ({
+    property: issue.path.length ? issue.path.map(String).join(".") : "(inputs)",
+    reason: redact(issue.message, values),
+  }));
+}
+
+/** Drops keys whose value is undefined, so that state does not hold explicit undefineds. */
+export function compact<T extends Record<string, unknown>>(obj: T): T {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
+}

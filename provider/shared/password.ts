@@ -1,0 +1,124 @@
+/**
+ * Password policies and a generator. A policy check returns the rules a password breaks,
+ * in words that never include the password itself.
+ */
+import { randomInt } from "crypto";
+
+const UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+const LOWER = "abcdefghijklmnopqrstuvwxyz";
+const DIGIT = "0123456789";
+/** Printable ASCII that is neither a letter, a digit nor white space. */
+const ASCII_SPECIAL = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
+
+export interface PasswordPolicy {
+  /** Names the service whose rule this is, for messages. */
+  name: string;
+  minLength: number;
+  maxLength: number;
+  /** Characters that count as special; only these are allowed besides letters and digits. */
+  specials: string;
+  /** How many of the four classes (upper, lower, digit, special) must appear. */
+  minClasses: number;
+  /** Classes that must appear whatever minClasses says. */
+  requiredClasses: ReadonlyArray<CharClass>;
+  /** Specials a generated password gets (the strictest reading of the rule). */
+  generatedSpecials: number;
+  /** Length of a generated password. */
+  generatedLength: number;
+}
+
+export type CharClass = "upper" | "lower" | "digit" | "special";
+
+/** Milvus: 8–64 characters with at least three of upper, lower, digit, special (seed rule). */
+export const MILVUS_PASSWORD_POLICY: PasswordPolicy = {
+  name: "Milvus",
+  minLength: 8,
+  maxLength: 64,
+  specials: ASCII_SPECIAL,
+  minClasses: 3,
+  requiredClasses: [],
+  generatedSpecials: 2,
+  generatedLength: 32,
+};
+
+/**
+ * GeminiDB rwuser: 8–32 characters of upper, lower, digit and the specials ~!@#%^*-_=+?
+ * only. Checked no stricter than the server (one special); generated with two.
+ */
+export const GEMINIDB_PASSWORD_POLICY: PasswordPolicy = {
+  name: "GeminiDB",
+  minLength: 8,
+  maxLength: 32,
+  specials: "~!@#%^*-_=+?",
+  minClasses: 4,
+  requiredClasses: ["upper", "lower", "digit", "special"],
+  generatedSpecials: 2,
+  generatedLength: 24,
+};
+
+function classOf(ch: string, policy: PasswordPolicy): CharClass | undefined {
+  if (UPPER.includes(ch)) return "upper";
+  if (LOWER.includes(ch)) return "lower";
+  if (DIGIT.includes(ch)) return "digit";
+  if (policy.specials.includes(ch)) return "special";
+  return undefined;
+}
+
+const CLASS_WORDS: Record<CharClass, string> = {
+  upper: "an uppercase letter",
+  lower: "a lowercase letter",
+  digit: "a digit",
+  special: "a special character",
+};
+
+/** Returns the broken rules, or an empty list when the password is acceptable. */
+export function checkPassword(password: string, policy: PasswordPolicy): string[] {
+  const broken: string[] = [];
+  const chars = [...password];
+  if (chars.length < policy.minLength || chars.length > policy.maxLength) {
+    broken.push(`must be ${policy.minLength} to ${policy.maxLength} characters long (it has ${chars.length})`);
+  }
+  const seen = new Set<CharClass>();
+  let disallowed = 0;
+  for (const ch of chars) {
+    const c = classOf(ch, policy);
+    if (c) seen.add(c);
+    else disallowed++;
+  }
+  if (disallowed > 0) {
+    broken.push(
+      `may contain only letters, digits and the special characters ${policy.specials} ` +
+        `(${disallowed} other character${disallowed === 1 ? "" : "s"} found)`,
+    );
+  }
+  for (const required of policy.requiredClasses) {
+    if (!seen.has(required)) broken.push(`must contain ${CLASS_WORDS[required]}`);
+  }
+  if (seen.size < policy.minClasses && policy.requiredClasses.length < policy.minClasses) {
+    broken.push(
+      `must contain at least ${policy.minClasses} of: uppercase letters, lowercase letters, digits, special characters (it has ${seen.size})`,
+    );
+  }
+  return broken;
+}
+
+function pick(alphabet: string): string {
+  return alphabet[randomInt(alphabet.length)];
+}
+
+/** A crypto-random password that satisfies the strictest reading of the policy. */
+export function generatePassword(policy: PasswordPolicy, length = policy.generatedLength): string {
+  if (length < policy.minLength || length > policy.maxLength) {
+    throw new RangeError(`generated length must be within ${policy.minLength}..${policy.maxLength}`);
+  }
+  const chars: string[] = [pick(UPPER), pick(LOWER), pick(DIGIT)];
+  for (let i = 0; i < policy.generatedSpecials; i++) chars.push(pick(policy.specials));
+  const all = UPPER + LOWER + DIGIT;
+  while (chars.length < length) chars.push(pick(all));
+  // Fisher–Yates with a crypto source, so the required characters are not at fixed places.
+  for (let i = chars.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [chars[i], chars[j]] = [chars[j], chars[i]];
+  }
+  return chars.join("");
+}
