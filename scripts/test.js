@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+// `npm test`: builds the package, installs the tools the tests need (cached outside the
+// repo), type-checks the tests, then runs every mocha suite. Exits with mocha's status.
+const { execFileSync, spawnSync } = require("child_process");
+const path = require("path");
+
+const root = path.resolve(__dirname, "..");
+const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { cwd: root, stdio: "inherit", ...opts });
+const tool = (script) =>
+  execFileSync("bash", [path.join(root, "scripts", script)], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] })
+    .trim()
+    .split("\n")
+    .pop();
+
+const t0 = Date.now();
+run(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.json"]);
+run(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.test.json"]);
+const env = {
+  ...process.env,
+  PDP_MILVUS_VENV: tool("install-milvus.sh"),
+  PDP_PULUMI_BIN: tool("install-pulumi.sh"),
+  TS_NODE_PROJECT: path.join(root, "tsconfig.test.json"),
+  TS_NODE_TRANSPILE_ONLY: "true",
+};
+console.log(`[test] build and tools ready in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+const mocha = spawnSync(process.execPath, [require.resolve("mocha/bin/mocha.js"), ...process.argv.slice(2)], { cwd: root, env, stdio: "inherit" });
+process.exit(mocha.status ?? 1);

@@ -1,0 +1,47 @@
+import * as assert from "assert";
+
+/** Every form a secret could leak in: as is, base64 (Milvus wire), URL-encoded. */
+export function leakForms(secret: string): string[] {
+  const b64 = Buffer.from(secret, "utf8").toString("base64");
+  return [secret, b64, b64.replace(/=+$/, ""), encodeURIComponent(secret)];
+}
+
+/** Fails when any of `texts` holds any form of any secret. */
+export function assertNoLeak(texts: ReadonlyArray<string | undefined>, secrets: ReadonlyArray<string>, where = "output"): void {
+  for (const text of texts) {
+    if (!text) continue;
+    for (const secret of secrets) {
+      for (const form of leakForms(secret)) {
+        assert.ok(!text.includes(form), `a secret leaked into ${where}: ${text.slice(0, 200).replace(form, "<SECRET>")}`);
+      }
+    }
+  }
+}
+
+/** Records what is written to stdout and stderr while `fn` runs (and still writes it). */
+export async function captureOutput<T>(fn: () => Promise<T>): Promise<{ result?: T; error?: unknown; output: string }> {
+  const chunks: string[] = [];
+  const out = process.stdout.write.bind(process.stdout);
+  const err = process.stderr.write.bind(process.stderr);
+  const tap = (orig: typeof out) =>
+    ((chunk: any, ...rest: any[]) => {
+      chunks.push(String(chunk));
+      return orig(chunk, ...rest);
+    }) as typeof out;
+  process.stdout.write = tap(out);
+  process.stderr.write = tap(err);
+  try {
+    return { result: await fn(), output: chunks.join("") };
+  } catch (error) {
+    return { error, output: chunks.join("") };
+  } finally {
+    process.stdout.write = out;
+    process.stderr.write = err;
+  }
+}
+
+/** The message and stack of a thrown value, for leak checks. */
+export function errorTexts(err: unknown): string[] {
+  if (err instanceof Error) return [err.message, err.stack ?? "", JSON.stringify(err)];
+  return [String(err)];
+}

@@ -1,0 +1,87 @@
+/**
+ * Starts the embedded Milvus server (PyPI `milvus`) with authorization on, on a free
+ * loopback port, in a temporary data directory; stops its whole process group.
+ */
+import { ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
+import * as net from "net";
+import * as os from "os";
+import * as path from "path";
+import { milvusVenv } from "./tools";
+
+export interface RealMilvus {
+  address: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const running = new Set<ChildProcess>();
+function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
+  try {
+    if (child.pid) process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+process.on("exit", () => running.forEach((c) => killGroup(c, "SIGKILL")));
+
+async function waitReady(port: number, child: ChildProcess, logFile: string, timeoutMs: number): Promise<void> {
+  const { canLogin } = await import("../../provider/milvus/client");
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`milvus-server exited with ${child.exitCode}; see ${logFile}`);
+    try {
+      if (await canLogin({ hostPort: `127.0.0.1:${port}`, tls: false, timeoutMs: 2000 }, "root", "Milvus")) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`milvus-server did not become ready in ${timeoutMs} ms; see ${logFile}`);
+}
+
+export async function startRealMilvus(): Promise<RealMilvus> {
+  const venv = milvusVenv();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "pdp-milvus-"));
+  const port = await freePort();
+  const logFile = path.join(dataDir, "server.log");
+  const log = fs.openSync(logFile, "w");
+  const child = spawn(
+    path.join(venv, "bin", "milvus-server"),
+    ["--data", dataDir, "--authorization-enabled", "true", "--proxy-port", String(port)],
+    { detached: true, stdio: ["ignore", log, log] },
+  );
+  running.add(child);
+  try {
+    await waitReady(port, child, logFile, 120000);
+  } catch (err) {
+    killGroup(child, "SIGKILL");
+    throw err;
+  }
+  return {
+    address: `127.0.0.1:${port}`,
+    port,
+    async stop() {
+      killGroup(child, "SIGTERM");
+      const exited = new Promise<void>((r) => (child.exitCode !== null ? r() : child.once("exit", () => r())));
+      const timer = setTimeout(() => killGroup(child, "SIGKILL"), 10000);
+      await exited;
+      clearTimeout(timer);
+      // the server's own children may outlive the wrapper: make sure the group is gone
+      killGroup(child, "SIGKILL");
+      running.delete(child);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
