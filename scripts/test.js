@@ -23,5 +23,8 @@ const env = {
   TS_NODE_TRANSPILE_ONLY: "true",
 };
 console.log(`[test] build and tools ready in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
-const mocha = spawnSync(process.execPath, [require.resolve("mocha/bin/mocha.js"), ...process.argv.slice(2)], { cwd: root, env, stdio: "inherit" });
+// Arguments narrow the run (`npm test -- test/unit`); without them every suite runs.
+const SUITES = ["test/unit/**/*.test.ts", "test/servers/**/*.test.ts", "test/integration/**/*.test.ts", "test/e2e/**/*.test.ts", "test/reliability/**/*.test.ts"];
+const args = process.argv.slice(2);
+const mocha = spawnSync(process.execPath, [require.resolve("mocha/bin/mocha.js"), ...(args.length ? args : SUITES)], { cwd: root, env, stdio: "inherit" });
 process.exit(mocha.status ?? 1);
