@@ -4,11 +4,11 @@
  * stores in state stays a few hundred bytes and captures neither secrets nor clients.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { ConfigError, DbPasswordError, MilvusError, isTransient } from "../shared/errors";
+import { ConfigError, MilvusError, isTransient } from "../shared/errors";
+import { guarded } from "../shared/guard";
 import { compact, issuesToFailures } from "../shared/check";
 import { envValue } from "../shared/env";
 import { MILVUS_PASSWORD_POLICY, generatePassword } from "../shared/password";
-import { redact, safeMessage } from "../shared/redact";
 import { retry } from "../shared/retry";
 import { MilvusIdentity, MilvusSession, MilvusTarget, OLD_PASSWORD_NOT_CORRECT, canLogin } from "./client";
 import { MilvusUserPasswordInputs, MilvusUserPasswordOutputs, milvusInputsSchema, parseAddress } from "./schema";
@@ -58,25 +58,8 @@ function secretsOf(...values: Array<Partial<Inputs> | undefined>): string[] {
   return values.flatMap((v) => [v?.password, v?.currentPassword, v?.connection?.password, v?.connection?.token]).filter((s): s is string => !!s);
 }
 
-/**
- * Runs one provider operation so that whatever it throws is a DbPasswordError whose
- * message and stack hold no secret of the inputs or the environment.
- */
-async function guarded<T>(operation: string, secretSources: Array<Partial<Inputs> | undefined>, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    const secrets = [...secretsOf(...secretSources), process.env.MILVUS_PASSWORD, process.env.MILVUS_TOKEN];
-    if (err instanceof DbPasswordError) {
-      const clean = redact(err.message, secrets);
-      if (clean === err.message) {
-        err.stack = `${err.name}: ${err.message}\n${(err.stack ?? "").split("\n").filter((l) => l.startsWith("    at ")).join("\n")}`;
-        throw err;
-      }
-      throw new MilvusError(clean, { operation });
-    }
-    throw new MilvusError(`unexpected failure: ${safeMessage(err, secrets)}`, { operation });
-  }
+function guard<T>(operation: string, sources: Array<Partial<Inputs> | undefined>, fn: () => Promise<T>): Promise<T> {
+  return guarded(operation, () => [...secretsOf(...sources), process.env.MILVUS_PASSWORD, process.env.MILVUS_TOKEN], (m, op) => new MilvusError(m, { operation: op }), fn);
 }
 
 // ---------------------------------------------------------------- check
@@ -242,7 +225,7 @@ function outputs(inputs: Inputs, ctx: Context, password: string): Outputs {
 // ---------------------------------------------------------------- create
 
 export async function create(inputs: Inputs): Promise<pulumi.dynamic.CreateResult<Outputs>> {
-  return guarded("create", [inputs], async () => {
+  return guard("create", [inputs], async () => {
     const ctx = resolveContext(inputs);
     const user = inputs.user;
     const desired = inputs.password ?? generatePassword(MILVUS_PASSWORD_POLICY);
@@ -279,7 +262,7 @@ export async function create(inputs: Inputs): Promise<pulumi.dynamic.CreateResul
 // ---------------------------------------------------------------- update
 
 export async function update(_id: string, olds: Outputs, news: Inputs): Promise<pulumi.dynamic.UpdateResult<Outputs>> {
-  return guarded("update", [olds, news], async () => {
+  return guard("update", [olds, news], async () => {
     const ctx = resolveContext(news);
     const user = news.user;
     const triggered = news.rotationTrigger !== olds.rotationTrigger;
@@ -297,7 +280,7 @@ export async function update(_id: string, olds: Outputs, news: Inputs): Promise<
 // ---------------------------------------------------------------- read
 
 export async function read(id: string, props: Outputs): Promise<pulumi.dynamic.ReadResult<Outputs>> {
-  return guarded("read", [props], async () => {
+  return guard("read", [props], async () => {
     const ctx = resolveContext(props);
     const exists = await userExists(ctx, props.user);
     if (exists === false) return { id: "", props: undefined };
@@ -310,7 +293,7 @@ export async function read(id: string, props: Outputs): Promise<pulumi.dynamic.R
 
 export async function remove(_id: string, props: Outputs): Promise<void> {
   if (!props.deleteUserOnDestroy) return; // documented: the user and its password stay as they are
-  await guarded("delete", [props], async () => {
+  await guard("delete", [props], async () => {
     const ctx = resolveContext(props);
     const target = `milvus ${ctx.target.hostPort} user ${props.user}`;
     if (!ctx.admin) {

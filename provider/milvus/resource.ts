@@ -1,8 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { milvusUserPasswordProvider } from "./provider";
 import type { MilvusUserPasswordInputs } from "./schema";
-
-type Inputify<T> = { [K in keyof T]: pulumi.Input<T[K] extends object ? Inputify<T[K]> : T[K]> };
+import type { Inputify } from "../shared/inputs";
 
 /** Arguments of MilvusUserPassword; every field may be an Output (a secret from config). */
 export type MilvusUserPasswordArgs = Inputify<MilvusUserPasswordInputs>;

@@ -1,0 +1,97 @@
+/**
+ * One HTTP exchange with a Huawei Cloud API through node-fetch: a timeout per attempt,
+ * redirects refused (a redirect could carry a token or signature to another host), TLS
+ * verification left on, and every failure turned into a GeminiDbError that holds the
+ * service's error code, the HTTP status and X-Request-Id, never a secret.
+ */
+import fetch, { Response } from "node-fetch";
+import { GeminiDbError } from "../shared/errors";
+import { redact, safeMessage } from "../shared/redact";
+
+export interface HttpRequest {
+  method: "GET" | "PUT" | "POST";
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Response["headers"];
+  text: string;
+  json: any;
+  requestId?: string;
+}
+
+/** DBS and APIG codes after which a retry may succeed (DESIGN.md §5). */
+export const RETRYABLE_CODES = new Set(["DBS.200019", "DBS.201015", "DBS.280005", "APIG.0308"]);
+
+export function parseRetryAfter(value: string | null): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/** Sends one request; resolves for every HTTP status, rejects with GeminiDbError on transport failure. */
+export async function send(req: HttpRequest, operation: string, target: string, timeoutMs: number, secrets: string[]): Promise<HttpResponse> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  let res: Response;
+  let text: string;
+  try {
+    res = await fetch(req.url, {
+      method: req.method,
+      headers: req.headers,
+      body: req.body === "" ? undefined : req.body,
+      redirect: "manual",
+      signal: controller.signal as any,
+      compress: false,
+    });
+    text = await res.text();
+  } catch (err) {
+    const aborted = (err as { name?: string }).name === "AbortError";
+    throw new GeminiDbError(aborted ? `no answer within ${timeoutMs} ms` : `request failed: ${safeMessage(err, secrets)}`, {
+      operation,
+      target,
+      serverCode: aborted ? "TIMEOUT" : (err as { code?: string }).code,
+      transient: true,
+      ambiguous: req.method !== "GET",
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+  const requestId = res.headers.get("x-request-id") ?? undefined;
+  if (res.status >= 300 && res.status < 400) {
+    throw new GeminiDbError("refused to follow a redirect (credentials are only sent to the configured endpoint)", {
+      operation,
+      target,
+      httpStatus: res.status,
+      requestId,
+    });
+  }
+  let json: any;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers: res.headers, text, json, requestId };
+}
+
+/** The GeminiDbError for a non-success answer. */
+export function errorFromResponse(res: HttpResponse, operation: string, target: string, secrets: string[]): GeminiDbError {
+  const code: string | undefined = res.json?.error_code ?? res.json?.error?.code?.toString();
+  const rawMsg: string = res.json?.error_msg ?? res.json?.error?.message ?? (res.text ? res.text.slice(0, 300) : `HTTP ${res.status}`);
+  const transient = res.status === 429 || res.status >= 500 || (code !== undefined && RETRYABLE_CODES.has(code));
+  return new GeminiDbError(redact(String(rawMsg), secrets), {
+    operation,
+    target,
+    serverCode: code,
+    httpStatus: res.status,
+    requestId: res.requestId,
+    transient,
+    retryAfterMs: parseRetryAfter(res.headers.get("retry-after")),
+  });
+}

@@ -1,0 +1,155 @@
+/**
+ * The GeminiDbAdminPassword lifecycle (DESIGN.md §3). Required by package path from the
+ * serialized provider in provider.ts.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { ConfigError, GeminiDbError } from "../shared/errors";
+import { compact, issuesToFailures } from "../shared/check";
+import { envValue } from "../shared/env";
+import { guarded } from "../shared/guard";
+import { GEMINIDB_PASSWORD_POLICY, generatePassword } from "../shared/password";
+import { environmentSecrets, makeAuthenticator } from "./auth";
+import { GeminiDbClient, InstanceInfo } from "./client";
+import {
+  GeminiDbAdminPasswordInputs as Inputs,
+  GeminiDbAdminPasswordOutputs as Outputs,
+  KNOWN_REGIONS,
+  defaultEndpoint,
+  defaultIamEndpoint,
+  geminiDbInputsSchema,
+} from "./schema";
+
+export const DEFAULT_TIMEOUT_MS = 30000;
+
+function secretsOf(...values: Array<Partial<Inputs> | undefined>): string[] {
+  return values
+    .flatMap((v) => [v?.password, v?.auth?.token, v?.auth?.secretKey, v?.auth?.securityToken, v?.auth?.password])
+    .filter((s): s is string => !!s);
+}
+
+function guard<T>(operation: string, sources: Array<Partial<Inputs> | undefined>, fn: () => Promise<T>): Promise<T> {
+  return guarded(operation, () => [...secretsOf(...sources), ...environmentSecrets()], (m, op) => new GeminiDbError(m, { operation: op }), fn);
+}
+
+interface Context {
+  region: string;
+  endpoint: string;
+  client: GeminiDbClient;
+  projectId: () => Promise<string>;
+}
+
+function context(inputs: Inputs, extraSecrets: string[] = []): Context {
+  const region = inputs.region ?? envValue("HW_REGION_NAME");
+  if (!region) throw new ConfigError("no region: set region or HW_REGION_NAME", { operation: "configure", property: "region" });
+  const endpoint = (inputs.endpoint ?? defaultEndpoint(region)).replace(/\/$/, "");
+  const iamEndpoint = (inputs.iamEndpoint ?? envValue("HW_AUTH_URL")?.replace(/\/v3\/?$/, "") ?? defaultIamEndpoint(region)).replace(/\/$/, "");
+  const timeoutMs = inputs.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const auth = makeAuthenticator(inputs.auth, region, { iamEndpoint, timeoutMs });
+  const client = new GeminiDbClient({ endpoint, auth, timeoutMs, secrets: extraSecrets });
+  let project: Promise<string> | undefined;
+  return {
+    region,
+    endpoint,
+    client,
+    projectId: () => (project ??= inputs.projectId ? Promise.resolve(inputs.projectId) : auth.projectIdOf(region)),
+  };
+}
+
+/** Refuses, before any change, an instance the API would refuse or that is not ours to change. */
+function assertReady(inst: InstanceInfo | undefined, instanceId: string, endpoint: string): asserts inst is InstanceInfo {
+  const target = `geminidb ${new URL(endpoint).host} instance ${instanceId}`;
+  if (!inst) throw new GeminiDbError("the instance does not exist in this project and region", { operation: "check instance", target, serverCode: "DBS.200002" });
+  if (inst.datastoreType && inst.datastoreType.toLowerCase() !== "cassandra") {
+    throw new GeminiDbError(`the instance is a GeminiDB ${inst.datastoreType} instance; only Cassandra instances are supported`, { operation: "check instance", target });
+  }
+  if (inst.status !== "normal") {
+    throw new GeminiDbError(`the instance status is ${inst.status}; the password can only be reset while it is normal`, { operation: "check instance", target });
+  }
+  if (inst.actions.length > 0) {
+    throw new GeminiDbError(`the instance is busy (${inst.actions.join(", ")}); try again when the action has finished`, { operation: "check instance", target, serverCode: "DBS.200019", transient: true });
+  }
+}
+
+async function setPassword(ctx: Context, instanceId: string, password: string): Promise<string> {
+  const projectId = await ctx.projectId();
+  assertReady(await ctx.client.getInstance(projectId, instanceId), instanceId, ctx.endpoint);
+  await ctx.client.resetPassword(projectId, instanceId, password);
+  return projectId;
+}
+
+function outputs(inputs: Inputs, ctx: Context, projectId: string, password: string): Outputs {
+  return compact({ ...inputs, region: ctx.region, projectId, password, endpointUsed: ctx.endpoint }) as Outputs;
+}
+
+// ---------------------------------------------------------------- check
+
+export async function check(_olds: unknown, news: unknown): Promise<pulumi.dynamic.CheckResult<Inputs>> {
+  const parsed = geminiDbInputsSchema.safeParse(news);
+  if (!parsed.success) return { inputs: news as Inputs, failures: issuesToFailures(parsed.error.issues, news) };
+  const inputs = { ...parsed.data };
+  // Non-secret defaults from the environment are made explicit, so that diff sees them.
+  inputs.region ??= envValue("HW_REGION_NAME");
+  inputs.projectId ??= envValue("HW_PROJECT_ID");
+  if (!inputs.region) return { inputs, failures: [{ property: "region", reason: "is required: set it or HW_REGION_NAME" }] };
+  if (!/^[a-z]{2,}(?:-[a-z]+)+-\d{1,3}$/.test(inputs.region)) return { inputs, failures: [{ property: "region", reason: "HW_REGION_NAME must be a region name such as eu-west-101" }] };
+  if (!inputs.endpoint && !(KNOWN_REGIONS as readonly string[]).includes(inputs.region)) {
+    return { inputs, failures: [{ property: "region", reason: "is not a known Huawei Cloud region: check the name, or give endpoint (and iamEndpoint) explicitly" }] };
+  }
+  if (inputs.projectId !== undefined && !/^[0-9a-f]{32}$/.test(inputs.projectId)) {
+    return { inputs, failures: [{ property: "projectId", reason: "HW_PROJECT_ID must be 32 lowercase hex characters" }] };
+  }
+  return { inputs: compact(inputs) };
+}
+
+// ---------------------------------------------------------------- diff
+
+export async function diff(_id: string, olds: Outputs, news: Inputs): Promise<pulumi.dynamic.DiffResult> {
+  const replaces: string[] = [];
+  if (news.instanceId !== olds.instanceId) replaces.push("instanceId");
+  if ((news.region ?? olds.region) !== olds.region) replaces.push("region");
+  if (news.projectId !== undefined && news.projectId !== olds.projectId) replaces.push("projectId");
+  const changed: string[] = [];
+  if (news.password !== undefined && news.password !== olds.password) changed.push("password");
+  if (news.rotationTrigger !== olds.rotationTrigger) changed.push("rotationTrigger");
+  for (const key of ["endpoint", "iamEndpoint", "auth", "timeoutMs"] as const) {
+    if (JSON.stringify(news[key] ?? null) !== JSON.stringify(olds[key] ?? null)) changed.push(key);
+  }
+  return { changes: replaces.length + changed.length > 0, replaces, stables: replaces.length ? [] : ["instanceId", "region", "projectId"], deleteBeforeReplace: false };
+}
+
+// ---------------------------------------------------------------- create / update
+
+export async function create(inputs: Inputs): Promise<pulumi.dynamic.CreateResult<Outputs>> {
+  return guard("create", [inputs], async () => {
+    const password = inputs.password ?? generatePassword(GEMINIDB_PASSWORD_POLICY);
+    const ctx = context(inputs, [password]);
+    const projectId = await setPassword(ctx, inputs.instanceId, password);
+    return { id: `${projectId}/${inputs.instanceId}`, outs: outputs(inputs, ctx, projectId, password) };
+  });
+}
+
+export async function update(_id: string, olds: Outputs, news: Inputs): Promise<pulumi.dynamic.UpdateResult<Outputs>> {
+  return guard("update", [olds, news], async () => {
+    const triggered = news.rotationTrigger !== olds.rotationTrigger;
+    const password = news.password ?? (triggered ? generatePassword(GEMINIDB_PASSWORD_POLICY) : olds.password);
+    const ctx = context({ ...news, projectId: news.projectId ?? olds.projectId }, [password, olds.password]);
+    let projectId = olds.projectId;
+    if (password !== olds.password) projectId = await setPassword(ctx, news.instanceId, password);
+    return { outs: outputs(news, ctx, projectId, password) };
+  });
+}
+
+// ---------------------------------------------------------------- read / delete
+
+export async function read(id: string, props: Outputs): Promise<pulumi.dynamic.ReadResult<Outputs>> {
+  return guard("read", [props], async () => {
+    const ctx = context(props);
+    // The API cannot tell which password is set: refresh checks that the instance exists.
+    const inst = await ctx.client.getInstance(props.projectId, props.instanceId);
+    if (!inst) return { id: "", props: undefined };
+    return { id, props };
+  });
+}
+
+/** The instance keeps its password: nothing to do. */
+export async function remove(): Promise<void> {}

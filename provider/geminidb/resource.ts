@@ -1,0 +1,36 @@
+import * as pulumi from "@pulumi/pulumi";
+import { geminiDbAdminPasswordProvider } from "./provider";
+import type { GeminiDbAdminPasswordInputs } from "./schema";
+import type { Inputify } from "../shared/inputs";
+
+/** Arguments of GeminiDbAdminPassword; every field may be an Output (a secret from config). */
+export type GeminiDbAdminPasswordArgs = Inputify<GeminiDbAdminPasswordInputs>;
+
+/**
+ * The rwuser password of a Huawei Cloud GeminiDB Cassandra instance, reset with
+ * `PUT /v3/{project_id}/instances/{instance_id}/password`. A change of `password` (or of
+ * `rotationTrigger`) resets it again. Destroying the resource leaves the password as it is.
+ */
+export class GeminiDbAdminPassword extends pulumi.dynamic.Resource {
+  /** The instance whose rwuser password this is. */
+  declare readonly instanceId: pulumi.Output<string>;
+  /** The project id used (given, from HW_PROJECT_ID, or looked up by region). */
+  declare readonly projectId: pulumi.Output<string>;
+  /** The region. */
+  declare readonly region: pulumi.Output<string>;
+  /** The rwuser password now set (given or generated). Secret. */
+  declare readonly password: pulumi.Output<string>;
+  /** The GeminiDB endpoint used. */
+  declare readonly endpointUsed: pulumi.Output<string>;
+
+  constructor(name: string, args: GeminiDbAdminPasswordArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      geminiDbAdminPasswordProvider,
+      name,
+      { password: undefined, projectId: undefined, region: undefined, endpointUsed: undefined, ...args },
+      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "password", "auth"] },
+      "geminidb",
+      "AdminPassword",
+    );
+  }
+}

@@ -1,0 +1,305 @@
+/**
+ * An emulator of the Huawei Cloud APIs the GeminiDB resource uses, over real HTTP on
+ * loopback: IAM (POST /v3/auth/tokens, GET /v3/projects) and GeminiDB (GET
+ * /v3/{project_id}/instances?id=, PUT /v3/{project_id}/instances/{instance_id}/password).
+ *
+ * It checks what the service checks: X-Auth-Token (unknown, expired, other project) and
+ * AK/SK signatures, recomputed with Huawei's own SDK signer (an implementation independent
+ * of ours) from the request as it arrived; it answers with the documented statuses,
+ * {error_code, error_msg} bodies and an X-Request-Id on every answer. Fault scripts are
+ * consumed one per call of a route; every call is counted.
+ */
+import * as http from "http";
+import * as net from "net";
+import { randomBytes, randomUUID } from "crypto";
+
+// Huawei's official signer, as an oracle (devDependency only).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { AKSKSigner } = require("@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner");
+
+export type Route = "iam.tokens" | "iam.projects" | "instances.get" | "password.put";
+
+export type EmuFault =
+  | { kind: "status"; status: number; code: string; msg: string; retryAfter?: string }
+  | { kind: "delay"; ms: number }
+  | { kind: "applyThenDelay"; ms: number }
+  | { kind: "drop" }
+  | { kind: "applyThenDrop" }
+  | { kind: "redirect"; location: string }
+  /** Answers 401 "token expires" for the token the call carries (it expired early). */
+  | { kind: "expireToken" };
+
+export interface EmuInstance {
+  id: string;
+  projectId: string;
+  status: string;
+  datastore: string;
+  actions: string[];
+  password: string;
+}
+
+interface IssuedToken {
+  projectId: string;
+  expiresAt: number;
+}
+
+export class GeminiDbEmulator {
+  readonly projects = new Map<string, string>(); // region name → project id
+  readonly users = new Map<string, { password: string; domain: string }>(); // user name → ...
+  readonly akSk = new Map<string, { sk: string; securityToken?: string }>();
+  readonly instances = new Map<string, EmuInstance>();
+  readonly tokens = new Map<string, IssuedToken>();
+  readonly calls: Record<string, number> = {};
+  /** the bodies and headers received, for leak checks of what went over the wire */
+  readonly received: Array<{ route: string; headers: http.IncomingHttpHeaders; body: string }> = [];
+  /** every X-Request-Id answered, in order */
+  readonly requestIds: string[] = [];
+  tokenLifetimeMs = 24 * 3600 * 1000;
+  /** max clock skew accepted on X-Sdk-Date */
+  maxSkewMs = 15 * 60 * 1000;
+  private readonly faults = new Map<Route, EmuFault[]>();
+  private server?: http.Server;
+  private readonly sockets = new Set<net.Socket>();
+  port = 0;
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  inject(route: Route, ...faults: EmuFault[]): void {
+    this.faults.set(route, [...(this.faults.get(route) ?? []), ...faults]);
+  }
+
+  count(route: Route): number {
+    return this.calls[route] ?? 0;
+  }
+
+  resetCounts(): void {
+    for (const k of Object.keys(this.calls)) delete this.calls[k];
+  }
+
+  /** A token as IAM would issue it, valid for `lifetimeMs`. */
+  issueToken(projectId: string, lifetimeMs = this.tokenLifetimeMs): string {
+    const token = "MII" + randomBytes(48).toString("base64url");
+    this.tokens.set(token, { projectId, expiresAt: Date.now() + lifetimeMs });
+    return token;
+  }
+
+  async start(): Promise<void> {
+    this.server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c) => chunks.push(c));
+      req.on("end", () => void this.handle(req, res, Buffer.concat(chunks).toString("utf8")));
+    });
+    this.server.on("connection", (s) => {
+      this.sockets.add(s);
+      s.on("close", () => this.sockets.delete(s));
+    });
+    await new Promise<void>((r) => this.server!.listen(0, "127.0.0.1", r));
+    this.port = (this.server.address() as net.AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+  }
+
+  private reply(res: http.ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}) {
+    const requestId = randomUUID().replace(/-/g, "");
+    this.requestIds.push(requestId);
+    const text = body === undefined ? "" : JSON.stringify(body);
+    res.writeHead(status, { "X-Request-Id": requestId, ...(text ? { "Content-Type": "application/json" } : {}), ...headers });
+    res.end(text);
+  }
+
+  private error(res: http.ServerResponse, status: number, code: string, msg: string, headers?: Record<string, string>) {
+    this.reply(res, status, { error_code: code, error_msg: msg }, headers);
+  }
+
+  private route(method: string, path: string): { route: Route; params: string[] } | undefined {
+    if (method === "POST" && path === "/v3/auth/tokens") return { route: "iam.tokens", params: [] };
+    if (method === "GET" && path === "/v3/projects") return { route: "iam.projects", params: [] };
+    let m = /^\/v3\/([^/]+)\/instances$/.exec(path);
+    if (method === "GET" && m) return { route: "instances.get", params: [m[1]] };
+    m = /^\/v3\/([^/]+)\/instances\/([^/]+)\/password$/.exec(path);
+    if (method === "PUT" && m) return { route: "password.put", params: [m[1], m[2]] };
+    return undefined;
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse, body: string) {
+    const url = new URL(req.url ?? "/", this.url);
+    const r = this.route(req.method ?? "", url.pathname);
+    if (!r) return this.error(res, 404, "APIG.0101", "The API does not exist or has not been published in the environment.");
+    this.calls[r.route] = (this.calls[r.route] ?? 0) + 1;
+    this.received.push({ route: r.route, headers: req.headers, body });
+    const fault = this.faults.get(r.route)?.shift();
+    const run = () => this.serve(r.route, r.params, req, url, body);
+    switch (fault?.kind) {
+      case "status":
+        return this.error(res, fault.status, fault.code, fault.msg, fault.retryAfter ? { "Retry-After": fault.retryAfter } : undefined);
+      case "redirect":
+        return this.reply(res, 307, undefined, { Location: fault.location });
+      case "drop":
+        return req.socket.destroy();
+      case "applyThenDrop":
+        run();
+        return req.socket.destroy();
+      case "delay":
+        await sleep(fault.ms);
+        break;
+      case "applyThenDelay": {
+        const answer = run();
+        await sleep(fault.ms);
+        if (!res.writableEnded && !req.socket.destroyed) this.send(res, answer);
+        return;
+      }
+      case "expireToken": {
+        const t = req.headers["x-auth-token"];
+        if (typeof t === "string") this.tokens.delete(t);
+        return this.error(res, 401, "APIG.0301", `Incorrect IAM authentication information: token expires, expires_at: ${new Date().toISOString()}`);
+      }
+    }
+    if (!res.writableEnded && !req.socket.destroyed) this.send(res, run());
+  }
+
+  private send(res: http.ServerResponse, a: Answer) {
+    if ("error" in a) this.error(res, a.status, a.error[0], a.error[1]);
+    else this.reply(res, a.status, a.body, a.headers);
+  }
+
+  /** Authenticates a request: the project id its credentials are scoped to, or an error answer. */
+  private authenticate(req: http.IncomingMessage, url: URL, body: string, pathProject?: string): { projectId?: string } | Answer {
+    const h = req.headers;
+    if (typeof h.authorization === "string" && h.authorization.startsWith("SDK-HMAC-SHA256")) {
+      const m = /Access=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]+)/.exec(h.authorization);
+      if (!m) return fail(401, "APIG.0301", "Incorrect IAM authentication information: verify aksk signature fail");
+      const [, ak, signed, sig] = m;
+      const cred = this.akSk.get(ak);
+      if (!cred) return fail(401, "APIG.0301", `Incorrect IAM authentication information: Get secretKey failed,ak:${ak},err:ak not exist`);
+      const date = h["x-sdk-date"];
+      if (typeof date !== "string" || !/^\d{8}T\d{6}Z$/.test(date)) return fail(401, "APIG.0301", "Incorrect IAM authentication information: x-sdk-date is invalid");
+      const when = Date.UTC(+date.slice(0, 4), +date.slice(4, 6) - 1, +date.slice(6, 8), +date.slice(9, 11), +date.slice(11, 13), +date.slice(13, 15));
+      if (Math.abs(Date.now() - when) > this.maxSkewMs) return fail(401, "APIG.0301", "Incorrect IAM authentication information: request expired");
+      if (!signed.split(";").includes("host") || !signed.split(";").includes("x-sdk-date")) {
+        return fail(401, "APIG.0301", "Incorrect IAM authentication information: verify aksk signature fail");
+      }
+      if (cred.securityToken !== undefined && h["x-security-token"] !== cred.securityToken) {
+        return fail(401, "APIG.0301", "Incorrect IAM authentication information: verify security token fail");
+      }
+      if (oracleSignature(req, url, body, signed.split(";"), cred.sk) !== sig) {
+        return fail(401, "APIG.0301", "Incorrect IAM authentication information: verify aksk signature fail");
+      }
+      const projectId = typeof h["x-project-id"] === "string" ? h["x-project-id"] : undefined;
+      if (pathProject && projectId !== pathProject) return fail(403, "DBS.200010", "The project id in the request does not match the credentials");
+      return { projectId };
+    }
+    const token = h["x-auth-token"];
+    if (typeof token !== "string" || token === "") return fail(401, "APIG.0301", "Incorrect IAM authentication information: x-auth-token not found");
+    const t = this.tokens.get(token);
+    if (!t) return fail(401, "APIG.0301", "Incorrect IAM authentication information: decrypt token fail");
+    if (t.expiresAt <= Date.now()) return fail(401, "APIG.0301", `Incorrect IAM authentication information: token expires, expires_at: ${new Date(t.expiresAt).toISOString()}`);
+    if (pathProject && t.projectId !== pathProject) return fail(403, "DBS.200010", "The token is not scoped to the project in the request");
+    return { projectId: t.projectId };
+  }
+
+  private serve(route: Route, params: string[], req: http.IncomingMessage, url: URL, body: string): Answer {
+    switch (route) {
+      case "iam.tokens": {
+        let parsed: any;
+        try {
+          parsed = JSON.parse(body);
+        } catch {
+          return fail(400, "1100", "The request body is not valid JSON");
+        }
+        const pw = parsed?.auth?.identity?.password?.user;
+        const u = pw && this.users.get(pw.name);
+        if (!u || u.password !== pw.password || u.domain !== pw.domain?.name) return fail(401, "1101", "The username or password is wrong.");
+        const scope = parsed?.auth?.scope?.project ?? {};
+        const projectId: string | undefined = scope.id ?? (scope.name ? this.projects.get(scope.name) : undefined);
+        if (!projectId || ![...this.projects.values()].includes(projectId)) return fail(400, "1100", "The project does not exist");
+        const name = [...this.projects.entries()].find(([, id]) => id === projectId)![0];
+        const token = this.issueToken(projectId);
+        return { status: 201, headers: { "X-Subject-Token": token }, body: { token: { expires_at: new Date(this.tokens.get(token)!.expiresAt).toISOString(), project: { id: projectId, name }, methods: ["password"] } } };
+      }
+      case "iam.projects": {
+        const auth = this.authenticate(req, url, body);
+        if ("status" in auth) return auth;
+        const name = url.searchParams.get("name");
+        const projects = [...this.projects.entries()].filter(([n]) => !name || n === name).map(([n, id]) => ({ id, name: n, enabled: true }));
+        return { status: 200, body: { projects, links: {} } };
+      }
+      case "instances.get": {
+        const [projectId] = params;
+        const auth = this.authenticate(req, url, body, projectId);
+        if ("status" in auth) return auth;
+        const id = url.searchParams.get("id");
+        const list = [...this.instances.values()].filter((i) => i.projectId === projectId && (!id || i.id === id));
+        return {
+          status: 200,
+          body: {
+            instances: list.map((i) => ({ id: i.id, name: `inst-${i.id.slice(0, 6)}`, status: i.status, datastore: { type: i.datastore, version: "3.11" }, actions: i.actions, mode: "Cluster" })),
+            total_count: list.length,
+          },
+        };
+      }
+      case "password.put": {
+        const [projectId, instanceId] = params;
+        const auth = this.authenticate(req, url, body, projectId);
+        if ("status" in auth) return auth;
+        let parsed: any;
+        try {
+          parsed = JSON.parse(body);
+        } catch {
+          return fail(400, "DBS.200001", "Parameter error");
+        }
+        if (!parsed || typeof parsed.password !== "string" || Object.keys(parsed).length !== 1) return fail(400, "DBS.200001", "Parameter error");
+        const inst = this.instances.get(instanceId);
+        if (!inst || inst.projectId !== projectId) return fail(404, "DBS.200002", "The instance does not exist");
+        if (inst.datastore !== "Cassandra") return fail(403, "DBS.200018", "The instance type does not support this operation");
+        if (inst.actions.length) return fail(403, "DBS.200019", "Another operation is being performed on the instance. Try again later");
+        if (inst.status !== "normal") return fail(403, "DBS.200011", "The instance status does not allow this operation");
+        if (!serverPasswordRule(parsed.password)) return fail(400, "DBS.200029", "Invalid password");
+        inst.password = parsed.password;
+        return { status: 204 };
+      }
+    }
+  }
+}
+
+type Answer = { status: number; body?: unknown; headers?: Record<string, string> } | { status: number; error: [string, string] };
+const fail = (status: number, code: string, msg: string): Answer => ({ status, error: [code, msg] });
+
+/** The seed's rule, as the service applies it: 8–32 of upper, lower, digit and ~!@#%^*-_=+?, each class present. */
+export function serverPasswordRule(pw: string): boolean {
+  return /^[A-Za-z0-9~!@#%^*\-_=+?]{8,32}$/.test(pw) && /[A-Z]/.test(pw) && /[a-z]/.test(pw) && /\d/.test(pw) && /[~!@#%^*\-_=+?]/.test(pw);
+}
+
+/** The signature Huawei's SDK signer computes for this request as received. */
+function oracleSignature(req: http.IncomingMessage, url: URL, body: string, signedHeaders: string[], sk: string): string {
+  const headers: Record<string, string> = {};
+  for (const name of signedHeaders) {
+    const value = req.headers[name];
+    if (typeof value !== "string") return "missing-signed-header";
+    // The SDK signer reads the date from the header named exactly X-Sdk-Date.
+    headers[name === "x-sdk-date" ? "X-Sdk-Date" : name] = value;
+  }
+  const queryParams: Record<string, string | string[]> = {};
+  for (const [k, v] of url.searchParams) {
+    const prev = queryParams[k];
+    queryParams[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+  }
+  let data: unknown;
+  if (body !== "") {
+    try {
+      data = JSON.parse(body);
+    } catch {
+      return "body-not-json";
+    }
+  }
+  const signed = AKSKSigner.sign({ endpoint: `http://${req.headers.host}${url.pathname}`, method: req.method, queryParams, headers, data }, { getAk: () => "", getSk: () => sk });
+  return /Signature=([0-9a-f]+)/.exec(signed.Authorization)?.[1] ?? "";
+}
+
+function sleep(ms: number) {
+  return new Promise((r) => setTimeout(r, ms).unref());
+}
