@@ -1,0 +1,59 @@
+import * as assert from "assert";
+import * as ops from "../../provider/geminidb/operations";
+
+const good = {
+  region: "eu-west-101",
+  projectId: "0123456789abcdef0123456789abcdef",
+  instanceId: "9136fd2a9fcd405ea4674276ce36dae8in06",
+  password: "Good-pass~1",
+  auth: { token: "tok-value-123" },
+};
+
+describe("GeminiDbAdminPassword check", () => {
+  const cases: Array<[string, Record<string, unknown>, string, RegExp]> = [
+    ["a missing instanceId", { ...good, instanceId: undefined }, "instanceId", /required/],
+    ["a malformed instanceId", { ...good, instanceId: "not-an-id" }, "instanceId", /32 hex characters followed by in/],
+    ["a malformed projectId", { ...good, projectId: "ABC" }, "projectId", /32 lowercase hex/],
+    ["a malformed region", { ...good, region: "Europe West" }, "region", /region name/],
+    ["an unknown region without endpoint", { ...good, region: "xx-nowhere-9" }, "region", /not a known Huawei Cloud region/],
+    ["a password with a forbidden special", { ...good, password: "Good-pass$1" }, "password", /only letters, digits and the special characters ~!@#%\^\*-_=\+\?/],
+    ["a password without special", { ...good, password: "Goodpass12" }, "password", /special character/],
+    ["a password of 33 characters", { ...good, password: "Aa1~" + "b".repeat(29) }, "password", /8 to 32/],
+    ["a non-ASCII password", { ...good, password: "Gööd-pass~1" }, "password", /only letters/],
+    ["an http endpoint to a remote host", { ...good, endpoint: "http://gaussdb-nosql.eu-west-101.myhuaweicloud.eu" }, "endpoint", /must use https/],
+    ["an endpoint with a path", { ...good, endpoint: "https://example.com/v3" }, "endpoint", /without path/],
+    ["an endpoint that is no URL", { ...good, endpoint: "gaussdb" }, "endpoint", /absolute URL/],
+    ["an iamEndpoint with user info", { ...good, iamEndpoint: "https://u:p@iam.example.com" }, "iamEndpoint", /user information/],
+    ["token and AK/SK together", { ...good, auth: { token: "tok-value-123", accessKey: "AK", secretKey: "SK-secret-1" } }, "auth", /exactly one of/],
+    ["an access key without secret key", { ...good, auth: { accessKey: "AK" } }, "auth.secretKey", /go together/],
+    ["IAM password without domain", { ...good, auth: { userName: "u", password: "Iam-secret-1" } }, "auth.domainName", /required for IAM password/],
+    ["an empty token", { ...good, auth: { token: "  " } }, "auth.token", /must not be empty/],
+    ["a timeout that is not a number", { ...good, timeoutMs: "10s" }, "timeoutMs", /number/],
+  ];
+  for (const [name, news, property, reason] of cases) {
+    it(`names ${property} for ${name}, without the value`, async () => {
+      const r = await ops.check({}, news);
+      const f = r.failures?.find((x) => x.property === property);
+      assert.ok(f, `no failure for ${property}: ${JSON.stringify(r.failures)}`);
+      assert.match(f!.reason, reason);
+      const text = JSON.stringify(r.failures);
+      for (const secret of ["Good-pass$1", "Goodpass12", "Gööd-pass~1", "tok-value-123", "SK-secret-1", "Iam-secret-1", "u:p"]) assert.ok(!text.includes(secret));
+    });
+  }
+
+  it("accepts http to a loopback host (local emulators)", async () => {
+    const r = await ops.check({}, { ...good, endpoint: "http://127.0.0.1:8080", iamEndpoint: "http://localhost:8081" });
+    assert.strictEqual(r.failures, undefined);
+  });
+
+  it("fills region and projectId from HW_REGION_NAME and HW_PROJECT_ID, never credentials", async () => {
+    Object.assign(process.env, { HW_REGION_NAME: "cn-north-4", HW_PROJECT_ID: "ffffffffffffffffffffffffffffffff", HW_SECRET_KEY: "env-sk-secret", HW_ACCESS_KEY: "env-ak" });
+    try {
+      const r = await ops.check({}, { instanceId: good.instanceId });
+      assert.strictEqual(r.failures, undefined);
+      assert.deepStrictEqual(r.inputs, { instanceId: good.instanceId, region: "cn-north-4", projectId: "ffffffffffffffffffffffffffffffff" });
+    } finally {
+      for (const k of ["HW_REGION_NAME", "HW_PROJECT_ID", "HW_SECRET_KEY", "HW_ACCESS_KEY"]) delete process.env[k];
+    }
+  });
+});
