@@ -4,7 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { ConfigError, GeminiDbError } from "../shared/errors";
-import { compact, issuesToFailures } from "../shared/check";
+import { compact, issuesToFailures, userInputs } from "../shared/check";
 import { envValue } from "../shared/env";
 import { guarded } from "../shared/guard";
 import { GEMINIDB_PASSWORD_POLICY, generatePassword } from "../shared/password";
@@ -83,7 +83,8 @@ function outputs(inputs: Inputs, ctx: Context, projectId: string, password: stri
 
 // ---------------------------------------------------------------- check
 
-export async function check(_olds: unknown, news: unknown): Promise<pulumi.dynamic.CheckResult<Inputs>> {
+export async function check(_olds: unknown, rawNews: unknown): Promise<pulumi.dynamic.CheckResult<Inputs>> {
+  const news = userInputs(rawNews);
   const parsed = geminiDbInputsSchema.safeParse(news);
   if (!parsed.success) return { inputs: news as Inputs, failures: issuesToFailures(parsed.error.issues, news) };
   const inputs = { ...parsed.data };

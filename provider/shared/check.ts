@@ -31,3 +31,13 @@ export function issuesToFailures(issues: ReadonlyArray<z.core.$ZodIssue>, inputs
 export function compact<T extends Record<string, unknown>>(obj: T): T {
   return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
 }
+
+/** The key under which Pulumi passes the serialized provider along with every resource's inputs. */
+export const PROVIDER_KEY = "__provider";
+
+/** The user's inputs without the serialized provider (the dynamic provider host adds it back after check). */
+export function userInputs(news: unknown): unknown {
+  if (!news || typeof news !== "object" || !(PROVIDER_KEY in news)) return news;
+  const { [PROVIDER_KEY]: _provider, ...rest } = news as Record<string, unknown>;
+  return rest;
+}

@@ -57,3 +57,10 @@ describe("GeminiDbAdminPassword check", () => {
     }
   });
 });
+
+describe("GeminiDbAdminPassword check with __provider", () => {
+  it("validates the user's inputs and ignores __provider", async () => {
+    const r = await ops.check({}, { ...good, __provider: "exports.handler = ..." });
+    assert.strictEqual(r.failures, undefined);
+  });
+});

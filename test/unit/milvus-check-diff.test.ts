@@ -91,3 +91,11 @@ describe("MilvusUserPassword diff", () => {
     assert.strictEqual(d.changes, true);
   });
 });
+
+describe("check with the serialized provider alongside the inputs", () => {
+  it("validates the user's inputs and ignores __provider (the host adds it back)", async () => {
+    const r = await ops.check({}, { ...good, __provider: "exports.handler = ..." });
+    assert.strictEqual(r.failures, undefined);
+    assert.ok(!("__provider" in (r.inputs as object)));
+  });
+});

@@ -1,0 +1,108 @@
+/**
+ * Runs the real Pulumi CLI (built from source by scripts/install-pulumi.sh) the way a user
+ * does: `pulumi <args>` in a project directory, with a local file backend in a temporary
+ * directory, a passphrase secrets provider, no update checks and no plugin downloads.
+ */
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { REPO_ROOT, pulumiBin } from "./tools";
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** stdout + stderr, for leak checks. */
+  all: string;
+}
+
+export function pulumiEnv(stateDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const pathParts = [
+    pulumiBin(),
+    path.join(REPO_ROOT, "scripts", "bin"), // language host stand-in (see that file)
+    path.join(REPO_ROOT, "node_modules", "@pulumi", "pulumi"), // pulumi-resource-pulumi-nodejs
+    process.env.PATH ?? "",
+  ];
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PATH: pathParts.join(path.delimiter),
+    PULUMI_BACKEND_URL: `file://${stateDir}`,
+    PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase-not-a-secret",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PULUMI_HOME: path.join(stateDir, ".pulumi-home"),
+    PULUMI_SKIP_CONFIRMATIONS: "true",
+    NO_COLOR: "1",
+    ...extra,
+  };
+  // The tests' own tool locations must not leak into programs; credentials come per test.
+  for (const k of ["MILVUS_URI", "MILVUS_USER", "MILVUS_PASSWORD", "MILVUS_TOKEN"]) if (!(k in extra)) delete env[k];
+  // The test runner's ts-node settings are not the programs' (each example has its tsconfig).
+  for (const k of Object.keys(env)) if (k.startsWith("TS_NODE_")) delete env[k];
+  return env;
+}
+
+export class PulumiProject {
+  readonly stateDir: string;
+  constructor(
+    readonly dir: string,
+    readonly stack: string,
+    private readonly extraEnv: NodeJS.ProcessEnv = {},
+  ) {
+    this.stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "pdp-state-"));
+  }
+
+  /** `pulumi <args>` in the project directory. Never throws on a non-zero exit. */
+  run(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+    const env = pulumiEnv(this.stateDir, { ...this.extraEnv, ...opts.env });
+    return new Promise((resolve, reject) => {
+      const child = spawn(path.join(pulumiBin(), "pulumi"), args, { cwd: this.dir, env, stdio: ["pipe", "pipe", "pipe"] });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d) => (stdout += d));
+      child.stderr.on("data", (d) => (stderr += d));
+      const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 300000);
+      child.on("error", reject);
+      child.on("close", (code) => {
+        clearTimeout(timer);
+        resolve({ code: code ?? -1, stdout, stderr, all: stdout + stderr });
+      });
+      child.stdin.end(opts.input ?? "");
+    });
+  }
+
+  /** Like run, but fails with the CLI's output when the exit code is not 0. */
+  async ok(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<CliResult> {
+    const r = await this.run(args, opts);
+    if (r.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${r.code}:\n${r.all}`);
+    return r;
+  }
+
+  async init(config: Record<string, string>, secrets: Record<string, string>): Promise<void> {
+    await this.ok(["stack", "init", this.stack]);
+    for (const [k, v] of Object.entries(config)) await this.ok(["config", "set", k, v]);
+    for (const [k, v] of Object.entries(secrets)) await this.setSecret(k, v);
+  }
+
+  /** `pulumi config set --secret KEY` with the value on stdin, as a pipeline would. */
+  setSecret(key: string, value: string): Promise<CliResult> {
+    return this.ok(["config", "set", "--secret", key], { input: value });
+  }
+
+  async exportState(showSecrets = false): Promise<{ text: string; json: any }> {
+    const r = await this.ok(["stack", "export", ...(showSecrets ? ["--show-secrets"] : [])]);
+    return { text: r.stdout, json: JSON.parse(r.stdout) };
+  }
+
+  async cleanup(): Promise<void> {
+    await this.run(["stack", "rm", "--yes", "--force", this.stack]);
+    fs.rmSync(this.stateDir, { recursive: true, force: true });
+    fs.rmSync(path.join(this.dir, `Pulumi.${this.stack}.yaml`), { force: true });
+  }
+}
+
+/** The dynamic resources of an exported deployment. */
+export function dynamicResources(deployment: any): any[] {
+  return (deployment?.deployment?.resources ?? []).filter((r: any) => String(r.type).startsWith("pulumi-nodejs:dynamic"));
+}
