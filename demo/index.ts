@@ -1,0 +1,26 @@
+// The demo program run by `npm run demo` (scripts/demo.ts starts the servers and sets config).
+import * as pulumi from "@pulumi/pulumi";
+import { GeminiDbAdminPassword, MilvusUserPassword } from "pulumi-db-passwords";
+
+const cfg = new pulumi.Config();
+
+const searchApp = new MilvusUserPassword("search-app", {
+  connection: { address: cfg.require("milvusAddress"), username: "root", password: cfg.requireSecret("milvusRootPassword") },
+  user: "search_app",
+  password: cfg.requireSecret("searchAppPassword"),
+  currentPassword: cfg.getSecret("searchAppCurrentPassword"),
+});
+
+const orders = new GeminiDbAdminPassword("orders-db", {
+  region: "eu-west-101",
+  instanceId: cfg.require("geminiDbInstanceId"),
+  password: cfg.requireSecret("ordersRwuserPassword"),
+  endpoint: cfg.require("geminiDbEndpoint"),
+  iamEndpoint: cfg.require("iamEndpoint"),
+  // credentials: HW_ACCESS_KEY / HW_SECRET_KEY in the environment
+});
+
+export const milvusUser = searchApp.user;
+export const milvusPasswordVerified = searchApp.passwordVerified;
+export const geminiDbInstance = orders.instanceId;
+export const geminiDbProject = orders.projectId;

@@ -1,0 +1,116 @@
+/**
+ * `npm run demo`: a real `pulumi up` on local servers. Starts an embedded Milvus with
+ * authentication on and the GeminiDB/IAM emulator on loopback, sets both passwords with the
+ * root Pulumi.yaml program, rotates them by changing secret config, proves with pymilvus that
+ * the new password works and the old one does not, refreshes, destroys, and stops everything.
+ */
+import { generatePassword, GEMINIDB_PASSWORD_POLICY, MILVUS_PASSWORD_POLICY } from "../provider/shared/password";
+import { MilvusSession } from "../provider/milvus/client";
+import { startRealMilvus, RealMilvus } from "../test/helpers/real-milvus";
+import { pymilvusCanLogin } from "../test/helpers/pymilvus";
+import { PulumiProject, CliResult } from "../test/helpers/pulumi-cli";
+import { milvusVenv, pulumiBin, REPO_ROOT } from "../test/helpers/tools";
+import { GeminiDbEmulator } from "../test/servers/geminidb-emulator";
+
+const PROJECT_ID = "0123456789abcdef0123456789abcdef";
+const INSTANCE_ID = "9136fd2a9fcd405ea4674276ce36dae8in06";
+const AK = "DEMOACCESSKEY001";
+
+let step = 0;
+const TOTAL = 8;
+const say = (text: string) => console.log(`\n[${++step}/${TOTAL}] ${text}`);
+const note = (text: string) => console.log(`      ${text}`);
+const mark = (ok: boolean) => (ok ? "yes" : "no");
+
+function showCli(r: CliResult) {
+  const lines = r.all.split("\n").filter((l) => l.trim() && !/using pulumi-(language|resource)-.* from \$PATH/.test(l));
+  for (const l of lines) console.log(`      | ${l}`);
+}
+
+async function main() {
+  let milvus: RealMilvus | undefined;
+  let emu: GeminiDbEmulator | undefined;
+  let project: PulumiProject | undefined;
+  let failures = 0;
+  const expect = (what: string, ok: boolean) => {
+    note(`${ok ? "ok  " : "FAIL"} ${what}`);
+    if (!ok) failures++;
+  };
+  try {
+    say("Installing the tools (cached after the first run): Pulumi CLI built from source, embedded Milvus");
+    note(`pulumi: ${pulumiBin()}/pulumi`);
+    note(`milvus + pymilvus: ${milvusVenv()}`);
+
+    say("Starting Milvus 2.3 with authentication on");
+    milvus = await startRealMilvus();
+    const rootPw = generatePassword(MILVUS_PASSWORD_POLICY);
+    const bootstrap = generatePassword(MILVUS_PASSWORD_POLICY);
+    const admin = await MilvusSession.open({ hostPort: milvus.address, tls: false, timeoutMs: 10000 }, { username: "root", password: "Milvus" });
+    await admin.createUser("search_app", bootstrap);
+    await admin.updatePassword("root", "Milvus", rootPw);
+    await admin.close();
+    note(`Milvus listens on ${milvus.address}; user search_app exists with a bootstrap password; root's default password was replaced`);
+
+    say("Starting the GeminiDB + IAM emulator (AK/SK signatures checked as the service does)");
+    emu = new GeminiDbEmulator();
+    const sk = generatePassword(GEMINIDB_PASSWORD_POLICY);
+    emu.projects.set("eu-west-101", PROJECT_ID);
+    emu.akSk.set(AK, { sk });
+    emu.instances.set(INSTANCE_ID, { id: INSTANCE_ID, projectId: PROJECT_ID, status: "normal", datastore: "Cassandra", actions: [], password: "Initial~pw0" });
+    await emu.start();
+    note(`emulator at ${emu.url}; instance ${INSTANCE_ID} (Cassandra, normal)`);
+
+    say("Creating the stack and putting the passwords in secret config");
+    project = new PulumiProject(REPO_ROOT, "demo", { HW_ACCESS_KEY: AK, HW_SECRET_KEY: sk });
+    const app1 = generatePassword(MILVUS_PASSWORD_POLICY);
+    const rw1 = generatePassword(GEMINIDB_PASSWORD_POLICY);
+    await project.init(
+      { milvusAddress: milvus.address, geminiDbInstanceId: INSTANCE_ID, geminiDbEndpoint: emu.url, iamEndpoint: emu.url },
+      { milvusRootPassword: rootPw, searchAppPassword: app1, searchAppCurrentPassword: bootstrap, ordersRwuserPassword: rw1 },
+    );
+    note("pulumi stack init demo; pulumi config set --secret searchAppPassword / ordersRwuserPassword / ...");
+
+    say("pulumi up: setting both passwords");
+    let r = await project.run(["up", "--yes"]);
+    showCli(r);
+    expect("pulumi up succeeded", r.code === 0);
+    expect(`pymilvus logs in as search_app with the configured password: ${mark(await pymilvusCanLogin(milvus.address, "search_app", app1))}`, await pymilvusCanLogin(milvus.address, "search_app", app1));
+    expect("pymilvus refuses the bootstrap password", !(await pymilvusCanLogin(milvus.address, "search_app", bootstrap)));
+    expect("the GeminiDB rwuser password is the configured one", emu.instances.get(INSTANCE_ID)!.password === rw1);
+
+    say("Rotation: pulumi config set --secret with new passwords, then pulumi up");
+    const app2 = generatePassword(MILVUS_PASSWORD_POLICY);
+    const rw2 = generatePassword(GEMINIDB_PASSWORD_POLICY);
+    await project.setSecret("searchAppPassword", app2);
+    await project.setSecret("ordersRwuserPassword", rw2);
+    r = await project.run(["up", "--yes"]);
+    showCli(r);
+    expect("pulumi up succeeded", r.code === 0);
+    expect("pymilvus logs in with the new password", await pymilvusCanLogin(milvus.address, "search_app", app2));
+    expect("pymilvus refuses the old password", !(await pymilvusCanLogin(milvus.address, "search_app", app1)));
+    expect("the GeminiDB rwuser password was reset to the new one", emu.instances.get(INSTANCE_ID)!.password === rw2);
+    const state = await project.exportState(false);
+    expect("no password appears in plain text in the exported state", ![rootPw, app1, app2, rw1, rw2, sk].some((s) => state.text.includes(s)));
+
+    say("pulumi refresh, then pulumi destroy");
+    r = await project.run(["refresh", "--yes"]);
+    showCli(r);
+    expect("pulumi refresh found no drift", r.code === 0 && /3 unchanged/.test(r.stdout));
+    r = await project.run(["destroy", "--yes"]);
+    showCli(r);
+    expect("pulumi destroy succeeded (the passwords stay as they are on the servers)", r.code === 0);
+  } finally {
+    say("Stopping what the demo started");
+    await project?.cleanup();
+    await emu?.stop();
+    await milvus?.stop();
+    note("Milvus, the emulator and the temporary state are gone");
+  }
+  console.log(failures === 0 ? "\nDemo finished: every check passed." : `\nDemo finished with ${failures} failed check(s).`);
+  process.exit(failures === 0 ? 0 : 1);
+}
+
+main().catch((err) => {
+  console.error(`\nDemo failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
