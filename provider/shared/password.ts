@@ -23,6 +23,12 @@ export interface PasswordPolicy {
   requiredClasses: ReadonlyArray<CharClass>;
   /** Specials a generated password gets (the strictest reading of the rule). */
   generatedSpecials: number;
+  /**
+   * The specials a generated password draws from: a subset of `specials` without quotes,
+   * backslash, `$`, backtick or `&`, so that a generated password survives shells, YAML and
+   * connection strings unquoted.
+   */
+  generatedSpecialSet: string;
   /** Length of a generated password. */
   generatedLength: number;
 }
@@ -38,6 +44,7 @@ export const MILVUS_PASSWORD_POLICY: PasswordPolicy = {
   minClasses: 3,
   requiredClasses: [],
   generatedSpecials: 2,
+  generatedSpecialSet: "!#%*+-=?@^_~",
   generatedLength: 32,
 };
 
@@ -53,6 +60,7 @@ export const GEMINIDB_PASSWORD_POLICY: PasswordPolicy = {
   minClasses: 4,
   requiredClasses: ["upper", "lower", "digit", "special"],
   generatedSpecials: 2,
+  generatedSpecialSet: "~!@#%^*-_=+?",
   generatedLength: 24,
 };
 
@@ -112,7 +120,7 @@ export function generatePassword(policy: PasswordPolicy, length = policy.generat
     throw new RangeError(`generated length must be within ${policy.minLength}..${policy.maxLength}`);
   }
   const chars: string[] = [pick(UPPER), pick(LOWER), pick(DIGIT)];
-  for (let i = 0; i < policy.generatedSpecials; i++) chars.push(pick(policy.specials));
+  for (let i = 0; i < policy.generatedSpecials; i++) chars.push(pick(policy.generatedSpecialSet));
   const all = UPPER + LOWER + DIGIT;
   while (chars.length < length) chars.push(pick(all));
   // Fisher–Yates with a crypto source, so the required characters are not at fixed places.

@@ -47,6 +47,7 @@ describe("password policies", () => {
         assert.deepStrictEqual(checkPassword(pw, policy), []);
         assert.strictEqual(pw.length, policy.generatedLength);
         assert.ok([...pw].filter((c) => policy.specials.includes(c)).length >= 2);
+        assert.doesNotMatch(pw, /["'`\\$&]/, "no quoting-hostile characters");
         seen.add(pw);
       }
       assert.strictEqual(seen.size, 2000);
