@@ -3,6 +3,7 @@
  */
 import { z } from "zod";
 import { isLoopbackHost } from "../shared/env";
+import { millisecondsField, rotationTriggerField } from "../shared/fields";
 import { GEMINIDB_PASSWORD_POLICY, checkPassword } from "../shared/password";
 
 /** Huawei Cloud regions with a public GeminiDB endpoint. Others need `endpoint`. */
@@ -98,7 +99,7 @@ export const geminiDbInputsSchema = z
       })
       .optional(),
     /** Any string; a change rotates the password (a new one is generated when `password` is omitted). */
-    rotationTrigger: z.string({ error: "must be a string" }).optional(),
+    rotationTrigger: rotationTriggerField.optional(),
     /** GeminiDB API endpoint override, e.g. `https://gaussdb-nosql.eu-west-101.myhuaweicloud.eu`. */
     endpoint: endpointField.optional(),
     /** IAM endpoint override. Default: `HW_AUTH_URL`, else `https://iam.{region}.myhuaweicloud.com`. */
@@ -106,7 +107,7 @@ export const geminiDbInputsSchema = z
     /** How to authenticate. Default: HW_AUTH_TOKEN, HW_ACCESS_KEY/HW_SECRET_KEY[/HW_SECURITY_TOKEN] or HW_USER_NAME/HW_PASSWORD/HW_DOMAIN_NAME. */
     auth: authSchema.optional(),
     /** Timeout of each HTTP request in milliseconds (1000–120000). Default 30000. */
-    timeoutMs: z.number({ error: "must be a number" }).int({ error: "must be a whole number" }).min(1000, { error: "must be at least 1000" }).max(120000, { error: "must be at most 120000" }).optional(),
+    timeoutMs: millisecondsField(1000, 120000).optional(),
   })
   .strict();
 

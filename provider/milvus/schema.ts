@@ -2,6 +2,7 @@
  * Inputs of MilvusUserPassword, as one zod schema; the TypeScript types come from it.
  */
 import { z } from "zod";
+import { millisecondsField, rotationTriggerField } from "../shared/fields";
 import { MILVUS_PASSWORD_POLICY, checkPassword } from "../shared/password";
 
 /** Milvus user names: a letter first, then letters, digits or underscores; at most 32. */
@@ -30,12 +31,7 @@ export const connectionSchema = z
     /** Use TLS (implied by an https:// address). */
     tls: z.boolean({ error: "must be true or false" }).optional(),
     /** Timeout of each call to Milvus in milliseconds (1000–300000). Default 15000. */
-    timeoutMs: z
-      .number({ error: "must be a number" })
-      .int({ error: "must be a whole number" })
-      .min(1000, { error: "must be at least 1000" })
-      .max(300000, { error: "must be at most 300000" })
-      .optional(),
+    timeoutMs: millisecondsField(1000, 300000).optional(),
   })
   .strict()
   .refine((c) => !(c.token && (c.username || c.password)), {
@@ -67,7 +63,7 @@ export const milvusInputsSchema = z
     /** Delete the user when the resource is destroyed. Default false: the user is left as it is. */
     deleteUserOnDestroy: z.boolean({ error: "must be true or false" }).optional(),
     /** Any string; a change rotates the password (a new one is generated when `password` is omitted). */
-    rotationTrigger: z.string({ error: "must be a string" }).optional(),
+    rotationTrigger: rotationTriggerField.optional(),
   })
   .strict();
 

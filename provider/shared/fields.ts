@@ -1,0 +1,14 @@
+/** zod fields both resources use, with messages that never echo the value. */
+import { z } from "zod";
+
+/** A whole number of milliseconds within [min, max]. */
+export function millisecondsField(min: number, max: number) {
+  return z
+    .number({ error: "must be a number" })
+    .int({ error: "must be a whole number" })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` });
+}
+
+/** Any string; a change rotates the password (a new one is generated when `password` is omitted). */
+export const rotationTriggerField = z.string({ error: "must be a string" });
