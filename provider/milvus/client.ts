@@ -53,7 +53,8 @@ interface Status {
   code?: number | string;
 }
 
-function targetOf(t: MilvusTarget, user?: string): string {
+/** How errors name a Milvus target: "milvus host:port[ user name]". Never a secret. */
+export function targetOf(t: MilvusTarget, user?: string): string {
   return `milvus ${t.hostPort}${user ? ` user ${user}` : ""}`;
 }
 
@@ -140,44 +141,49 @@ export class MilvusSession {
     return session;
   }
 
-  private async call<T>(operation: string, user: string | undefined, mutating: boolean, fn: () => Promise<T>): Promise<T> {
+  /**
+   * One RPC: transport failures and non-success statuses both become MilvusErrors, redacted
+   * of the session's credentials and of `extraSecrets` (the passwords the call carries).
+   */
+  private async call<T>(
+    operation: string,
+    user: string | undefined,
+    mutating: boolean,
+    extraSecrets: string[],
+    fn: () => Promise<T>,
+    statusOf: (res: T) => Status | undefined,
+  ): Promise<T> {
+    const secrets = [...this.secrets, ...extraSecrets];
+    const target = targetOf(this.target, user);
+    let res: T;
     try {
-      return await fn();
+      res = await fn();
     } catch (err) {
-      throw toMilvusError(err, operation, targetOf(this.target, user), this.secrets, mutating);
+      throw toMilvusError(err, operation, target, secrets, mutating);
     }
+    checkStatus(statusOf(res), operation, target, secrets);
+    return res;
   }
 
   /** ListCredUsers: the names of all users. */
   async listUsers(): Promise<string[]> {
-    const res = await this.call("ListCredUsers", undefined, false, () => this.client.listUsers());
-    checkStatus(res.status, "ListCredUsers", targetOf(this.target), this.secrets);
+    const res = await this.call("ListCredUsers", undefined, false, [], () => this.client.listUsers(), (r) => r.status);
     return res.usernames ?? [];
   }
 
   /** CreateCredential: a new user with a password. */
   async createUser(user: string, password: string): Promise<void> {
-    const secrets = [...this.secrets, password];
-    const res = await this.call("CreateCredential", user, true, () => this.client.createUser({ username: user, password }));
-    checkStatus(res, "CreateCredential", targetOf(this.target, user), secrets);
+    await this.call("CreateCredential", user, true, [password], () => this.client.createUser({ username: user, password }), (r) => r);
   }
 
   /** UpdateCredential: from the old password to the new one (the server checks the old one). */
   async updatePassword(user: string, oldPassword: string, newPassword: string): Promise<void> {
-    const secrets = [...this.secrets, oldPassword, newPassword];
-    let res: Status;
-    try {
-      res = await this.client.updateUser({ username: user, oldPassword, newPassword });
-    } catch (err) {
-      throw toMilvusError(err, "UpdateCredential", targetOf(this.target, user), secrets, true);
-    }
-    checkStatus(res, "UpdateCredential", targetOf(this.target, user), secrets);
+    await this.call("UpdateCredential", user, true, [oldPassword, newPassword], () => this.client.updateUser({ username: user, oldPassword, newPassword }), (r) => r);
   }
 
   /** DeleteCredential: removes the user. */
   async deleteUser(user: string): Promise<void> {
-    const res = await this.call("DeleteCredential", user, true, () => this.client.deleteUser({ username: user }));
-    checkStatus(res, "DeleteCredential", targetOf(this.target, user), this.secrets);
+    await this.call("DeleteCredential", user, true, [], () => this.client.deleteUser({ username: user }), (r) => r);
   }
 
   async close(): Promise<void> {

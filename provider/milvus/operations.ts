@@ -10,7 +10,7 @@ import { compact, issuesToFailures, userInputs } from "../shared/check";
 import { envValue } from "../shared/env";
 import { MILVUS_PASSWORD_POLICY, generatePassword } from "../shared/password";
 import { retry } from "../shared/retry";
-import { MilvusIdentity, MilvusSession, MilvusTarget, OLD_PASSWORD_NOT_CORRECT, canLogin } from "./client";
+import { MilvusIdentity, MilvusSession, MilvusTarget, OLD_PASSWORD_NOT_CORRECT, canLogin, targetOf } from "./client";
 import { MilvusUserPasswordInputs, MilvusUserPasswordOutputs, milvusInputsSchema, parseAddress } from "./schema";
 
 type Outputs = MilvusUserPasswordOutputs;
@@ -122,7 +122,7 @@ async function openFor(ctx: Context, user: string, oldPassword: string | undefin
   if (oldPassword === undefined) {
     throw new ConfigError(
       "no connection identity: set connection.username/password, connection.token or MILVUS_USER/MILVUS_PASSWORD, or give currentPassword so the user can change its own password",
-      { operation: "configure", target: `milvus ${ctx.target.hostPort} user ${user}`, property: "connection" },
+      { operation: "configure", target: targetOf(ctx.target, user), property: "connection" },
     );
   }
   return MilvusSession.open(ctx.target, { username: user, password: oldPassword });
@@ -135,7 +135,7 @@ async function openFor(ctx: Context, user: string, oldPassword: string | undefin
  * correct". Returns how many UpdateCredential calls were made.
  */
 export async function rotate(ctx: Context, user: string, oldCandidates: string[], desired: string): Promise<number> {
-  const target = `milvus ${ctx.target.hostPort} user ${user}`;
+  const target = targetOf(ctx.target, user);
   const olds = [...new Set(oldCandidates)].filter((o) => o !== desired);
   if (olds.length === 0) {
     if (await canLogin(ctx.target, user, desired)) return 0;
@@ -195,7 +195,7 @@ export async function rotate(ctx: Context, user: string, oldCandidates: string[]
 
 /** Proves the new password logs in and the old ones no longer do. */
 async function verify(ctx: Context, user: string, desired: string, olds: string[]): Promise<void> {
-  const target = `milvus ${ctx.target.hostPort} user ${user}`;
+  const target = targetOf(ctx.target, user);
   if (!(await canLogin(ctx.target, user, desired))) {
     throw new MilvusError("the new password does not log in after the change", { operation: "verify", target });
   }
@@ -230,7 +230,7 @@ export async function create(inputs: Inputs): Promise<pulumi.dynamic.CreateResul
     const ctx = resolveContext(inputs);
     const user = inputs.user;
     const desired = inputs.password ?? generatePassword(MILVUS_PASSWORD_POLICY);
-    const target = `milvus ${ctx.target.hostPort} user ${user}`;
+    const target = targetOf(ctx.target, user);
     const exists = await userExists(ctx, user);
 
     if (exists === false) {
@@ -296,7 +296,7 @@ export async function remove(_id: string, props: Outputs): Promise<void> {
   if (!props.deleteUserOnDestroy) return; // documented: the user and its password stay as they are
   await guard("delete", [props], async () => {
     const ctx = resolveContext(props);
-    const target = `milvus ${ctx.target.hostPort} user ${props.user}`;
+    const target = targetOf(ctx.target, props.user);
     if (!ctx.admin) {
       throw new ConfigError("deleteUserOnDestroy needs a connection identity with the right to delete users", { operation: "delete", target, property: "connection" });
     }
