@@ -14,6 +14,8 @@ import {
   GeminiDbAdminPasswordInputs as Inputs,
   GeminiDbAdminPasswordOutputs as Outputs,
   KNOWN_REGIONS,
+  PROJECT_ID,
+  REGION,
   defaultEndpoint,
   defaultIamEndpoint,
   geminiDbInputsSchema,
@@ -92,11 +94,11 @@ export async function check(_olds: unknown, rawNews: unknown): Promise<pulumi.dy
   inputs.region ??= envValue("HW_REGION_NAME");
   inputs.projectId ??= envValue("HW_PROJECT_ID");
   if (!inputs.region) return { inputs, failures: [{ property: "region", reason: "is required: set it or HW_REGION_NAME" }] };
-  if (!/^[a-z]{2,}(?:-[a-z]+)+-\d{1,3}$/.test(inputs.region)) return { inputs, failures: [{ property: "region", reason: "HW_REGION_NAME must be a region name such as eu-west-101" }] };
+  if (!REGION.test(inputs.region)) return { inputs, failures: [{ property: "region", reason: "HW_REGION_NAME must be a region name such as eu-west-101" }] };
   if (!inputs.endpoint && !(KNOWN_REGIONS as readonly string[]).includes(inputs.region)) {
     return { inputs, failures: [{ property: "region", reason: "is not a known Huawei Cloud region: check the name, or give endpoint (and iamEndpoint) explicitly" }] };
   }
-  if (inputs.projectId !== undefined && !/^[0-9a-f]{32}$/.test(inputs.projectId)) {
+  if (inputs.projectId !== undefined && !PROJECT_ID.test(inputs.projectId)) {
     return { inputs, failures: [{ property: "projectId", reason: "HW_PROJECT_ID must be 32 lowercase hex characters" }] };
   }
   return { inputs: compact(inputs) };
