@@ -44,6 +44,9 @@ const GRPC_NAMES: Record<number, string> = {
 /** Failures after which we cannot know whether the server acted. */
 const AMBIGUOUS = new Set([1, 2, 4, 13, 14]);
 
+/** The legacy ErrorCode of a call refused by Milvus's rate limiter (common.proto RateLimit). */
+const RATE_LIMIT = 49;
+
 /** The Milvus status code for "old password not correct". */
 export const OLD_PASSWORD_NOT_CORRECT = 1400;
 
@@ -95,7 +98,9 @@ function checkStatus(status: Status | undefined, operation: string, target: stri
   const code = Number(status.code ?? 0);
   if (status.error_code === "Success" && code === 0) return;
   const reason = redact(String(status.reason ?? ""), secrets) || "no reason given";
-  throw new MilvusError(reason, { operation, target, serverCode: code ? String(code) : String(status.error_code) });
+  // Rate limiting refuses the call before it acts: safe to try again later.
+  const rateLimited = status.error_code === "RateLimit" || status.error_code === RATE_LIMIT;
+  throw new MilvusError(reason, { operation, target, serverCode: code ? String(code) : String(status.error_code), transient: rateLimited });
 }
 
 /** One connection to Milvus as one identity. Always `close()` it. */

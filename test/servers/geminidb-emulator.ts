@@ -27,7 +27,9 @@ export type EmuFault =
   | { kind: "applyThenDrop" }
   | { kind: "redirect"; location: string }
   /** Answers 401 "token expires" for the token the call carries (it expired early). */
-  | { kind: "expireToken" };
+  | { kind: "expireToken" }
+  /** Answers this status and raw body, without acting. */
+  | { kind: "body"; status: number; body: string };
 
 export interface EmuInstance {
   id: string;
@@ -101,8 +103,23 @@ export class GeminiDbEmulator {
 
   async stop(): Promise<void> {
     for (const s of this.sockets) s.destroy();
-    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+    await new Promise<void>((r) => (this.server?.listening ? this.server.close(() => r()) : r()));
   }
+
+  /** Stops listening: new connections are refused (ECONNREFUSED) until `acceptConnections`. */
+  async refuseConnections(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((r) => this.server!.close(() => r()));
+  }
+
+  /** Listens again on the same port. */
+  async acceptConnections(): Promise<void> {
+    if (this.server!.listening) return;
+    await new Promise<void>((r) => this.server!.listen(this.port, "127.0.0.1", r));
+  }
+
+  /** Called with the instance id each time the emulator has applied a password change. */
+  onApplied?: (instanceId: string) => void;
 
   private reply(res: http.ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}) {
     const requestId = randomUUID().replace(/-/g, "");
@@ -139,6 +156,12 @@ export class GeminiDbEmulator {
         return this.error(res, fault.status, fault.code, fault.msg, fault.retryAfter ? { "Retry-After": fault.retryAfter } : undefined);
       case "redirect":
         return this.reply(res, 307, undefined, { Location: fault.location });
+      case "body": {
+        const requestId = randomUUID().replace(/-/g, "");
+        this.requestIds.push(requestId);
+        res.writeHead(fault.status, { "X-Request-Id": requestId, "Content-Type": "application/json" });
+        return res.end(fault.body);
+      }
       case "drop":
         return req.socket.destroy();
       case "applyThenDrop":
@@ -260,6 +283,7 @@ export class GeminiDbEmulator {
         if (inst.status !== "normal") return fail(403, "DBS.200011", "The instance status does not allow this operation");
         if (!serverPasswordRule(parsed.password)) return fail(400, "DBS.200029", "Invalid password");
         inst.password = parsed.password;
+        this.onApplied?.(instanceId);
         return { status: 204 };
       }
     }

@@ -87,6 +87,21 @@ export class MilvusTestServer {
     for (const k of Object.keys(this.calls)) delete this.calls[k];
   }
 
+  /** Stops listening: new connections are refused (ECONNREFUSED) until `acceptConnections`. */
+  async refuseConnections(): Promise<void> {
+    this.dropConnections();
+    await new Promise<void>((resolve) => this.front!.close(() => resolve()));
+  }
+
+  /** Listens again on the same port. */
+  async acceptConnections(): Promise<void> {
+    if (this.front!.listening) return;
+    await new Promise<void>((resolve) => this.front!.listen(this.port, "127.0.0.1", resolve));
+  }
+
+  /** TCP connections accepted so far, and how many are open now. */
+  readonly connections = { accepted: 0, open: 0, maxOpen: 0 };
+
   /** Resets every open client connection (TCP RST). */
   dropConnections(): void {
     for (const s of this.sockets) s.resetAndDestroy();
@@ -139,7 +154,11 @@ export class MilvusTestServer {
     this.front = net.createServer((client) => {
       const upstream = net.connect(innerPort, "127.0.0.1");
       this.sockets.add(client);
+      this.connections.accepted++;
+      this.connections.open++;
+      this.connections.maxOpen = Math.max(this.connections.maxOpen, this.connections.open);
       client.on("close", () => {
+        this.connections.open--;
         this.sockets.delete(client);
         upstream.destroy();
       });
@@ -222,7 +241,7 @@ export class MilvusTestServer {
 
   async stop(): Promise<void> {
     this.dropConnections();
-    await new Promise<void>((resolve) => (this.front ? this.front.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) => (this.front?.listening ? this.front.close(() => resolve()) : resolve()));
     this.server.forceShutdown();
   }
 }

@@ -1,0 +1,324 @@
+/**
+ * The fault matrix: every fault the issue names, against both resources and their test
+ * servers, one row each. A row arranges a fault, runs one rotation through the provider (the
+ * built package, as Pulumi runs it) and asserts:
+ *   - the outcome: success after N calls, or the right typed error and server code;
+ *   - the number of calls the server saw on the faulted method;
+ *   - the elapsed time stays inside the row's bound (a lower bound too where a wait is owed);
+ *   - state and server agree afterwards (state = new outputs on success, old outputs on failure,
+ *     as Pulumi keeps them), or else the next run converges; every row also proves the next
+ *     run converges;
+ *   - no secret, in any form, in the error or anything written to stdout/stderr.
+ * The matrix is printed as a table when the suite ends.
+ */
+import * as assert from "assert";
+import * as grpc from "@grpc/grpc-js";
+import * as http from "http";
+import * as net from "net";
+import { milvusUserPasswordProvider as milvus, geminiDbAdminPasswordProvider as gemini } from "../../provider";
+import type { MilvusUserPasswordInputs, MilvusUserPasswordOutputs } from "../../provider/milvus/schema";
+import type { GeminiDbAdminPasswordInputs, GeminiDbAdminPasswordOutputs } from "../../provider/geminidb/schema";
+import { Fault, MilvusTestServer } from "../servers/milvus-grpc";
+import { EmuFault, GeminiDbEmulator, Route } from "../servers/geminidb-emulator";
+import { assertNoLeak, captureOutput, errorTexts } from "../helpers/leaks";
+
+// The provider runs from dist/: tune the retry bounds of the objects it uses, not of src/.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const distGeminiClient = require("pulumi-db-passwords/dist/geminidb/client");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const distAuth = require("pulumi-db-passwords/dist/geminidb/auth");
+
+interface Expect {
+  /** undefined: success; else the error class name. */
+  error?: "MilvusError" | "GeminiDbError" | "ConfigError";
+  code?: string;
+  message?: RegExp;
+  /** calls the server saw on the faulted method */
+  calls: number;
+  maxMs: number;
+  minMs?: number;
+}
+
+interface MatrixLine {
+  resource: string;
+  fault: string;
+  outcome: string;
+  calls: number;
+  elapsedMs: number;
+  afterFault: "agree" | "diverged";
+  converged: boolean;
+}
+
+const matrix: MatrixLine[] = [];
+
+function printMatrix() {
+  if (!matrix.length) return;
+  const head = ["resource", "fault", "outcome", "calls", "ms", "state vs server", "next run"];
+  const rows = matrix.map((m) => [m.resource, m.fault, m.outcome, String(m.calls), String(m.elapsedMs), m.afterFault, m.converged ? "converged" : "NOT CONVERGED"]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => "      | " + cells.map((c, i) => c.padEnd(widths[i])).join(" | ") + " |";
+  const out = [line(head), "      |" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|", ...rows.map(line)];
+  const recovered = matrix.filter((m) => !m.outcome.startsWith("error")).length;
+  const failedCleanly = matrix.filter((m) => m.outcome.startsWith("error")).length;
+  out.push(
+    `      faults tried: ${matrix.length}; succeeded (after retries where due): ${recovered}; failed cleanly with a typed error: ${failedCleanly}; ` +
+      `state and server agreed right after the fault: ${matrix.filter((m) => m.afterFault === "agree").length}; converged on the next run: ${matrix.filter((m) => m.converged).length}`,
+  );
+  console.log("\n" + out.join("\n") + "\n");
+}
+
+async function timed<T>(fn: () => Promise<T>) {
+  const started = Date.now();
+  const r = await captureOutput(fn);
+  return { ...r, elapsedMs: Date.now() - started };
+}
+
+function checkOutcome(name: string, r: { error?: unknown; output: string; elapsedMs: number }, expect: Expect, calls: number, secrets: string[]) {
+  const err = r.error as (Error & { serverCode?: string }) | undefined;
+  if (expect.error) {
+    assert.ok(err, `${name}: expected ${expect.error}, but it succeeded`);
+    assert.strictEqual(err.name, expect.error, `${name}: ${String(err)}`);
+    if (expect.code) assert.strictEqual(err.serverCode, expect.code, `${name}: ${String(err)}`);
+    if (expect.message) assert.match(err.message, expect.message);
+  } else {
+    assert.ok(!err, `${name}: expected success, got ${String(err)}`);
+  }
+  assert.strictEqual(calls, expect.calls, `${name}: calls the server saw`);
+  assert.ok(r.elapsedMs <= expect.maxMs, `${name}: took ${r.elapsedMs} ms, bound ${expect.maxMs} ms`);
+  if (expect.minMs !== undefined) assert.ok(r.elapsedMs >= expect.minMs, `${name}: took ${r.elapsedMs} ms, owed a wait of ${expect.minMs} ms`);
+  assertNoLeak([...(err ? errorTexts(err) : []), r.output], secrets, `${name}: error or log`);
+  return err ? `error ${err.name}${err.serverCode ? ` ${err.serverCode}` : ""}` : "ok";
+}
+
+// ================================================================== Milvus
+
+interface MilvusRow {
+  fault: string;
+  method?: string;
+  faults?: Fault[];
+  /** arranges something other than scripted faults (e.g. a closed listener); returns the undo */
+  arrange?: (s: MilvusTestServer) => Promise<() => Promise<void>>;
+  expect: Expect;
+}
+
+const grpcFault = (code: grpc.status, details: string): Fault => ({ kind: "grpc", code, details });
+const status = (code: number, error_code: string, reason: string): Fault => ({ kind: "status", code, error_code, reason });
+
+const MILVUS_ROWS: MilvusRow[] = [
+  { fault: "connection refused", arrange: async (s) => (await s.refuseConnections(), () => s.acceptConnections()), expect: { error: "MilvusError", code: "UNAVAILABLE", message: /not reachable/, calls: 0, maxMs: 20000 } },
+  { fault: "timeout before the server acts", faults: [{ kind: "hang" }], expect: { calls: 2, maxMs: 10000 } },
+  { fault: "timeout after the server acted", faults: [{ kind: "applyThenDelay", ms: 2500 }], expect: { calls: 1, maxMs: 10000 } },
+  { fault: "reset before the server acts", faults: [{ kind: "drop" }], expect: { calls: 2, maxMs: 10000 } },
+  { fault: "reset after the server acted", faults: [{ kind: "applyThenDrop" }], expect: { calls: 1, maxMs: 10000 } },
+  { fault: "slow answer inside the timeout", faults: [{ kind: "delay", ms: 600 }], expect: { calls: 1, maxMs: 5000, minMs: 600 } },
+  { fault: "UNAVAILABLE once", faults: [{ kind: "unavailable" }], expect: { calls: 2, maxMs: 8000 } },
+  { fault: "UNAVAILABLE on Connect once", method: "Connect", faults: [{ kind: "unavailable" }], expect: { calls: 1, maxMs: 8000 } },
+  { fault: "UNAVAILABLE, lasting", faults: Array(5).fill({ kind: "unavailable" }), expect: { error: "MilvusError", code: "UNAVAILABLE", calls: 3, maxMs: 15000 } },
+  { fault: "rate limited (RateLimit status) once", faults: [status(0, "RateLimit", "request is rejected by grpc RateLimiter middleware")], expect: { calls: 2, maxMs: 8000 } },
+  { fault: "1400 old password not correct", faults: [status(1400, "UnexpectedError", "old password not correct for app: not authenticated")], expect: { error: "MilvusError", code: "1400", message: /set currentPassword/, calls: 1, maxMs: 8000 } },
+  { fault: "IllegalArgument status (1100)", faults: [status(1100, "IllegalArgument", "invalid password length")], expect: { error: "MilvusError", code: "1100", calls: 1, maxMs: 8000 } },
+  { fault: "PERMISSION_DENIED", faults: [grpcFault(grpc.status.PERMISSION_DENIED, "PrivilegeUpdateUser: permission deny")], expect: { error: "MilvusError", code: "PERMISSION_DENIED", calls: 1, maxMs: 8000 } },
+  { fault: "UNAUTHENTICATED", faults: [grpcFault(grpc.status.UNAUTHENTICATED, "auth check failure")], expect: { error: "MilvusError", code: "UNAUTHENTICATED", calls: 1, maxMs: 8000 } },
+  { fault: "INTERNAL (server crashed mid-call)", faults: [grpcFault(grpc.status.INTERNAL, "internal error")], expect: { calls: 2, maxMs: 8000 } },
+  { fault: "empty {} reply (UNIMPLEMENTED)", faults: [{ kind: "empty" }], expect: { error: "MilvusError", code: "EMPTY_REPLY", calls: 1, maxMs: 8000 } },
+  { fault: "Success that did nothing", faults: [{ kind: "fakeSuccess" }], expect: { error: "MilvusError", message: /new password does not log in/, calls: 1, maxMs: 8000 } },
+];
+
+describe("fault matrix: MilvusUserPassword on the gRPC test server", function () {
+  this.timeout(60000);
+  const P1 = "Matrix-first-1";
+  const P2 = "Matrix-second-2";
+  const BOOT = "Matrix-boot-0";
+  const ROOT_PW = "Matrix-root-pw9";
+  const secrets = [P1, P2, BOOT, ROOT_PW];
+  let server: MilvusTestServer;
+
+  beforeEach(async () => {
+    server = new MilvusTestServer();
+    await server.start();
+    server.users.set("root", ROOT_PW);
+    server.users.set("app", BOOT);
+  });
+  afterEach(async () => server.stop());
+
+  const inputs = (password: string): MilvusUserPasswordInputs => ({
+    connection: { address: server.address, username: "root", password: ROOT_PW, timeoutMs: 1000 },
+    user: "app",
+    password,
+  });
+
+  for (const row of MILVUS_ROWS) {
+    it(`${row.fault}: ${row.expect.error ? `fails with ${row.expect.error}` : "succeeds"} after ${row.expect.calls} call(s); state and server agree or the next run converges`, async () => {
+      const created = await milvus.create({ ...inputs(P1), currentPassword: BOOT });
+      const state1 = created.outs as MilvusUserPasswordOutputs;
+      server.resetCounts();
+      const method = row.method ?? "UpdateCredential";
+      if (row.faults) server.inject(method, ...row.faults);
+      const undo = row.arrange ? await row.arrange(server) : async () => {};
+      const r = await timed(() => milvus.update(created.id, state1, inputs(P2)));
+      await undo();
+      server.clearFaults();
+      const calls = server.count("UpdateCredential");
+      const outcome = checkOutcome(row.fault, r, row.expect, calls, secrets);
+
+      // What Pulumi keeps: the new outputs after a success, the old ones after a failure.
+      const state = (r.result?.outs ?? state1) as MilvusUserPasswordOutputs;
+      const afterFault = server.users.get("app") === state.password ? "agree" : "diverged";
+      if (!row.expect.error) assert.strictEqual(afterFault, "agree", "a success must leave state and server in agreement");
+      // The next run, without the fault, converges to the desired password.
+      const next = await milvus.update(created.id, state, inputs(P2));
+      assert.strictEqual(next.outs!.password, P2);
+      assert.strictEqual(server.users.get("app"), P2);
+      matrix.push({ resource: "Milvus", fault: row.fault, outcome, calls, elapsedMs: r.elapsedMs, afterFault, converged: true });
+    });
+  }
+
+  it("refresh during a fault reports an error and changes nothing; the refresh after it reads the truth", async () => {
+    const created = await milvus.create({ ...inputs(P1), currentPassword: BOOT });
+    server.resetCounts();
+    server.inject("ListCredUsers", { kind: "unavailable" });
+    const r = await timed(() => milvus.read(created.id, created.outs as MilvusUserPasswordOutputs));
+    const outcome = checkOutcome("refresh, UNAVAILABLE", r, { error: "MilvusError", code: "UNAVAILABLE", calls: 0, maxMs: 8000 }, server.count("UpdateCredential"), secrets);
+    assert.strictEqual(server.users.get("app"), P1);
+    const again = await milvus.read(created.id, created.outs as MilvusUserPasswordOutputs);
+    assert.strictEqual(again.props!.passwordVerified, true);
+    matrix.push({ resource: "Milvus", fault: "UNAVAILABLE during refresh", outcome, calls: 0, elapsedMs: r.elapsedMs, afterFault: "agree", converged: true });
+  });
+});
+
+// ================================================================== GeminiDB
+
+interface GeminiRow {
+  fault: string;
+  route?: Route;
+  faults?: EmuFault[];
+  arrange?: (e: GeminiDbEmulator) => Promise<() => Promise<void>>;
+  /** "iam": IAM user password (tokens renewable); "token": a given token (not renewable) */
+  auth?: "iam" | "token";
+  expect: Expect;
+  /** extra assertions on the emulator */
+  also?: (e: GeminiDbEmulator, ctx: { redirectHits: number }) => void;
+}
+
+const apiError = (status: number, code: string, msg: string, retryAfter?: string): EmuFault => ({ kind: "status", status, code, msg, retryAfter });
+
+const GEMINI_ROWS: GeminiRow[] = [
+  { fault: "connection refused", arrange: async (e) => (await e.refuseConnections(), () => e.acceptConnections()), expect: { error: "GeminiDbError", code: "ECONNREFUSED", calls: 0, maxMs: 10000 } },
+  { fault: "timeout before the server acts", faults: [{ kind: "delay", ms: 2500 }], expect: { calls: 2, maxMs: 10000, minMs: 1000 } },
+  { fault: "timeout after the server acted", faults: [{ kind: "applyThenDelay", ms: 2500 }], expect: { calls: 2, maxMs: 10000, minMs: 1000 } },
+  { fault: "reset before the server acts", faults: [{ kind: "drop" }], expect: { calls: 2, maxMs: 8000 } },
+  { fault: "reset after the server acted", faults: [{ kind: "applyThenDrop" }], expect: { calls: 2, maxMs: 8000 } },
+  { fault: "429 with Retry-After: 1", faults: [apiError(429, "APIG.0308", "The request is throttled.", "1")], expect: { calls: 2, maxMs: 8000, minMs: 1000 } },
+  { fault: "500", faults: [apiError(500, "DBS.200000", "Internal server error")], expect: { calls: 2, maxMs: 8000 } },
+  { fault: "502", faults: [apiError(502, "APIG.0202", "Bad gateway")], expect: { calls: 2, maxMs: 8000 } },
+  { fault: "503", faults: [apiError(503, "APIG.0203", "Service unavailable")], expect: { calls: 2, maxMs: 8000 } },
+  { fault: "503, lasting", faults: Array(8).fill(apiError(503, "APIG.0203", "Service unavailable")), expect: { error: "GeminiDbError", code: "APIG.0203", calls: 5, maxMs: 20000 } },
+  { fault: "DBS.200019 (busy) once", faults: [apiError(403, "DBS.200019", "Another operation is being performed on the instance.")], expect: { calls: 2, maxMs: 8000 } },
+  { fault: "DBS.201015 once", faults: [apiError(403, "DBS.201015", "The system is busy. Try again later.")], expect: { calls: 2, maxMs: 8000 } },
+  { fault: "DBS.280005 once", faults: [apiError(500, "DBS.280005", "Server error. Try again later.")], expect: { calls: 2, maxMs: 8000 } },
+  { fault: "APIG.0308 (throttled) once", faults: [apiError(429, "APIG.0308", "The request is throttled.")], expect: { calls: 2, maxMs: 8000 } },
+  { fault: "DBS.200001 bad parameter", faults: [apiError(400, "DBS.200001", "Parameter error")], expect: { error: "GeminiDbError", code: "DBS.200001", calls: 1, maxMs: 8000 } },
+  { fault: "DBS.200002 not found", faults: [apiError(404, "DBS.200002", "The instance does not exist")], expect: { error: "GeminiDbError", code: "DBS.200002", calls: 1, maxMs: 8000 } },
+  { fault: "DBS.200010 auth mismatch", faults: [apiError(403, "DBS.200010", "The project id does not match")], expect: { error: "GeminiDbError", code: "DBS.200010", calls: 1, maxMs: 8000 } },
+  { fault: "DBS.200011 status forbids", faults: [apiError(403, "DBS.200011", "The instance status does not allow this operation")], expect: { error: "GeminiDbError", code: "DBS.200011", calls: 1, maxMs: 8000 } },
+  { fault: "DBS.200018 type forbids", faults: [apiError(403, "DBS.200018", "The instance type does not support this operation")], expect: { error: "GeminiDbError", code: "DBS.200018", calls: 1, maxMs: 8000 } },
+  { fault: "DBS.200029 invalid password", faults: [apiError(400, "DBS.200029", "Invalid password")], expect: { error: "GeminiDbError", code: "DBS.200029", calls: 1, maxMs: 8000 } },
+  { fault: "APIG.0301 with a given token", auth: "token", faults: [apiError(401, "APIG.0301", "Incorrect IAM authentication information: decrypt token fail")], expect: { error: "GeminiDbError", code: "APIG.0301", calls: 1, maxMs: 8000 } },
+  {
+    fault: "token expiry mid-run",
+    faults: [{ kind: "expireToken" }],
+    expect: { calls: 2, maxMs: 8000 },
+    also: (e) => assert.strictEqual(e.count("iam.tokens"), 1, "one new token after the 401"),
+  },
+  {
+    fault: "empty {} reply to the instance query",
+    route: "instances.get",
+    faults: [{ kind: "body", status: 200, body: "{}" }],
+    expect: { error: "GeminiDbError", code: "DBS.200002", message: /does not exist/, calls: 0, maxMs: 8000 },
+  },
+  {
+    fault: "redirect to another host",
+    faults: [{ kind: "redirect", location: "REDIRECT_TARGET" }],
+    expect: { error: "GeminiDbError", message: /refused to follow a redirect/, calls: 1, maxMs: 8000 },
+    also: (_e, ctx) => assert.strictEqual(ctx.redirectHits, 0, "nothing reached the redirect's target"),
+  },
+];
+
+describe("fault matrix: GeminiDbAdminPassword on the IAM + GeminiDB emulator", function () {
+  this.timeout(60000);
+  const PROJECT = "0123456789abcdef0123456789abcdef";
+  const INSTANCE = "9136fd2a9fcd405ea4674276ce36dae8in06";
+  const IAM_PW = "Matrix-iam-Pw1";
+  const RW1 = "Rw-matrix~pw1";
+  const RW2 = "Rw-matrix~pw2";
+  const saved = { ...distGeminiClient.GEMINIDB_RETRY };
+  let emu: GeminiDbEmulator;
+  let other: http.Server;
+  let redirectHits = 0;
+
+  before(async () => {
+    Object.assign(distGeminiClient.GEMINIDB_RETRY, { baseDelayMs: 50, maxDelayMs: 2000, maxElapsedMs: 20000 });
+    other = http.createServer((_req, res) => {
+      redirectHits++;
+      res.end("{}");
+    });
+    await new Promise<void>((r) => other.listen(0, "127.0.0.1", r));
+  });
+  after(async () => {
+    Object.assign(distGeminiClient.GEMINIDB_RETRY, saved);
+    await new Promise<void>((r) => other.close(() => r()));
+    printMatrix();
+  });
+
+  beforeEach(async () => {
+    emu = new GeminiDbEmulator();
+    emu.projects.set("eu-west-101", PROJECT);
+    emu.users.set("deployer", { password: IAM_PW, domain: "acme" });
+    emu.instances.set(INSTANCE, { id: INSTANCE, projectId: PROJECT, status: "normal", datastore: "Cassandra", actions: [], password: "Initial~pw0" });
+    await emu.start();
+    distAuth.clearTokenCache();
+    redirectHits = 0;
+  });
+  afterEach(async () => emu.stop());
+
+  const inputs = (password: string, auth: GeminiDbAdminPasswordInputs["auth"]): GeminiDbAdminPasswordInputs => ({
+    region: "eu-west-101",
+    projectId: PROJECT,
+    instanceId: INSTANCE,
+    endpoint: emu.url,
+    iamEndpoint: emu.url,
+    auth,
+    password,
+    timeoutMs: 1000,
+  });
+
+  for (const row of GEMINI_ROWS) {
+    it(`${row.fault}: ${row.expect.error ? `fails with ${row.expect.error}` : "succeeds"} after ${row.expect.calls} PUT(s); state and server agree or the next run converges`, async () => {
+      const auth = row.auth === "token" ? { token: emu.issueToken(PROJECT) } : { userName: "deployer", password: IAM_PW, domainName: "acme" };
+      const created = await gemini.create(inputs(RW1, auth));
+      const state1 = created.outs as GeminiDbAdminPasswordOutputs;
+      emu.resetCounts();
+      const route = row.route ?? "password.put";
+      const port = (other.address() as net.AddressInfo).port;
+      if (row.faults) emu.inject(route, ...row.faults.map((f) => (f.kind === "redirect" ? { ...f, location: `http://127.0.0.1:${port}/v3/steal` } : f)));
+      const undo = row.arrange ? await row.arrange(emu) : async () => {};
+      const r = await timed(() => gemini.update(created.id, state1, inputs(RW2, auth)));
+      await undo();
+      const calls = emu.count("password.put");
+      const tokens = [...emu.tokens.keys()];
+      const outcome = checkOutcome(row.fault, r, row.expect, calls, [IAM_PW, RW1, RW2, ...tokens]);
+      row.also?.(emu, { redirectHits });
+      // nothing the emulator received carried a secret anywhere but in the PUT body
+      for (const got of emu.received) assertNoLeak([JSON.stringify(got.headers)], [IAM_PW, RW1, RW2], "request headers");
+
+      const state = (r.result?.outs ?? state1) as GeminiDbAdminPasswordOutputs;
+      const afterFault = emu.instances.get(INSTANCE)!.password === state.password ? "agree" : "diverged";
+      if (!row.expect.error) assert.strictEqual(afterFault, "agree", "a success must leave state and server in agreement");
+      const fresh = row.auth === "token" ? { token: emu.issueToken(PROJECT) } : auth;
+      const next = await gemini.update(created.id, state, inputs(RW2, fresh));
+      assert.strictEqual(next.outs!.password, RW2);
+      assert.strictEqual(emu.instances.get(INSTANCE)!.password, RW2);
+      matrix.push({ resource: "GeminiDB", fault: row.fault, outcome, calls, elapsedMs: r.elapsedMs, afterFault, converged: true });
+    });
+  }
+});
