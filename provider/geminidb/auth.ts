@@ -171,6 +171,12 @@ export function makeAuthenticator(auth: GeminiDbAuthInputs | undefined, region: 
   );
 }
 
+/** Whether the HW_* variables hold one complete set of credentials. */
+export function hasEnvironmentCredentials(env: NodeJS.ProcessEnv = process.env): boolean {
+  const e = (n: string) => !!envValue(n, env);
+  return e("HW_AUTH_TOKEN") || (e("HW_ACCESS_KEY") && e("HW_SECRET_KEY")) || (e("HW_USER_NAME") && e("HW_PASSWORD") && e("HW_DOMAIN_NAME"));
+}
+
 /** Every credential value the environment holds, for redaction. */
 export function environmentSecrets(env: NodeJS.ProcessEnv = process.env): string[] {
   return ["HW_AUTH_TOKEN", "HW_SECRET_KEY", "HW_SECURITY_TOKEN", "HW_PASSWORD"].map((n) => envValue(n, env)).filter((v): v is string => !!v);

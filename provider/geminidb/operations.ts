@@ -4,11 +4,11 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { ConfigError, GeminiDbError } from "../shared/errors";
-import { compact, issuesToFailures, userInputs } from "../shared/check";
+import { compact, forEngine, issuesToFailures, userInputs } from "../shared/check";
 import { envValue } from "../shared/env";
 import { guarded } from "../shared/guard";
 import { GEMINIDB_PASSWORD_POLICY, generatePassword } from "../shared/password";
-import { environmentSecrets, makeAuthenticator } from "./auth";
+import { environmentSecrets, hasEnvironmentCredentials, makeAuthenticator } from "./auth";
 import { GeminiDbClient, InstanceInfo } from "./client";
 import {
   GeminiDbAdminPasswordInputs as Inputs,
@@ -86,6 +86,11 @@ function outputs(inputs: Inputs, ctx: Context, projectId: string, password: stri
 // ---------------------------------------------------------------- check
 
 export async function check(_olds: unknown, rawNews: unknown): Promise<pulumi.dynamic.CheckResult<Inputs>> {
+  const r = checkInputs(rawNews);
+  return r.failures ? { inputs: r.inputs, failures: forEngine(r.failures) } : r;
+}
+
+function checkInputs(rawNews: unknown): pulumi.dynamic.CheckResult<Inputs> {
   const news = userInputs(rawNews);
   const parsed = geminiDbInputsSchema.safeParse(news);
   if (!parsed.success) return { inputs: news as Inputs, failures: issuesToFailures(parsed.error.issues, news) };
@@ -100,6 +105,12 @@ export async function check(_olds: unknown, rawNews: unknown): Promise<pulumi.dy
   }
   if (inputs.projectId !== undefined && !PROJECT_ID.test(inputs.projectId)) {
     return { inputs, failures: [{ property: "projectId", reason: "HW_PROJECT_ID must be 32 lowercase hex characters" }] };
+  }
+  if (!inputs.auth && !hasEnvironmentCredentials()) {
+    return {
+      inputs,
+      failures: [{ property: "auth", reason: "is required: set auth, or HW_AUTH_TOKEN, or HW_ACCESS_KEY and HW_SECRET_KEY, or HW_USER_NAME, HW_PASSWORD and HW_DOMAIN_NAME" }],
+    };
   }
   return { inputs: compact(inputs) };
 }

@@ -27,6 +27,16 @@ export function issuesToFailures(issues: ReadonlyArray<z.core.$ZodIssue>, inputs
   }));
 }
 
+/**
+ * The failures as they go to Pulumi's engine. The engine prints a failure that names a
+ * top-level property as "property P value {V} has a problem: R", with V the program's value,
+ * secret or not (seen with 3.248: a secret password prints as {&{{...}}}). So no failure
+ * names a property for the engine; each names its field in the reason, "field: rule".
+ */
+export function forEngine(failures: CheckFailure[] | undefined): CheckFailure[] | undefined {
+  return failures?.map((f) => ({ property: "", reason: `${f.property}: ${f.reason}` }));
+}
+
 /** Drops keys whose value is undefined, so that state does not hold explicit undefineds. */
 export function compact<T extends Record<string, unknown>>(obj: T): T {
   return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;

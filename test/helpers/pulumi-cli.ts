@@ -3,7 +3,7 @@
  * does: `pulumi <args>` in a project directory, with a local file backend in a temporary
  * directory, a passphrase secrets provider, no update checks and no plugin downloads.
  */
-import { spawn } from "child_process";
+import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -37,7 +37,7 @@ export function pulumiEnv(stateDir: string, extra: NodeJS.ProcessEnv = {}): Node
     ...extra,
   };
   // The tests' own tool locations must not leak into programs; credentials come per test.
-  for (const k of ["MILVUS_URI", "MILVUS_USER", "MILVUS_PASSWORD", "MILVUS_TOKEN"]) if (!(k in extra)) delete env[k];
+  for (const k of Object.keys(env)) if ((k.startsWith("MILVUS_") || k.startsWith("HW_")) && !(k in extra)) delete env[k];
   // The test runner's ts-node settings are not the programs' (each example has its tsconfig).
   for (const k of Object.keys(env)) if (k.startsWith("TS_NODE_")) delete env[k];
   return env;
@@ -55,21 +55,30 @@ export class PulumiProject {
 
   /** `pulumi <args>` in the project directory. Never throws on a non-zero exit. */
   run(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+    return this.start(args, opts).done;
+  }
+
+  /**
+   * Starts `pulumi <args>` in a process group of its own (the CLI, its language host and its
+   * provider plugins), so that a test can kill the CLI or one plugin mid-run.
+   */
+  start(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): { child: ChildProcess; done: Promise<CliResult> } {
     const env = pulumiEnv(this.stateDir, { ...this.extraEnv, ...opts.env });
-    return new Promise((resolve, reject) => {
-      const child = spawn(path.join(pulumiBin(), "pulumi"), args, { cwd: this.dir, env, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(path.join(pulumiBin(), "pulumi"), args, { cwd: this.dir, env, stdio: ["pipe", "pipe", "pipe"], detached: true });
+    const done = new Promise<CliResult>((resolve, reject) => {
       let stdout = "";
       let stderr = "";
-      child.stdout.on("data", (d) => (stdout += d));
-      child.stderr.on("data", (d) => (stderr += d));
-      const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 300000);
+      child.stdout!.on("data", (d) => (stdout += d));
+      child.stderr!.on("data", (d) => (stderr += d));
+      const timer = setTimeout(() => killGroup(child.pid!, "SIGKILL"), opts.timeoutMs ?? 300000);
       child.on("error", reject);
-      child.on("close", (code) => {
+      child.on("close", (code, signal) => {
         clearTimeout(timer);
-        resolve({ code: code ?? -1, stdout, stderr, all: stdout + stderr });
+        resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr, all: stdout + stderr });
       });
-      child.stdin.end(opts.input ?? "");
+      child.stdin!.end(opts.input ?? "");
     });
+    return { child, done };
   }
 
   /** Like run, but fails with the CLI's output when the exit code is not 0. */
@@ -105,4 +114,38 @@ export class PulumiProject {
 /** The dynamic resources of an exported deployment. */
 export function dynamicResources(deployment: any): any[] {
   return (deployment?.deployment?.resources ?? []).filter((r: any) => String(r.type).startsWith("pulumi-nodejs:dynamic"));
+}
+
+/** Sends `signal` to every process of the group `pgid` (started by PulumiProject.start). */
+export function killGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** The processes below `pid` (children, grandchildren, ...), with their command lines. */
+export function descendants(pid: number): Array<{ pid: number; args: string }> {
+  const rows = execFileSync("ps", ["-eo", "pid=,ppid=,args="], { encoding: "utf8" })
+    .split("\n")
+    .map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l))
+    .filter((m): m is RegExpExecArray => !!m)
+    .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3] }));
+  const out: Array<{ pid: number; args: string }> = [];
+  const walk = (parent: number) => {
+    for (const r of rows.filter((x) => x.ppid === parent)) {
+      out.push({ pid: r.pid, args: r.args });
+      walk(r.pid);
+    }
+  };
+  walk(pid);
+  return out;
+}
+
+/** The dynamic provider plugin processes (node running @pulumi/pulumi's dynamic-provider) under a CLI. */
+export function dynamicProviderPids(cliPid: number): number[] {
+  return descendants(cliPid)
+    .filter((p) => /dynamic-provider/.test(p.args) && /\bnode\b/.test(p.args))
+    .map((p) => p.pid);
 }

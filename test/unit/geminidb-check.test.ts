@@ -30,6 +30,7 @@ describe("GeminiDbAdminPassword check", () => {
     ["IAM password without domain", { ...good, auth: { userName: "u", password: "Iam-secret-1" } }, "auth.domainName", /required for IAM password/],
     ["an empty token", { ...good, auth: { token: "  " } }, "auth.token", /must not be empty/],
     ["a timeout that is not a number", { ...good, timeoutMs: "10s" }, "timeoutMs", /number/],
+    ["no credentials in the inputs nor in HW_* variables", { ...good, auth: undefined }, "auth", /is required: set auth, or HW_AUTH_TOKEN/],
   ];
   checkTable(ops.check, cases, ["Good-pass$1", "Goodpass12", "Gööd-pass~1", "tok-value-123", "SK-secret-1", "Iam-secret-1", "u:p"]);
 

@@ -1,0 +1,284 @@
+/**
+ * Crash convergence with the real CLI. A `pulumi up` is stopped dead in the worst window:
+ * the server has already changed the password, the provider has not heard back, so state
+ * still holds the old one. Then the provider process (or the whole CLI with its plugins) is
+ * killed with SIGKILL. The next `pulumi up` (or `pulumi refresh`, then `up`) must converge
+ * with no manual step: server and state hold the desired password, and a preview after it
+ * shows no changes.
+ *
+ * Milvus: a real embedded Milvus behind a hold proxy that forwards the request carrying the
+ * new password and then holds every answer; pymilvus, talking to Milvus directly, is the
+ * witness. GeminiDB: the emulator applies the reset and then withholds its answer.
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { MilvusSession, canLogin } from "../../provider/milvus/client";
+import { RealMilvus, startRealMilvus } from "../helpers/real-milvus";
+import { pymilvusCanLogin } from "../helpers/pymilvus";
+import { HoldProxy } from "../helpers/hold-proxy";
+import { CliResult, PulumiProject, dynamicProviderPids, dynamicResources, killGroup } from "../helpers/pulumi-cli";
+import { assertNoLeak } from "../helpers/leaks";
+import { REPO_ROOT } from "../helpers/tools";
+import { GeminiDbEmulator } from "../servers/geminidb-emulator";
+
+const EXAMPLES = path.join(REPO_ROOT, "examples");
+
+/** A secret's value in a --show-secrets export. */
+function plain(v: any): unknown {
+  return typeof v?.plaintext === "string" ? JSON.parse(v.plaintext) : v;
+}
+
+async function statePassword(project: PulumiProject): Promise<string | undefined> {
+  const state = await project.exportState(true);
+  const r = dynamicResources(state.json)[0];
+  return r ? (plain(r.outputs.password) as string) : undefined;
+}
+
+async function pendingOperations(project: PulumiProject): Promise<string[]> {
+  const state = await project.exportState(false);
+  return (state.json.deployment.pending_operations ?? []).map((p: any) => p.type);
+}
+
+async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 20000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await fn().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+type Kill = "provider" | "cli";
+
+/**
+ * Starts `pulumi up`, waits for `applied` (the server acted; the answer is held), checks
+ * `serverHasNew`, then kills the provider plugin or the whole CLI. Returns the CLI's result.
+ */
+async function crashUp(project: PulumiProject, applied: Promise<void>, serverHasNew: () => Promise<boolean>, kill: Kill): Promise<CliResult> {
+  const { child, done } = project.start(["up", "--yes", "--non-interactive"]);
+  let finishedEarly: CliResult | undefined;
+  void done.then((r) => (finishedEarly = r));
+  await Promise.race([applied, done.then((r) => Promise.reject(new Error(`pulumi up ended before the server acted:\n${r.all}`)))]);
+  await until("the server to hold the new password", serverHasNew);
+  assert.strictEqual(finishedEarly, undefined, "the CLI must still be waiting for the held answer");
+  if (kill === "provider") {
+    const pids = dynamicProviderPids(child.pid!);
+    assert.ok(pids.length >= 1, "found the dynamic provider process");
+    for (const pid of pids) process.kill(pid, "SIGKILL");
+  } else {
+    killGroup(child.pid!, "SIGKILL");
+  }
+  const result = await done;
+  if (kill === "cli") {
+    // A CLI killed with SIGKILL leaves its backend's stack lock behind; the CLI names the one
+    // step that clears it. That is Pulumi's lock, not anything of the password's.
+    const locks = path.join(project.stateDir, ".pulumi", "locks");
+    assert.ok(fs.existsSync(locks) && fs.readdirSync(locks, { recursive: true }).some((f) => String(f).endsWith(".json")), "the killed CLI left its lock");
+    const cancel = await project.run(["cancel", "--yes"]);
+    assert.strictEqual(cancel.code, 0, cancel.all);
+  }
+  return result;
+}
+
+/**
+ * After an interrupted create has converged, the stale "creating" record stays in the
+ * checkpoint (Pulumi keeps it until told); `pulumi refresh --clear-pending-creates`, the
+ * CLI's own remedy, drops it. The resource and its password are already in state.
+ */
+async function clearPendingCreate(project: PulumiProject, record: (r: CliResult) => CliResult): Promise<void> {
+  const r = record(await project.run(["refresh", "--yes", "--clear-pending-creates"]));
+  assert.strictEqual(r.code, 0, r.all);
+  assert.deepStrictEqual(await pendingOperations(project), []);
+}
+
+describe("crash convergence: MilvusUserPassword with the real CLI and a real Milvus", function () {
+  this.timeout(900000);
+  const ROOT_PW = "Crash-root-Pw1";
+  const BOOT = "Crash-boot-Pw0";
+  const P = ["Crash-first-Pw1", "Crash-second-Pw2", "Crash-third-Pw3", "Crash-fourth-Pw4", "Crash-fifth-Pw5"];
+  const secrets = [ROOT_PW, BOOT, ...P];
+  const outputs: CliResult[] = [];
+  let milvus: RealMilvus;
+  let proxy: HoldProxy;
+  let project: PulumiProject;
+  const direct = () => ({ hostPort: milvus.address, tls: false, timeoutMs: 5000 });
+  const hasPassword = (user: string, pw: string) => () => canLogin(direct(), user, pw);
+  const armFor = (pw: string) => proxy.arm(Buffer.from(Buffer.from(pw, "utf8").toString("base64"), "ascii"));
+  const record = (r: CliResult) => (outputs.push(r), r);
+
+  before(async () => {
+    milvus = await startRealMilvus();
+    const s = await MilvusSession.open(direct(), { username: "root", password: "Milvus" });
+    try {
+      await s.createUser("crash_app", BOOT);
+      await s.updatePassword("root", "Milvus", ROOT_PW);
+    } finally {
+      await s.close();
+    }
+    const [host, port] = milvus.address.split(":");
+    proxy = new HoldProxy(host, Number(port));
+    await proxy.start();
+    project = new PulumiProject(path.join(EXAMPLES, "milvus-user-password"), "crash");
+    await project.init({ milvusAddress: proxy.address, user: "crash_app" }, { milvusRootPassword: ROOT_PW, searchAppPassword: P[0], searchAppCurrentPassword: BOOT });
+    const up = record(await project.run(["up", "--yes"]));
+    assert.strictEqual(up.code, 0, up.all);
+  });
+  after(async () => {
+    await project?.run(["destroy", "--yes"]);
+    await project?.cleanup();
+    await proxy?.stop();
+    await milvus?.stop();
+    assertNoLeak(outputs.map((o) => o.all), secrets, "CLI output");
+  });
+
+  it("provider killed after UpdateCredential was applied: the next pulumi up converges", async () => {
+    await project.setSecret("searchAppPassword", P[1]);
+    const crashed = record(await crashUp(project, armFor(P[1]), hasPassword("crash_app", P[1]), "provider"));
+    assert.notStrictEqual(crashed.code, 0, "the run with a dead provider fails");
+    proxy.release();
+    // the window is real: the server has the new password, state the old one
+    assert.strictEqual(await pymilvusCanLogin(milvus.address, "crash_app", P[1]), true);
+    assert.strictEqual(await statePassword(project), P[0]);
+
+    const up = record(await project.run(["up", "--yes"]));
+    assert.strictEqual(up.code, 0, up.all);
+    assert.strictEqual(await statePassword(project), P[1]);
+    assert.strictEqual(await pymilvusCanLogin(milvus.address, "crash_app", P[1]), true);
+    assert.strictEqual(await pymilvusCanLogin(milvus.address, "crash_app", P[0]), false);
+    const quiet = record(await project.run(["preview", "--expect-no-changes"]));
+    assert.strictEqual(quiet.code, 0, quiet.all);
+  });
+
+  it("CLI killed after UpdateCredential was applied: pulumi refresh shows the drift, the next pulumi up converges", async () => {
+    await project.setSecret("searchAppPassword", P[2]);
+    const crashed = record(await crashUp(project, armFor(P[2]), hasPassword("crash_app", P[2]), "cli"));
+    assert.notStrictEqual(crashed.code, 0);
+    proxy.release();
+    assert.strictEqual(await pymilvusCanLogin(milvus.address, "crash_app", P[2]), true);
+    assert.strictEqual(await statePassword(project), P[1]);
+    assert.deepStrictEqual(await pendingOperations(project), ["updating"], "the CLI died with the update pending");
+
+    const refresh = record(await project.run(["refresh", "--yes", "--diff"]));
+    assert.strictEqual(refresh.code, 0, refresh.all);
+    assert.match(refresh.stdout, /passwordVerified\s*:\s*true\s*=>\s*false/);
+    const up = record(await project.run(["up", "--yes"]));
+    assert.strictEqual(up.code, 0, up.all);
+    assert.strictEqual(await statePassword(project), P[2]);
+    assert.strictEqual(await pymilvusCanLogin(milvus.address, "crash_app", P[2]), true);
+    assert.strictEqual(await pymilvusCanLogin(milvus.address, "crash_app", P[1]), false);
+    assert.deepStrictEqual(await pendingOperations(project), []);
+    const quiet = record(await project.run(["preview", "--expect-no-changes"]));
+    assert.strictEqual(quiet.code, 0, quiet.all);
+  });
+
+  it("CLI killed after CreateCredential was applied (pending create): the next pulumi up adopts the user", async () => {
+    const fresh = new PulumiProject(path.join(EXAMPLES, "milvus-user-password"), "crash-create");
+    try {
+      await fresh.init({ milvusAddress: proxy.address, user: "crash_new", createIfMissing: "true" }, { milvusRootPassword: ROOT_PW, searchAppPassword: P[3] });
+      const crashed = record(await crashUp(fresh, armFor(P[3]), hasPassword("crash_new", P[3]), "cli"));
+      assert.notStrictEqual(crashed.code, 0);
+      proxy.release();
+      assert.strictEqual(await pymilvusCanLogin(milvus.address, "crash_new", P[3]), true);
+      assert.strictEqual(await statePassword(fresh), undefined, "the resource never reached state");
+      assert.deepStrictEqual(await pendingOperations(fresh), ["creating"]);
+
+      const up = record(await fresh.run(["up", "--yes"]));
+      assert.strictEqual(up.code, 0, up.all);
+      assert.match(up.all, /pending operations/i, "the CLI warns about the interrupted create");
+      assert.strictEqual(await statePassword(fresh), P[3]);
+      await clearPendingCreate(fresh, record);
+      assert.strictEqual(await statePassword(fresh), P[3]);
+      assert.strictEqual(await pymilvusCanLogin(milvus.address, "crash_new", P[3]), true);
+      const quiet = record(await fresh.run(["preview", "--expect-no-changes"]));
+      assert.strictEqual(quiet.code, 0, quiet.all);
+      // and a rotation after the crash works as usual
+      await fresh.setSecret("searchAppPassword", P[4]);
+      const rotate = record(await fresh.run(["up", "--yes"]));
+      assert.strictEqual(rotate.code, 0, rotate.all);
+      assert.strictEqual(await pymilvusCanLogin(milvus.address, "crash_new", P[4]), true);
+      assert.strictEqual(await pymilvusCanLogin(milvus.address, "crash_new", P[3]), false);
+      record(await fresh.run(["destroy", "--yes"]));
+    } finally {
+      await fresh.cleanup();
+    }
+  });
+});
+
+describe("crash convergence: GeminiDbAdminPassword with the real CLI and the emulator", function () {
+  this.timeout(600000);
+  const PROJECT = "0123456789abcdef0123456789abcdef";
+  const INSTANCE = "9136fd2a9fcd405ea4674276ce36dae8in06";
+  const AK = "CRASHACCESSKEY01";
+  const SK = "Crash-secret-key/01";
+  const RW = ["Rw-crash~pass1", "Rw-crash~pass2", "Rw-crash~pass3"];
+  const outputs: CliResult[] = [];
+  let emu: GeminiDbEmulator;
+  let project: PulumiProject;
+  const record = (r: CliResult) => (outputs.push(r), r);
+  const appliedOnce = () => {
+    emu.inject("password.put", { kind: "applyThenDelay", ms: 120000 });
+    return new Promise<void>((resolve) => (emu.onApplied = () => resolve()));
+  };
+  const serverHas = (pw: string) => async () => emu.instances.get(INSTANCE)!.password === pw;
+
+  before(async () => {
+    emu = new GeminiDbEmulator();
+    emu.projects.set("eu-west-101", PROJECT);
+    emu.akSk.set(AK, { sk: SK });
+    emu.instances.set(INSTANCE, { id: INSTANCE, projectId: PROJECT, status: "normal", datastore: "Cassandra", actions: [], password: "Initial~pw0" });
+    await emu.start();
+    project = new PulumiProject(path.join(EXAMPLES, "geminidb-admin-password"), "crash", { HW_ACCESS_KEY: AK, HW_SECRET_KEY: SK });
+    await project.init({ region: "eu-west-101", instanceId: INSTANCE, endpoint: emu.url, iamEndpoint: emu.url }, { rwuserPassword: RW[0] });
+  });
+  after(async () => {
+    await project?.cleanup();
+    await emu?.stop();
+    assertNoLeak(outputs.map((o) => o.all), [SK, ...RW], "CLI output");
+  });
+
+  it("CLI killed after the first reset was applied (pending create): the next pulumi up converges", async () => {
+    const crashed = record(await crashUp(project, appliedOnce(), serverHas(RW[0]), "cli"));
+    assert.notStrictEqual(crashed.code, 0);
+    assert.strictEqual(await statePassword(project), undefined);
+    assert.deepStrictEqual(await pendingOperations(project), ["creating"]);
+    emu.onApplied = undefined;
+    const up = record(await project.run(["up", "--yes"]));
+    assert.strictEqual(up.code, 0, up.all);
+    assert.match(up.all, /pending operations/i, "the CLI warns about the interrupted create");
+    assert.strictEqual(await statePassword(project), RW[0]);
+    assert.strictEqual(emu.instances.get(INSTANCE)!.password, RW[0]);
+    await clearPendingCreate(project, record);
+    assert.strictEqual(await statePassword(project), RW[0]);
+    const quiet = record(await project.run(["preview", "--expect-no-changes"]));
+    assert.strictEqual(quiet.code, 0, quiet.all);
+  });
+
+  it("provider killed after a rotation was applied: the next pulumi up converges", async () => {
+    await project.setSecret("rwuserPassword", RW[1]);
+    const crashed = record(await crashUp(project, appliedOnce(), serverHas(RW[1]), "provider"));
+    assert.notStrictEqual(crashed.code, 0);
+    assert.strictEqual(emu.instances.get(INSTANCE)!.password, RW[1]);
+    assert.strictEqual(await statePassword(project), RW[0]);
+    emu.onApplied = undefined;
+    const up = record(await project.run(["up", "--yes"]));
+    assert.strictEqual(up.code, 0, up.all);
+    assert.strictEqual(await statePassword(project), RW[1]);
+    assert.strictEqual(emu.instances.get(INSTANCE)!.password, RW[1]);
+  });
+
+  it("CLI killed mid-rotation: pulumi refresh keeps the resource, the next pulumi up converges", async () => {
+    await project.setSecret("rwuserPassword", RW[2]);
+    const crashed = record(await crashUp(project, appliedOnce(), serverHas(RW[2]), "cli"));
+    assert.notStrictEqual(crashed.code, 0);
+    emu.onApplied = undefined;
+    const refresh = record(await project.run(["refresh", "--yes"]));
+    assert.strictEqual(refresh.code, 0, refresh.all);
+    const up = record(await project.run(["up", "--yes"]));
+    assert.strictEqual(up.code, 0, up.all);
+    assert.strictEqual(await statePassword(project), RW[2]);
+    assert.strictEqual(emu.instances.get(INSTANCE)!.password, RW[2]);
+    assert.deepStrictEqual(await pendingOperations(project), []);
+    record(await project.run(["destroy", "--yes"]));
+  });
+});
