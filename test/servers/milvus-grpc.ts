@@ -63,6 +63,8 @@ export class MilvusTestServer {
   private front?: net.Server;
   private readonly sockets = new Set<net.Socket>();
   port = 0;
+  /** Milliseconds each unfaulted RPC takes, as over a real network (0: answers at once). */
+  latencyMs = 0;
   /** set true to answer every RPC as if auth were disabled (no credentials needed). */
   authDisabled = false;
 
@@ -183,7 +185,20 @@ export class MilvusTestServer {
     return this.users.get(user) === decoded.slice(i + 1) ? user : null;
   }
 
+  /** RPCs being handled now, and the most at once so far. */
+  readonly inflight = { now: 0, max: 0 };
+
   private async handle(method: string, handler: Handler, call: grpc.ServerUnaryCall<any, any>, callback: grpc.sendUnaryData<any>) {
+    this.inflight.now++;
+    this.inflight.max = Math.max(this.inflight.max, this.inflight.now);
+    try {
+      await this.handleCall(method, handler, call, callback);
+    } finally {
+      this.inflight.now--;
+    }
+  }
+
+  private async handleCall(method: string, handler: Handler, call: grpc.ServerUnaryCall<any, any>, callback: grpc.sendUnaryData<any>) {
     this.calls[method] = (this.calls[method] ?? 0) + 1;
     const fault = this.faults.get(method)?.shift();
     const act = (): any => {
@@ -200,6 +215,7 @@ export class MilvusTestServer {
     };
     switch (fault?.kind) {
       case undefined:
+        if (this.latencyMs) await sleep(this.latencyMs);
         return respond();
       case "unavailable":
         return callback({ code: grpc.status.UNAVAILABLE, details: "service unavailable (injected)" });

@@ -1,0 +1,105 @@
+/**
+ * Concurrency through the real CLI: 50 MilvusUserPassword resources against one Milvus test
+ * server with `pulumi up --parallel 16`, created and then all rotated at once. Every user
+ * must end with its own password (on the server and in state: no client state shared
+ * between resources), the connections the provider opened must all be closed when the CLI
+ * is done, and no provider process may outlive the CLI.
+ */
+import * as assert from "assert";
+import { execFileSync } from "child_process";
+import * as path from "path";
+import { MilvusTestServer } from "../servers/milvus-grpc";
+import { CliResult, PulumiProject, dynamicResources } from "../helpers/pulumi-cli";
+import { assertNoLeak } from "../helpers/leaks";
+
+const COUNT = 50;
+const ROOT_PW = "Many-root-Pw1";
+const password = (i: number, round: number) => `Many-${i}-round-${round}`;
+
+function providerProcesses(): number[] {
+  return execFileSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" })
+    .split("\n")
+    .filter((l) => /dynamic-provider/.test(l) && /\bnode\b/.test(l))
+    .map((l) => Number(l.trim().split(/\s+/)[0]));
+}
+
+async function until(fn: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (fn()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return fn();
+}
+
+describe(`concurrency: ${COUNT} resources against one Milvus test server, pulumi up --parallel 16`, function () {
+  this.timeout(600000);
+  let server: MilvusTestServer;
+  let project: PulumiProject;
+  const outputs: CliResult[] = [];
+  const preexisting = new Set<number>();
+
+  const up = async (round: number) => {
+    server.resetCounts();
+    const acceptedBefore = server.connections.accepted;
+    server.inflight.max = 0;
+    const started = Date.now();
+    const r = await project.run(["up", "--yes", "--parallel", "16"], { env: { PDP_MANY_ROUND: String(round) } });
+    const seconds = (Date.now() - started) / 1000;
+    outputs.push(r);
+    assert.strictEqual(r.code, 0, r.all);
+    // every connection the provider opened is closed once the CLI is done
+    const closed = await until(() => server.connections.open === 0, 5000);
+    const stats = { connections: server.connections.accepted - acceptedBefore, sessions: server.count("Connect"), rpcs: Object.values(server.calls).reduce((a, b) => a + b, 0), maxInflight: server.inflight.max };
+    console.log(
+      `      round ${round}: ${seconds.toFixed(1)} s, ${stats.rpcs} RPCs over ${stats.connections} TCP connections ` +
+        `(${stats.sessions} client sessions), up to ${stats.maxInflight} RPCs in flight at once`,
+    );
+    assert.ok(closed, `${server.connections.open} connections still open after the CLI exited`);
+    return { r, stats };
+  };
+
+  before(async () => {
+    providerProcesses().forEach((p) => preexisting.add(p));
+    server = new MilvusTestServer();
+    await server.start();
+    server.users.set("root", ROOT_PW);
+    server.latencyMs = 20; // like a server across a network: concurrent calls overlap
+    project = new PulumiProject(path.join(__dirname, "many-program"), "many", { PDP_MANY_ADDRESS: server.address, PDP_MANY_COUNT: String(COUNT) });
+    await project.init({}, { rootPassword: ROOT_PW });
+  });
+  after(async () => {
+    await project?.cleanup();
+    await server?.stop();
+  });
+
+  it(`creates ${COUNT} users, each with its own password, in parallel`, async () => {
+    const { r, stats } = await up(1);
+    assert.match(r.stdout, new RegExp(`\\+ ${COUNT + 1} created`));
+    for (let i = 0; i < COUNT; i++) assert.strictEqual(server.users.get(`many_${i}`), password(i, 1), `user many_${i}`);
+    assert.strictEqual(server.count("CreateCredential"), COUNT, "one CreateCredential per user, none repeated");
+    assert.ok(stats.maxInflight > 1, "the resources really ran concurrently");
+    assert.ok(stats.connections < stats.sessions, `connections are reused: ${stats.connections} TCP connections for ${stats.sessions} sessions`);
+  });
+
+  it(`rotates all ${COUNT} at once, each from its own old password in state`, async () => {
+    const { r } = await up(2);
+    assert.match(r.stdout, new RegExp(`~ ${COUNT} updated`));
+    for (let i = 0; i < COUNT; i++) assert.strictEqual(server.users.get(`many_${i}`), password(i, 2), `user many_${i}`);
+    assert.strictEqual(server.count("UpdateCredential"), COUNT, "one UpdateCredential per user: no 1400 from a mixed-up old password");
+    const state = await project.exportState(true);
+    const resources = dynamicResources(state.json);
+    assert.strictEqual(resources.length, COUNT);
+    for (const res of resources) {
+      const i = Number(/many_(\d+)/.exec(res.outputs.user)![1]);
+      assert.strictEqual(JSON.parse(res.outputs.password.plaintext), password(i, 2), `state of many_${i}`);
+    }
+    const all = Array.from({ length: COUNT }, (_, i) => [password(i, 1), password(i, 2)]).flat();
+    assertNoLeak([...outputs.map((o) => o.all), (await project.exportState(false)).text], [ROOT_PW, ...all], "CLI output or plain state");
+  });
+
+  it("leaves no provider process behind once the CLI has exited", async () => {
+    const gone = await until(() => providerProcesses().every((p) => preexisting.has(p)), 5000);
+    assert.ok(gone, `provider processes still running: ${providerProcesses().filter((p) => !preexisting.has(p)).join(", ")}`);
+  });
+});
