@@ -12,7 +12,11 @@ export function assertNoLeak(texts: ReadonlyArray<string | undefined>, secrets: 
     if (!text) continue;
     for (const secret of secrets) {
       for (const form of leakForms(secret)) {
-        assert.ok(!text.includes(form), `a secret leaked into ${where}: ${text.slice(0, 200).replace(form, "<SECRET>")}`);
+        const at = text.indexOf(form);
+        if (at >= 0) {
+          const around = text.slice(Math.max(0, at - 300), at + form.length + 100).split(form).join("<SECRET>");
+          assert.fail(`a secret leaked into ${where}: ...${around}...`);
+        }
       }
     }
   }

@@ -25,7 +25,7 @@ export type EmuFault =
   | { kind: "applyThenDelay"; ms: number }
   | { kind: "drop" }
   | { kind: "applyThenDrop" }
-  | { kind: "redirect"; location: string }
+  | { kind: "redirect"; location: string; status?: number }
   /** Answers 401 "token expires" for the token the call carries (it expired early). */
   | { kind: "expireToken" }
   /** Answers this status and raw body, without acting. */
@@ -155,7 +155,7 @@ export class GeminiDbEmulator {
       case "status":
         return this.error(res, fault.status, fault.code, fault.msg, fault.retryAfter ? { "Retry-After": fault.retryAfter } : undefined);
       case "redirect":
-        return this.reply(res, 307, undefined, { Location: fault.location });
+        return this.reply(res, fault.status ?? 307, undefined, { Location: fault.location });
       case "body": {
         const requestId = randomUUID().replace(/-/g, "");
         this.requestIds.push(requestId);
