@@ -125,6 +125,11 @@ export class MilvusSession {
       maxRetries: 0,
       logLevel: "error",
       telemetry: { enabled: false },
+      // grpc-js shares one connection per address across the process (sessions reuse it),
+      // and its reconnect backoff with it. Capped, so that after an outage the sessions of
+      // later resources in the same run reach the server again within a second or two
+      // (the default grows to two minutes).
+      channelOptions: { "grpc.initial_reconnect_backoff_ms": 250, "grpc.max_reconnect_backoff_ms": 2000 },
     };
     let client: MilvusClientType;
     try {

@@ -13,7 +13,7 @@ import { pymilvusCanLogin } from "../helpers/pymilvus";
 import { PulumiProject, CliResult, dynamicResources } from "../helpers/pulumi-cli";
 import { assertNoLeak } from "../helpers/leaks";
 import { REPO_ROOT } from "../helpers/tools";
-import { GeminiDbEmulator } from "../servers/geminidb-emulator";
+import { GeminiDbEmulator, TEST_INSTANCE, startEmulator } from "../servers/geminidb-emulator";
 
 const EXAMPLES = path.join(REPO_ROOT, "examples");
 
@@ -202,8 +202,7 @@ describe("pulumi CLI end to end", function () {
   });
 
   describe("examples/geminidb-admin-password against the emulator", () => {
-    const PROJECT = "0123456789abcdef0123456789abcdef";
-    const INSTANCE = "9136fd2a9fcd405ea4674276ce36dae8in06";
+    const INSTANCE = TEST_INSTANCE;
     const AK = "E2EACCESSKEY0001";
     const SK = "E2e-secret-key/0001";
     const RW1 = "Rw-e2e~pass1";
@@ -213,11 +212,7 @@ describe("pulumi CLI end to end", function () {
     const outputs: CliResult[] = [];
 
     before(async () => {
-      emu = new GeminiDbEmulator();
-      emu.projects.set("eu-west-101", PROJECT);
-      emu.akSk.set(AK, { sk: SK });
-      emu.instances.set(INSTANCE, { id: INSTANCE, projectId: PROJECT, status: "normal", datastore: "Cassandra", actions: [], password: "Initial~pw0" });
-      await emu.start();
+      emu = await startEmulator((e) => e.akSk.set(AK, { sk: SK }));
       // AK/SK only through the environment, as in a pipeline
       project = new PulumiProject(path.join(EXAMPLES, "geminidb-admin-password"), "e2e", { HW_ACCESS_KEY: AK, HW_SECRET_KEY: SK });
       await project.init({ region: "eu-west-101", instanceId: INSTANCE, endpoint: emu.url, iamEndpoint: emu.url }, { rwuserPassword: RW1 });

@@ -9,7 +9,7 @@
 import * as assert from "assert";
 import * as path from "path";
 import { MilvusTestServer } from "../servers/milvus-grpc";
-import { GeminiDbEmulator } from "../servers/geminidb-emulator";
+import { GeminiDbEmulator, TEST_INSTANCE, TEST_PROJECT } from "../servers/geminidb-emulator";
 import { PulumiProject } from "../helpers/pulumi-cli";
 import { leakForms } from "../helpers/leaks";
 import { stringsIn } from "../../provider/shared/check";
@@ -22,7 +22,7 @@ interface Case {
   name: string;
   kind: "milvus" | "geminidb";
   /** the inputs, as a function of where the servers listen */
-  inputs: (addr: { milvus: string; gemini: string }) => Record<string, unknown>;
+  inputs: (addr: Addr) => Record<string, unknown>;
   /** the field the error must name */
   field: string;
   /** the rule it must state */
@@ -30,25 +30,31 @@ interface Case {
   env?: Record<string, string>;
 }
 
-const milvusOk = (a: { milvus: string }) => ({
+type Addr = { milvus: string; gemini: string };
+
+/** Cases of one resource: good inputs, changed by one bad edit. */
+const casesOf =
+  (kind: Case["kind"], good: (a: Addr) => Record<string, unknown>) =>
+  (name: string, change: (i: any) => void, field: string, rule: RegExp, env?: Record<string, string>): Case => ({
+    name,
+    kind,
+    inputs: (a) => {
+      const i: any = JSON.parse(JSON.stringify(good(a)));
+      change(i);
+      return i;
+    },
+    field,
+    rule,
+    env,
+  });
+
+const m = casesOf("milvus", (a) => ({
   connection: { address: a.milvus, username: "root", password: "Bad-input-root-1" },
   user: "app",
   password: "Good-Milvus-pw1",
-});
-const m = (name: string, change: (i: any) => void, field: string, rule: RegExp, env?: Record<string, string>): Case => ({
-  name,
-  kind: "milvus",
-  inputs: (a) => {
-    const i: any = JSON.parse(JSON.stringify(milvusOk(a)));
-    change(i);
-    return i;
-  },
-  field,
-  rule,
-  env,
-});
+}));
 
-const geminiOk = (a: { gemini: string }) => ({
+const g = casesOf("geminidb", (a) => ({
   region: "eu-west-101",
   projectId: PROJECT,
   instanceId: INSTANCE,
@@ -56,19 +62,7 @@ const geminiOk = (a: { gemini: string }) => ({
   iamEndpoint: a.gemini,
   auth: { accessKey: "BADINPUTAK000001", secretKey: "Bad-input-sk/001" },
   password: "Good~Gemini1",
-});
-const g = (name: string, change: (i: any) => void, field: string, rule: RegExp, env?: Record<string, string>): Case => ({
-  name,
-  kind: "geminidb",
-  inputs: (a) => {
-    const i: any = JSON.parse(JSON.stringify(geminiOk(a)));
-    change(i);
-    return i;
-  },
-  field,
-  rule,
-  env,
-});
+}));
 
 const CASES: Case[] = [
   // ---- MilvusUserPassword

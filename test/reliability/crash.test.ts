@@ -20,7 +20,7 @@ import { HoldProxy } from "../helpers/hold-proxy";
 import { CliResult, PulumiProject, dynamicProviderPids, dynamicResources, killGroup } from "../helpers/pulumi-cli";
 import { assertNoLeak } from "../helpers/leaks";
 import { REPO_ROOT } from "../helpers/tools";
-import { GeminiDbEmulator } from "../servers/geminidb-emulator";
+import { GeminiDbEmulator, TEST_INSTANCE, startEmulator } from "../servers/geminidb-emulator";
 
 const EXAMPLES = path.join(REPO_ROOT, "examples");
 
@@ -207,8 +207,7 @@ describe("crash convergence: MilvusUserPassword with the real CLI and a real Mil
 
 describe("crash convergence: GeminiDbAdminPassword with the real CLI and the emulator", function () {
   this.timeout(600000);
-  const PROJECT = "0123456789abcdef0123456789abcdef";
-  const INSTANCE = "9136fd2a9fcd405ea4674276ce36dae8in06";
+  const INSTANCE = TEST_INSTANCE;
   const AK = "CRASHACCESSKEY01";
   const SK = "Crash-secret-key/01";
   const RW = ["Rw-crash~pass1", "Rw-crash~pass2", "Rw-crash~pass3"];
@@ -223,11 +222,7 @@ describe("crash convergence: GeminiDbAdminPassword with the real CLI and the emu
   const serverHas = (pw: string) => async () => emu.instances.get(INSTANCE)!.password === pw;
 
   before(async () => {
-    emu = new GeminiDbEmulator();
-    emu.projects.set("eu-west-101", PROJECT);
-    emu.akSk.set(AK, { sk: SK });
-    emu.instances.set(INSTANCE, { id: INSTANCE, projectId: PROJECT, status: "normal", datastore: "Cassandra", actions: [], password: "Initial~pw0" });
-    await emu.start();
+    emu = await startEmulator((e) => e.akSk.set(AK, { sk: SK }));
     project = new PulumiProject(path.join(EXAMPLES, "geminidb-admin-password"), "crash", { HW_ACCESS_KEY: AK, HW_SECRET_KEY: SK });
     await project.init({ region: "eu-west-101", instanceId: INSTANCE, endpoint: emu.url, iamEndpoint: emu.url }, { rwuserPassword: RW[0] });
   });

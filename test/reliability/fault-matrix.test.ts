@@ -19,8 +19,9 @@ import { milvusUserPasswordProvider as milvus, geminiDbAdminPasswordProvider as 
 import type { MilvusUserPasswordInputs, MilvusUserPasswordOutputs } from "../../provider/milvus/schema";
 import type { GeminiDbAdminPasswordInputs, GeminiDbAdminPasswordOutputs } from "../../provider/geminidb/schema";
 import { Fault, MilvusTestServer } from "../servers/milvus-grpc";
-import { EmuFault, GeminiDbEmulator, Route } from "../servers/geminidb-emulator";
+import { EmuFault, GeminiDbEmulator, Route, TEST_INSTANCE, TEST_PROJECT, startEmulator } from "../servers/geminidb-emulator";
 import { assertNoLeak, captureOutput, errorTexts } from "../helpers/leaks";
+import { canLogin } from "../../provider/milvus/client";
 
 // The provider runs from dist/: tune the retry bounds of the objects it uses, not of src/.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -65,6 +66,14 @@ function printMatrix() {
       `state and server agreed right after the fault: ${matrix.filter((m) => m.afterFault === "agree").length}; converged on the next run: ${matrix.filter((m) => m.converged).length}`,
   );
   console.log("\n" + out.join("\n") + "\n");
+}
+
+async function until(fn: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await fn().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error("the server did not answer again in time");
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 async function timed<T>(fn: () => Promise<T>) {
@@ -165,6 +174,9 @@ describe("fault matrix: MilvusUserPassword on the gRPC test server", function ()
       const state = (r.result?.outs ?? state1) as MilvusUserPasswordOutputs;
       const afterFault = server.users.get("app") === state.password ? "agree" : "diverged";
       if (!row.expect.error) assert.strictEqual(afterFault, "agree", "a success must leave state and server in agreement");
+      // The next run comes once the server answers again (a new `pulumi up` is a new process;
+      // here, the same process waits out the connection's reconnect backoff, capped at 2 s).
+      await until(() => canLogin({ hostPort: server.address, tls: false, timeoutMs: 1000 }, "root", ROOT_PW), 10000);
       // The next run, without the fault, converges to the desired password.
       const next = await milvus.update(created.id, state, inputs(P2));
       assert.strictEqual(next.outs!.password, P2);
@@ -246,8 +258,8 @@ const GEMINI_ROWS: GeminiRow[] = [
 
 describe("fault matrix: GeminiDbAdminPassword on the IAM + GeminiDB emulator", function () {
   this.timeout(60000);
-  const PROJECT = "0123456789abcdef0123456789abcdef";
-  const INSTANCE = "9136fd2a9fcd405ea4674276ce36dae8in06";
+  const PROJECT = TEST_PROJECT;
+  const INSTANCE = TEST_INSTANCE;
   const IAM_PW = "Matrix-iam-Pw1";
   const RW1 = "Rw-matrix~pw1";
   const RW2 = "Rw-matrix~pw2";
@@ -271,11 +283,7 @@ describe("fault matrix: GeminiDbAdminPassword on the IAM + GeminiDB emulator", f
   });
 
   beforeEach(async () => {
-    emu = new GeminiDbEmulator();
-    emu.projects.set("eu-west-101", PROJECT);
-    emu.users.set("deployer", { password: IAM_PW, domain: "acme" });
-    emu.instances.set(INSTANCE, { id: INSTANCE, projectId: PROJECT, status: "normal", datastore: "Cassandra", actions: [], password: "Initial~pw0" });
-    await emu.start();
+    emu = await startEmulator((e) => e.users.set("deployer", { password: IAM_PW, domain: "acme" }));
     distAuth.clearTokenCache();
     redirectHits = 0;
   });

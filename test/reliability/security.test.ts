@@ -17,14 +17,14 @@ import * as net from "net";
 import * as path from "path";
 import { geminiDbAdminPasswordProvider as gemini } from "../../provider";
 import { MilvusTestServer } from "../servers/milvus-grpc";
-import { GeminiDbEmulator, Route } from "../servers/geminidb-emulator";
+import { GeminiDbEmulator, Route, TEST_INSTANCE, TEST_PROJECT, startEmulator } from "../servers/geminidb-emulator";
 import { CliResult, PulumiProject } from "../helpers/pulumi-cli";
 import { assertNoLeak, captureOutput, errorTexts, leakForms } from "../helpers/leaks";
 import { REPO_ROOT } from "../helpers/tools";
 
 const EXAMPLES = path.join(REPO_ROOT, "examples");
-const PROJECT = "0123456789abcdef0123456789abcdef";
-const INSTANCE = "9136fd2a9fcd405ea4674276ce36dae8in06";
+const PROJECT = TEST_PROJECT;
+const INSTANCE = TEST_INSTANCE;
 /**
  * Pulumi's own engine (3.248) writes resource inputs and provider config, secrets included,
  * in its debug lines from -v=7 on ("Planner decided to ...", "Marshaling/Unmarshaling
@@ -87,11 +87,7 @@ describe("security: nothing of ours puts a secret in logs, at any verbosity", fu
     const IAM_PW = "Sec-iam-Pw1";
     const RW1 = "Rw-sec~pass1";
     const RW2 = "Rw-sec~pass2";
-    const emu = new GeminiDbEmulator();
-    emu.projects.set("eu-west-101", PROJECT);
-    emu.users.set("deployer", { password: IAM_PW, domain: "acme" });
-    emu.instances.set(INSTANCE, { id: INSTANCE, projectId: PROJECT, status: "normal", datastore: "Cassandra", actions: [], password: "Initial~pw0" });
-    await emu.start();
+    const emu = await startEmulator((e) => e.users.set("deployer", { password: IAM_PW, domain: "acme" }));
     const project = new PulumiProject(path.join(EXAMPLES, "geminidb-admin-password"), "sec", { HW_USER_NAME: "deployer", HW_PASSWORD: IAM_PW, HW_DOMAIN_NAME: "acme" });
     try {
       await project.init({ region: "eu-west-101", instanceId: INSTANCE, endpoint: emu.url, iamEndpoint: emu.url }, { rwuserPassword: RW1 });
@@ -182,12 +178,10 @@ describe("security: the GeminiDB client refuses redirects on every route that ca
   });
   after(async () => new Promise<void>((r) => other.close(() => r())));
   beforeEach(async () => {
-    emu = new GeminiDbEmulator();
-    emu.projects.set("eu-west-101", PROJECT);
-    emu.users.set("deployer", { password: IAM_PW, domain: "acme" });
-    emu.akSk.set(AK, { sk: SK });
-    emu.instances.set(INSTANCE, { id: INSTANCE, projectId: PROJECT, status: "normal", datastore: "Cassandra", actions: [], password: "Initial~pw0" });
-    await emu.start();
+    emu = await startEmulator((e) => {
+      e.users.set("deployer", { password: IAM_PW, domain: "acme" });
+      e.akSk.set(AK, { sk: SK });
+    });
     distAuth.clearTokenCache();
     received = [];
   });

@@ -17,6 +17,23 @@ import { randomBytes, randomUUID } from "crypto";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { AKSKSigner } = require("@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner");
 
+/** The project (region eu-west-101) and instance most tests use. */
+export const TEST_PROJECT = "0123456789abcdef0123456789abcdef";
+export const TEST_INSTANCE = "9136fd2a9fcd405ea4674276ce36dae8in06";
+
+/**
+ * A started emulator with project TEST_PROJECT in eu-west-101 and one normal Cassandra
+ * instance TEST_INSTANCE whose rwuser password is `password`; `setup` adds users and keys.
+ */
+export async function startEmulator(setup: (e: GeminiDbEmulator) => void = () => {}, password = "Initial~pw0"): Promise<GeminiDbEmulator> {
+  const emu = new GeminiDbEmulator();
+  emu.projects.set("eu-west-101", TEST_PROJECT);
+  emu.instances.set(TEST_INSTANCE, { id: TEST_INSTANCE, projectId: TEST_PROJECT, status: "normal", datastore: "Cassandra", actions: [], password });
+  setup(emu);
+  await emu.start();
+  return emu;
+}
+
 export type Route = "iam.tokens" | "iam.projects" | "instances.get" | "password.put";
 
 export type EmuFault =
