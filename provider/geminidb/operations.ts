@@ -4,7 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { ConfigError, GeminiDbError } from "../shared/errors";
-import { compact, forEngine, issuesToFailures, userInputs } from "../shared/check";
+import { compact, issuesToFailures, providerCheck } from "../shared/check";
 import { envValue } from "../shared/env";
 import { guarded } from "../shared/guard";
 import { GEMINIDB_PASSWORD_POLICY, generatePassword } from "../shared/password";
@@ -85,13 +85,9 @@ function outputs(inputs: Inputs, ctx: Context, projectId: string, password: stri
 
 // ---------------------------------------------------------------- check
 
-export async function check(_olds: unknown, rawNews: unknown): Promise<pulumi.dynamic.CheckResult<Inputs>> {
-  const r = checkInputs(rawNews);
-  return r.failures ? { inputs: r.inputs, failures: forEngine(r.failures) } : r;
-}
+export const check = providerCheck(checkInputs);
 
-function checkInputs(rawNews: unknown): pulumi.dynamic.CheckResult<Inputs> {
-  const news = userInputs(rawNews);
+function checkInputs(news: unknown): pulumi.dynamic.CheckResult<Inputs> {
   const parsed = geminiDbInputsSchema.safeParse(news);
   if (!parsed.success) return { inputs: news as Inputs, failures: issuesToFailures(parsed.error.issues, news) };
   const inputs = { ...parsed.data };

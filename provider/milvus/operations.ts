@@ -6,7 +6,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { ConfigError, MilvusError, isTransient } from "../shared/errors";
 import { guarded } from "../shared/guard";
-import { compact, forEngine, issuesToFailures, userInputs } from "../shared/check";
+import { compact, issuesToFailures, providerCheck } from "../shared/check";
 import { envValue } from "../shared/env";
 import { MILVUS_PASSWORD_POLICY, generatePassword } from "../shared/password";
 import { retry } from "../shared/retry";
@@ -64,13 +64,9 @@ function guard<T>(operation: string, sources: Array<Partial<Inputs> | undefined>
 
 // ---------------------------------------------------------------- check
 
-export async function check(_olds: unknown, rawNews: unknown): Promise<pulumi.dynamic.CheckResult<Inputs>> {
-  const r = checkInputs(rawNews);
-  return r.failures ? { inputs: r.inputs, failures: forEngine(r.failures) } : r;
-}
+export const check = providerCheck(checkInputs);
 
-function checkInputs(rawNews: unknown): pulumi.dynamic.CheckResult<Inputs> {
-  const news = userInputs(rawNews);
+function checkInputs(news: unknown): pulumi.dynamic.CheckResult<Inputs> {
   const parsed = milvusInputsSchema.safeParse(news);
   if (!parsed.success) {
     return { inputs: news as Inputs, failures: issuesToFailures(parsed.error.issues, news) };

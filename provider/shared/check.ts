@@ -2,6 +2,7 @@
  * Turning zod issues into Pulumi check failures: each names the property (dotted path) and
  * says what is wrong, never what the value was.
  */
+import type * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { redact } from "./redact";
 
@@ -50,4 +51,15 @@ export function userInputs(news: unknown): unknown {
   if (!news || typeof news !== "object" || !(PROVIDER_KEY in news)) return news;
   const { [PROVIDER_KEY]: _provider, ...rest } = news as Record<string, unknown>;
   return rest;
+}
+
+/**
+ * A provider's check from a check of the user's inputs: `__provider` taken off first, the
+ * failures handed to the engine in the form forEngine gives them.
+ */
+export function providerCheck<T>(checkInputs: (news: unknown) => pulumi.dynamic.CheckResult<T>) {
+  return async (_olds: unknown, rawNews: unknown): Promise<pulumi.dynamic.CheckResult<T>> => {
+    const r = checkInputs(userInputs(rawNews));
+    return r.failures ? { inputs: r.inputs, failures: forEngine(r.failures) } : r;
+  };
 }
