@@ -28,6 +28,9 @@ async function auditState(project: PulumiProject, secrets: string[], outputs: Cl
   const shown = await project.exportState(true);
   assertNoLeak([plain.text], secrets, "the plain state export");
   assertNoLeak(outputs.map((o) => o.all), secrets, "CLI output");
+  // Pulumi's own language host and dynamic provider launcher sit next to the CLI, as in its
+  // distribution: no step may warn (e.g. "using pulumi-language-nodejs from $PATH").
+  for (const o of outputs) assert.doesNotMatch(o.all, /\bwarning\b/i, "a CLI step reported a warning");
   // The audit is only worth something if the values are really in state: --show-secrets has them.
   // (secrets' plaintext is JSON inside JSON there, so look for the escaped forms too)
   const escaped = (s: string) => [s, JSON.stringify(s).slice(1, -1), JSON.stringify(JSON.stringify(s)).slice(3, -3)];
@@ -160,6 +163,9 @@ describe("pulumi CLI end to end", function () {
       assert.match(r.stdout, /- 2 deleted/);
       assert.strictEqual(await pymilvusCanLogin(milvus.address, "search_app", P3), true);
       assertNoLeak(outputs.map((o) => o.all), secrets, "CLI output");
+  // Pulumi's own language host and dynamic provider launcher sit next to the CLI, as in its
+  // distribution: no step may warn (e.g. "using pulumi-language-nodejs from $PATH").
+  for (const o of outputs) assert.doesNotMatch(o.all, /\bwarning\b/i, "a CLI step reported a warning");
     });
   });
 

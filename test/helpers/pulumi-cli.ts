@@ -7,7 +7,7 @@ import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { REPO_ROOT, pulumiBin } from "./tools";
+import { pulumiBin } from "./tools";
 
 export interface CliResult {
   code: number;
@@ -18,12 +18,9 @@ export interface CliResult {
 }
 
 export function pulumiEnv(stateDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const pathParts = [
-    pulumiBin(),
-    path.join(REPO_ROOT, "scripts", "bin"), // language host stand-in (see that file)
-    path.join(REPO_ROOT, "node_modules", "@pulumi", "pulumi"), // pulumi-resource-pulumi-nodejs
-    process.env.PATH ?? "",
-  ];
+  // The CLI's bin directory holds its bundled plugins too (pulumi-language-nodejs,
+  // pulumi-resource-pulumi-nodejs), as in Pulumi's own distribution.
+  const pathParts = [pulumiBin(), process.env.PATH ?? ""];
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PATH: pathParts.join(path.delimiter),
