@@ -1,8 +1,8 @@
 export { MilvusUserPassword, MilvusUserPasswordArgs } from "./milvus/resource";
-export { milvusUserPasswordProvider } from "./milvus/provider";
+export * as milvusUserPasswordProvider from "./milvus/provider";
 export type { MilvusUserPasswordInputs, MilvusUserPasswordOutputs } from "./milvus/schema";
 export { GeminiDbAdminPassword, GeminiDbAdminPasswordArgs } from "./geminidb/resource";
-export { geminiDbAdminPasswordProvider } from "./geminidb/provider";
+export * as geminiDbAdminPasswordProvider from "./geminidb/provider";
 export type { GeminiDbAdminPasswordInputs, GeminiDbAdminPasswordOutputs } from "./geminidb/schema";
 export { DbPasswordError, MilvusError, GeminiDbError, ConfigError } from "./shared/errors";
 export { MILVUS_PASSWORD_POLICY, GEMINIDB_PASSWORD_POLICY, checkPassword, generatePassword } from "./shared/password";

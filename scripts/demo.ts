@@ -47,10 +47,9 @@ async function main() {
     milvus = await startRealMilvus();
     const rootPw = generatePassword(MILVUS_PASSWORD_POLICY);
     const bootstrap = generatePassword(MILVUS_PASSWORD_POLICY);
-    const admin = await MilvusSession.open({ hostPort: milvus.address, tls: false, timeoutMs: 10000 }, { username: "root", password: "Milvus" });
+    const admin = new MilvusSession({ hostPort: milvus.address, tls: false, timeoutMs: 10000 }, { username: "root", password: "Milvus" });
     await admin.createUser("search_app", bootstrap);
     await admin.updatePassword("root", "Milvus", rootPw);
-    await admin.close();
     note(`Milvus listens on ${milvus.address}; user search_app exists with a bootstrap password; root's default password was replaced`);
 
     say("Starting the GeminiDB + IAM emulator (AK/SK signatures checked as the service does)");

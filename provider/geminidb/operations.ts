@@ -161,5 +161,3 @@ export async function read(id: string, props: Outputs): Promise<pulumi.dynamic.R
   });
 }
 
-/** The instance keeps its password: nothing to do. */
-export async function remove(): Promise<void> {}

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { geminiDbAdminPasswordProvider } from "./provider";
-import type { GeminiDbAdminPasswordInputs } from "./schema";
+import * as provider from "./provider";
+import type { GeminiDbAdminPasswordInputs, GeminiDbAdminPasswordOutputs } from "./schema";
 import type { Inputify } from "../shared/inputs";
 
 /** Arguments of GeminiDbAdminPassword; every field may be an Output (a secret from config). */
@@ -25,7 +25,7 @@ export class GeminiDbAdminPassword extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: GeminiDbAdminPasswordArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      geminiDbAdminPasswordProvider,
+      provider satisfies pulumi.dynamic.ResourceProvider<GeminiDbAdminPasswordInputs, GeminiDbAdminPasswordOutputs>,
       name,
       { password: undefined, projectId: undefined, region: undefined, endpointUsed: undefined, ...args },
       { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "password", "auth"] },

@@ -1,12 +1,26 @@
 /**
- * The Milvus wire: the only file that touches `@zilliz/milvus2-sdk-node`. The SDK is loaded
- * on first use (it costs about 0.4 s), its telemetry is off, its own retries are off (a blind
- * retry of UpdateCredential after an unknown outcome would fail with "old password not
- * correct"; the provider decides what to retry), and its debug log is never enabled.
+ * The Milvus wire: the only file that talks to Milvus. It speaks gRPC with `@grpc/grpc-js`
+ * and the message definitions that `@zilliz/milvus2-sdk-node` ships, without the SDK's client:
+ *
+ * - One channel per (address, TLS) per process serves every resource and every identity.
+ *   Milvus authenticates each call from its `authorization` metadata, so credentials travel
+ *   per call: an admin call, a login proof (does this password log in?) and a self-service
+ *   change are each one call on the shared channel. (The SDK's client carries one identity
+ *   and loads the whole proto on construction, 230–570 ms of CPU each time.)
+ * - The definitions load once per process, and only the credential methods' messages are
+ *   built (about 15 ms instead of about 250 ms for the whole of milvus.proto).
+ * - No call is ever retried by the transport (gRPC retries and service configs are off): a
+ *   blind retry of UpdateCredential after an unknown outcome would fail with "old password
+ *   not correct"; the provider decides what to retry. The one exception is a call that never
+ *   left this process (no connection could be established): it waits, within its timeout and
+ *   at most RECONNECT_WAIT_MS, for the channel to reconnect, and is sent once more.
+ * - Nothing is logged; errors are redacted of every password the call carries.
  */
-import type { MilvusClient as MilvusClientType, ClientConfig } from "@zilliz/milvus2-sdk-node";
+import type * as grpcTypes from "@grpc/grpc-js";
+import type * as protobufTypes from "protobufjs";
 import { MilvusError } from "../shared/errors";
 import { redact, safeMessage } from "../shared/redact";
+import { retry } from "../shared/retry";
 
 export interface MilvusTarget {
   /** host:port */
@@ -21,13 +35,150 @@ export interface MilvusIdentity {
   token?: string;
 }
 
-type Sdk = typeof import("@zilliz/milvus2-sdk-node");
-let sdk: Sdk | undefined;
-function loadSdk(): Sdk {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  sdk ??= require("@zilliz/milvus2-sdk-node") as Sdk;
-  return sdk;
+// ---------------------------------------------------------------- definitions
+
+const SERVICE = "milvus.proto.milvus.MilvusService";
+const METHODS = ["ListCredUsers", "CreateCredential", "UpdateCredential", "DeleteCredential"] as const;
+type Method = (typeof METHODS)[number];
+
+interface Codec {
+  path: string;
+  encode(request: object): Buffer;
+  decode(bytes: Buffer): any;
 }
+
+interface Wire {
+  grpc: typeof grpcTypes;
+  codecs: Record<Method, Codec>;
+}
+
+let wire: Wire | undefined;
+
+/**
+ * Loads gRPC and the credential methods' definitions from the SDK's proto JSON: the method
+ * signatures of MilvusService, their request and response messages, and the `common`
+ * package they refer to. Once per process.
+ */
+function loadWire(): Wire {
+  if (wire) return wire;
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const grpc = require("@grpc/grpc-js") as typeof grpcTypes;
+  const protobuf = require("protobufjs") as typeof protobufTypes;
+  const full = require("@zilliz/milvus2-sdk-node/dist/milvus/proto-json/milvus").default;
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const proto = full.nested.milvus.nested.proto.nested;
+  const service = proto.milvus.nested.MilvusService;
+  const messages: Record<string, protobufTypes.AnyNestedObject> = {};
+  for (const m of METHODS) {
+    for (const type of [service.methods[m].requestType, service.methods[m].responseType] as string[]) {
+      if (!type.includes(".")) messages[type] = proto.milvus.nested[type];
+    }
+  }
+  const root = protobuf.Root.fromJSON({
+    nested: {
+      google: full.nested.google,
+      milvus: { nested: { proto: { nested: { common: proto.common, milvus: { nested: messages } } } } },
+    },
+  });
+  root.resolveAll();
+  const typeOf = (name: string) => root.lookupType(name.includes(".") ? `milvus.proto.${name}` : `milvus.proto.milvus.${name}`);
+  const codecs = {} as Record<Method, Codec>;
+  for (const m of METHODS) {
+    const req = typeOf(service.methods[m].requestType);
+    const res = typeOf(service.methods[m].responseType);
+    codecs[m] = {
+      path: `/${SERVICE}/${m}`,
+      encode: (request) => {
+        const bytes = req.encode(req.fromObject(request)).finish();
+        return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      },
+      decode: (bytes) => res.toObject(res.decode(bytes), { longs: String, enums: String, defaults: true }),
+    };
+  }
+  wire = { grpc, codecs };
+  return wire;
+}
+
+// ---------------------------------------------------------------- channels
+
+/**
+ * How long a call that never left this process waits for its channel to reconnect before it
+ * fails (bounded by the call's own timeout too). Longer than the reconnect backoff cap, so
+ * that after a server restart the next call finds the server instead of the backoff.
+ */
+export const RECONNECT_WAIT_MS = 3000;
+
+const channels = new Map<string, grpcTypes.Client>();
+/** Channels opened by this process so far (for tests and benchmarks: one per address). */
+export const wireStats = { channelsOpened: 0 };
+
+function channelFor(target: MilvusTarget): grpcTypes.Client {
+  const key = `${target.tls ? "tls" : "plain"}:${target.hostPort}`;
+  let channel = channels.get(key);
+  if (!channel) {
+    const { grpc } = loadWire();
+    channel = new grpc.Client(target.hostPort, target.tls ? grpc.credentials.createSsl() : grpc.credentials.createInsecure(), {
+      // Reconnect soon after an outage (the default backoff grows to two minutes).
+      "grpc.initial_reconnect_backoff_ms": 250,
+      "grpc.max_reconnect_backoff_ms": 2000,
+      // No transport retries, and no service config from DNS that could turn them on.
+      "grpc.enable_retries": 0,
+      "grpc.service_config_disable_resolution": 1,
+    });
+    channels.set(key, channel);
+    wireStats.channelsOpened++;
+  }
+  return channel;
+}
+
+/**
+ * Closes every channel of this process. Not needed for a clean exit (an idle channel holds
+ * nothing that keeps Node running, and the OS closes its connection with the process); for
+ * tests that want a fresh start.
+ */
+export function closeChannels(): void {
+  for (const channel of channels.values()) channel.close();
+  channels.clear();
+}
+
+/** The `authorization` metadata Milvus reads: base64 of the token or of `user:password`. */
+function authMetadata(identity: MilvusIdentity): grpcTypes.Metadata {
+  const metadata = new (loadWire().grpc.Metadata)();
+  const auth = identity.token ?? (identity.username && identity.password ? `${identity.username}:${identity.password}` : undefined);
+  if (auth) metadata.set("authorization", Buffer.from(auth, "utf8").toString("base64"));
+  return metadata;
+}
+
+/** True for a call that failed before it was sent: no connection could be established. */
+function neverSent(err: unknown): boolean {
+  const e = err as { code?: number; details?: string };
+  return e?.code === 14 && /No connection established/i.test(e.details ?? "");
+}
+
+function unaryOnce(channel: grpcTypes.Client, codec: Codec, request: object, metadata: grpcTypes.Metadata, timeoutMs: number): Promise<any> {
+  return new Promise((resolve, reject) => {
+    channel.makeUnaryRequest(codec.path, codec.encode, codec.decode, request, metadata, { deadline: Date.now() + timeoutMs }, (err, res) =>
+      err ? reject(err) : resolve(res),
+    );
+  });
+}
+
+async function unary(target: MilvusTarget, method: Method, request: object, metadata: grpcTypes.Metadata): Promise<any> {
+  const channel = channelFor(target);
+  const codec = loadWire().codecs[method];
+  const started = Date.now();
+  try {
+    return await unaryOnce(channel, codec, request, metadata, target.timeoutMs);
+  } catch (err) {
+    const waitMs = Math.min(target.timeoutMs, RECONNECT_WAIT_MS) - (Date.now() - started);
+    if (!neverSent(err) || waitMs <= 0) throw err;
+    const ready = await new Promise<boolean>((resolve) => channel.waitForReady(Date.now() + waitMs, (e) => resolve(!e)));
+    if (!ready) throw err;
+    return unaryOnce(channel, codec, request, metadata, target.timeoutMs);
+  }
+}
+
+// ---------------------------------------------------------------- errors
 
 /** gRPC status codes we name in errors. */
 const GRPC_NAMES: Record<number, string> = {
@@ -62,8 +213,8 @@ export function targetOf(t: MilvusTarget, user?: string): string {
 }
 
 /**
- * Maps anything an SDK call threw into a MilvusError without secrets. `mutating` says
- * whether the call changes state: a transport failure during such a call is ambiguous.
+ * Maps anything a call threw into a MilvusError without secrets. `mutating` says whether the
+ * call changes state: a transport failure during such a call is ambiguous.
  */
 export function toMilvusError(err: unknown, operation: string, target: string, secrets: string[], mutating: boolean): MilvusError {
   if (err instanceof MilvusError) return err;
@@ -76,6 +227,10 @@ export function toMilvusError(err: unknown, operation: string, target: string, s
   }
   if (code === 7) {
     return new MilvusError("permission denied: the connection user lacks the privilege for this call", { operation, target, serverCode: name });
+  }
+  if (code === 12) {
+    // A server without this RPC (e.g. one without users, like milvus-lite).
+    return new MilvusError("the server answered with an empty status (is the RPC implemented by this server?)", { operation, target, serverCode: "EMPTY_REPLY" });
   }
   const resetLike = /ECONNRESET|socket hang up|Connection dropped|RST_STREAM|ended by the server/i.test(text);
   const refused = /ECONNREFUSED|No connection established|ENOTFOUND|EAI_AGAIN/i.test(text);
@@ -103,128 +258,92 @@ function checkStatus(status: Status | undefined, operation: string, target: stri
   throw new MilvusError(reason, { operation, target, serverCode: code ? String(code) : String(status.error_code), transient: rateLimited });
 }
 
-/** One connection to Milvus as one identity. Always `close()` it. */
-export class MilvusSession {
-  private constructor(
-    private readonly client: MilvusClientType,
-    readonly target: MilvusTarget,
-    private readonly secrets: string[],
-  ) {}
+// ---------------------------------------------------------------- calls
 
-  /** Connect (Connect RPC) and authenticate; rejects with MilvusError, never crashes the process. */
-  static async open(target: MilvusTarget, identity: MilvusIdentity, extraSecrets: string[] = []): Promise<MilvusSession> {
-    const { MilvusClient } = loadSdk();
-    const secrets = [identity.password, identity.token, ...extraSecrets].filter((s): s is string => !!s);
-    const config: ClientConfig = {
-      address: target.hostPort,
-      ssl: target.tls,
-      username: identity.username,
-      password: identity.password,
-      token: identity.token,
-      timeout: target.timeoutMs,
-      maxRetries: 0,
-      logLevel: "error",
-      telemetry: { enabled: false },
-      // grpc-js shares one connection per address across the process (sessions reuse it),
-      // and its reconnect backoff with it. Capped, so that after an outage the sessions of
-      // later resources in the same run reach the server again within a second or two
-      // (the default grows to two minutes).
-      channelOptions: { "grpc.initial_reconnect_backoff_ms": 250, "grpc.max_reconnect_backoff_ms": 2000 },
-    };
-    let client: MilvusClientType;
-    try {
-      client = new MilvusClient(config);
-    } catch (err) {
-      throw toMilvusError(err, "Connect", targetOf(target, identity.username), secrets, false);
-    }
-    // The constructor connects eagerly; without a handler a failed connect is an unhandled rejection.
-    const connected = client.connectPromise.then(
-      () => undefined,
-      (err: unknown) => err ?? new Error("connect failed"),
-    );
-    const failure = await connected;
-    const session = new MilvusSession(client, target, secrets);
-    if (failure !== undefined) {
-      await session.close();
-      throw toMilvusError(failure, "Connect", targetOf(target, identity.username), secrets, false);
-    }
-    return session;
+const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
+
+/**
+ * Calls to one Milvus as one identity, over the process's shared channel to that address.
+ * Making one costs nothing on the wire: each method is one RPC carrying the identity.
+ */
+export class MilvusSession {
+  private readonly metadata: grpcTypes.Metadata;
+  private readonly secrets: string[];
+
+  constructor(
+    readonly target: MilvusTarget,
+    identity: MilvusIdentity,
+    extraSecrets: string[] = [],
+  ) {
+    this.metadata = authMetadata(identity);
+    this.secrets = [identity.password, identity.token, ...extraSecrets].filter((s): s is string => !!s);
   }
 
   /**
    * One RPC: transport failures and non-success statuses both become MilvusErrors, redacted
    * of the session's credentials and of `extraSecrets` (the passwords the call carries).
    */
-  private async call<T>(
-    operation: string,
-    user: string | undefined,
-    mutating: boolean,
-    extraSecrets: string[],
-    fn: () => Promise<T>,
-    statusOf: (res: T) => Status | undefined,
-  ): Promise<T> {
+  private async call(method: Method, user: string | undefined, mutating: boolean, extraSecrets: string[], request: object): Promise<any> {
     const secrets = [...this.secrets, ...extraSecrets];
     const target = targetOf(this.target, user);
-    let res: T;
+    let res: any;
     try {
-      res = await fn();
+      res = await unary(this.target, method, request, this.metadata);
     } catch (err) {
-      throw toMilvusError(err, operation, target, secrets, mutating);
+      throw toMilvusError(err, method, target, secrets, mutating);
     }
-    checkStatus(statusOf(res), operation, target, secrets);
+    checkStatus(method === "ListCredUsers" ? res?.status : res, method, target, secrets);
     return res;
   }
 
   /** ListCredUsers: the names of all users. */
   async listUsers(): Promise<string[]> {
-    const res = await this.call("ListCredUsers", undefined, false, [], () => this.client.listUsers(), (r) => r.status);
+    const res = await this.call("ListCredUsers", undefined, false, [], {});
     return res.usernames ?? [];
   }
 
   /** CreateCredential: a new user with a password. */
   async createUser(user: string, password: string): Promise<void> {
-    await this.call("CreateCredential", user, true, [password], () => this.client.createUser({ username: user, password }), (r) => r);
+    await this.call("CreateCredential", user, true, [password], { username: user, password: b64(password) });
   }
 
   /** UpdateCredential: from the old password to the new one (the server checks the old one). */
   async updatePassword(user: string, oldPassword: string, newPassword: string): Promise<void> {
-    await this.call("UpdateCredential", user, true, [oldPassword, newPassword], () => this.client.updateUser({ username: user, oldPassword, newPassword }), (r) => r);
+    await this.call("UpdateCredential", user, true, [oldPassword, newPassword], {
+      username: user,
+      oldPassword: b64(oldPassword),
+      newPassword: b64(newPassword),
+    });
   }
 
   /** DeleteCredential: removes the user. */
   async deleteUser(user: string): Promise<void> {
-    await this.call("DeleteCredential", user, true, [], () => this.client.deleteUser({ username: user }), (r) => r);
-  }
-
-  async close(): Promise<void> {
-    try {
-      await this.client.closeConnection();
-    } catch {
-      // closing is best effort
-    }
+    await this.call("DeleteCredential", user, true, [], { username: user });
   }
 }
 
+/** Bounds of a login proof's retries: it only reads, so a transient failure is tried again. */
+export const LOGIN_RETRY = { maxAttempts: 3, maxElapsedMs: 10000, baseDelayMs: 100, maxDelayMs: 1000 };
+
 /**
  * Whether `user` can log in with `password`: true, false (the server said UNAUTHENTICATED),
- * or a thrown MilvusError when the server could not be asked.
+ * or a thrown MilvusError when the server could not be asked. One authenticated call
+ * (ListCredUsers as that user); PERMISSION_DENIED still means the credentials were accepted.
  */
 export async function canLogin(target: MilvusTarget, user: string, password: string): Promise<boolean> {
-  let session: MilvusSession | undefined;
-  try {
-    session = await MilvusSession.open(target, { username: user, password });
-    // Connect proves the login only where the server implements it; one authenticated call
-    // settles it everywhere. PERMISSION_DENIED still means the credentials were accepted.
-    try {
-      await session.listUsers();
-    } catch (err) {
-      if (!(err instanceof MilvusError && err.serverCode === "PERMISSION_DENIED")) throw err;
-    }
-    return true;
-  } catch (err) {
-    if (err instanceof MilvusError && err.serverCode === "UNAUTHENTICATED") return false;
-    throw err;
-  } finally {
-    await session?.close();
-  }
+  const session = new MilvusSession(target, { username: user, password });
+  const { value } = await retry(
+    async () => {
+      try {
+        await session.listUsers();
+        return true;
+      } catch (err) {
+        if (err instanceof MilvusError && err.serverCode === "PERMISSION_DENIED") return true;
+        if (err instanceof MilvusError && err.serverCode === "UNAUTHENTICATED") return false;
+        throw err;
+      }
+    },
+    { ...LOGIN_RETRY, classify: (err) => ({ retry: err instanceof MilvusError && err.transient }) },
+  );
+  return value;
 }

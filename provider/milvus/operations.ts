@@ -1,5 +1,5 @@
 /**
- * The MilvusUserPassword lifecycle (DESIGN.md §3). The serialized provider in provider.ts
+ * The MilvusUserPassword lifecycle. The serialized provider in provider.ts
  * requires this module by package path inside each method, so that the provider Pulumi
  * stores in state stays a few hundred bytes and captures neither secrets nor clients.
  */
@@ -117,68 +117,60 @@ export async function diff(_id: string, olds: Outputs, news: Inputs): Promise<pu
 
 // ---------------------------------------------------------------- rotation core
 
-/** Opens the session that makes the change: the admin identity, or the user with `oldPassword`. */
-async function openFor(ctx: Context, user: string, oldPassword: string | undefined): Promise<MilvusSession> {
-  if (ctx.admin) return MilvusSession.open(ctx.target, ctx.admin);
+/** The session that makes the change: the admin identity, or the user with `oldPassword`. */
+function sessionFor(ctx: Context, user: string, oldPassword: string | undefined): MilvusSession {
+  if (ctx.admin) return new MilvusSession(ctx.target, ctx.admin);
   if (oldPassword === undefined) {
     throw new ConfigError(
       "no connection identity: set connection.username/password, connection.token or MILVUS_USER/MILVUS_PASSWORD, or give currentPassword so the user can change its own password",
       { operation: "configure", target: targetOf(ctx.target, user), property: "connection" },
     );
   }
-  return MilvusSession.open(ctx.target, { username: user, password: oldPassword });
+  return new MilvusSession(ctx.target, { username: user, password: oldPassword });
 }
 
 /**
  * Changes the password of `user` from one of `oldCandidates` to `desired`. After an
  * ambiguous failure (timeout, reset) it asks the server which password works before it
  * retries, so a change the server already applied is never retried into "old password not
- * correct". Returns how many UpdateCredential calls were made.
+ * correct".
  */
-export async function rotate(ctx: Context, user: string, oldCandidates: string[], desired: string): Promise<number> {
+export async function rotate(ctx: Context, user: string, oldCandidates: string[], desired: string): Promise<void> {
   const target = targetOf(ctx.target, user);
   const olds = [...new Set(oldCandidates)].filter((o) => o !== desired);
   if (olds.length === 0) {
-    if (await canLogin(ctx.target, user, desired)) return 0;
+    if (await canLogin(ctx.target, user, desired)) return;
     throw new MilvusError("the password is not the one the user has, and no old password is known: set currentPassword to the user's present password", {
       operation: "UpdateCredential",
       target,
       serverCode: String(OLD_PASSWORD_NOT_CORRECT),
     });
   }
-  let calls = 0;
   let lastStale: MilvusError | undefined;
   for (const old of olds) {
     try {
       await retry(
         async () => {
-          let session: MilvusSession;
           try {
-            session = await openFor(ctx, user, old);
+            await sessionFor(ctx, user, old).updatePassword(user, old, desired);
           } catch (err) {
-            // Without an admin identity, a stale old password shows as a failed login.
-            if (!ctx.admin && err instanceof MilvusError && err.serverCode === "UNAUTHENTICATED") {
+            if (!(err instanceof MilvusError)) throw err;
+            // Without an admin identity the call logs in with the old password: a stale one
+            // shows as a failed login.
+            const stale = err.serverCode === String(OLD_PASSWORD_NOT_CORRECT) || (!ctx.admin && err.serverCode === "UNAUTHENTICATED");
+            if (stale || err.ambiguous) {
+              // Either the old password is stale or we cannot tell what happened: ask the server.
+              if (await canLogin(ctx.target, user, desired)) return;
+            }
+            if (stale && err.serverCode !== String(OLD_PASSWORD_NOT_CORRECT)) {
               throw new MilvusError("old password not correct", { operation: "UpdateCredential", target, serverCode: String(OLD_PASSWORD_NOT_CORRECT) });
             }
             throw err;
           }
-          try {
-            calls++;
-            await session.updatePassword(user, old, desired);
-          } catch (err) {
-            if (!(err instanceof MilvusError)) throw err;
-            if (err.serverCode === String(OLD_PASSWORD_NOT_CORRECT) || err.ambiguous) {
-              // Either the old password is stale or we cannot tell what happened: ask the server.
-              if (await canLogin(ctx.target, user, desired)) return;
-            }
-            throw err;
-          } finally {
-            await session.close();
-          }
         },
         { ...ROTATION_RETRY, classify: (err) => ({ retry: isTransient(err) }) },
       );
-      return calls;
+      return;
     } catch (err) {
       if (err instanceof MilvusError && err.serverCode === String(OLD_PASSWORD_NOT_CORRECT)) {
         lastStale = err;
@@ -209,14 +201,11 @@ async function verify(ctx: Context, user: string, desired: string, olds: string[
 
 async function userExists(ctx: Context, user: string): Promise<boolean | undefined> {
   if (!ctx.admin) return undefined;
-  const session = await MilvusSession.open(ctx.target, ctx.admin);
   try {
-    return (await session.listUsers()).includes(user);
+    return (await new MilvusSession(ctx.target, ctx.admin).listUsers()).includes(user);
   } catch (err) {
     if (err instanceof MilvusError && err.serverCode === "PERMISSION_DENIED") return undefined;
     throw err;
-  } finally {
-    await session.close();
   }
 }
 
@@ -238,14 +227,11 @@ export async function create(inputs: Inputs): Promise<pulumi.dynamic.CreateResul
       if (!inputs.createIfMissing) {
         throw new ConfigError(`user ${user} does not exist: set createIfMissing: true to create it`, { operation: "create", target, property: "user" });
       }
-      const session = await MilvusSession.open(ctx.target, ctx.admin!);
       try {
-        await session.createUser(user, desired);
+        await new MilvusSession(ctx.target, ctx.admin!).createUser(user, desired);
       } catch (err) {
         // After an unknown outcome, the user may exist with the desired password already.
         if (!(err instanceof MilvusError && err.ambiguous && (await canLogin(ctx.target, user, desired)))) throw err;
-      } finally {
-        await session.close();
       }
     } else if (inputs.currentPassword !== undefined) {
       await rotate(ctx, user, [inputs.currentPassword], desired);
@@ -302,11 +288,6 @@ export async function remove(_id: string, props: Outputs): Promise<void> {
       throw new ConfigError("deleteUserOnDestroy needs a connection identity with the right to delete users", { operation: "delete", target, property: "connection" });
     }
     if ((await userExists(ctx, props.user)) === false) return;
-    const session = await MilvusSession.open(ctx.target, ctx.admin);
-    try {
-      await session.deleteUser(props.user);
-    } finally {
-      await session.close();
-    }
+    await new MilvusSession(ctx.target, ctx.admin).deleteUser(props.user);
   });
 }

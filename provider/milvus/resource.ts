@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { milvusUserPasswordProvider } from "./provider";
-import type { MilvusUserPasswordInputs } from "./schema";
+import * as provider from "./provider";
+import type { MilvusUserPasswordInputs, MilvusUserPasswordOutputs } from "./schema";
 import type { Inputify } from "../shared/inputs";
 
 /** Arguments of MilvusUserPassword; every field may be an Output (a secret from config). */
@@ -24,7 +24,7 @@ export class MilvusUserPassword extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: MilvusUserPasswordArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      milvusUserPasswordProvider,
+      provider satisfies pulumi.dynamic.ResourceProvider<MilvusUserPasswordInputs, MilvusUserPasswordOutputs>,
       name,
       { password: undefined, address: undefined, passwordVerified: undefined, ...args },
       {

@@ -60,13 +60,9 @@ describe("pulumi CLI end to end", function () {
 
   before(async () => {
     milvus = await startRealMilvus();
-    const s = await MilvusSession.open({ hostPort: milvus.address, tls: false, timeoutMs: 10000 }, { username: "root", password: "Milvus" });
-    try {
-      await s.createUser("search_app", BOOT);
-      await s.updatePassword("root", "Milvus", ROOT_PW);
-    } finally {
-      await s.close();
-    }
+    const s = new MilvusSession({ hostPort: milvus.address, tls: false, timeoutMs: 10000 }, { username: "root", password: "Milvus" });
+    await s.createUser("search_app", BOOT);
+    await s.updatePassword("root", "Milvus", ROOT_PW);
   });
   after(async () => {
     await milvus?.stop();
@@ -123,9 +119,8 @@ describe("pulumi CLI end to end", function () {
     });
 
     it("pulumi refresh after an out-of-band change shows drift without the value", async () => {
-      const s = await MilvusSession.open({ hostPort: milvus.address, tls: false, timeoutMs: 10000 }, { username: "root", password: ROOT_PW });
+      const s = new MilvusSession({ hostPort: milvus.address, tls: false, timeoutMs: 10000 }, { username: "root", password: ROOT_PW });
       await s.updatePassword("search_app", P2, OUTSIDE);
-      await s.close();
       const r = await run(["refresh", "--yes", "--diff"]);
       assert.strictEqual(r.code, 0, r.all);
       assert.match(r.stdout, /passwordVerified\s*:\s*true\s*=>\s*false/);

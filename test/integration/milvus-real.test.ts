@@ -19,13 +19,9 @@ describe("MilvusUserPassword against a real Milvus server (pymilvus confirms)", 
   before(async () => {
     milvus = await startRealMilvus();
     // Never run tests with the well-known default root password.
-    const s = await MilvusSession.open({ hostPort: milvus.address, tls: false, timeoutMs: 10000 }, { username: "root", password: "Milvus" });
-    try {
-      await s.createUser("search_app", "Bootstrap-1a");
-      await s.updatePassword("root", "Milvus", ROOT_PW); // last: this session's credentials stop working
-    } finally {
-      await s.close();
-    }
+    const s = new MilvusSession({ hostPort: milvus.address, tls: false, timeoutMs: 10000 }, { username: "root", password: "Milvus" });
+    await s.createUser("search_app", "Bootstrap-1a");
+    await s.updatePassword("root", "Milvus", ROOT_PW); // last: this session's credentials stop working
   });
   after(async () => {
     await milvus?.stop();
@@ -57,9 +53,8 @@ describe("MilvusUserPassword against a real Milvus server (pymilvus confirms)", 
   });
 
   it("reports drift on refresh after an out-of-band change, without the value", async () => {
-    const s = await MilvusSession.open({ hostPort: milvus.address, tls: false, timeoutMs: 10000 }, { username: "root", password: ROOT_PW });
+    const s = new MilvusSession({ hostPort: milvus.address, tls: false, timeoutMs: 10000 }, { username: "root", password: ROOT_PW });
     await s.updatePassword("search_app", "Integ-third-3", "Outside-ch-4");
-    await s.close();
     const r = await provider.read(id, state);
     assert.strictEqual(r.props!.passwordVerified, false);
     state = r.props!;

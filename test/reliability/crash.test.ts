@@ -109,13 +109,9 @@ describe("crash convergence: MilvusUserPassword with the real CLI and a real Mil
 
   before(async () => {
     milvus = await startRealMilvus();
-    const s = await MilvusSession.open(direct(), { username: "root", password: "Milvus" });
-    try {
-      await s.createUser("crash_app", BOOT);
-      await s.updatePassword("root", "Milvus", ROOT_PW);
-    } finally {
-      await s.close();
-    }
+    const s = new MilvusSession(direct(), { username: "root", password: "Milvus" });
+    await s.createUser("crash_app", BOOT);
+    await s.updatePassword("root", "Milvus", ROOT_PW);
     const [host, port] = milvus.address.split(":");
     proxy = new HoldProxy(host, Number(port));
     await proxy.start();

@@ -22,6 +22,8 @@ import { Fault, MilvusTestServer } from "../servers/milvus-grpc";
 import { EmuFault, GeminiDbEmulator, Route, TEST_INSTANCE, TEST_PROJECT, startEmulator } from "../servers/geminidb-emulator";
 import { assertNoLeak, captureOutput, errorTexts } from "../helpers/leaks";
 import { canLogin } from "../../provider/milvus/client";
+import * as path from "path";
+import { PulumiProject } from "../helpers/pulumi-cli";
 
 // The provider runs from dist/: tune the retry bounds of the objects it uses, not of src/.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -121,7 +123,7 @@ const MILVUS_ROWS: MilvusRow[] = [
   { fault: "reset after the server acted", faults: [{ kind: "applyThenDrop" }], expect: { calls: 1, maxMs: 10000 } },
   { fault: "slow answer inside the timeout", faults: [{ kind: "delay", ms: 600 }], expect: { calls: 1, maxMs: 5000, minMs: 600 } },
   { fault: "UNAVAILABLE once", faults: [{ kind: "unavailable" }], expect: { calls: 2, maxMs: 8000 } },
-  { fault: "UNAVAILABLE on Connect once", method: "Connect", faults: [{ kind: "unavailable" }], expect: { calls: 1, maxMs: 8000 } },
+  { fault: "UNAVAILABLE on the login proof once", method: "ListCredUsers", faults: [{ kind: "unavailable" }], expect: { calls: 1, maxMs: 8000 } },
   { fault: "UNAVAILABLE, lasting", faults: Array(5).fill({ kind: "unavailable" }), expect: { error: "MilvusError", code: "UNAVAILABLE", calls: 3, maxMs: 15000 } },
   { fault: "rate limited (RateLimit status) once", faults: [status(0, "RateLimit", "request is rejected by grpc RateLimiter middleware")], expect: { calls: 2, maxMs: 8000 } },
   { fault: "1400 old password not correct", faults: [status(1400, "UnexpectedError", "old password not correct for app: not authenticated")], expect: { error: "MilvusError", code: "1400", message: /set currentPassword/, calls: 1, maxMs: 8000 } },
@@ -195,6 +197,43 @@ describe("fault matrix: MilvusUserPassword on the gRPC test server", function ()
     const again = await milvus.read(created.id, created.outs as MilvusUserPasswordOutputs);
     assert.strictEqual(again.props!.passwordVerified, true);
     matrix.push({ resource: "Milvus", fault: "UNAVAILABLE during refresh", outcome, calls: 0, elapsedMs: r.elapsedMs, afterFault: "agree", converged: true });
+  });
+});
+
+describe("fault matrix: Milvus restarted between two resources of one pulumi up (real CLI)", function () {
+  this.timeout(300000);
+  const ROOT_PW = "Restart-root-Pw1";
+  const COUNT = 3;
+  let server: MilvusTestServer;
+  let project: PulumiProject;
+
+  before(async () => {
+    server = new MilvusTestServer();
+    await server.start();
+    server.users.set("root", ROOT_PW);
+    project = new PulumiProject(path.join(__dirname, "many-program"), "restart", { PDP_MANY_ADDRESS: server.address, PDP_MANY_COUNT: String(COUNT) });
+    await project.init({}, { rootPassword: ROOT_PW });
+  });
+  after(async () => {
+    await project?.cleanup();
+    await server?.stop();
+  });
+
+  it("the shared channel reconnects and every resource after the restart succeeds", async () => {
+    // Each create makes two ListCredUsers calls (existence check, login proof): the server
+    // goes down for a second right after it has answered the first resource's last call.
+    server.inject("ListCredUsers", { kind: "delay", ms: 0 }, { kind: "restartAfter", downMs: 1000 });
+    const started = Date.now();
+    const r = await project.run(["up", "--yes", "--parallel", "1"], { env: { PDP_MANY_ROUND: "1" } });
+    const elapsedMs = Date.now() - started;
+    assert.strictEqual(r.code, 0, r.all);
+    assert.strictEqual(server.restarts, 1, "the server restarted during the run");
+    for (let i = 0; i < COUNT; i++) assert.strictEqual(server.users.get(`many_${i}`), `Many-${i}-round-1`, `user many_${i}`);
+    assert.strictEqual(server.count("CreateCredential"), COUNT, "one CreateCredential per user, none repeated");
+    // one connection before the restart, one after: the provider process kept its one channel
+    assert.strictEqual(server.connections.accepted, 2, `${server.connections.accepted} TCP connections`);
+    assertNoLeak([r.all], [ROOT_PW], "CLI output");
+    matrix.push({ resource: "Milvus", fault: "server restarted between two resources (CLI)", outcome: "ok", calls: server.count("CreateCredential"), elapsedMs, afterFault: "agree", converged: true });
   });
 });
 

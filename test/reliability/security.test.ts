@@ -147,9 +147,8 @@ describe("security: the Milvus SDK's debug log stays off", function () {
     const out = await nodeDebug(`
       const { MilvusSession } = require("pulumi-db-passwords/dist/milvus/client");
       (async () => {
-        const s = await MilvusSession.open({ hostPort: ${JSON.stringify(server.address)}, tls: false, timeoutMs: 5000 }, { username: "root", password: "Milvus" });
+        const s = new MilvusSession({ hostPort: ${JSON.stringify(server.address)}, tls: false, timeoutMs: 5000 }, { username: "root", password: "Milvus" });
         await s.updatePassword("app", ${JSON.stringify(OLD)}, ${JSON.stringify(NEW)});
-        await s.close();
       })().catch((e) => { console.error(String(e)); process.exit(1); });`);
     assert.strictEqual(server.users.get("app"), NEW);
     assert.doesNotMatch(out, /\[Request\]|\[Response/);

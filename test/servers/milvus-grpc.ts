@@ -33,7 +33,12 @@ export type Fault =
    */
   | { kind: "empty" }
   /** Answers Success without acting (an empty protobuf Status decodes as Success). */
-  | { kind: "fakeSuccess" };
+  | { kind: "fakeSuccess" }
+  /**
+   * Acts and answers, then restarts: every client connection is reset, new ones are refused
+   * for `downMs` (the server is down), then accepted again; users and passwords are kept.
+   */
+  | { kind: "restartAfter"; downMs: number };
 
 type Handler = (req: any, caller: string | undefined) => any;
 
@@ -100,6 +105,9 @@ export class MilvusTestServer {
     if (this.front!.listening) return;
     await new Promise<void>((resolve) => this.front!.listen(this.port, "127.0.0.1", resolve));
   }
+
+  /** Restarts so far (the restartAfter fault). */
+  restarts = 0;
 
   /** TCP connections accepted so far, and how many are open now. */
   readonly connections = { accepted: 0, open: 0, maxOpen: 0 };
@@ -252,6 +260,14 @@ export class MilvusTestServer {
         return callback({ code: grpc.status.UNIMPLEMENTED, details: `unknown method ${method}` });
       case "fakeSuccess":
         return callback(null, {});
+      case "restartAfter":
+        respond();
+        // let the answer reach the client, then go down
+        await sleep(100);
+        this.restarts++;
+        await this.refuseConnections();
+        await sleep(fault.downMs);
+        return this.acceptConnections();
     }
   }
 
