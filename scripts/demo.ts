@@ -6,11 +6,11 @@
  */
 import { generatePassword, GEMINIDB_PASSWORD_POLICY, MILVUS_PASSWORD_POLICY } from "../provider/shared/password";
 import { MilvusSession } from "../provider/milvus/client";
-import { startRealMilvus, RealMilvus } from "../test/helpers/real-milvus";
-import { pymilvusCanLogin } from "../test/helpers/pymilvus";
-import { PulumiProject, CliResult } from "../test/helpers/pulumi-cli";
-import { milvusVenv, pulumiBin, REPO_ROOT } from "../test/helpers/tools";
-import { GeminiDbEmulator } from "../test/servers/geminidb-emulator";
+import { startRealMilvus, RealMilvus } from "../harness/real-milvus";
+import { pymilvusCanLogin } from "../harness/pymilvus";
+import { PulumiProject, CliResult } from "../harness/pulumi-cli";
+import { milvusVenv, pulumiBin, REPO_ROOT } from "../harness/tools";
+import { GeminiDbEmulator } from "../harness/geminidb-emulator";
 
 const PROJECT_ID = "0123456789abcdef0123456789abcdef";
 const INSTANCE_ID = "9136fd2a9fcd405ea4674276ce36dae8in06";

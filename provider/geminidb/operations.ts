@@ -1,6 +1,6 @@
 /**
- * The GeminiDbAdminPassword lifecycle (DESIGN.md §3). Required by package path from the
- * serialized provider in provider.ts.
+ * The GeminiDbAdminPassword lifecycle (docs/ARCHITECTURE.md, section 2). The provider module
+ * (provider.ts) requires this module by package path when a method runs.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { ConfigError, GeminiDbError } from "../shared/errors";

@@ -1,7 +1,7 @@
 /**
- * The MilvusUserPassword lifecycle. The serialized provider in provider.ts
- * requires this module by package path inside each method, so that the provider Pulumi
- * stores in state stays a few hundred bytes and captures neither secrets nor clients.
+ * The MilvusUserPassword lifecycle (docs/ARCHITECTURE.md, sections 2 and 5). The provider
+ * module (provider.ts) requires this module by package path when a method runs, in the
+ * dynamic provider host.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { ConfigError, MilvusError, isTransient } from "../shared/errors";

@@ -8,12 +8,12 @@
 import * as assert from "assert";
 import * as path from "path";
 import { MilvusSession } from "../../provider/milvus/client";
-import { RealMilvus, startRealMilvus } from "../helpers/real-milvus";
-import { pymilvusCanLogin } from "../helpers/pymilvus";
-import { PulumiProject, CliResult, dynamicResources } from "../helpers/pulumi-cli";
+import { RealMilvus, startRealMilvus } from "../../harness/real-milvus";
+import { pymilvusCanLogin } from "../../harness/pymilvus";
+import { PulumiProject, CliResult, dynamicResources } from "../../harness/pulumi-cli";
 import { assertNoLeak } from "../helpers/leaks";
-import { REPO_ROOT } from "../helpers/tools";
-import { GeminiDbEmulator, TEST_INSTANCE, startEmulator } from "../servers/geminidb-emulator";
+import { REPO_ROOT } from "../../harness/tools";
+import { GeminiDbEmulator, TEST_INSTANCE, startEmulator } from "../../harness/geminidb-emulator";
 
 const EXAMPLES = path.join(REPO_ROOT, "examples");
 

@@ -6,8 +6,8 @@ import * as assert from "assert";
 import { milvusUserPasswordProvider as provider } from "../../provider";
 import type { MilvusUserPasswordInputs, MilvusUserPasswordOutputs } from "../../provider/milvus/schema";
 import { MilvusSession } from "../../provider/milvus/client";
-import { RealMilvus, freePort, startRealMilvus } from "../helpers/real-milvus";
-import { pymilvusCanLogin } from "../helpers/pymilvus";
+import { RealMilvus, freePort, startRealMilvus } from "../../harness/real-milvus";
+import { pymilvusCanLogin } from "../../harness/pymilvus";
 import { assertNoLeak, captureOutput, errorTexts } from "../helpers/leaks";
 
 describe("MilvusUserPassword against a real Milvus server (pymilvus confirms)", function () {

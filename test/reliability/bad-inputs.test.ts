@@ -8,9 +8,9 @@
  */
 import * as assert from "assert";
 import * as path from "path";
-import { MilvusTestServer } from "../servers/milvus-grpc";
-import { GeminiDbEmulator, TEST_INSTANCE, TEST_PROJECT } from "../servers/geminidb-emulator";
-import { PulumiProject } from "../helpers/pulumi-cli";
+import { MilvusTestServer } from "../../harness/milvus-grpc";
+import { GeminiDbEmulator, TEST_INSTANCE, TEST_PROJECT } from "../../harness/geminidb-emulator";
+import { PulumiProject } from "../../harness/pulumi-cli";
 import { leakForms } from "../helpers/leaks";
 import { stringsIn } from "../../provider/shared/check";
 

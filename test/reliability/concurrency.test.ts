@@ -9,8 +9,8 @@
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as path from "path";
-import { MilvusTestServer } from "../servers/milvus-grpc";
-import { CliResult, PulumiProject, dynamicResources } from "../helpers/pulumi-cli";
+import { MilvusTestServer } from "../../harness/milvus-grpc";
+import { CliResult, PulumiProject, dynamicResources } from "../../harness/pulumi-cli";
 import { assertNoLeak } from "../helpers/leaks";
 
 const COUNT = 50;

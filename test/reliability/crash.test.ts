@@ -14,13 +14,13 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { MilvusSession, canLogin } from "../../provider/milvus/client";
-import { RealMilvus, startRealMilvus } from "../helpers/real-milvus";
-import { pymilvusCanLogin } from "../helpers/pymilvus";
+import { RealMilvus, startRealMilvus } from "../../harness/real-milvus";
+import { pymilvusCanLogin } from "../../harness/pymilvus";
 import { HoldProxy } from "../helpers/hold-proxy";
-import { CliResult, PulumiProject, dynamicProviderPids, dynamicResources, killGroup } from "../helpers/pulumi-cli";
+import { CliResult, PulumiProject, dynamicProviderPids, dynamicResources, killGroup } from "../../harness/pulumi-cli";
 import { assertNoLeak } from "../helpers/leaks";
-import { REPO_ROOT } from "../helpers/tools";
-import { GeminiDbEmulator, TEST_INSTANCE, startEmulator } from "../servers/geminidb-emulator";
+import { REPO_ROOT } from "../../harness/tools";
+import { GeminiDbEmulator, TEST_INSTANCE, startEmulator } from "../../harness/geminidb-emulator";
 
 const EXAMPLES = path.join(REPO_ROOT, "examples");
 

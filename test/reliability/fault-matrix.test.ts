@@ -18,12 +18,12 @@ import * as net from "net";
 import { milvusUserPasswordProvider as milvus, geminiDbAdminPasswordProvider as gemini } from "../../provider";
 import type { MilvusUserPasswordInputs, MilvusUserPasswordOutputs } from "../../provider/milvus/schema";
 import type { GeminiDbAdminPasswordInputs, GeminiDbAdminPasswordOutputs } from "../../provider/geminidb/schema";
-import { Fault, MilvusTestServer } from "../servers/milvus-grpc";
-import { EmuFault, GeminiDbEmulator, Route, TEST_INSTANCE, TEST_PROJECT, startEmulator } from "../servers/geminidb-emulator";
+import { Fault, MilvusTestServer } from "../../harness/milvus-grpc";
+import { EmuFault, GeminiDbEmulator, Route, TEST_INSTANCE, TEST_PROJECT, startEmulator } from "../../harness/geminidb-emulator";
 import { assertNoLeak, captureOutput, errorTexts } from "../helpers/leaks";
 import { canLogin } from "../../provider/milvus/client";
 import * as path from "path";
-import { PulumiProject } from "../helpers/pulumi-cli";
+import { PulumiProject } from "../../harness/pulumi-cli";
 
 // The provider runs from dist/: tune the retry bounds of the objects it uses, not of src/.
 // eslint-disable-next-line @typescript-eslint/no-require-imports

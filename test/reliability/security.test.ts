@@ -16,11 +16,11 @@ import * as http from "http";
 import * as net from "net";
 import * as path from "path";
 import { geminiDbAdminPasswordProvider as gemini } from "../../provider";
-import { MilvusTestServer } from "../servers/milvus-grpc";
-import { GeminiDbEmulator, Route, TEST_INSTANCE, TEST_PROJECT, startEmulator } from "../servers/geminidb-emulator";
-import { CliResult, PulumiProject } from "../helpers/pulumi-cli";
+import { MilvusTestServer } from "../../harness/milvus-grpc";
+import { GeminiDbEmulator, Route, TEST_INSTANCE, TEST_PROJECT, startEmulator } from "../../harness/geminidb-emulator";
+import { CliResult, PulumiProject } from "../../harness/pulumi-cli";
 import { assertNoLeak, captureOutput, errorTexts, leakForms } from "../helpers/leaks";
-import { REPO_ROOT } from "../helpers/tools";
+import { REPO_ROOT } from "../../harness/tools";
 
 const EXAMPLES = path.join(REPO_ROOT, "examples");
 const PROJECT = TEST_PROJECT;

@@ -7,7 +7,7 @@ import * as assert from "assert";
 import { geminiDbAdminPasswordProvider as provider } from "../../provider";
 import type { GeminiDbAdminPasswordInputs, GeminiDbAdminPasswordOutputs } from "../../provider/geminidb/schema";
 import { GEMINIDB_PASSWORD_POLICY, checkPassword } from "../../provider/shared/password";
-import { EmuFault, GeminiDbEmulator } from "./geminidb-emulator";
+import { EmuFault, GeminiDbEmulator } from "../../harness/geminidb-emulator";
 import { assertNoLeak, captureOutput, errorTexts } from "../helpers/leaks";
 
 const PROJECT = "0123456789abcdef0123456789abcdef";

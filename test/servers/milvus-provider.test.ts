@@ -8,9 +8,9 @@ import * as grpc from "@grpc/grpc-js";
 import { milvusUserPasswordProvider as provider } from "../../provider";
 import { ConfigError, MilvusError } from "../../provider/shared/errors";
 import type { MilvusUserPasswordInputs, MilvusUserPasswordOutputs } from "../../provider/milvus/schema";
-import { MilvusTestServer } from "./milvus-grpc";
+import { MilvusTestServer } from "../../harness/milvus-grpc";
 import { assertNoLeak, captureOutput, errorTexts } from "../helpers/leaks";
-import { freePort } from "../helpers/real-milvus";
+import { freePort } from "../../harness/real-milvus";
 
 const P1 = "First-pass1";
 const P2 = "Second-pass2";

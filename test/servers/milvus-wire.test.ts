@@ -7,8 +7,8 @@
  */
 import * as assert from "assert";
 import { execFile } from "child_process";
-import { MilvusTestServer } from "./milvus-grpc";
-import { REPO_ROOT } from "../helpers/tools";
+import { MilvusTestServer } from "../../harness/milvus-grpc";
+import { REPO_ROOT } from "../../harness/tools";
 
 const COUNT = 20;
 const ROOT_PW = "Wire-root-Pw1";

@@ -37,7 +37,7 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
 process.on("exit", () => running.forEach((c) => killGroup(c, "SIGKILL")));
 
 async function waitReady(port: number, child: ChildProcess, logFile: string, timeoutMs: number): Promise<void> {
-  const { canLogin } = await import("../../provider/milvus/client");
+  const { canLogin } = await import("../provider/milvus/client");
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`milvus-server exited with ${child.exitCode}; see ${logFile}`);

@@ -5,7 +5,7 @@
 import { execFileSync } from "child_process";
 import * as path from "path";
 
-const ROOT = path.resolve(__dirname, "..", "..");
+const ROOT = path.resolve(__dirname, "..");
 
 function install(script: string, envName: string): string {
   const cached = process.env[envName];

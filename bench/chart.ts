@@ -1,0 +1,62 @@
+/**
+ * The benchmark's chart: one small panel per step, seconds against N, one line per scenario.
+ * Plain SVG, no dependencies, readable on GitHub and in any browser.
+ */
+
+const COLORS: Record<string, string> = { floor: "#555555", milvus: "#1f77b4", geminidb: "#2ca02c", naive: "#d62728" };
+const W = 250;
+const H = 190;
+const PAD = { left: 44, right: 10, top: 24, bottom: 30 };
+
+const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
+
+/** `seconds` maps "scenario/N/step" to median seconds. */
+export function chart(seconds: Record<string, number>, scenarios: string[], sizes: number[], steps: string[]): string {
+  const panels = steps.map((step, i) => panel(seconds, scenarios, sizes, step, i));
+  const legendY = H + 8;
+  const legend = scenarios
+    .map((s, i) => {
+      const x = 10 + i * 140;
+      return `<line x1="${x}" y1="${legendY + 6}" x2="${x + 22}" y2="${legendY + 6}" stroke="${COLORS[s] ?? "#000"}" stroke-width="2.5"/><text x="${x + 28}" y="${legendY + 10}">${esc(s)}</text>`;
+    })
+    .join("");
+  const width = W * steps.length;
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${H + 30}" viewBox="0 0 ${width} ${H + 30}" font-family="sans-serif" font-size="11">`,
+    `<rect width="100%" height="100%" fill="#ffffff"/>`,
+    ...panels,
+    legend,
+    `</svg>`,
+    "",
+  ].join("\n");
+}
+
+function panel(seconds: Record<string, number>, scenarios: string[], sizes: number[], step: string, index: number): string {
+  const x0 = index * W;
+  const values = scenarios.flatMap((s) => sizes.map((n) => seconds[`${s}/${n}/${step}`]).filter((v): v is number => v !== undefined));
+  const top = niceCeil(Math.max(1, ...values));
+  const nMax = Math.max(...sizes);
+  const px = (n: number) => x0 + PAD.left + (n / nMax) * (W - PAD.left - PAD.right);
+  const py = (v: number) => PAD.top + (1 - v / top) * (H - PAD.top - PAD.bottom);
+  const parts = [`<text x="${x0 + W / 2}" y="14" text-anchor="middle" font-weight="bold">${esc(step)}</text>`];
+  for (const t of [0, top / 2, top]) {
+    parts.push(`<line x1="${px(0)}" y1="${py(t)}" x2="${px(nMax)}" y2="${py(t)}" stroke="#dddddd"/>`);
+    parts.push(`<text x="${px(0) - 4}" y="${py(t) + 4}" text-anchor="end">${t % 1 ? t.toFixed(1) : t} s</text>`);
+  }
+  for (const n of sizes) parts.push(`<text x="${px(n)}" y="${H - PAD.bottom + 14}" text-anchor="middle">${n}</text>`);
+  parts.push(`<text x="${px(nMax / 2)}" y="${H - 4}" text-anchor="middle" fill="#666">N resources</text>`);
+  for (const s of scenarios) {
+    const pts = sizes.map((n) => [n, seconds[`${s}/${n}/${step}`]] as const).filter(([, v]) => v !== undefined);
+    if (!pts.length) continue;
+    const color = COLORS[s] ?? "#000";
+    parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${pts.map(([n, v]) => `${px(n).toFixed(1)},${py(v).toFixed(1)}`).join(" ")}"/>`);
+    for (const [n, v] of pts) parts.push(`<circle cx="${px(n).toFixed(1)}" cy="${py(v).toFixed(1)}" r="2.5" fill="${color}"/>`);
+  }
+  return `<g>${parts.join("")}</g>`;
+}
+
+/** 1, 2, 5 × 10^k at or above v. */
+function niceCeil(v: number): number {
+  const p = 10 ** Math.floor(Math.log10(v));
+  return [1, 2, 5, 10].map((m) => m * p).find((x) => x >= v)!;
+}

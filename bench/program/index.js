@@ -1,0 +1,66 @@
+// The benchmark's program: `n` resources of one scenario, rotated by changing `round`.
+// Plain JavaScript (no TypeScript compile in any scenario), run by bench/run.ts through the
+// real CLI from a project directory where pulumi-db-passwords is installed as a user has it.
+"use strict";
+const pulumi = require("@pulumi/pulumi");
+
+const cfg = new pulumi.Config();
+const scenario = cfg.require("scenario");
+const n = cfg.requireNumber("n");
+const round = cfg.require("round");
+const prefix = cfg.require("prefix");
+
+function floor() {
+  // The engine's floor: a dynamic provider whose methods return at once.
+  const noop = {
+    async check(_olds, news) {
+      return { inputs: news };
+    },
+    async diff(_id, olds, news) {
+      return { changes: olds.round !== news.round };
+    },
+    async create(inputs) {
+      return { id: inputs.name, outs: inputs };
+    },
+    async read(id, props) {
+      return { id, props };
+    },
+    async update(_id, _olds, news) {
+      return { outs: news };
+    },
+    async delete() {},
+  };
+  for (let i = 0; i < n; i++) new pulumi.dynamic.Resource(noop, `r${i}`, { name: `${prefix}_${i}`, round }, {});
+}
+
+function milvus() {
+  const { MilvusUserPassword } = require("pulumi-db-passwords");
+  const rootPassword = cfg.requireSecret("rootPassword");
+  for (let i = 0; i < n; i++) {
+    new MilvusUserPassword(`r${i}`, {
+      connection: { address: cfg.require("milvusAddress"), username: "root", password: rootPassword },
+      user: `${prefix}_${i}`,
+      createIfMissing: true,
+      deleteUserOnDestroy: true,
+      rotationTrigger: round,
+    });
+  }
+}
+
+function geminidb() {
+  const { GeminiDbAdminPassword } = require("pulumi-db-passwords");
+  const instances = cfg.requireObject("instances");
+  for (let i = 0; i < n; i++) {
+    new GeminiDbAdminPassword(`r${i}`, {
+      region: "eu-west-101",
+      projectId: cfg.require("projectId"),
+      instanceId: instances[i],
+      endpoint: cfg.require("endpoint"),
+      iamEndpoint: cfg.require("endpoint"),
+      rotationTrigger: round,
+    }); // token from HW_AUTH_TOKEN
+  }
+}
+
+const scenarios = { floor, milvus, geminidb, naive: () => require("./naive").program(cfg, n, round, prefix) };
+scenarios[scenario]();

@@ -1,0 +1,368 @@
+/**
+ * `npm run bench`: what a resource of ours costs against the engine's own floor.
+ *
+ * Real Pulumi CLI with Pulumi's own Node.js language host, a real embedded Milvus with
+ * authentication on, the GeminiDB emulator. Four scenarios run side by side, alternating
+ * within each round so that the machine's drift hits them alike:
+ *   floor     N no-op dynamic resources (methods that return at once): what the engine and
+ *             the dynamic provider host cost by themselves
+ *   milvus    N MilvusUserPassword (createIfMissing, deleteUserOnDestroy, rotationTrigger)
+ *   geminidb  N GeminiDbAdminPassword (token auth)
+ *   naive     N Milvus users through a dynamic provider written as most examples on the web
+ *             are: the SDK imported at module load, a new MilvusClient for every call
+ * Steps: up (create), rotate (up after a trigger change), preview (no changes), refresh,
+ * destroy. Every program is plain JavaScript and runs from a project directory where the
+ * package is installed as a user has it (a copy in node_modules).
+ *
+ * Prints a table (median seconds and ratio to the floor), checks the targets, and writes
+ * bench/results/latest.json and bench/results/chart.svg. Options:
+ *   --rounds R        rounds (default 3; the median of R runs is reported)
+ *   --sizes 1,20,60   values of N (Milvus allows 100 users, root included)
+ *   --scenarios a,b   a subset of floor,milvus,geminidb,naive
+ */
+import * as fs from "fs";
+import * as net from "net";
+import * as path from "path";
+import { PulumiProject, CliResult, dynamicResources } from "../harness/pulumi-cli";
+import { RealMilvus, startRealMilvus } from "../harness/real-milvus";
+import { GeminiDbEmulator, TEST_PROJECT, startEmulator } from "../harness/geminidb-emulator";
+import { installedProject } from "../harness/installed";
+import { MilvusSession } from "../provider/milvus/client";
+import { MILVUS_PASSWORD_POLICY, generatePassword } from "../provider/shared/password";
+import { chart } from "./chart";
+
+const SCENARIOS = ["floor", "milvus", "geminidb", "naive"] as const;
+type Scenario = (typeof SCENARIOS)[number];
+const STEPS = ["up", "rotate", "preview", "refresh", "destroy"] as const;
+type Step = (typeof STEPS)[number];
+
+interface Sample {
+  round: number;
+  scenario: Scenario;
+  n: number;
+  step: Step;
+  seconds: number;
+  /** Peak resident set of the dynamic provider process (VmHWM), MiB; 0 when it never started. */
+  providerPeakRssMiB: number;
+  /** TCP connections the Milvus server accepted during the step (through the counting proxy). */
+  milvusConnections: number;
+  /** Dynamic provider processes seen during the step (`up` and `refresh` preview in one first). */
+  providerProcesses: number;
+  /** After `up`: state file bytes and `__provider` bytes per resource. */
+  stateBytes?: number;
+  providerBytes?: number;
+}
+
+function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+const ROUNDS = Number(option("rounds", "3"));
+const SIZES = option("sizes", "1,20,60").split(",").map(Number);
+const ONLY = option("scenarios", SCENARIOS.join(",")).split(",") as Scenario[];
+const OUT = path.join(__dirname, "results");
+
+// ---------------------------------------------------------------- measuring
+
+/** A TCP proxy in front of Milvus that counts the connections it accepts. */
+async function countingProxy(target: { host: string; port: number }) {
+  const stats = { accepted: 0 };
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    stats.accepted++;
+    const upstream = net.connect(target.port, target.host);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on("close", () => sockets.delete(s));
+      s.on("error", () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.on("close", () => upstream.destroy());
+    upstream.on("close", () => client.destroy());
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return {
+    stats,
+    address: `127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    stop: () => new Promise<void>((r) => (sockets.forEach((s) => s.destroy()), server.close(() => r()))),
+  };
+}
+
+/** Samples the peak RSS of the dynamic provider processes that run during a step, and counts them. */
+function rssSampler() {
+  const peaks = new Map<number, number>();
+  const sample = () => {
+    for (const entry of fs.readdirSync("/proc")) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const cmd = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8");
+        if (!cmd.includes("cmd/dynamic-provider") || !/(^|\/)node\0/.test(cmd)) continue;
+        const kb = Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${entry}/status`, "utf8"))?.[1] ?? 0);
+        peaks.set(Number(entry), Math.max(peaks.get(Number(entry)) ?? 0, kb));
+      } catch {
+        // the process ended between readdir and read
+      }
+    }
+  };
+  const timer = setInterval(sample, 200);
+  return {
+    stop(): { peakMiB: number; processes: number } {
+      clearInterval(timer);
+      return { peakMiB: Math.max(0, ...peaks.values()) / 1024, processes: peaks.size };
+    },
+  };
+}
+
+// ---------------------------------------------------------------- one scenario
+
+interface World {
+  dir: string;
+  milvusAddress: string;
+  milvusRootPassword: string;
+  proxy: Awaited<ReturnType<typeof countingProxy>>;
+  emulator: GeminiDbEmulator;
+  instances: string[];
+  token: string;
+}
+
+function fail(what: string, r: CliResult): never {
+  throw new Error(`${what} failed (exit ${r.code}):\n${r.all.split("\n").slice(-40).join("\n")}`);
+}
+
+async function runScenario(world: World, scenario: Scenario, n: number, round: number): Promise<Sample[]> {
+  const stack = `${scenario}-n${n}-r${round}`;
+  const project = new PulumiProject(world.dir, stack, scenario === "geminidb" ? { HW_AUTH_TOKEN: world.token } : {});
+  const samples: Sample[] = [];
+  try {
+    await project.init(
+      {
+        scenario,
+        n: String(n),
+        round: "1",
+        prefix: `${scenario.slice(0, 6)}_r${round}_n${n}`,
+        milvusAddress: world.proxy.address,
+        projectId: TEST_PROJECT,
+        endpoint: world.emulator.url,
+        instances: JSON.stringify(world.instances.slice(0, n)),
+      },
+      { rootPassword: world.milvusRootPassword },
+    );
+    const commands: Record<Step, string[]> = {
+      up: ["up", "--yes"],
+      rotate: ["up", "--yes"],
+      preview: ["preview", "--expect-no-changes"],
+      refresh: ["refresh", "--yes"],
+      destroy: ["destroy", "--yes"],
+    };
+    for (const step of STEPS) {
+      if (step === "rotate") await project.ok(["config", "set", "round", "2"]);
+      const connectionsBefore = world.proxy.stats.accepted;
+      const rss = rssSampler();
+      const started = process.hrtime.bigint();
+      const r = await project.run(commands[step]);
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const providers = rss.stop();
+      if (r.code !== 0) fail(`${scenario} N=${n} ${step}`, r);
+      const sample: Sample = {
+        round,
+        scenario,
+        n,
+        step,
+        seconds,
+        providerPeakRssMiB: providers.peakMiB,
+        providerProcesses: providers.processes,
+        milvusConnections: world.proxy.stats.accepted - connectionsBefore,
+      };
+      if (step === "up") {
+        const exported = await project.exportState(false);
+        const resources = dynamicResources(exported.json);
+        sample.stateBytes = stateFileBytes(project);
+        sample.providerBytes = resources.length ? Math.max(...resources.map((x: any) => String(x.outputs?.__provider ?? x.inputs?.__provider ?? "").length)) : 0;
+      }
+      samples.push(sample);
+      process.stdout.write(`  ${stack} ${step.padEnd(7)} ${seconds.toFixed(2)} s\n`);
+    }
+  } finally {
+    await project.cleanup();
+  }
+  return samples;
+}
+
+/** Bytes of the stack's state file in the local backend. */
+function stateFileBytes(project: PulumiProject): number {
+  const root = path.join(project.stateDir, ".pulumi", "stacks");
+  const files: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name === `${project.stack}.json`) files.push(p);
+    }
+  };
+  walk(root);
+  return files.length ? fs.statSync(files[0]).size : 0;
+}
+
+// ---------------------------------------------------------------- report
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+type Medians = Record<string, number>;
+const key = (scenario: string, n: number, step: string) => `${scenario}/${n}/${step}`;
+
+function medians(samples: Sample[], field: keyof Sample = "seconds"): Medians {
+  const groups = new Map<string, number[]>();
+  for (const s of samples) {
+    const v = s[field];
+    if (typeof v !== "number") continue;
+    const k = key(s.scenario, s.n, s.step);
+    groups.set(k, [...(groups.get(k) ?? []), v]);
+  }
+  return Object.fromEntries([...groups].map(([k, v]) => [k, median(v)]));
+}
+
+interface Target {
+  what: string;
+  value: string;
+  ok: boolean;
+}
+
+function targets(sec: Medians, samples: Sample[], scenarios: Scenario[], nMax: number): Target[] {
+  const out: Target[] = [];
+  const ratio = (a: string, b: string, step: Step) => sec[key(a, nMax, step)] / sec[key(b, nMax, step)];
+  const has = (s: Scenario) => scenarios.includes(s);
+  for (const step of ["up", "rotate", "refresh", "destroy"] as Step[]) {
+    if (has("milvus") && has("floor")) {
+      const r = ratio("milvus", "floor", step);
+      out.push({ what: `milvus ${step} at N=${nMax} <= 1.2x the floor`, value: `${r.toFixed(2)}x`, ok: r <= 1.2 });
+    }
+    if (has("geminidb") && has("floor")) {
+      const r = ratio("geminidb", "floor", step);
+      out.push({ what: `geminidb ${step} at N=${nMax} <= 1.1x the floor`, value: `${r.toFixed(2)}x`, ok: r <= 1.1 });
+    }
+    if (has("naive") && has("milvus")) {
+      const r = ratio("naive", "milvus", step);
+      out.push({ what: `naive peer ${step} at N=${nMax} >= 3x slower than milvus`, value: `${r.toFixed(2)}x`, ok: r >= 3 });
+    }
+  }
+  if (has("milvus")) {
+    const mine = samples.filter((s) => s.scenario === "milvus" && s.milvusConnections > 0);
+    const worst = Math.max(0, ...mine.map((s) => s.milvusConnections / Math.max(1, s.providerProcesses)));
+    out.push({ what: "milvus: at most one TCP connection per provider process", value: `${worst} (connections / processes, worst step)`, ok: worst <= 1 });
+    for (const scenario of ["milvus", "geminidb"] as Scenario[]) {
+      const bytes = Math.max(...samples.filter((s) => s.scenario === scenario && s.providerBytes !== undefined).map((s) => s.providerBytes!));
+      if (Number.isFinite(bytes)) out.push({ what: `${scenario}: __provider <= 1 KB per resource`, value: `${bytes} B`, ok: bytes <= 1024 });
+    }
+  }
+  return out;
+}
+
+function table(sec: Medians, scenarios: Scenario[]): string {
+  const head = ["step", "N", ...scenarios];
+  const rows: string[][] = [];
+  for (const step of STEPS) {
+    for (const n of SIZES) {
+      const floor = sec[key("floor", n, step)];
+      rows.push([
+        step,
+        String(n),
+        ...scenarios.map((s) => {
+          const v = sec[key(s, n, step)];
+          if (v === undefined) return "-";
+          return s === "floor" || floor === undefined ? `${v.toFixed(2)} s` : `${v.toFixed(2)} s (${(v / floor).toFixed(2)}x)`;
+        }),
+      ]);
+    }
+  }
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ");
+  return [line(head), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
+}
+
+function extrasTable(samples: Sample[], scenarios: Scenario[]): string {
+  const rss = medians(samples, "providerPeakRssMiB");
+  const lines = ["scenario  N    provider peak RSS (MiB, max over steps)  __provider B/resource  state file B after up  Milvus TCP connections / provider processes (worst step)"];
+  for (const s of scenarios) {
+    for (const n of SIZES) {
+      const mine = samples.filter((x) => x.scenario === s && x.n === n);
+      const peak = Math.max(...STEPS.map((st) => rss[key(s, n, st)] ?? 0));
+      const prov = Math.max(0, ...mine.map((x) => x.providerBytes ?? 0));
+      const state = median(mine.filter((x) => x.stateBytes !== undefined).map((x) => x.stateBytes!));
+      const worst = mine.reduce((a, x) => (x.milvusConnections / Math.max(1, x.providerProcesses) > a.milvusConnections / Math.max(1, a.providerProcesses) ? x : a), mine[0]);
+      const conns = `${worst.milvusConnections} / ${worst.providerProcesses}`;
+      lines.push(`${s.padEnd(9)} ${String(n).padEnd(4)} ${peak.toFixed(0).padEnd(41)} ${String(prov).padEnd(22)} ${String(state).padEnd(22)} ${conns}`);
+    }
+  }
+  return lines.join("\n");
+}
+
+// ---------------------------------------------------------------- main
+
+async function main() {
+  const scenarios = SCENARIOS.filter((s) => ONLY.includes(s));
+  const nMax = Math.max(...SIZES);
+  if (nMax > 98) throw new Error("Milvus allows 100 users, root included: keep N at 98 or below");
+  console.log(`bench: ${scenarios.join(", ")}; N = ${SIZES.join(", ")}; ${ROUNDS} round(s)`);
+
+  let milvus: RealMilvus | undefined;
+  let emulator: GeminiDbEmulator | undefined;
+  let proxy: Awaited<ReturnType<typeof countingProxy>> | undefined;
+  let dir: string | undefined;
+  const samples: Sample[] = [];
+  try {
+    milvus = await startRealMilvus();
+    const rootPassword = generatePassword(MILVUS_PASSWORD_POLICY);
+    await new MilvusSession({ hostPort: milvus.address, tls: false, timeoutMs: 10000 }, { username: "root", password: "Milvus" }).updatePassword("root", "Milvus", rootPassword);
+    proxy = await countingProxy({ host: "127.0.0.1", port: milvus.port });
+    const instances = Array.from({ length: nMax }, (_, i) => `${i.toString(16).padStart(32, "0")}in06`);
+    emulator = await startEmulator((e) => {
+      for (const id of instances) e.instances.set(id, { id, projectId: TEST_PROJECT, status: "normal", datastore: "Cassandra", actions: [], password: "Initial~pw0" });
+    });
+    dir = installedProject(path.join(__dirname, "program"));
+    const world: World = {
+      dir,
+      milvusAddress: milvus.address,
+      milvusRootPassword: rootPassword,
+      proxy,
+      emulator,
+      instances,
+      token: emulator.issueToken(TEST_PROJECT),
+    };
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const n of SIZES) {
+        // rotate the order each round so that no scenario always runs first
+        const order = scenarios.map((_, i) => scenarios[(i + round - 1) % scenarios.length]);
+        for (const scenario of order) samples.push(...(await runScenario(world, scenario, n, round)));
+      }
+    }
+  } finally {
+    await proxy?.stop();
+    await emulator?.stop();
+    await milvus?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  }
+
+  const sec = medians(samples);
+  const checked = targets(sec, samples, scenarios, nMax);
+  console.log(`\nMedian seconds of ${ROUNDS} round(s), ratio to the floor:\n\n${table(sec, scenarios)}\n\n${extrasTable(samples, scenarios)}\n`);
+  console.log("Targets:");
+  for (const t of checked) console.log(`  ${t.ok ? "PASS" : "MISS"}  ${t.what}: ${t.value}`);
+  fs.mkdirSync(OUT, { recursive: true });
+  const result = { date: new Date().toISOString(), rounds: ROUNDS, sizes: SIZES, scenarios, medians: sec, targets: checked, samples };
+  fs.writeFileSync(path.join(OUT, "latest.json"), JSON.stringify(result, null, 2) + "\n");
+  fs.writeFileSync(path.join(OUT, "chart.svg"), chart(sec, scenarios, SIZES, [...STEPS]));
+  console.log(`\nwrote ${path.relative(process.cwd(), path.join(OUT, "latest.json"))} and ${path.relative(process.cwd(), path.join(OUT, "chart.svg"))}`);
+  process.exit(checked.every((t) => t.ok) ? 0 : 1);
+}
+
+main().catch((err) => {
+  console.error(`bench failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(2);
+});
