@@ -100,7 +100,9 @@ function rssSampler() {
       if (!/^\d+$/.test(entry)) continue;
       try {
         const cmd = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8");
-        if (!cmd.includes("cmd/dynamic-provider") || !/(^|\/)node\0/.test(cmd)) continue;
+        // node .../cmd/dynamic-provider (not the launcher's `node -e "require.resolve(...)"`)
+        const argv = cmd.split("\0");
+        if (!/(^|\/)node$/.test(argv[0]) || !/cmd\/dynamic-provider/.test(argv[1] ?? "")) continue;
         const kb = Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${entry}/status`, "utf8"))?.[1] ?? 0);
         peaks.set(Number(entry), Math.max(peaks.get(Number(entry)) ?? 0, kb));
       } catch {

@@ -253,7 +253,7 @@ export class MilvusTestServer {
         }
         return this.dropConnections();
       case "status":
-        return callback(null, method === "ListCredUsers" || method === "Connect" ? { status: fault } : fault);
+        return callback(null, method === "ListCredUsers" || method === "GetVersion" || method === "Connect" ? { status: fault } : fault);
       case "grpc":
         return callback({ code: fault.code, details: fault.details });
       case "empty":

@@ -11,7 +11,8 @@ import { envValue } from "../shared/env";
 import { MILVUS_PASSWORD_POLICY, generatePassword } from "../shared/password";
 import { retry } from "../shared/retry";
 import { MilvusIdentity, MilvusSession, MilvusTarget, OLD_PASSWORD_NOT_CORRECT, canLogin, targetOf } from "./client";
-import { MilvusUserPasswordInputs, MilvusUserPasswordOutputs, milvusInputsSchema, parseAddress } from "./schema";
+import { parseAddress } from "./address";
+import type { MilvusUserPasswordInputs, MilvusUserPasswordOutputs } from "./schema";
 
 type Outputs = MilvusUserPasswordOutputs;
 type Inputs = MilvusUserPasswordInputs;
@@ -67,6 +68,9 @@ function guard<T>(operation: string, sources: Array<Partial<Inputs> | undefined>
 export const check = providerCheck(checkInputs);
 
 function checkInputs(news: unknown): pulumi.dynamic.CheckResult<Inputs> {
+  // zod loads only here: refresh and destroy never check, so their processes skip it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { milvusInputsSchema } = require("./schema") as typeof import("./schema");
   const parsed = milvusInputsSchema.safeParse(news);
   if (!parsed.success) {
     return { inputs: news as Inputs, failures: issuesToFailures(parsed.error.issues, news) };
@@ -270,9 +274,10 @@ export async function update(_id: string, olds: Outputs, news: Inputs): Promise<
 export async function read(id: string, props: Outputs): Promise<pulumi.dynamic.ReadResult<Outputs>> {
   return guard("read", [props], async () => {
     const ctx = resolveContext(props);
-    const exists = await userExists(ctx, props.user);
-    if (exists === false) return { id: "", props: undefined };
+    // A password that logs in proves the user exists: one call. Only a refused one asks
+    // whether the user is gone (removed from state) or its password changed (drift).
     const verified = await canLogin(ctx.target, props.user, props.password);
+    if (!verified && (await userExists(ctx, props.user)) === false) return { id: "", props: undefined };
     return { id, props: { ...props, address: ctx.address, passwordVerified: verified } };
   });
 }

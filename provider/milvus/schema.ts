@@ -4,12 +4,11 @@
 import { z } from "zod";
 import { millisecondsField, rotationTriggerField } from "../shared/fields";
 import { MILVUS_PASSWORD_POLICY, checkPassword } from "../shared/password";
+import { ADDRESS, USER_NAME } from "./address";
 
-/** Milvus user names: a letter first, then letters, digits or underscores; at most 32. */
-const USER_NAME = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
+export { parseAddress } from "./address";
 
-/** host:port, optionally with http:// or https:// in front (https means TLS). */
-const ADDRESS = /^(?:(https?):\/\/)?(\[[0-9a-fA-F:]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)(?::(\d{1,5}))?\/?$/;
+
 
 export const connectionSchema = z
   .object({
@@ -78,13 +77,4 @@ export interface MilvusUserPasswordOutputs extends MilvusUserPasswordInputs {
   address: string;
   /** False when the last refresh found that the password no longer logs in. */
   passwordVerified: boolean;
-}
-
-/** Splits an address into what the SDK wants. */
-export function parseAddress(address: string): { hostPort: string; tls: boolean; host: string } {
-  const m = ADDRESS.exec(address);
-  if (!m) throw new Error("invalid address");
-  const host = m[2];
-  const port = m[3] ?? "19530";
-  return { hostPort: `${host}:${port}`, tls: m[1] === "https", host: host.replace(/^\[|\]$/g, "") };
 }

@@ -21,7 +21,7 @@ import type { GeminiDbAdminPasswordInputs, GeminiDbAdminPasswordOutputs } from "
 import { Fault, MilvusTestServer } from "../../harness/milvus-grpc";
 import { EmuFault, GeminiDbEmulator, Route, TEST_INSTANCE, TEST_PROJECT, startEmulator } from "../../harness/geminidb-emulator";
 import { assertNoLeak, captureOutput, errorTexts } from "../helpers/leaks";
-import { canLogin } from "../../provider/milvus/client";
+import { LOGIN_RETRY, canLogin } from "../../provider/milvus/client";
 import * as path from "path";
 import { PulumiProject } from "../../harness/pulumi-cli";
 
@@ -123,7 +123,7 @@ const MILVUS_ROWS: MilvusRow[] = [
   { fault: "reset after the server acted", faults: [{ kind: "applyThenDrop" }], expect: { calls: 1, maxMs: 10000 } },
   { fault: "slow answer inside the timeout", faults: [{ kind: "delay", ms: 600 }], expect: { calls: 1, maxMs: 5000, minMs: 600 } },
   { fault: "UNAVAILABLE once", faults: [{ kind: "unavailable" }], expect: { calls: 2, maxMs: 8000 } },
-  { fault: "UNAVAILABLE on the login proof once", method: "ListCredUsers", faults: [{ kind: "unavailable" }], expect: { calls: 1, maxMs: 8000 } },
+  { fault: "UNAVAILABLE on the login proof once", method: "GetVersion", faults: [{ kind: "unavailable" }], expect: { calls: 1, maxMs: 8000 } },
   { fault: "UNAVAILABLE, lasting", faults: Array(5).fill({ kind: "unavailable" }), expect: { error: "MilvusError", code: "UNAVAILABLE", calls: 3, maxMs: 15000 } },
   { fault: "rate limited (RateLimit status) once", faults: [status(0, "RateLimit", "request is rejected by grpc RateLimiter middleware")], expect: { calls: 2, maxMs: 8000 } },
   { fault: "1400 old password not correct", faults: [status(1400, "UnexpectedError", "old password not correct for app: not authenticated")], expect: { error: "MilvusError", code: "1400", message: /set currentPassword/, calls: 1, maxMs: 8000 } },
@@ -187,12 +187,14 @@ describe("fault matrix: MilvusUserPassword on the gRPC test server", function ()
     });
   }
 
-  it("refresh during a fault reports an error and changes nothing; the refresh after it reads the truth", async () => {
+  it("refresh during a lasting fault reports an error and changes nothing; the refresh after it reads the truth", async () => {
     const created = await milvus.create({ ...inputs(P1), currentPassword: BOOT });
     server.resetCounts();
-    server.inject("ListCredUsers", { kind: "unavailable" });
+    // the login proof is retried (it only reads): the fault outlasts its three tries
+    server.inject("GetVersion", ...Array(LOGIN_RETRY.maxAttempts).fill({ kind: "unavailable" }));
     const r = await timed(() => milvus.read(created.id, created.outs as MilvusUserPasswordOutputs));
     const outcome = checkOutcome("refresh, UNAVAILABLE", r, { error: "MilvusError", code: "UNAVAILABLE", calls: 0, maxMs: 8000 }, server.count("UpdateCredential"), secrets);
+    assert.strictEqual(server.count("GetVersion"), LOGIN_RETRY.maxAttempts);
     assert.strictEqual(server.users.get("app"), P1);
     const again = await milvus.read(created.id, created.outs as MilvusUserPasswordOutputs);
     assert.strictEqual(again.props!.passwordVerified, true);
@@ -220,9 +222,9 @@ describe("fault matrix: Milvus restarted between two resources of one pulumi up 
   });
 
   it("the shared channel reconnects and every resource after the restart succeeds", async () => {
-    // Each create makes two ListCredUsers calls (existence check, login proof): the server
-    // goes down for a second right after it has answered the first resource's last call.
-    server.inject("ListCredUsers", { kind: "delay", ms: 0 }, { kind: "restartAfter", downMs: 1000 });
+    // Each create ends with its login proof (GetVersion): the server goes down for a second
+    // right after it has answered the first resource's proof.
+    server.inject("GetVersion", { kind: "restartAfter", downMs: 1000 });
     const started = Date.now();
     const r = await project.run(["up", "--yes", "--parallel", "1"], { env: { PDP_MANY_ROUND: "1" } });
     const elapsedMs = Date.now() - started;

@@ -57,6 +57,19 @@ describe("MilvusUserPassword against the gRPC test server", function () {
     assert.strictEqual(r.outs!.passwordVerified, true);
   });
 
+  it("proves logins with GetVersion, and with ListCredUsers on a server without GetVersion", async () => {
+    const r = await provider.create(inputs({ password: P1, currentPassword: BOOT }));
+    assert.strictEqual(server.count("GetVersion"), 2, "new password logs in, old one does not");
+    assert.strictEqual(server.count("ListCredUsers"), 1, "only the existence check lists users");
+    server.resetCounts();
+    server.inject("GetVersion", ...Array(4).fill({ kind: "empty" }));
+    const u = await provider.update(r.id, r.outs as MilvusUserPasswordOutputs, inputs({ password: P2 }));
+    assert.strictEqual(u.outs!.password, P2);
+    assert.strictEqual(server.users.get("app"), P2);
+    assert.strictEqual(server.count("GetVersion"), 2, "each proof asked GetVersion first");
+    assert.strictEqual(server.count("ListCredUsers"), 2, "and fell back to ListCredUsers");
+  });
+
   it("rotates twice in a row, each time with the old password from state", async () => {
     const c = await provider.create(inputs({ password: P1, currentPassword: BOOT }));
     const u1 = await provider.update(c.id, c.outs!, inputs({ password: P2, currentPassword: BOOT }));
@@ -197,7 +210,7 @@ describe("MilvusUserPassword against the gRPC test server", function () {
       assert.strictEqual(server.users.get("app"), P1);
       await provider.update(c.id, c.outs!, { ...own, password: P2 });
       assert.strictEqual(server.users.get("app"), P2);
-      assert.strictEqual(server.count("ListCredUsers") >= 1, true, "login checks ran");
+      assert.strictEqual(server.count("GetVersion") >= 1, true, "login checks ran");
     } finally {
       if (saved.u !== undefined) process.env.MILVUS_USER = saved.u;
       if (saved.t !== undefined) process.env.MILVUS_TOKEN = saved.t;
