@@ -119,6 +119,29 @@ function rssSampler() {
   };
 }
 
+/** Idle share of all CPUs over `ms`, from /proc/stat. */
+async function idleShare(ms: number): Promise<number> {
+  const read = () => {
+    const f = fs.readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+    return { idle: f[3] + f[4], total: f.reduce((a, b) => a + b, 0) };
+  };
+  const a = read();
+  await new Promise((r) => setTimeout(r, ms));
+  const b = read();
+  return (b.idle - a.idle) / Math.max(1, b.total - a.total);
+}
+
+/**
+ * Waits (at most 10 s) until the machine is quiet: the embedded Milvus keeps working in the
+ * background after users change, and a step measured during that work would pay for the
+ * previous scenario. Returns the seconds waited.
+ */
+async function settle(): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < 10000 && (await idleShare(300)) < 0.9);
+  return (Date.now() - started) / 1000;
+}
+
 // ---------------------------------------------------------------- one scenario
 
 interface World {
@@ -162,6 +185,7 @@ async function runScenario(world: World, scenario: Scenario, n: number, round: n
     };
     for (const step of STEPS) {
       if (step === "rotate") await project.ok(["config", "set", "round", "2"]);
+      await settle();
       const connectionsBefore = world.proxy.stats.accepted;
       const rss = rssSampler();
       const started = process.hrtime.bigint();

@@ -3,7 +3,8 @@
  * does: `pulumi <args>` in a project directory, with a local file backend in a temporary
  * directory, a passphrase secrets provider, no update checks and no plugin downloads.
  */
-import { ChildProcess, execFileSync, spawn } from "child_process";
+import { ChildProcess, spawn } from "child_process";
+import { killGroup } from "./support";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -113,36 +114,4 @@ export function dynamicResources(deployment: any): any[] {
   return (deployment?.deployment?.resources ?? []).filter((r: any) => String(r.type).startsWith("pulumi-nodejs:dynamic"));
 }
 
-/** Sends `signal` to every process of the group `pgid` (started by PulumiProject.start). */
-export function killGroup(pgid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, signal);
-  } catch {
-    // already gone
-  }
-}
-
-/** The processes below `pid` (children, grandchildren, ...), with their command lines. */
-export function descendants(pid: number): Array<{ pid: number; args: string }> {
-  const rows = execFileSync("ps", ["-eo", "pid=,ppid=,args="], { encoding: "utf8" })
-    .split("\n")
-    .map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l))
-    .filter((m): m is RegExpExecArray => !!m)
-    .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3] }));
-  const out: Array<{ pid: number; args: string }> = [];
-  const walk = (parent: number) => {
-    for (const r of rows.filter((x) => x.ppid === parent)) {
-      out.push({ pid: r.pid, args: r.args });
-      walk(r.pid);
-    }
-  };
-  walk(pid);
-  return out;
-}
-
-/** The dynamic provider plugin processes (node running @pulumi/pulumi's dynamic-provider) under a CLI. */
-export function dynamicProviderPids(cliPid: number): number[] {
-  return descendants(cliPid)
-    .filter((p) => /dynamic-provider/.test(p.args) && /\bnode\b/.test(p.args))
-    .map((p) => p.pid);
-}
+export { killGroup, dynamicProviderPids } from "./support";

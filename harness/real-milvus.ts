@@ -8,6 +8,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { milvusVenv } from "./tools";
+import { killGroup, waitFor } from "./support";
 
 export interface RealMilvus {
   address: string;
@@ -27,28 +28,21 @@ export async function freePort(): Promise<number> {
 }
 
 const running = new Set<ChildProcess>();
-function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
-  try {
-    if (child.pid) process.kill(-child.pid, signal);
-  } catch {
-    // already gone
-  }
-}
-process.on("exit", () => running.forEach((c) => killGroup(c, "SIGKILL")));
+process.on("exit", () => running.forEach((c) => killGroup(c.pid, "SIGKILL")));
 
 async function waitReady(port: number, child: ChildProcess, logFile: string, timeoutMs: number): Promise<void> {
   const { canLogin } = await import("../provider/milvus/client");
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`milvus-server exited with ${child.exitCode}; see ${logFile}`);
-    try {
-      if (await canLogin({ hostPort: `127.0.0.1:${port}`, tls: false, timeoutMs: 2000 }, "root", "Milvus")) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`milvus-server did not become ready in ${timeoutMs} ms; see ${logFile}`);
+  let exited = false;
+  await waitFor(
+    () => (exited ? `milvus-server, which exited with ${child.exitCode}; see ${logFile}` : `milvus-server to accept root's login; see ${logFile}`),
+    async () => {
+      if (child.exitCode !== null) exited = true;
+      return exited || canLogin({ hostPort: `127.0.0.1:${port}`, tls: false, timeoutMs: 2000 }, "root", "Milvus");
+    },
+    timeoutMs,
+    500,
+  );
+  if (exited) throw new Error(`milvus-server exited with ${child.exitCode}; see ${logFile}`);
 }
 
 export async function startRealMilvus(): Promise<RealMilvus> {
@@ -66,20 +60,20 @@ export async function startRealMilvus(): Promise<RealMilvus> {
   try {
     await waitReady(port, child, logFile, 120000);
   } catch (err) {
-    killGroup(child, "SIGKILL");
+    killGroup(child.pid, "SIGKILL");
     throw err;
   }
   return {
     address: `127.0.0.1:${port}`,
     port,
     async stop() {
-      killGroup(child, "SIGTERM");
+      killGroup(child.pid, "SIGTERM");
       const exited = new Promise<void>((r) => (child.exitCode !== null ? r() : child.once("exit", () => r())));
-      const timer = setTimeout(() => killGroup(child, "SIGKILL"), 10000);
+      const timer = setTimeout(() => killGroup(child.pid, "SIGKILL"), 10000);
       await exited;
       clearTimeout(timer);
       // the server's own children may outlive the wrapper: make sure the group is gone
-      killGroup(child, "SIGKILL");
+      killGroup(child.pid, "SIGKILL");
       running.delete(child);
       fs.rmSync(dataDir, { recursive: true, force: true });
     },

@@ -1,7 +1,7 @@
 // The naive peer: a dynamic provider written the way most examples on the web are. It imports
-// the Milvus SDK at module load and makes a new MilvusClient for every call. Same work as
-// MilvusUserPassword minus its proofs: create, rotate with the old password, refresh by
-// logging in as the user, delete.
+// the Milvus SDK at module load and makes a new MilvusClient for every call. It makes the same
+// calls as MilvusUserPassword (existence check, change, login proofs), each on a client of its
+// own, so the difference to ours is the client per call and nothing else.
 "use strict";
 const pulumi = require("@pulumi/pulumi");
 const sdk = require("@zilliz/milvus2-sdk-node");
@@ -20,27 +20,37 @@ function ok(status, what) {
   if (!status || status.error_code !== "Success") throw new Error(`${what}: ${status && status.reason}`);
 }
 
+const asRoot = (p, fn) => withClient(p.address, "root", p.rootPassword, fn);
+
+/** A login proof: a client of its own, connected as the user (the SDK connects eagerly). */
+const canLogin = (p, password) =>
+  withClient(p.address, p.user, password, async () => true).catch(() => false);
+
+async function exists(p) {
+  return asRoot(p, async (c) => ((await c.listUsers()).usernames || []).includes(p.user));
+}
+
 const provider = {
   async create(inputs) {
-    await withClient(inputs.address, "root", inputs.rootPassword, async (c) => ok(await c.createUser({ username: inputs.user, password: inputs.password }), "createUser"));
+    if (!(await exists(inputs))) await asRoot(inputs, async (c) => ok(await c.createUser({ username: inputs.user, password: inputs.password }), "createUser"));
+    if (!(await canLogin(inputs, inputs.password))) throw new Error("the new password does not log in");
     return { id: inputs.user, outs: inputs };
   },
   async diff(_id, olds, news) {
     return { changes: olds.password !== news.password };
   },
   async update(_id, olds, news) {
-    await withClient(news.address, "root", news.rootPassword, async (c) =>
-      ok(await c.updateUser({ username: news.user, oldPassword: olds.password, newPassword: news.password }), "updateUser"),
-    );
+    await asRoot(news, async (c) => ok(await c.updateUser({ username: news.user, oldPassword: olds.password, newPassword: news.password }), "updateUser"));
+    if (!(await canLogin(news, news.password))) throw new Error("the new password does not log in");
+    if (await canLogin(news, olds.password)) throw new Error("the old password still logs in");
     return { outs: news };
   },
   async read(id, props) {
-    // connecting as the user is the login proof (the SDK connects eagerly, with a Connect RPC)
-    await withClient(props.address, props.user, props.password, async () => undefined);
+    if (!(await canLogin(props, props.password)) && !(await exists(props))) return { id: "", props: undefined };
     return { id, props };
   },
   async delete(_id, props) {
-    await withClient(props.address, "root", props.rootPassword, async (c) => ok(await c.deleteUser({ username: props.user }), "deleteUser"));
+    if (await exists(props)) await asRoot(props, async (c) => ok(await c.deleteUser({ username: props.user }), "deleteUser"));
   },
 };
 

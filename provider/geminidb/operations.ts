@@ -9,11 +9,16 @@ import { envValue } from "../shared/env";
 import { guarded } from "../shared/guard";
 import { GEMINIDB_PASSWORD_POLICY, generatePassword } from "../shared/password";
 import { environmentSecrets, hasEnvironmentCredentials, makeAuthenticator } from "./auth";
-import { GeminiDbClient, InstanceInfo } from "./client";
+import { GeminiDbClient, GeminiRetry, InstanceInfo } from "./client";
 import { KNOWN_REGIONS, PROJECT_ID, REGION, defaultEndpoint, defaultIamEndpoint } from "./regions";
 import type { GeminiDbAdminPasswordInputs as Inputs, GeminiDbAdminPasswordOutputs as Outputs } from "./schema";
 
 export const DEFAULT_TIMEOUT_MS = 30000;
+
+/** What a caller may inject (tests: short retry bounds). The provider host uses the defaults. */
+export interface Settings {
+  retry?: GeminiRetry;
+}
 
 function secretsOf(...values: Array<Partial<Inputs> | undefined>): string[] {
   return values
@@ -32,14 +37,14 @@ interface Context {
   projectId: () => Promise<string>;
 }
 
-function context(inputs: Inputs, extraSecrets: string[] = []): Context {
+function context(inputs: Inputs, settings: Settings, extraSecrets: string[] = []): Context {
   const region = inputs.region ?? envValue("HW_REGION_NAME");
   if (!region) throw new ConfigError("no region: set region or HW_REGION_NAME", { operation: "configure", property: "region" });
   const endpoint = (inputs.endpoint ?? defaultEndpoint(region)).replace(/\/$/, "");
   const iamEndpoint = (inputs.iamEndpoint ?? envValue("HW_AUTH_URL")?.replace(/\/v3\/?$/, "") ?? defaultIamEndpoint(region)).replace(/\/$/, "");
   const timeoutMs = inputs.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const auth = makeAuthenticator(inputs.auth, region, { iamEndpoint, timeoutMs });
-  const client = new GeminiDbClient({ endpoint, auth, timeoutMs, secrets: extraSecrets });
+  const client = new GeminiDbClient({ endpoint, auth, timeoutMs, retry: settings.retry, secrets: extraSecrets });
   let project: Promise<string> | undefined;
   return {
     region,
@@ -124,20 +129,20 @@ export async function diff(_id: string, olds: Outputs, news: Inputs): Promise<pu
 
 // ---------------------------------------------------------------- create / update
 
-export async function create(inputs: Inputs): Promise<pulumi.dynamic.CreateResult<Outputs>> {
+export async function create(inputs: Inputs, settings: Settings = {}): Promise<pulumi.dynamic.CreateResult<Outputs>> {
   return guard("create", [inputs], async () => {
     const password = inputs.password ?? generatePassword(GEMINIDB_PASSWORD_POLICY);
-    const ctx = context(inputs, [password]);
+    const ctx = context(inputs, settings, [password]);
     const projectId = await setPassword(ctx, inputs.instanceId, password);
     return { id: `${projectId}/${inputs.instanceId}`, outs: outputs(inputs, ctx, projectId, password) };
   });
 }
 
-export async function update(_id: string, olds: Outputs, news: Inputs): Promise<pulumi.dynamic.UpdateResult<Outputs>> {
+export async function update(_id: string, olds: Outputs, news: Inputs, settings: Settings = {}): Promise<pulumi.dynamic.UpdateResult<Outputs>> {
   return guard("update", [olds, news], async () => {
     const triggered = news.rotationTrigger !== olds.rotationTrigger;
     const password = news.password ?? (triggered ? generatePassword(GEMINIDB_PASSWORD_POLICY) : olds.password);
-    const ctx = context({ ...news, projectId: news.projectId ?? olds.projectId }, [password, olds.password]);
+    const ctx = context({ ...news, projectId: news.projectId ?? olds.projectId }, settings, [password, olds.password]);
     let projectId = olds.projectId;
     if (password !== olds.password) projectId = await setPassword(ctx, news.instanceId, password);
     return { outs: outputs(news, ctx, projectId, password) };
@@ -146,9 +151,9 @@ export async function update(_id: string, olds: Outputs, news: Inputs): Promise<
 
 // ---------------------------------------------------------------- read / delete
 
-export async function read(id: string, props: Outputs): Promise<pulumi.dynamic.ReadResult<Outputs>> {
+export async function read(id: string, props: Outputs, settings: Settings = {}): Promise<pulumi.dynamic.ReadResult<Outputs>> {
   return guard("read", [props], async () => {
-    const ctx = context(props);
+    const ctx = context(props, settings);
     // The API cannot tell which password is set: refresh checks that the instance exists.
     const inst = await ctx.client.getInstance(props.projectId, props.instanceId);
     if (!inst) return { id: "", props: undefined };
@@ -156,3 +161,14 @@ export async function read(id: string, props: Outputs): Promise<pulumi.dynamic.R
   });
 }
 
+/** The lifecycle with `settings` injected, shaped like the provider (delete does nothing). */
+export function withSettings(settings: Settings) {
+  return {
+    check,
+    diff,
+    create: (inputs: Inputs) => create(inputs, settings),
+    read: (id: string, props: Outputs) => read(id, props, settings),
+    update: (id: string, olds: Outputs, news: Inputs) => update(id, olds, news, settings),
+    delete: async (_id: string, _props: Outputs) => {},
+  };
+}

@@ -6,7 +6,8 @@
 
 const MASK = "[redacted]";
 
-function encodings(secret: string): string[] {
+/** A secret as it is and in every encoding it may travel in (at least 4 characters long). */
+export function secretForms(secret: string): string[] {
   const forms = new Set<string>([secret]);
   forms.add(Buffer.from(secret, "utf8").toString("base64"));
   forms.add(Buffer.from(secret, "utf8").toString("base64").replace(/=+$/, ""));
@@ -21,7 +22,7 @@ export function redact(text: string, secrets: ReadonlyArray<string | undefined>)
   let out = text;
   const forms = secrets
     .filter((s): s is string => typeof s === "string" && s.length > 0)
-    .flatMap(encodings)
+    .flatMap(secretForms)
     // longest first, so that a secret that contains another one is removed whole
     .sort((a, b) => b.length - a.length);
   for (const form of forms) {

@@ -13,14 +13,10 @@ import { pymilvusCanLogin } from "../../harness/pymilvus";
 import { PulumiProject, CliResult, dynamicResources } from "../../harness/pulumi-cli";
 import { assertNoLeak } from "../helpers/leaks";
 import { REPO_ROOT } from "../../harness/tools";
+import { secretValue } from "../../harness/support";
 import { GeminiDbEmulator, TEST_INSTANCE, startEmulator } from "../../harness/geminidb-emulator";
 
 const EXAMPLES = path.join(REPO_ROOT, "examples");
-
-/** A secret's value in a --show-secrets export: { <sig>, plaintext: "<JSON of the value>" }. */
-function secretValue(v: any): unknown {
-  return typeof v?.plaintext === "string" ? JSON.parse(v.plaintext) : v;
-}
 
 /** Audits one stack after a step; returns the __provider sizes seen. */
 async function auditState(project: PulumiProject, secrets: string[], outputs: CliResult[], mustHold: string[]): Promise<number[]> {

@@ -1,17 +1,19 @@
 import * as assert from "assert";
+import { secretForms } from "../../provider/shared/redact";
 
-/** Every form a secret could leak in: as is, base64 (Milvus wire), URL-encoded. */
-export function leakForms(secret: string): string[] {
-  const b64 = Buffer.from(secret, "utf8").toString("base64");
-  return [secret, b64, b64.replace(/=+$/, ""), encodeURIComponent(secret)];
-}
+/**
+ * Every form a secret could leak in: exactly the forms redaction removes (as is, base64 with
+ * and without padding, base64url, URL-encoded, JSON-escaped), so that the scan misses
+ * nothing that redaction is supposed to catch.
+ */
+export { secretForms as leakForms };
 
 /** Fails when any of `texts` holds any form of any secret. */
 export function assertNoLeak(texts: ReadonlyArray<string | undefined>, secrets: ReadonlyArray<string>, where = "output"): void {
   for (const text of texts) {
     if (!text) continue;
     for (const secret of secrets) {
-      for (const form of leakForms(secret)) {
+      for (const form of secretForms(secret)) {
         const at = text.indexOf(form);
         if (at >= 0) {
           const around = text.slice(Math.max(0, at - 300), at + form.length + 100).split(form).join("<SECRET>");

@@ -7,31 +7,15 @@
  * the CLI is done, and no provider process may outlive the CLI.
  */
 import * as assert from "assert";
-import { execFileSync } from "child_process";
 import * as path from "path";
 import { MilvusTestServer } from "../../harness/milvus-grpc";
 import { CliResult, PulumiProject, dynamicResources } from "../../harness/pulumi-cli";
 import { assertNoLeak } from "../helpers/leaks";
+import { dynamicProviderPids, waitFor } from "../../harness/support";
 
 const COUNT = 50;
 const ROOT_PW = "Many-root-Pw1";
 const password = (i: number, round: number) => `Many-${i}-round-${round}`;
-
-function providerProcesses(): number[] {
-  return execFileSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" })
-    .split("\n")
-    .filter((l) => /dynamic-provider/.test(l) && /\bnode\b/.test(l))
-    .map((l) => Number(l.trim().split(/\s+/)[0]));
-}
-
-async function until(fn: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (fn()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return fn();
-}
 
 describe(`concurrency: ${COUNT} resources against one Milvus test server, pulumi up --parallel 16`, function () {
   this.timeout(600000);
@@ -50,20 +34,19 @@ describe(`concurrency: ${COUNT} resources against one Milvus test server, pulumi
     outputs.push(r);
     assert.strictEqual(r.code, 0, r.all);
     // every connection the provider opened is closed once the CLI is done
-    const closed = await until(() => server.connections.open === 0, 5000);
+    await waitFor(() => `the provider's connections to close (${server.connections.open} still open after the CLI exited)`, () => server.connections.open === 0, 5000, 50);
     const stats = { connections: server.connections.accepted - acceptedBefore, rpcs: Object.values(server.calls).reduce((a, b) => a + b, 0), maxInflight: server.inflight.max };
     console.log(
       `      round ${round}: ${seconds.toFixed(1)} s, ${stats.rpcs} RPCs over ${stats.connections} TCP connections ` +
         `up to ${stats.maxInflight} RPCs in flight at once`,
     );
-    assert.ok(closed, `${server.connections.open} connections still open after the CLI exited`);
     // one provider process, one channel: every RPC of every resource over one connection
     assert.strictEqual(stats.connections, 1, `${stats.rpcs} RPCs over ${stats.connections} TCP connections`);
     return { r, stats };
   };
 
   before(async () => {
-    providerProcesses().forEach((p) => preexisting.add(p));
+    dynamicProviderPids().forEach((p) => preexisting.add(p));
     server = new MilvusTestServer();
     await server.start();
     server.users.set("root", ROOT_PW);
@@ -101,7 +84,7 @@ describe(`concurrency: ${COUNT} resources against one Milvus test server, pulumi
   });
 
   it("leaves no provider process behind once the CLI has exited", async () => {
-    const gone = await until(() => providerProcesses().every((p) => preexisting.has(p)), 5000);
-    assert.ok(gone, `provider processes still running: ${providerProcesses().filter((p) => !preexisting.has(p)).join(", ")}`);
+    const left = () => dynamicProviderPids().filter((p) => !preexisting.has(p));
+    await waitFor(() => `the provider processes to exit (still running: ${left().join(", ")})`, () => left().length === 0, 5000, 50);
   });
 });

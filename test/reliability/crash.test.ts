@@ -20,33 +20,20 @@ import { HoldProxy } from "../helpers/hold-proxy";
 import { CliResult, PulumiProject, dynamicProviderPids, dynamicResources, killGroup } from "../../harness/pulumi-cli";
 import { assertNoLeak } from "../helpers/leaks";
 import { REPO_ROOT } from "../../harness/tools";
+import { secretValue, waitFor } from "../../harness/support";
 import { GeminiDbEmulator, TEST_INSTANCE, startEmulator } from "../../harness/geminidb-emulator";
 
 const EXAMPLES = path.join(REPO_ROOT, "examples");
 
-/** A secret's value in a --show-secrets export. */
-function plain(v: any): unknown {
-  return typeof v?.plaintext === "string" ? JSON.parse(v.plaintext) : v;
-}
-
 async function statePassword(project: PulumiProject): Promise<string | undefined> {
   const state = await project.exportState(true);
   const r = dynamicResources(state.json)[0];
-  return r ? (plain(r.outputs.password) as string) : undefined;
+  return r ? (secretValue(r.outputs.password) as string) : undefined;
 }
 
 async function pendingOperations(project: PulumiProject): Promise<string[]> {
   const state = await project.exportState(false);
   return (state.json.deployment.pending_operations ?? []).map((p: any) => p.type);
-}
-
-async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 20000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await fn().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 type Kill = "provider" | "cli";
@@ -60,7 +47,7 @@ async function crashUp(project: PulumiProject, applied: Promise<void>, serverHas
   let finishedEarly: CliResult | undefined;
   void done.then((r) => (finishedEarly = r));
   await Promise.race([applied, done.then((r) => Promise.reject(new Error(`pulumi up ended before the server acted:\n${r.all}`)))]);
-  await until("the server to hold the new password", serverHasNew);
+  await waitFor("the server to hold the new password", serverHasNew);
   assert.strictEqual(finishedEarly, undefined, "the CLI must still be waiting for the held answer");
   if (kill === "provider") {
     const pids = dynamicProviderPids(child.pid!);

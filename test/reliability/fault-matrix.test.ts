@@ -15,7 +15,8 @@ import * as assert from "assert";
 import * as grpc from "@grpc/grpc-js";
 import * as http from "http";
 import * as net from "net";
-import { milvusUserPasswordProvider as milvus, geminiDbAdminPasswordProvider as gemini } from "../../provider";
+import { milvusUserPasswordProvider as milvus } from "../../provider";
+import { GEMINIDB_RETRY } from "../../provider/geminidb/client";
 import type { MilvusUserPasswordInputs, MilvusUserPasswordOutputs } from "../../provider/milvus/schema";
 import type { GeminiDbAdminPasswordInputs, GeminiDbAdminPasswordOutputs } from "../../provider/geminidb/schema";
 import { Fault, MilvusTestServer } from "../../harness/milvus-grpc";
@@ -24,10 +25,13 @@ import { assertNoLeak, captureOutput, errorTexts } from "../helpers/leaks";
 import { LOGIN_RETRY, canLogin } from "../../provider/milvus/client";
 import * as path from "path";
 import { PulumiProject } from "../../harness/pulumi-cli";
+import { waitFor } from "../../harness/support";
 
-// The provider runs from dist/: tune the retry bounds of the objects it uses, not of src/.
+// GeminiDB's lifecycle as the provider host runs it (the built package), with short retry
+// bounds injected; the real bounds are GEMINIDB_RETRY.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const distGeminiClient = require("pulumi-db-passwords/dist/geminidb/client");
+const geminiOperations: typeof import("../../provider/geminidb/operations") = require("pulumi-db-passwords/dist/geminidb/operations");
+const gemini = geminiOperations.withSettings({ retry: { ...GEMINIDB_RETRY, baseDelayMs: 50, maxDelayMs: 2000, maxElapsedMs: 20000 } });
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const distAuth = require("pulumi-db-passwords/dist/geminidb/auth");
 
@@ -68,14 +72,6 @@ function printMatrix() {
       `state and server agreed right after the fault: ${matrix.filter((m) => m.afterFault === "agree").length}; converged on the next run: ${matrix.filter((m) => m.converged).length}`,
   );
   console.log("\n" + out.join("\n") + "\n");
-}
-
-async function until(fn: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await fn().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error("the server did not answer again in time");
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 async function timed<T>(fn: () => Promise<T>) {
@@ -178,7 +174,7 @@ describe("fault matrix: MilvusUserPassword on the gRPC test server", function ()
       if (!row.expect.error) assert.strictEqual(afterFault, "agree", "a success must leave state and server in agreement");
       // The next run comes once the server answers again (a new `pulumi up` is a new process;
       // here, the same process waits out the connection's reconnect backoff, capped at 2 s).
-      await until(() => canLogin({ hostPort: server.address, tls: false, timeoutMs: 1000 }, "root", ROOT_PW), 10000);
+      await waitFor("the server to answer again", () => canLogin({ hostPort: server.address, tls: false, timeoutMs: 1000 }, "root", ROOT_PW), 10000);
       // The next run, without the fault, converges to the desired password.
       const next = await milvus.update(created.id, state, inputs(P2));
       assert.strictEqual(next.outs!.password, P2);
@@ -304,13 +300,11 @@ describe("fault matrix: GeminiDbAdminPassword on the IAM + GeminiDB emulator", f
   const IAM_PW = "Matrix-iam-Pw1";
   const RW1 = "Rw-matrix~pw1";
   const RW2 = "Rw-matrix~pw2";
-  const saved = { ...distGeminiClient.GEMINIDB_RETRY };
   let emu: GeminiDbEmulator;
   let other: http.Server;
   let redirectHits = 0;
 
   before(async () => {
-    Object.assign(distGeminiClient.GEMINIDB_RETRY, { baseDelayMs: 50, maxDelayMs: 2000, maxElapsedMs: 20000 });
     other = http.createServer((_req, res) => {
       redirectHits++;
       res.end("{}");
@@ -318,7 +312,6 @@ describe("fault matrix: GeminiDbAdminPassword on the IAM + GeminiDB emulator", f
     await new Promise<void>((r) => other.listen(0, "127.0.0.1", r));
   });
   after(async () => {
-    Object.assign(distGeminiClient.GEMINIDB_RETRY, saved);
     await new Promise<void>((r) => other.close(() => r()));
     printMatrix();
   });

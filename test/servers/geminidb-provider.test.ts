@@ -4,9 +4,9 @@
  * every non-normal instance status, retries counted, leaks checked on every error path.
  */
 import * as assert from "assert";
-import { geminiDbAdminPasswordProvider as provider } from "../../provider";
 import type { GeminiDbAdminPasswordInputs, GeminiDbAdminPasswordOutputs } from "../../provider/geminidb/schema";
 import { GEMINIDB_PASSWORD_POLICY, checkPassword } from "../../provider/shared/password";
+import { GEMINIDB_RETRY } from "../../provider/geminidb/client";
 import { EmuFault, GeminiDbEmulator } from "../../harness/geminidb-emulator";
 import { assertNoLeak, captureOutput, errorTexts } from "../helpers/leaks";
 
@@ -19,10 +19,11 @@ const IAM_PW = "Iam-user-Pw-01";
 const NEW_PW = "Rw-user~pw1";
 const NEXT_PW = "Rw-user~pw2";
 
-// Fast retries for tests; the real bounds are in GEMINIDB_RETRY.
-// (The provider runs from dist/, so tweak the object it uses.)
+// The lifecycle as the provider host runs it (the built package), with short retry bounds
+// injected; the real bounds are GEMINIDB_RETRY.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const distClient = require("pulumi-db-passwords/dist/geminidb/client");
+const operations: typeof import("../../provider/geminidb/operations") = require("pulumi-db-passwords/dist/geminidb/operations");
+const provider = operations.withSettings({ retry: { ...GEMINIDB_RETRY, baseDelayMs: 20, maxDelayMs: 1500, maxElapsedMs: 20000 } });
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const distAuth = require("pulumi-db-passwords/dist/geminidb/auth");
 
@@ -30,10 +31,6 @@ describe("GeminiDbAdminPassword against the IAM + GeminiDB emulator", function (
   this.timeout(60000);
   let emu: GeminiDbEmulator;
   let token: string;
-  const saved = { ...distClient.GEMINIDB_RETRY };
-
-  before(() => Object.assign(distClient.GEMINIDB_RETRY, { baseDelayMs: 20, maxDelayMs: 1500, maxElapsedMs: 20000 }));
-  after(() => Object.assign(distClient.GEMINIDB_RETRY, saved));
 
   beforeEach(async () => {
     emu = new GeminiDbEmulator();

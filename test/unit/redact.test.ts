@@ -11,6 +11,22 @@ describe("redact", () => {
     assertNoLeak([out], [secret]);
     assert.strictEqual(out.split("[redacted]").length - 1, 4);
   });
+  it("the leak scan finds each of the six forms redaction removes, one at a time", () => {
+    const s = 'Pa"ss/wo+rd?~';
+    const forms = [
+      s,
+      Buffer.from(s).toString("base64"),
+      Buffer.from(s).toString("base64").replace(/=+$/, ""),
+      Buffer.from(s).toString("base64url"),
+      encodeURIComponent(s),
+      JSON.stringify(s).slice(1, -1),
+    ];
+    assert.strictEqual(new Set(forms).size, 6, "the six forms differ for this secret");
+    for (const form of forms) {
+      assert.throws(() => assertNoLeak([`before ${form} after`], [s]), /a secret leaked/, `the scan missed ${form}`);
+      assert.ok(!redact(`before ${form} after`, [s]).includes(form), `redaction left ${form}`);
+    }
+  });
   it("removes the longer of two overlapping secrets whole", () => {
     assert.strictEqual(redact("x Password123 y", ["Password", "Password123"]), "x [redacted] y");
   });

@@ -1,0 +1,32 @@
+/**
+ * What `npm pack` publishes: the built package, its types, README, CHANGELOG and LICENSE, and
+ * nothing of the repository's tests, harness, scripts, examples or benchmark. And the
+ * package's exports resolve the reference Pulumi stores for an installed provider.
+ */
+import * as assert from "assert";
+import { execFileSync } from "child_process";
+import { REPO_ROOT } from "../../harness/tools";
+
+describe("the published package", function () {
+  this.timeout(60000);
+  const files: string[] = JSON.parse(
+    execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: REPO_ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }),
+  )[0].files.map((f: { path: string }) => f.path);
+
+  it("holds dist with types, README, CHANGELOG, LICENSE and package.json", () => {
+    for (const f of ["package.json", "README.md", "CHANGELOG.md", "LICENSE", "dist/index.js", "dist/index.d.ts", "dist/milvus/provider.js", "dist/milvus/operations.js", "dist/geminidb/provider.js"]) {
+      assert.ok(files.includes(f), `${f} is missing from the tarball`);
+    }
+  });
+
+  it("holds nothing from test/, harness/, scripts/, examples/, bench/, demo/ or provider/ sources", () => {
+    const stray = files.filter((f) => /^(test|harness|scripts|examples|bench|demo|provider|docs)\//.test(f) || f.endsWith(".ts") && !f.endsWith(".d.ts"));
+    assert.deepStrictEqual(stray, []);
+  });
+
+  it("resolves both forms of a provider module path through its exports map", () => {
+    for (const request of ["pulumi-db-passwords/dist/milvus/provider.js", "pulumi-db-passwords/dist/milvus/provider", "pulumi-db-passwords/dist/geminidb/operations"]) {
+      assert.match(require.resolve(request, { paths: [REPO_ROOT] }), /dist[\\/](milvus|geminidb)[\\/](provider|operations)\.js$/);
+    }
+  });
+});
