@@ -7,8 +7,6 @@ import { millisecondsField, rotationTriggerField } from "../shared/fields";
 import { GEMINIDB_PASSWORD_POLICY, checkPassword } from "../shared/password";
 import { KNOWN_REGIONS, PROJECT_ID, REGION } from "./regions";
 
-export { KNOWN_REGIONS, PROJECT_ID, REGION, defaultEndpoint, defaultIamEndpoint } from "./regions";
-
 /** GeminiDB instance ids: 32 hex characters, "in", two digits (e.g. ...dae8in06). */
 const INSTANCE_ID = /^[0-9a-f]{32}in\d{2}$/;
 

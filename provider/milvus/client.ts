@@ -131,16 +131,6 @@ function channelFor(target: MilvusTarget): grpcTypes.Client {
   return channel;
 }
 
-/**
- * Closes every channel of this process. Not needed for a clean exit (an idle channel holds
- * nothing that keeps Node running, and the OS closes its connection with the process); for
- * tests that want a fresh start.
- */
-export function closeChannels(): void {
-  for (const channel of channels.values()) channel.close();
-  channels.clear();
-}
-
 /** The `authorization` metadata Milvus reads: base64 of the token or of `user:password`. */
 function authMetadata(identity: MilvusIdentity): grpcTypes.Metadata {
   const metadata = new (loadWire().grpc.Metadata)();

@@ -6,8 +6,6 @@ import { millisecondsField, rotationTriggerField } from "../shared/fields";
 import { MILVUS_PASSWORD_POLICY, checkPassword } from "../shared/password";
 import { ADDRESS, USER_NAME } from "./address";
 
-export { parseAddress } from "./address";
-
 
 
 export const connectionSchema = z
