@@ -318,8 +318,14 @@ export class MilvusSession {
   }
 }
 
-/** Bounds of a login proof's retries: it only reads, so a transient failure is tried again. */
-export const LOGIN_RETRY = { maxAttempts: 3, maxElapsedMs: 10000, baseDelayMs: 100, maxDelayMs: 1000 };
+/** Bounds of the retries of calls that only read (login proofs, user lists). */
+export const READ_RETRY = { maxAttempts: 3, maxElapsedMs: 10000, baseDelayMs: 100, maxDelayMs: 1000 };
+
+/** Runs a call that only reads, again after a transient failure (within READ_RETRY). */
+export async function readRetry<T>(read: () => Promise<T>): Promise<T> {
+  const { value } = await retry(read, { ...READ_RETRY, classify: (err) => ({ retry: err instanceof MilvusError && err.transient }) });
+  return value;
+}
 
 /**
  * Whether `user` can log in with `password`: true, false (the server said UNAUTHENTICATED),
@@ -330,21 +336,17 @@ export const LOGIN_RETRY = { maxAttempts: 3, maxElapsedMs: 10000, baseDelayMs: 1
  */
 export async function canLogin(target: MilvusTarget, user: string, password: string): Promise<boolean> {
   const session = new MilvusSession(target, { username: user, password });
-  const { value } = await retry(
-    async () => {
-      try {
-        await session.version().catch((err: unknown) => {
-          if (err instanceof MilvusError && err.serverCode === "EMPTY_REPLY") return session.listUsers();
-          throw err;
-        });
-        return true;
-      } catch (err) {
-        if (err instanceof MilvusError && err.serverCode === "PERMISSION_DENIED") return true;
-        if (err instanceof MilvusError && err.serverCode === "UNAUTHENTICATED") return false;
+  return readRetry(async () => {
+    try {
+      await session.version().catch((err: unknown) => {
+        if (err instanceof MilvusError && err.serverCode === "EMPTY_REPLY") return session.listUsers();
         throw err;
-      }
-    },
-    { ...LOGIN_RETRY, classify: (err) => ({ retry: err instanceof MilvusError && err.transient }) },
-  );
-  return value;
+      });
+      return true;
+    } catch (err) {
+      if (err instanceof MilvusError && err.serverCode === "PERMISSION_DENIED") return true;
+      if (err instanceof MilvusError && err.serverCode === "UNAUTHENTICATED") return false;
+      throw err;
+    }
+  });
 }

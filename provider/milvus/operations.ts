@@ -10,7 +10,7 @@ import { compact, issuesToFailures, providerCheck } from "../shared/check";
 import { envValue } from "../shared/env";
 import { MILVUS_PASSWORD_POLICY, generatePassword } from "../shared/password";
 import { retry } from "../shared/retry";
-import { MilvusIdentity, MilvusSession, MilvusTarget, OLD_PASSWORD_NOT_CORRECT, canLogin, targetOf } from "./client";
+import { MilvusIdentity, MilvusSession, MilvusTarget, OLD_PASSWORD_NOT_CORRECT, canLogin, readRetry, targetOf } from "./client";
 import { parseAddress } from "./address";
 import type { MilvusUserPasswordInputs, MilvusUserPasswordOutputs } from "./schema";
 
@@ -206,7 +206,9 @@ async function verify(ctx: Context, user: string, desired: string, olds: string[
 async function userExists(ctx: Context, user: string): Promise<boolean | undefined> {
   if (!ctx.admin) return undefined;
   try {
-    return (await new MilvusSession(ctx.target, ctx.admin).listUsers()).includes(user);
+    // only reads: a transient failure (say, a connection reset by a restart) is tried again
+    const admin = new MilvusSession(ctx.target, ctx.admin);
+    return (await readRetry(() => admin.listUsers())).includes(user);
   } catch (err) {
     if (err instanceof MilvusError && err.serverCode === "PERMISSION_DENIED") return undefined;
     throw err;

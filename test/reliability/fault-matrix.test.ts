@@ -22,7 +22,7 @@ import type { GeminiDbAdminPasswordInputs, GeminiDbAdminPasswordOutputs } from "
 import { Fault, MilvusTestServer } from "../../harness/milvus-grpc";
 import { EmuFault, GeminiDbEmulator, Route, TEST_INSTANCE, TEST_PROJECT, startEmulator } from "../../harness/geminidb-emulator";
 import { assertNoLeak, captureOutput, errorTexts } from "../helpers/leaks";
-import { LOGIN_RETRY, canLogin } from "../../provider/milvus/client";
+import { READ_RETRY, canLogin } from "../../provider/milvus/client";
 import * as path from "path";
 import { PulumiProject } from "../../harness/pulumi-cli";
 import { waitFor } from "../../harness/support";
@@ -187,10 +187,10 @@ describe("fault matrix: MilvusUserPassword on the gRPC test server", function ()
     const created = await milvus.create({ ...inputs(P1), currentPassword: BOOT });
     server.resetCounts();
     // the login proof is retried (it only reads): the fault outlasts its three tries
-    server.inject("GetVersion", ...Array(LOGIN_RETRY.maxAttempts).fill({ kind: "unavailable" }));
+    server.inject("GetVersion", ...Array(READ_RETRY.maxAttempts).fill({ kind: "unavailable" }));
     const r = await timed(() => milvus.read(created.id, created.outs as MilvusUserPasswordOutputs));
     const outcome = checkOutcome("refresh, UNAVAILABLE", r, { error: "MilvusError", code: "UNAVAILABLE", calls: 0, maxMs: 8000 }, server.count("UpdateCredential"), secrets);
-    assert.strictEqual(server.count("GetVersion"), LOGIN_RETRY.maxAttempts);
+    assert.strictEqual(server.count("GetVersion"), READ_RETRY.maxAttempts);
     assert.strictEqual(server.users.get("app"), P1);
     const again = await milvus.read(created.id, created.outs as MilvusUserPasswordOutputs);
     assert.strictEqual(again.props!.passwordVerified, true);

@@ -70,6 +70,15 @@ describe("MilvusUserPassword against the gRPC test server", function () {
     assert.strictEqual(server.count("ListCredUsers"), 2, "and fell back to ListCredUsers");
   });
 
+  it("tries a user list again after a reset connection (it only reads), then creates", async () => {
+    server.inject("ListCredUsers", { kind: "drop" });
+    const r = await provider.create(inputs({ user: "fresh", password: P1, createIfMissing: true }));
+    assert.strictEqual(r.outs!.password, P1);
+    assert.strictEqual(server.users.get("fresh"), P1);
+    assert.strictEqual(server.count("ListCredUsers"), 2, "the reset list, then the one that answered");
+    assert.strictEqual(server.count("CreateCredential"), 1);
+  });
+
   it("rotates twice in a row, each time with the old password from state", async () => {
     const c = await provider.create(inputs({ password: P1, currentPassword: BOOT }));
     const u1 = await provider.update(c.id, c.outs!, inputs({ password: P2, currentPassword: BOOT }));
