@@ -146,7 +146,6 @@ async function settle(): Promise<number> {
 
 interface World {
   dir: string;
-  milvusAddress: string;
   milvusRootPassword: string;
   proxy: Awaited<ReturnType<typeof countingProxy>>;
   emulator: GeminiDbEmulator;
@@ -354,7 +353,6 @@ async function main() {
     dir = installedProject(path.join(__dirname, "program"));
     const world: World = {
       dir,
-      milvusAddress: milvus.address,
       milvusRootPassword: rootPassword,
       proxy,
       emulator,

@@ -113,5 +113,3 @@ export class PulumiProject {
 export function dynamicResources(deployment: any): any[] {
   return (deployment?.deployment?.resources ?? []).filter((r: any) => String(r.type).startsWith("pulumi-nodejs:dynamic"));
 }
-
-export { killGroup, dynamicProviderPids } from "./support";

@@ -17,10 +17,10 @@ import { MilvusSession, canLogin } from "../../provider/milvus/client";
 import { RealMilvus, startRealMilvus } from "../../harness/real-milvus";
 import { pymilvusCanLogin } from "../../harness/pymilvus";
 import { HoldProxy } from "../helpers/hold-proxy";
-import { CliResult, PulumiProject, dynamicProviderPids, dynamicResources, killGroup } from "../../harness/pulumi-cli";
+import { CliResult, PulumiProject, dynamicResources } from "../../harness/pulumi-cli";
 import { assertNoLeak } from "../helpers/leaks";
 import { REPO_ROOT } from "../../harness/tools";
-import { secretValue, waitFor } from "../../harness/support";
+import { dynamicProviderPids, killGroup, secretValue, waitFor } from "../../harness/support";
 import { GeminiDbEmulator, TEST_INSTANCE, startEmulator } from "../../harness/geminidb-emulator";
 
 const EXAMPLES = path.join(REPO_ROOT, "examples");
