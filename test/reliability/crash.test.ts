@@ -20,7 +20,7 @@ import { HoldProxy } from "../helpers/hold-proxy";
 import { CliResult, PulumiProject, dynamicResources } from "../../harness/pulumi-cli";
 import { assertNoLeak } from "../helpers/leaks";
 import { REPO_ROOT } from "../../harness/tools";
-import { dynamicProviderPids, killGroup, secretValue, waitFor } from "../../harness/support";
+import { descendants, dynamicProviderPids, killGroup, secretValue, waitFor } from "../../harness/support";
 import { GeminiDbEmulator, TEST_INSTANCE, startEmulator } from "../../harness/geminidb-emulator";
 
 const EXAMPLES = path.join(REPO_ROOT, "examples");
@@ -38,6 +38,23 @@ async function pendingOperations(project: PulumiProject): Promise<string[]> {
 
 type Kill = "provider" | "cli";
 
+function killPid(pid: number): void {
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
+/** Running, as opposed to gone or a zombie that its new parent has not reaped yet. */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Starts `pulumi up`, waits for `applied` (the server acted; the answer is held), checks
  * `serverHasNew`, then kills the provider plugin or the whole CLI. Returns the CLI's result.
@@ -54,7 +71,14 @@ async function crashUp(project: PulumiProject, applied: Promise<void>, serverHas
     assert.ok(pids.length >= 1, "found the dynamic provider process");
     for (const pid of pids) process.kill(pid, "SIGKILL");
   } else {
+    // What a CI runner does when it cancels a job: every process of the run dies. The CLI
+    // starts each plugin in a process group of its own (Setpgid), so killing the CLI's group
+    // alone would leave the language host and the providers running, still retrying their
+    // held calls into the next test's steps.
+    const tree = descendants(child.pid!);
     killGroup(child.pid!, "SIGKILL");
+    for (const p of tree) killPid(p.pid);
+    await waitFor("every process of the killed run to end", () => tree.every((p) => !alive(p.pid)));
   }
   const result = await done;
   if (kill === "cli") {
