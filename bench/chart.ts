@@ -31,9 +31,17 @@ export function chart(seconds: Record<string, number>, scenarios: string[], size
   ].join("\n");
 }
 
-function panel(seconds: Record<string, number>, scenarios: string[], sizes: number[], step: string, index: number): string {
+function panel(
+  seconds: Record<string, number>,
+  scenarios: string[],
+  sizes: number[],
+  step: string,
+  index: number,
+): string {
   const x0 = index * W;
-  const values = scenarios.flatMap((s) => sizes.map((n) => seconds[`${s}/${n}/${step}`]).filter((v): v is number => v !== undefined));
+  const values = scenarios.flatMap((s) =>
+    sizes.map((n) => seconds[`${s}/${n}/${step}`]).filter((v): v is number => v !== undefined),
+  );
   const top = niceCeil(Math.max(1, ...values));
   const nMax = Math.max(...sizes);
   const px = (n: number) => x0 + PAD.left + (n / nMax) * (W - PAD.left - PAD.right);
@@ -49,8 +57,11 @@ function panel(seconds: Record<string, number>, scenarios: string[], sizes: numb
     const pts = sizes.map((n) => [n, seconds[`${s}/${n}/${step}`]] as const).filter(([, v]) => v !== undefined);
     if (!pts.length) continue;
     const color = COLORS[s] ?? "#000";
-    parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${pts.map(([n, v]) => `${px(n).toFixed(1)},${py(v).toFixed(1)}`).join(" ")}"/>`);
-    for (const [n, v] of pts) parts.push(`<circle cx="${px(n).toFixed(1)}" cy="${py(v).toFixed(1)}" r="2.5" fill="${color}"/>`);
+    parts.push(
+      `<polyline fill="none" stroke="${color}" stroke-width="2" points="${pts.map(([n, v]) => `${px(n).toFixed(1)},${py(v).toFixed(1)}`).join(" ")}"/>`,
+    );
+    for (const [n, v] of pts)
+      parts.push(`<circle cx="${px(n).toFixed(1)}" cy="${py(v).toFixed(1)}" r="2.5" fill="${color}"/>`);
   }
   return `<g>${parts.join("")}</g>`;
 }

@@ -206,7 +206,9 @@ async function runScenario(world: World, scenario: Scenario, n: number, round: n
         const exported = await project.exportState(false);
         const resources = dynamicResources(exported.json);
         sample.stateBytes = stateFileBytes(project);
-        sample.providerBytes = resources.length ? Math.max(...resources.map((x: any) => String(x.outputs?.__provider ?? x.inputs?.__provider ?? "").length)) : 0;
+        sample.providerBytes = resources.length
+          ? Math.max(...resources.map((x: any) => String(x.outputs?.__provider ?? x.inputs?.__provider ?? "").length))
+          : 0;
       }
       samples.push(sample);
       process.stdout.write(`  ${stack} ${step.padEnd(7)} ${seconds.toFixed(2)} s\n`);
@@ -274,16 +276,27 @@ function targets(sec: Medians, samples: Sample[], scenarios: Scenario[], nMax: n
     }
     if (has("naive") && has("milvus")) {
       const r = ratio("naive", "milvus", step);
-      out.push({ what: `naive peer ${step} at N=${nMax} >= 3x slower than milvus`, value: `${r.toFixed(2)}x`, ok: r >= 3 });
+      out.push({
+        what: `naive peer ${step} at N=${nMax} >= 3x slower than milvus`,
+        value: `${r.toFixed(2)}x`,
+        ok: r >= 3,
+      });
     }
   }
   if (has("milvus")) {
     const mine = samples.filter((s) => s.scenario === "milvus" && s.milvusConnections > 0);
     const worst = Math.max(0, ...mine.map((s) => s.milvusConnections / Math.max(1, s.providerProcesses)));
-    out.push({ what: "milvus: at most one TCP connection per provider process", value: `${worst} (connections / processes, worst step)`, ok: worst <= 1 });
+    out.push({
+      what: "milvus: at most one TCP connection per provider process",
+      value: `${worst} (connections / processes, worst step)`,
+      ok: worst <= 1,
+    });
     for (const scenario of ["milvus", "geminidb"] as Scenario[]) {
-      const bytes = Math.max(...samples.filter((s) => s.scenario === scenario && s.providerBytes !== undefined).map((s) => s.providerBytes!));
-      if (Number.isFinite(bytes)) out.push({ what: `${scenario}: __provider <= 1 KB per resource`, value: `${bytes} B`, ok: bytes <= 1024 });
+      const bytes = Math.max(
+        ...samples.filter((s) => s.scenario === scenario && s.providerBytes !== undefined).map((s) => s.providerBytes!),
+      );
+      if (Number.isFinite(bytes))
+        out.push({ what: `${scenario}: __provider <= 1 KB per resource`, value: `${bytes} B`, ok: bytes <= 1024 });
     }
   }
   return out;
@@ -301,7 +314,9 @@ function table(sec: Medians, scenarios: Scenario[]): string {
         ...scenarios.map((s) => {
           const v = sec[key(s, n, step)];
           if (v === undefined) return "-";
-          return s === "floor" || floor === undefined ? `${v.toFixed(2)} s` : `${v.toFixed(2)} s (${(v / floor).toFixed(2)}x)`;
+          return s === "floor" || floor === undefined
+            ? `${v.toFixed(2)} s`
+            : `${v.toFixed(2)} s (${(v / floor).toFixed(2)}x)`;
         }),
       ]);
     }
@@ -313,16 +328,27 @@ function table(sec: Medians, scenarios: Scenario[]): string {
 
 function extrasTable(samples: Sample[], scenarios: Scenario[]): string {
   const rss = medians(samples, "providerPeakRssMiB");
-  const lines = ["scenario  N    provider peak RSS (MiB, max over steps)  __provider B/resource  state file B after up  Milvus TCP connections / provider processes (worst step)"];
+  const lines = [
+    "scenario  N    provider peak RSS (MiB, max over steps)  __provider B/resource  state file B after up  Milvus TCP connections / provider processes (worst step)",
+  ];
   for (const s of scenarios) {
     for (const n of SIZES) {
       const mine = samples.filter((x) => x.scenario === s && x.n === n);
       const peak = Math.max(...STEPS.map((st) => rss[key(s, n, st)] ?? 0));
       const prov = Math.max(0, ...mine.map((x) => x.providerBytes ?? 0));
       const state = median(mine.filter((x) => x.stateBytes !== undefined).map((x) => x.stateBytes!));
-      const worst = mine.reduce((a, x) => (x.milvusConnections / Math.max(1, x.providerProcesses) > a.milvusConnections / Math.max(1, a.providerProcesses) ? x : a), mine[0]);
+      const worst = mine.reduce(
+        (a, x) =>
+          x.milvusConnections / Math.max(1, x.providerProcesses) >
+          a.milvusConnections / Math.max(1, a.providerProcesses)
+            ? x
+            : a,
+        mine[0],
+      );
       const conns = `${worst.milvusConnections} / ${worst.providerProcesses}`;
-      lines.push(`${s.padEnd(9)} ${String(n).padEnd(4)} ${peak.toFixed(0).padEnd(41)} ${String(prov).padEnd(22)} ${String(state).padEnd(22)} ${conns}`);
+      lines.push(
+        `${s.padEnd(9)} ${String(n).padEnd(4)} ${peak.toFixed(0).padEnd(41)} ${String(prov).padEnd(22)} ${String(state).padEnd(22)} ${conns}`,
+      );
     }
   }
   return lines.join("\n");
@@ -344,11 +370,22 @@ async function main() {
   try {
     milvus = await startRealMilvus();
     const rootPassword = generatePassword(MILVUS_PASSWORD_POLICY);
-    await new MilvusSession({ hostPort: milvus.address, tls: false, timeoutMs: 10000 }, { username: "root", password: "Milvus" }).updatePassword("root", "Milvus", rootPassword);
+    await new MilvusSession(
+      { hostPort: milvus.address, tls: false, timeoutMs: 10000 },
+      { username: "root", password: "Milvus" },
+    ).updatePassword("root", "Milvus", rootPassword);
     proxy = await countingProxy({ host: "127.0.0.1", port: milvus.port });
     const instances = Array.from({ length: nMax }, (_, i) => `${i.toString(16).padStart(32, "0")}in06`);
     emulator = await startEmulator((e) => {
-      for (const id of instances) e.instances.set(id, { id, projectId: TEST_PROJECT, status: "normal", datastore: "Cassandra", actions: [], password: "Initial~pw0" });
+      for (const id of instances)
+        e.instances.set(id, {
+          id,
+          projectId: TEST_PROJECT,
+          status: "normal",
+          datastore: "Cassandra",
+          actions: [],
+          password: "Initial~pw0",
+        });
     });
     dir = installedProject(path.join(__dirname, "program"));
     const world: World = {
@@ -375,14 +412,26 @@ async function main() {
 
   const sec = medians(samples);
   const checked = targets(sec, samples, scenarios, nMax);
-  console.log(`\nMedian seconds of ${ROUNDS} round(s), ratio to the floor:\n\n${table(sec, scenarios)}\n\n${extrasTable(samples, scenarios)}\n`);
+  console.log(
+    `\nMedian seconds of ${ROUNDS} round(s), ratio to the floor:\n\n${table(sec, scenarios)}\n\n${extrasTable(samples, scenarios)}\n`,
+  );
   console.log("Targets:");
   for (const t of checked) console.log(`  ${t.ok ? "PASS" : "MISS"}  ${t.what}: ${t.value}`);
   fs.mkdirSync(OUT, { recursive: true });
-  const result = { date: new Date().toISOString(), rounds: ROUNDS, sizes: SIZES, scenarios, medians: sec, targets: checked, samples };
+  const result = {
+    date: new Date().toISOString(),
+    rounds: ROUNDS,
+    sizes: SIZES,
+    scenarios,
+    medians: sec,
+    targets: checked,
+    samples,
+  };
   fs.writeFileSync(path.join(OUT, "latest.json"), JSON.stringify(result, null, 2) + "\n");
   fs.writeFileSync(path.join(OUT, "chart.svg"), chart(sec, scenarios, SIZES, [...STEPS]));
-  console.log(`\nwrote ${path.relative(process.cwd(), path.join(OUT, "latest.json"))} and ${path.relative(process.cwd(), path.join(OUT, "chart.svg"))}`);
+  console.log(
+    `\nwrote ${path.relative(process.cwd(), path.join(OUT, "latest.json"))} and ${path.relative(process.cwd(), path.join(OUT, "chart.svg"))}`,
+  );
   process.exit(checked.every((t) => t.ok) ? 0 : 1);
 }
 

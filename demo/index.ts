@@ -5,7 +5,11 @@ import { GeminiDbAdminPassword, MilvusUserPassword } from "pulumi-db-passwords";
 const cfg = new pulumi.Config();
 
 const searchApp = new MilvusUserPassword("search-app", {
-  connection: { address: cfg.require("milvusAddress"), username: "root", password: cfg.requireSecret("milvusRootPassword") },
+  connection: {
+    address: cfg.require("milvusAddress"),
+    username: "root",
+    password: cfg.requireSecret("milvusRootPassword"),
+  },
   user: "search_app",
   password: cfg.requireSecret("searchAppPassword"),
   currentPassword: cfg.getSecret("searchAppCurrentPassword"),

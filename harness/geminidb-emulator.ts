@@ -25,10 +25,20 @@ export const TEST_INSTANCE = "9136fd2a9fcd405ea4674276ce36dae8in06";
  * A started emulator with project TEST_PROJECT in eu-west-101 and one normal Cassandra
  * instance TEST_INSTANCE whose rwuser password is `password`; `setup` adds users and keys.
  */
-export async function startEmulator(setup: (e: GeminiDbEmulator) => void = () => {}, password = "Initial~pw0"): Promise<GeminiDbEmulator> {
+export async function startEmulator(
+  setup: (e: GeminiDbEmulator) => void = () => {},
+  password = "Initial~pw0",
+): Promise<GeminiDbEmulator> {
   const emu = new GeminiDbEmulator();
   emu.projects.set("eu-west-101", TEST_PROJECT);
-  emu.instances.set(TEST_INSTANCE, { id: TEST_INSTANCE, projectId: TEST_PROJECT, status: "normal", datastore: "Cassandra", actions: [], password });
+  emu.instances.set(TEST_INSTANCE, {
+    id: TEST_INSTANCE,
+    projectId: TEST_PROJECT,
+    status: "normal",
+    datastore: "Cassandra",
+    actions: [],
+    password,
+  });
   setup(emu);
   await emu.start();
   return emu;
@@ -142,7 +152,11 @@ export class GeminiDbEmulator {
     const requestId = randomUUID().replace(/-/g, "");
     this.requestIds.push(requestId);
     const text = body === undefined ? "" : JSON.stringify(body);
-    res.writeHead(status, { "X-Request-Id": requestId, ...(text ? { "Content-Type": "application/json" } : {}), ...headers });
+    res.writeHead(status, {
+      "X-Request-Id": requestId,
+      ...(text ? { "Content-Type": "application/json" } : {}),
+      ...headers,
+    });
     res.end(text);
   }
 
@@ -163,14 +177,21 @@ export class GeminiDbEmulator {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse, body: string) {
     const url = new URL(req.url ?? "/", this.url);
     const r = this.route(req.method ?? "", url.pathname);
-    if (!r) return this.error(res, 404, "APIG.0101", "The API does not exist or has not been published in the environment.");
+    if (!r)
+      return this.error(res, 404, "APIG.0101", "The API does not exist or has not been published in the environment.");
     this.calls[r.route] = (this.calls[r.route] ?? 0) + 1;
     this.received.push({ route: r.route, headers: req.headers, body });
     const fault = this.faults.get(r.route)?.shift();
     const run = () => this.serve(r.route, r.params, req, url, body);
     switch (fault?.kind) {
       case "status":
-        return this.error(res, fault.status, fault.code, fault.msg, fault.retryAfter ? { "Retry-After": fault.retryAfter } : undefined);
+        return this.error(
+          res,
+          fault.status,
+          fault.code,
+          fault.msg,
+          fault.retryAfter ? { "Retry-After": fault.retryAfter } : undefined,
+        );
       case "redirect":
         return this.reply(res, fault.status ?? 307, undefined, { Location: fault.location });
       case "body": {
@@ -196,7 +217,12 @@ export class GeminiDbEmulator {
       case "expireToken": {
         const t = req.headers["x-auth-token"];
         if (typeof t === "string") this.tokens.delete(t);
-        return this.error(res, 401, "APIG.0301", `Incorrect IAM authentication information: token expires, expires_at: ${new Date().toISOString()}`);
+        return this.error(
+          res,
+          401,
+          "APIG.0301",
+          `Incorrect IAM authentication information: token expires, expires_at: ${new Date().toISOString()}`,
+        );
       }
     }
     if (!res.writableEnded && !req.socket.destroyed) this.send(res, run());
@@ -208,18 +234,37 @@ export class GeminiDbEmulator {
   }
 
   /** Authenticates a request: the project id its credentials are scoped to, or an error answer. */
-  private authenticate(req: http.IncomingMessage, url: URL, body: string, pathProject?: string): { projectId?: string } | Answer {
+  private authenticate(
+    req: http.IncomingMessage,
+    url: URL,
+    body: string,
+    pathProject?: string,
+  ): { projectId?: string } | Answer {
     const h = req.headers;
     if (typeof h.authorization === "string" && h.authorization.startsWith("SDK-HMAC-SHA256")) {
       const m = /Access=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]+)/.exec(h.authorization);
       if (!m) return fail(401, "APIG.0301", "Incorrect IAM authentication information: verify aksk signature fail");
       const [, ak, signed, sig] = m;
       const cred = this.akSk.get(ak);
-      if (!cred) return fail(401, "APIG.0301", `Incorrect IAM authentication information: Get secretKey failed,ak:${ak},err:ak not exist`);
+      if (!cred)
+        return fail(
+          401,
+          "APIG.0301",
+          `Incorrect IAM authentication information: Get secretKey failed,ak:${ak},err:ak not exist`,
+        );
       const date = h["x-sdk-date"];
-      if (typeof date !== "string" || !/^\d{8}T\d{6}Z$/.test(date)) return fail(401, "APIG.0301", "Incorrect IAM authentication information: x-sdk-date is invalid");
-      const when = Date.UTC(+date.slice(0, 4), +date.slice(4, 6) - 1, +date.slice(6, 8), +date.slice(9, 11), +date.slice(11, 13), +date.slice(13, 15));
-      if (Math.abs(Date.now() - when) > this.maxSkewMs) return fail(401, "APIG.0301", "Incorrect IAM authentication information: request expired");
+      if (typeof date !== "string" || !/^\d{8}T\d{6}Z$/.test(date))
+        return fail(401, "APIG.0301", "Incorrect IAM authentication information: x-sdk-date is invalid");
+      const when = Date.UTC(
+        +date.slice(0, 4),
+        +date.slice(4, 6) - 1,
+        +date.slice(6, 8),
+        +date.slice(9, 11),
+        +date.slice(11, 13),
+        +date.slice(13, 15),
+      );
+      if (Math.abs(Date.now() - when) > this.maxSkewMs)
+        return fail(401, "APIG.0301", "Incorrect IAM authentication information: request expired");
       if (!signed.split(";").includes("host") || !signed.split(";").includes("x-sdk-date")) {
         return fail(401, "APIG.0301", "Incorrect IAM authentication information: verify aksk signature fail");
       }
@@ -230,15 +275,23 @@ export class GeminiDbEmulator {
         return fail(401, "APIG.0301", "Incorrect IAM authentication information: verify aksk signature fail");
       }
       const projectId = typeof h["x-project-id"] === "string" ? h["x-project-id"] : undefined;
-      if (pathProject && projectId !== pathProject) return fail(403, "DBS.200010", "The project id in the request does not match the credentials");
+      if (pathProject && projectId !== pathProject)
+        return fail(403, "DBS.200010", "The project id in the request does not match the credentials");
       return { projectId };
     }
     const token = h["x-auth-token"];
-    if (typeof token !== "string" || token === "") return fail(401, "APIG.0301", "Incorrect IAM authentication information: x-auth-token not found");
+    if (typeof token !== "string" || token === "")
+      return fail(401, "APIG.0301", "Incorrect IAM authentication information: x-auth-token not found");
     const t = this.tokens.get(token);
     if (!t) return fail(401, "APIG.0301", "Incorrect IAM authentication information: decrypt token fail");
-    if (t.expiresAt <= Date.now()) return fail(401, "APIG.0301", `Incorrect IAM authentication information: token expires, expires_at: ${new Date(t.expiresAt).toISOString()}`);
-    if (pathProject && t.projectId !== pathProject) return fail(403, "DBS.200010", "The token is not scoped to the project in the request");
+    if (t.expiresAt <= Date.now())
+      return fail(
+        401,
+        "APIG.0301",
+        `Incorrect IAM authentication information: token expires, expires_at: ${new Date(t.expiresAt).toISOString()}`,
+      );
+    if (pathProject && t.projectId !== pathProject)
+      return fail(403, "DBS.200010", "The token is not scoped to the project in the request");
     return { projectId: t.projectId };
   }
 
@@ -253,19 +306,33 @@ export class GeminiDbEmulator {
         }
         const pw = parsed?.auth?.identity?.password?.user;
         const u = pw && this.users.get(pw.name);
-        if (!u || u.password !== pw.password || u.domain !== pw.domain?.name) return fail(401, "1101", "The username or password is wrong.");
+        if (!u || u.password !== pw.password || u.domain !== pw.domain?.name)
+          return fail(401, "1101", "The username or password is wrong.");
         const scope = parsed?.auth?.scope?.project ?? {};
         const projectId: string | undefined = scope.id ?? (scope.name ? this.projects.get(scope.name) : undefined);
-        if (!projectId || ![...this.projects.values()].includes(projectId)) return fail(400, "1100", "The project does not exist");
+        if (!projectId || ![...this.projects.values()].includes(projectId))
+          return fail(400, "1100", "The project does not exist");
         const name = [...this.projects.entries()].find(([, id]) => id === projectId)![0];
         const token = this.issueToken(projectId);
-        return { status: 201, headers: { "X-Subject-Token": token }, body: { token: { expires_at: new Date(this.tokens.get(token)!.expiresAt).toISOString(), project: { id: projectId, name }, methods: ["password"] } } };
+        return {
+          status: 201,
+          headers: { "X-Subject-Token": token },
+          body: {
+            token: {
+              expires_at: new Date(this.tokens.get(token)!.expiresAt).toISOString(),
+              project: { id: projectId, name },
+              methods: ["password"],
+            },
+          },
+        };
       }
       case "iam.projects": {
         const auth = this.authenticate(req, url, body);
         if ("status" in auth) return auth;
         const name = url.searchParams.get("name");
-        const projects = [...this.projects.entries()].filter(([n]) => !name || n === name).map(([n, id]) => ({ id, name: n, enabled: true }));
+        const projects = [...this.projects.entries()]
+          .filter(([n]) => !name || n === name)
+          .map(([n, id]) => ({ id, name: n, enabled: true }));
         return { status: 200, body: { projects, links: {} } };
       }
       case "instances.get": {
@@ -277,7 +344,14 @@ export class GeminiDbEmulator {
         return {
           status: 200,
           body: {
-            instances: list.map((i) => ({ id: i.id, name: `inst-${i.id.slice(0, 6)}`, status: i.status, datastore: { type: i.datastore, version: "3.11" }, actions: i.actions, mode: "Cluster" })),
+            instances: list.map((i) => ({
+              id: i.id,
+              name: `inst-${i.id.slice(0, 6)}`,
+              status: i.status,
+              datastore: { type: i.datastore, version: "3.11" },
+              actions: i.actions,
+              mode: "Cluster",
+            })),
             total_count: list.length,
           },
         };
@@ -292,12 +366,16 @@ export class GeminiDbEmulator {
         } catch {
           return fail(400, "DBS.200001", "Parameter error");
         }
-        if (!parsed || typeof parsed.password !== "string" || Object.keys(parsed).length !== 1) return fail(400, "DBS.200001", "Parameter error");
+        if (!parsed || typeof parsed.password !== "string" || Object.keys(parsed).length !== 1)
+          return fail(400, "DBS.200001", "Parameter error");
         const inst = this.instances.get(instanceId);
         if (!inst || inst.projectId !== projectId) return fail(404, "DBS.200002", "The instance does not exist");
-        if (inst.datastore !== "Cassandra") return fail(403, "DBS.200018", "The instance type does not support this operation");
-        if (inst.actions.length) return fail(403, "DBS.200019", "Another operation is being performed on the instance. Try again later");
-        if (inst.status !== "normal") return fail(403, "DBS.200011", "The instance status does not allow this operation");
+        if (inst.datastore !== "Cassandra")
+          return fail(403, "DBS.200018", "The instance type does not support this operation");
+        if (inst.actions.length)
+          return fail(403, "DBS.200019", "Another operation is being performed on the instance. Try again later");
+        if (inst.status !== "normal")
+          return fail(403, "DBS.200011", "The instance status does not allow this operation");
         if (!serverPasswordRule(parsed.password)) return fail(400, "DBS.200029", "Invalid password");
         inst.password = parsed.password;
         this.onApplied?.(instanceId);
@@ -307,16 +385,29 @@ export class GeminiDbEmulator {
   }
 }
 
-type Answer = { status: number; body?: unknown; headers?: Record<string, string> } | { status: number; error: [string, string] };
+type Answer =
+  { status: number; body?: unknown; headers?: Record<string, string> } | { status: number; error: [string, string] };
 const fail = (status: number, code: string, msg: string): Answer => ({ status, error: [code, msg] });
 
 /** The seed's rule, as the service applies it: 8–32 of upper, lower, digit and ~!@#%^*-_=+?, each class present. */
 export function serverPasswordRule(pw: string): boolean {
-  return /^[A-Za-z0-9~!@#%^*\-_=+?]{8,32}$/.test(pw) && /[A-Z]/.test(pw) && /[a-z]/.test(pw) && /\d/.test(pw) && /[~!@#%^*\-_=+?]/.test(pw);
+  return (
+    /^[A-Za-z0-9~!@#%^*\-_=+?]{8,32}$/.test(pw) &&
+    /[A-Z]/.test(pw) &&
+    /[a-z]/.test(pw) &&
+    /\d/.test(pw) &&
+    /[~!@#%^*\-_=+?]/.test(pw)
+  );
 }
 
 /** The signature Huawei's SDK signer computes for this request as received. */
-function oracleSignature(req: http.IncomingMessage, url: URL, body: string, signedHeaders: string[], sk: string): string {
+function oracleSignature(
+  req: http.IncomingMessage,
+  url: URL,
+  body: string,
+  signedHeaders: string[],
+  sk: string,
+): string {
   const headers: Record<string, string> = {};
   for (const name of signedHeaders) {
     const value = req.headers[name];
@@ -337,7 +428,10 @@ function oracleSignature(req: http.IncomingMessage, url: URL, body: string, sign
       return "body-not-json";
     }
   }
-  const signed = AKSKSigner.sign({ endpoint: `http://${req.headers.host}${url.pathname}`, method: req.method, queryParams, headers, data }, { getAk: () => "", getSk: () => sk });
+  const signed = AKSKSigner.sign(
+    { endpoint: `http://${req.headers.host}${url.pathname}`, method: req.method, queryParams, headers, data },
+    { getAk: () => "", getSk: () => sk },
+  );
   return /Signature=([0-9a-f]+)/.exec(signed.Authorization)?.[1] ?? "";
 }
 

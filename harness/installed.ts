@@ -24,7 +24,8 @@ export function installedProject(programDir: string): string {
   const own = path.join(modules, "pulumi-db-passwords");
   fs.mkdirSync(own, { recursive: true });
   for (const f of publishedFiles()) {
-    if (fs.existsSync(path.join(REPO_ROOT, f))) fs.cpSync(path.join(REPO_ROOT, f), path.join(own, f), { recursive: true });
+    if (fs.existsSync(path.join(REPO_ROOT, f)))
+      fs.cpSync(path.join(REPO_ROOT, f), path.join(own, f), { recursive: true });
   }
   for (const entry of fs.readdirSync(path.join(REPO_ROOT, "node_modules"))) {
     if (entry === "pulumi-db-passwords" || entry.startsWith(".")) continue;

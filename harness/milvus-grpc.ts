@@ -8,6 +8,7 @@
  */
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
+import milvusProtoJson from "@zilliz/milvus2-sdk-node/dist/milvus/proto-json/milvus";
 import * as net from "net";
 
 export type Fault =
@@ -45,8 +46,13 @@ type Handler = (req: any, caller: string | undefined) => any;
 let cachedService: grpc.ServiceDefinition | undefined;
 function service(): grpc.ServiceDefinition {
   if (!cachedService) {
-    const json = require("@zilliz/milvus2-sdk-node/dist/milvus/proto-json/milvus").default;
-    const def = protoLoader.fromJSON(json, { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true });
+    const def = protoLoader.fromJSON(milvusProtoJson as unknown as Parameters<typeof protoLoader.fromJSON>[0], {
+      keepCase: true,
+      longs: String,
+      enums: String,
+      defaults: true,
+      oneofs: true,
+    });
     const pkg = grpc.loadPackageDefinition(def) as any;
     cachedService = pkg.milvus.proto.milvus.MilvusService.service as grpc.ServiceDefinition;
   }
@@ -124,28 +130,34 @@ export class MilvusTestServer {
       GetVersion: () => ({ status: OK, version: "v2.3.5-test" }),
       CheckHealth: () => ({ status: OK, isHealthy: true }),
       ListCredUsers: (_req, caller) => {
-        if (caller !== "root") throw { code: grpc.status.PERMISSION_DENIED, details: "PrivilegeSelectUser: permission deny" };
+        if (caller !== "root")
+          throw { code: grpc.status.PERMISSION_DENIED, details: "PrivilegeSelectUser: permission deny" };
         return { status: OK, usernames: [...this.users.keys()] };
       },
       CreateCredential: (req, caller) => {
-        if (caller !== "root") throw { code: grpc.status.PERMISSION_DENIED, details: "PrivilegeCreateUser: permission deny" };
+        if (caller !== "root")
+          throw { code: grpc.status.PERMISSION_DENIED, details: "PrivilegeCreateUser: permission deny" };
         const pw = Buffer.from(req.password, "base64").toString("utf8");
-        if (this.users.has(req.username)) return fail("CreateCredentialFailure", 65535, `user already exists: ${req.username}`);
+        if (this.users.has(req.username))
+          return fail("CreateCredentialFailure", 65535, `user already exists: ${req.username}`);
         if (pw.length < 6 || pw.length > 256) return fail("IllegalArgument", 1100, "invalid password length");
         this.users.set(req.username, pw);
         return OK;
       },
       UpdateCredential: (req, caller) => {
-        if (caller !== "root" && caller !== req.username) throw { code: grpc.status.PERMISSION_DENIED, details: "PrivilegeUpdateUser: permission deny" };
+        if (caller !== "root" && caller !== req.username)
+          throw { code: grpc.status.PERMISSION_DENIED, details: "PrivilegeUpdateUser: permission deny" };
         const oldPw = Buffer.from(req.oldPassword, "base64").toString("utf8");
         const newPw = Buffer.from(req.newPassword, "base64").toString("utf8");
         if (newPw.length < 6 || newPw.length > 256) return fail("IllegalArgument", 1100, "invalid password length");
-        if (this.users.get(req.username) !== oldPw) return fail("UnexpectedError", 1400, `old password not correct for ${req.username}: not authenticated`);
+        if (this.users.get(req.username) !== oldPw)
+          return fail("UnexpectedError", 1400, `old password not correct for ${req.username}: not authenticated`);
         this.users.set(req.username, newPw);
         return OK;
       },
       DeleteCredential: (req, caller) => {
-        if (caller !== "root") throw { code: grpc.status.PERMISSION_DENIED, details: "PrivilegeDropUser: permission deny" };
+        if (caller !== "root")
+          throw { code: grpc.status.PERMISSION_DENIED, details: "PrivilegeDropUser: permission deny" };
         this.users.delete(req.username);
         return OK;
       },
@@ -159,7 +171,9 @@ export class MilvusTestServer {
     }
     this.server.addService(service(), impl);
     const innerPort = await new Promise<number>((resolve, reject) =>
-      this.server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))),
+      this.server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, port) =>
+        err ? reject(err) : resolve(port),
+      ),
     );
     this.front = net.createServer((client) => {
       const upstream = net.connect(innerPort, "127.0.0.1");
@@ -196,7 +210,12 @@ export class MilvusTestServer {
   /** RPCs being handled now, and the most at once so far. */
   readonly inflight = { now: 0, max: 0 };
 
-  private async handle(method: string, handler: Handler, call: grpc.ServerUnaryCall<any, any>, callback: grpc.sendUnaryData<any>) {
+  private async handle(
+    method: string,
+    handler: Handler,
+    call: grpc.ServerUnaryCall<any, any>,
+    callback: grpc.sendUnaryData<any>,
+  ) {
     this.inflight.now++;
     this.inflight.max = Math.max(this.inflight.max, this.inflight.now);
     try {
@@ -206,12 +225,21 @@ export class MilvusTestServer {
     }
   }
 
-  private async handleCall(method: string, handler: Handler, call: grpc.ServerUnaryCall<any, any>, callback: grpc.sendUnaryData<any>) {
+  private async handleCall(
+    method: string,
+    handler: Handler,
+    call: grpc.ServerUnaryCall<any, any>,
+    callback: grpc.sendUnaryData<any>,
+  ) {
     this.calls[method] = (this.calls[method] ?? 0) + 1;
     const fault = this.faults.get(method)?.shift();
     const act = (): any => {
       const caller = this.authenticate(call);
-      if (caller === null) throw { code: grpc.status.UNAUTHENTICATED, details: "auth check failure, please check username and password are correct" };
+      if (caller === null)
+        throw {
+          code: grpc.status.UNAUTHENTICATED,
+          details: "auth check failure, please check username and password are correct",
+        };
       return handler(call.request, caller);
     };
     const respond = () => {
@@ -253,7 +281,10 @@ export class MilvusTestServer {
         }
         return this.dropConnections();
       case "status":
-        return callback(null, method === "ListCredUsers" || method === "GetVersion" || method === "Connect" ? { status: fault } : fault);
+        return callback(
+          null,
+          method === "ListCredUsers" || method === "GetVersion" || method === "Connect" ? { status: fault } : fault,
+        );
       case "grpc":
         return callback({ code: fault.code, details: fault.details });
       case "empty":

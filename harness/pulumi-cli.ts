@@ -35,7 +35,8 @@ export function pulumiEnv(stateDir: string, extra: NodeJS.ProcessEnv = {}): Node
     ...extra,
   };
   // The tests' own tool locations must not leak into programs; credentials come per test.
-  for (const k of Object.keys(env)) if ((k.startsWith("MILVUS_") || k.startsWith("HW_")) && !(k in extra)) delete env[k];
+  for (const k of Object.keys(env))
+    if ((k.startsWith("MILVUS_") || k.startsWith("HW_")) && !(k in extra)) delete env[k];
   // The test runner's ts-node settings are not the programs' (each example has its tsconfig).
   for (const k of Object.keys(env)) if (k.startsWith("TS_NODE_")) delete env[k];
   return env;
@@ -60,9 +61,17 @@ export class PulumiProject {
    * Starts `pulumi <args>` in a process group of its own (the CLI, its language host and its
    * provider plugins), so that a test can kill the CLI or one plugin mid-run.
    */
-  start(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): { child: ChildProcess; done: Promise<CliResult> } {
+  start(
+    args: string[],
+    opts: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
+  ): { child: ChildProcess; done: Promise<CliResult> } {
     const env = pulumiEnv(this.stateDir, { ...this.extraEnv, ...opts.env });
-    const child = spawn(path.join(pulumiBin(), "pulumi"), args, { cwd: this.dir, env, stdio: ["pipe", "pipe", "pipe"], detached: true });
+    const child = spawn(path.join(pulumiBin(), "pulumi"), args, {
+      cwd: this.dir,
+      env,
+      stdio: ["pipe", "pipe", "pipe"],
+      detached: true,
+    });
     const done = new Promise<CliResult>((resolve, reject) => {
       let stdout = "";
       let stderr = "";
@@ -111,5 +120,7 @@ export class PulumiProject {
 
 /** The dynamic resources of an exported deployment. */
 export function dynamicResources(deployment: any): any[] {
-  return (deployment?.deployment?.resources ?? []).filter((r: any) => String(r.type).startsWith("pulumi-nodejs:dynamic"));
+  return (deployment?.deployment?.resources ?? []).filter((r: any) =>
+    String(r.type).startsWith("pulumi-nodejs:dynamic"),
+  );
 }

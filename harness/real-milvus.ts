@@ -34,7 +34,10 @@ async function waitReady(port: number, child: ChildProcess, logFile: string, tim
   const { canLogin } = await import("../provider/milvus/client");
   let exited = false;
   await waitFor(
-    () => (exited ? `milvus-server, which exited with ${child.exitCode}; see ${logFile}` : `milvus-server to accept root's login; see ${logFile}`),
+    () =>
+      exited
+        ? `milvus-server, which exited with ${child.exitCode}; see ${logFile}`
+        : `milvus-server to accept root's login; see ${logFile}`,
     async () => {
       if (child.exitCode !== null) exited = true;
       return exited || canLogin({ hostPort: `127.0.0.1:${port}`, tls: false, timeoutMs: 2000 }, "root", "Milvus");

@@ -9,16 +9,30 @@ import { execFileSync } from "child_process";
  * holds; throws "timed out waiting for <what>" after `timeoutMs`. `what` may be a function,
  * so that the message can say what was seen last.
  */
-export async function waitFor(what: string | (() => string), ready: () => boolean | Promise<boolean>, timeoutMs = 20000, intervalMs = 100): Promise<void> {
+export async function waitFor(
+  what: string | (() => string),
+  ready: () => boolean | Promise<boolean>,
+  timeoutMs = 20000,
+  intervalMs = 100,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (await Promise.resolve().then(ready).catch(() => false)) return;
-    if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === "function" ? what() : what}`);
+    if (
+      await Promise.resolve()
+        .then(ready)
+        .catch(() => false)
+    )
+      return;
+    if (Date.now() >= deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === "function" ? what() : what}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
 
-/** A secret's value in a --show-secrets export ({ <sig>, plaintext: "<JSON of the value>" }); other values as they are. */
+/**
+ * A secret's value in a --show-secrets export ({ <sig>, plaintext: "<JSON of the value>" });
+ * other values as they are.
+ */
 export function secretValue(v: any): unknown {
   return typeof v?.plaintext === "string" ? JSON.parse(v.plaintext) : v;
 }
@@ -49,7 +63,9 @@ export function descendants(pid: number): Array<{ pid: number; args: string }> {
 
 /** Dynamic provider processes (node running @pulumi/pulumi's cmd/dynamic-provider): under `root`, or all. */
 export function dynamicProviderPids(root?: number): number[] {
-  return (root === undefined ? processes() : descendants(root)).filter((p) => /dynamic-provider/.test(p.args) && /\bnode\b/.test(p.args)).map((p) => p.pid);
+  return (root === undefined ? processes() : descendants(root))
+    .filter((p) => /dynamic-provider/.test(p.args) && /\bnode\b/.test(p.args))
+    .map((p) => p.pid);
 }
 
 function processes(): Array<{ pid: number; ppid: number; args: string }> {

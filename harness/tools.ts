@@ -10,7 +10,10 @@ const ROOT = path.resolve(__dirname, "..");
 function install(script: string, envName: string): string {
   const cached = process.env[envName];
   if (cached) return cached;
-  const out = execFileSync("bash", [path.join(ROOT, "scripts", script)], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  const out = execFileSync("bash", [path.join(ROOT, "scripts", script)], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const dir = out.trim().split("\n").pop()!;
   process.env[envName] = dir;
   return dir;

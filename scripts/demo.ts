@@ -47,17 +47,28 @@ async function main() {
     milvus = await startRealMilvus();
     const rootPw = generatePassword(MILVUS_PASSWORD_POLICY);
     const bootstrap = generatePassword(MILVUS_PASSWORD_POLICY);
-    const admin = new MilvusSession({ hostPort: milvus.address, tls: false, timeoutMs: 10000 }, { username: "root", password: "Milvus" });
+    const admin = new MilvusSession(
+      { hostPort: milvus.address, tls: false, timeoutMs: 10000 },
+      { username: "root", password: "Milvus" },
+    );
     await admin.createUser("search_app", bootstrap);
     await admin.updatePassword("root", "Milvus", rootPw);
-    note(`Milvus listens on ${milvus.address}; user search_app exists with a bootstrap password; root's default password was replaced`);
+    note(`Milvus listens on ${milvus.address}; user search_app exists with a bootstrap password`);
+    note("root's default password was replaced");
 
     say("Starting the GeminiDB + IAM emulator (AK/SK signatures checked as the service does)");
     emu = new GeminiDbEmulator();
     const sk = generatePassword(GEMINIDB_PASSWORD_POLICY);
     emu.projects.set("eu-west-101", PROJECT_ID);
     emu.akSk.set(AK, { sk });
-    emu.instances.set(INSTANCE_ID, { id: INSTANCE_ID, projectId: PROJECT_ID, status: "normal", datastore: "Cassandra", actions: [], password: "Initial~pw0" });
+    emu.instances.set(INSTANCE_ID, {
+      id: INSTANCE_ID,
+      projectId: PROJECT_ID,
+      status: "normal",
+      datastore: "Cassandra",
+      actions: [],
+      password: "Initial~pw0",
+    });
     await emu.start();
     note(`emulator at ${emu.url}; instance ${INSTANCE_ID} (Cassandra, normal)`);
 
@@ -66,8 +77,18 @@ async function main() {
     const app1 = generatePassword(MILVUS_PASSWORD_POLICY);
     const rw1 = generatePassword(GEMINIDB_PASSWORD_POLICY);
     await project.init(
-      { milvusAddress: milvus.address, geminiDbInstanceId: INSTANCE_ID, geminiDbEndpoint: emu.url, iamEndpoint: emu.url },
-      { milvusRootPassword: rootPw, searchAppPassword: app1, searchAppCurrentPassword: bootstrap, ordersRwuserPassword: rw1 },
+      {
+        milvusAddress: milvus.address,
+        geminiDbInstanceId: INSTANCE_ID,
+        geminiDbEndpoint: emu.url,
+        iamEndpoint: emu.url,
+      },
+      {
+        milvusRootPassword: rootPw,
+        searchAppPassword: app1,
+        searchAppCurrentPassword: bootstrap,
+        ordersRwuserPassword: rw1,
+      },
     );
     note("pulumi stack init demo; pulumi config set --secret searchAppPassword / ordersRwuserPassword / ...");
 
@@ -75,8 +96,12 @@ async function main() {
     let r = await project.run(["up", "--yes"]);
     showCli(r);
     expect("pulumi up succeeded", r.code === 0);
-    expect(`pymilvus logs in as search_app with the configured password: ${mark(await pymilvusCanLogin(milvus.address, "search_app", app1))}`, await pymilvusCanLogin(milvus.address, "search_app", app1));
-    expect("pymilvus refuses the bootstrap password", !(await pymilvusCanLogin(milvus.address, "search_app", bootstrap)));
+    const appLogsIn = await pymilvusCanLogin(milvus.address, "search_app", app1);
+    expect(`pymilvus logs in as search_app with the configured password: ${mark(appLogsIn)}`, appLogsIn);
+    expect(
+      "pymilvus refuses the bootstrap password",
+      !(await pymilvusCanLogin(milvus.address, "search_app", bootstrap)),
+    );
     expect("the GeminiDB rwuser password is the configured one", emu.instances.get(INSTANCE_ID)!.password === rw1);
 
     say("Rotation: pulumi config set --secret with new passwords, then pulumi up");
@@ -91,7 +116,10 @@ async function main() {
     expect("pymilvus refuses the old password", !(await pymilvusCanLogin(milvus.address, "search_app", app1)));
     expect("the GeminiDB rwuser password was reset to the new one", emu.instances.get(INSTANCE_ID)!.password === rw2);
     const state = await project.exportState(false);
-    expect("no password appears in plain text in the exported state", ![rootPw, app1, app2, rw1, rw2, sk].some((s) => state.text.includes(s)));
+    expect(
+      "no password appears in plain text in the exported state",
+      ![rootPw, app1, app2, rw1, rw2, sk].some((s) => state.text.includes(s)),
+    );
 
     say("pulumi refresh, then pulumi destroy");
     r = await project.run(["refresh", "--yes"]);
@@ -107,7 +135,9 @@ async function main() {
     await milvus?.stop();
     note("Milvus, the emulator and the temporary state are gone");
   }
-  console.log(failures === 0 ? "\nDemo finished: every check passed." : `\nDemo finished with ${failures} failed check(s).`);
+  console.log(
+    failures === 0 ? "\nDemo finished: every check passed." : `\nDemo finished with ${failures} failed check(s).`,
+  );
   process.exit(failures === 0 ? 0 : 1);
 }
 

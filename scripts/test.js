@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: builds the package, installs the tools the tests need (cached outside the
+// `npm test`: lints, builds the package, installs the tools the tests need (cached outside the
 // repo), type-checks the tests, then runs every mocha suite. Exits with mocha's status.
 const { execFileSync, spawnSync } = require("child_process");
 const path = require("path");
@@ -7,12 +7,20 @@ const path = require("path");
 const root = path.resolve(__dirname, "..");
 const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { cwd: root, stdio: "inherit", ...opts });
 const tool = (script) =>
-  execFileSync("bash", [path.join(root, "scripts", script)], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] })
+  execFileSync("bash", [path.join(root, "scripts", script)], {
+    cwd: root,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  })
     .trim()
     .split("\n")
     .pop();
 
 const t0 = Date.now();
+// Lint first, as part of the test command: eslint with zero warnings, then prettier's check.
+const bin = (pkg, file) => path.join(path.dirname(require.resolve(`${pkg}/package.json`)), file);
+run(process.execPath, [bin("eslint", "bin/eslint.js"), "--max-warnings", "0", "."]);
+run(process.execPath, [bin("prettier", "bin/prettier.cjs"), "--check", "--log-level", "warn", "."]);
 run(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.json"]);
 run(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.test.json"]);
 const env = {
@@ -24,7 +32,17 @@ const env = {
 };
 console.log(`[test] build and tools ready in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
 // Arguments narrow the run (`npm test -- test/unit`); without them every suite runs.
-const SUITES = ["test/unit/**/*.test.ts", "test/servers/**/*.test.ts", "test/integration/**/*.test.ts", "test/e2e/**/*.test.ts", "test/reliability/**/*.test.ts"];
+const SUITES = [
+  "test/unit/**/*.test.ts",
+  "test/servers/**/*.test.ts",
+  "test/integration/**/*.test.ts",
+  "test/e2e/**/*.test.ts",
+  "test/reliability/**/*.test.ts",
+];
 const args = process.argv.slice(2);
-const mocha = spawnSync(process.execPath, [require.resolve("mocha/bin/mocha.js"), ...(args.length ? args : SUITES)], { cwd: root, env, stdio: "inherit" });
+const mocha = spawnSync(process.execPath, [require.resolve("mocha/bin/mocha.js"), ...(args.length ? args : SUITES)], {
+  cwd: root,
+  env,
+  stdio: "inherit",
+});
 process.exit(mocha.status ?? 1);

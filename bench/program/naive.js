@@ -7,7 +7,14 @@ const pulumi = require("@pulumi/pulumi");
 const sdk = require("@zilliz/milvus2-sdk-node");
 
 async function withClient(address, username, password, fn) {
-  const client = new sdk.MilvusClient({ address, username, password, maxRetries: 0, logLevel: "error", telemetry: { enabled: false } });
+  const client = new sdk.MilvusClient({
+    address,
+    username,
+    password,
+    maxRetries: 0,
+    logLevel: "error",
+    telemetry: { enabled: false },
+  });
   try {
     await client.connectPromise;
     return await fn(client);
@@ -23,8 +30,7 @@ function ok(status, what) {
 const asRoot = (p, fn) => withClient(p.address, "root", p.rootPassword, fn);
 
 /** A login proof: a client of its own, connected as the user (the SDK connects eagerly). */
-const canLogin = (p, password) =>
-  withClient(p.address, p.user, password, async () => true).catch(() => false);
+const canLogin = (p, password) => withClient(p.address, p.user, password, async () => true).catch(() => false);
 
 async function exists(p) {
   return asRoot(p, async (c) => ((await c.listUsers()).usernames || []).includes(p.user));
@@ -32,7 +38,10 @@ async function exists(p) {
 
 const provider = {
   async create(inputs) {
-    if (!(await exists(inputs))) await asRoot(inputs, async (c) => ok(await c.createUser({ username: inputs.user, password: inputs.password }), "createUser"));
+    if (!(await exists(inputs)))
+      await asRoot(inputs, async (c) =>
+        ok(await c.createUser({ username: inputs.user, password: inputs.password }), "createUser"),
+      );
     if (!(await canLogin(inputs, inputs.password))) throw new Error("the new password does not log in");
     return { id: inputs.user, outs: inputs };
   },
@@ -40,7 +49,12 @@ const provider = {
     return { changes: olds.password !== news.password };
   },
   async update(_id, olds, news) {
-    await asRoot(news, async (c) => ok(await c.updateUser({ username: news.user, oldPassword: olds.password, newPassword: news.password }), "updateUser"));
+    await asRoot(news, async (c) =>
+      ok(
+        await c.updateUser({ username: news.user, oldPassword: olds.password, newPassword: news.password }),
+        "updateUser",
+      ),
+    );
     if (!(await canLogin(news, news.password))) throw new Error("the new password does not log in");
     if (await canLogin(news, olds.password)) throw new Error("the old password still logs in");
     return { outs: news };
@@ -50,7 +64,8 @@ const provider = {
     return { id, props };
   },
   async delete(_id, props) {
-    if (await exists(props)) await asRoot(props, async (c) => ok(await c.deleteUser({ username: props.user }), "deleteUser"));
+    if (await exists(props))
+      await asRoot(props, async (c) => ok(await c.deleteUser({ username: props.user }), "deleteUser"));
   },
 };
 
@@ -60,7 +75,12 @@ exports.program = (cfg, n, round, prefix) => {
     new pulumi.dynamic.Resource(
       provider,
       `r${i}`,
-      { address: cfg.require("milvusAddress"), rootPassword, user: `${prefix}_${i}`, password: pulumi.secret(`Naive-${i}-round-${round}`) },
+      {
+        address: cfg.require("milvusAddress"),
+        rootPassword,
+        user: `${prefix}_${i}`,
+        password: pulumi.secret(`Naive-${i}-round-${round}`),
+      },
       { additionalSecretOutputs: ["password", "rootPassword"] },
     );
   }

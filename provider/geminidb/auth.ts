@@ -43,22 +43,41 @@ export function clearTokenCache(): void {
   tokenCache.clear();
 }
 
-async function projectsByName(ctx: Ctx, region: string, authorize: (r: HttpRequest) => Promise<HttpRequest>, secrets: string[]): Promise<string> {
+async function projectsByName(
+  ctx: Ctx,
+  region: string,
+  authorize: (r: HttpRequest) => Promise<HttpRequest>,
+  secrets: string[],
+): Promise<string> {
   const url = `${ctx.iamEndpoint}/v3/projects?name=${encodeURIComponent(region)}`;
   const target = `iam ${new URL(ctx.iamEndpoint).host}`;
   // IAM: GET /v3/projects?name={region}
-  const res = await send(await authorize({ method: "GET", url, headers: { "Content-Type": "application/json" }, body: "" }), "look up project", target, ctx.timeoutMs, secrets);
+  const res = await send(
+    await authorize({ method: "GET", url, headers: { "Content-Type": "application/json" }, body: "" }),
+    "look up project",
+    target,
+    ctx.timeoutMs,
+    secrets,
+  );
   if (res.status !== 200) throw errorFromResponse(res, "look up project", target, secrets);
   const id = res.json?.projects?.[0]?.id;
   if (typeof id !== "string") {
-    throw new ConfigError(`no project named ${region} is visible to these credentials: set projectId`, { operation: "look up project", target, property: "projectId", requestId: res.requestId });
+    throw new ConfigError(`no project named ${region} is visible to these credentials: set projectId`, {
+      operation: "look up project",
+      target,
+      property: "projectId",
+      requestId: res.requestId,
+    });
   }
   return id;
 }
 
 class TokenAuth implements Authenticator {
   readonly kind = "token";
-  constructor(private readonly token: string, private readonly ctx: Ctx) {}
+  constructor(
+    private readonly token: string,
+    private readonly ctx: Ctx,
+  ) {}
   get secrets() {
     return [this.token];
   }
@@ -75,7 +94,12 @@ class TokenAuth implements Authenticator {
 
 class AkSkAuth implements Authenticator {
   readonly kind = "aksk";
-  constructor(private readonly ak: string, private readonly sk: string, private readonly securityToken: string | undefined, private readonly ctx: Ctx) {}
+  constructor(
+    private readonly ak: string,
+    private readonly sk: string,
+    private readonly securityToken: string | undefined,
+    private readonly ctx: Ctx,
+  ) {}
   get secrets() {
     return [this.sk, ...(this.securityToken ? [this.securityToken] : [])];
   }
@@ -83,7 +107,13 @@ class AkSkAuth implements Authenticator {
     const headers: Record<string, string> = { ...req.headers };
     if (projectId) headers["X-Project-Id"] = projectId;
     if (this.securityToken) headers["X-Security-Token"] = this.securityToken;
-    return { ...req, headers: signRequest({ method: req.method, url: req.url, headers, body: req.body }, { accessKey: this.ak, secretKey: this.sk }) };
+    return {
+      ...req,
+      headers: signRequest(
+        { method: req.method, url: req.url, headers, body: req.body },
+        { accessKey: this.ak, secretKey: this.sk },
+      ),
+    };
   }
   invalidate() {
     return false;
@@ -121,15 +151,34 @@ class PasswordAuth implements Authenticator {
     if (cached && cached.expiresAt - Date.now() > TOKEN_REFRESH_MARGIN_MS) return cached;
     const body = JSON.stringify({
       auth: {
-        identity: { methods: ["password"], password: { user: { name: this.user, password: this.password, domain: { name: this.domain } } } },
+        identity: {
+          methods: ["password"],
+          password: { user: { name: this.user, password: this.password, domain: { name: this.domain } } },
+        },
         scope: { project: projectId ? { id: projectId } : { name: this.region } },
       },
     });
     const target = `iam ${new URL(this.ctx.iamEndpoint).host} user ${this.user}`;
-    const res = await send({ method: "POST", url: `${this.ctx.iamEndpoint}/v3/auth/tokens`, headers: { "Content-Type": "application/json;charset=utf8" }, body }, "get IAM token", target, this.ctx.timeoutMs, [this.password]);
+    const res = await send(
+      {
+        method: "POST",
+        url: `${this.ctx.iamEndpoint}/v3/auth/tokens`,
+        headers: { "Content-Type": "application/json;charset=utf8" },
+        body,
+      },
+      "get IAM token",
+      target,
+      this.ctx.timeoutMs,
+      [this.password],
+    );
     const token = res.headers.get("x-subject-token");
     if (res.status !== 201 || !token) {
-      if (res.status === 201) throw new GeminiDbError("IAM answered 201 without X-Subject-Token", { operation: "get IAM token", target, requestId: res.requestId });
+      if (res.status === 201)
+        throw new GeminiDbError("IAM answered 201 without X-Subject-Token", {
+          operation: "get IAM token",
+          target,
+          requestId: res.requestId,
+        });
       throw errorFromResponse(res, "get IAM token", target, [this.password]);
     }
     const expiresAt = Date.parse(res.json?.token?.expires_at ?? "") || Date.now() + 24 * 3600 * 1000;
@@ -156,17 +205,26 @@ class PasswordAuth implements Authenticator {
 }
 
 /** The credentials from the inputs, else from the environment; ConfigError when there are none. */
-export function makeAuthenticator(auth: GeminiDbAuthInputs | undefined, region: string, ctx: Ctx, env: NodeJS.ProcessEnv = process.env): Authenticator {
+export function makeAuthenticator(
+  auth: GeminiDbAuthInputs | undefined,
+  region: string,
+  ctx: Ctx,
+  env: NodeJS.ProcessEnv = process.env,
+): Authenticator {
   const a = auth ?? {};
   if (a.token) return new TokenAuth(a.token, ctx);
   if (a.accessKey && a.secretKey) return new AkSkAuth(a.accessKey, a.secretKey, a.securityToken, ctx);
-  if (a.userName && a.password && a.domainName) return new PasswordAuth(a.userName, a.password, a.domainName, ctx, region);
+  if (a.userName && a.password && a.domainName)
+    return new PasswordAuth(a.userName, a.password, a.domainName, ctx, region);
   const e = (n: string) => envValue(n, env);
   if (e("HW_AUTH_TOKEN")) return new TokenAuth(e("HW_AUTH_TOKEN")!, ctx);
-  if (e("HW_ACCESS_KEY") && e("HW_SECRET_KEY")) return new AkSkAuth(e("HW_ACCESS_KEY")!, e("HW_SECRET_KEY")!, e("HW_SECURITY_TOKEN"), ctx);
-  if (e("HW_USER_NAME") && e("HW_PASSWORD") && e("HW_DOMAIN_NAME")) return new PasswordAuth(e("HW_USER_NAME")!, e("HW_PASSWORD")!, e("HW_DOMAIN_NAME")!, ctx, region);
+  if (e("HW_ACCESS_KEY") && e("HW_SECRET_KEY"))
+    return new AkSkAuth(e("HW_ACCESS_KEY")!, e("HW_SECRET_KEY")!, e("HW_SECURITY_TOKEN"), ctx);
+  if (e("HW_USER_NAME") && e("HW_PASSWORD") && e("HW_DOMAIN_NAME"))
+    return new PasswordAuth(e("HW_USER_NAME")!, e("HW_PASSWORD")!, e("HW_DOMAIN_NAME")!, ctx, region);
   throw new ConfigError(
-    "no Huawei Cloud credentials: set auth, or HW_AUTH_TOKEN, or HW_ACCESS_KEY and HW_SECRET_KEY, or HW_USER_NAME, HW_PASSWORD and HW_DOMAIN_NAME",
+    "no Huawei Cloud credentials: set auth, or HW_AUTH_TOKEN, or HW_ACCESS_KEY and HW_SECRET_KEY, " +
+      "or HW_USER_NAME, HW_PASSWORD and HW_DOMAIN_NAME",
     { operation: "configure", property: "auth" },
   );
 }
@@ -174,10 +232,16 @@ export function makeAuthenticator(auth: GeminiDbAuthInputs | undefined, region: 
 /** Whether the HW_* variables hold one complete set of credentials. */
 export function hasEnvironmentCredentials(env: NodeJS.ProcessEnv = process.env): boolean {
   const e = (n: string) => !!envValue(n, env);
-  return e("HW_AUTH_TOKEN") || (e("HW_ACCESS_KEY") && e("HW_SECRET_KEY")) || (e("HW_USER_NAME") && e("HW_PASSWORD") && e("HW_DOMAIN_NAME"));
+  return (
+    e("HW_AUTH_TOKEN") ||
+    (e("HW_ACCESS_KEY") && e("HW_SECRET_KEY")) ||
+    (e("HW_USER_NAME") && e("HW_PASSWORD") && e("HW_DOMAIN_NAME"))
+  );
 }
 
 /** Every credential value the environment holds, for redaction. */
 export function environmentSecrets(env: NodeJS.ProcessEnv = process.env): string[] {
-  return ["HW_AUTH_TOKEN", "HW_SECRET_KEY", "HW_SECURITY_TOKEN", "HW_PASSWORD"].map((n) => envValue(n, env)).filter((v): v is string => !!v);
+  return ["HW_AUTH_TOKEN", "HW_SECRET_KEY", "HW_SECURITY_TOKEN", "HW_PASSWORD"]
+    .map((n) => envValue(n, env))
+    .filter((v): v is string => !!v);
 }

@@ -18,7 +18,12 @@ export interface InstanceInfo {
 }
 
 export type GeminiRetry = Pick<RetryOptions, "maxAttempts" | "maxElapsedMs" | "baseDelayMs" | "maxDelayMs">;
-export const GEMINIDB_RETRY: GeminiRetry = { maxAttempts: 5, maxElapsedMs: 120000, baseDelayMs: 500, maxDelayMs: 10000 };
+export const GEMINIDB_RETRY: GeminiRetry = {
+  maxAttempts: 5,
+  maxElapsedMs: 120000,
+  baseDelayMs: 500,
+  maxDelayMs: 10000,
+};
 
 export interface ClientConfig {
   endpoint: string;
@@ -41,22 +46,44 @@ export class GeminiDbClient {
     return new URL(this.cfg.endpoint).host;
   }
 
-  private async call(operation: string, target: string, projectId: string, base: HttpRequest, ok: (status: number) => boolean, extraSecrets: string[] = []): Promise<HttpResponse & CallStats> {
+  private async call(
+    operation: string,
+    target: string,
+    projectId: string,
+    base: HttpRequest,
+    ok: (status: number) => boolean,
+    extraSecrets: string[] = [],
+  ): Promise<HttpResponse & CallStats> {
     const secrets = () => [...this.cfg.auth.secrets, ...(this.cfg.secrets ?? []), ...extraSecrets];
     let reauthenticated = false;
     const result = await retry(
       async () => {
-        let res = await send(await this.cfg.auth.authorize(base, projectId), operation, target, this.cfg.timeoutMs, secrets());
+        let res = await send(
+          await this.cfg.auth.authorize(base, projectId),
+          operation,
+          target,
+          this.cfg.timeoutMs,
+          secrets(),
+        );
         if (res.status === 401 && !reauthenticated && this.cfg.auth.invalidate()) {
           reauthenticated = true; // a token may have expired early: get a fresh one, once
-          res = await send(await this.cfg.auth.authorize(base, projectId), operation, target, this.cfg.timeoutMs, secrets());
+          res = await send(
+            await this.cfg.auth.authorize(base, projectId),
+            operation,
+            target,
+            this.cfg.timeoutMs,
+            secrets(),
+          );
         }
         if (!ok(res.status)) throw errorFromResponse(res, operation, target, secrets());
         return res;
       },
       {
         ...(this.cfg.retry ?? GEMINIDB_RETRY),
-        classify: (err) => ({ retry: isTransient(err), afterMs: err instanceof GeminiDbError ? err.retryAfterMs : undefined }),
+        classify: (err) => ({
+          retry: isTransient(err),
+          afterMs: err instanceof GeminiDbError ? err.retryAfterMs : undefined,
+        }),
       },
     );
     return { ...result.value, attempts: result.attempts, reauthenticated };
@@ -65,10 +92,19 @@ export class GeminiDbClient {
   /** GeminiDB: GET /v3/{project_id}/instances?id={instance_id}. Undefined when there is no such instance. */
   async getInstance(projectId: string, instanceId: string): Promise<InstanceInfo | undefined> {
     const target = `geminidb ${this.host} instance ${instanceId}`;
-    const url = `${this.cfg.endpoint}/v3/${encodeURIComponent(projectId)}/instances?id=${encodeURIComponent(instanceId)}`;
-    const res = await this.call("query instance", target, projectId, { method: "GET", url, headers: { "Content-Type": "application/json" }, body: "" }, (s) => s === 200 || s === 404);
+    const project = encodeURIComponent(projectId);
+    const url = `${this.cfg.endpoint}/v3/${project}/instances?id=${encodeURIComponent(instanceId)}`;
+    const res = await this.call(
+      "query instance",
+      target,
+      projectId,
+      { method: "GET", url, headers: { "Content-Type": "application/json" }, body: "" },
+      (s) => s === 200 || s === 404,
+    );
     if (res.status === 404) return undefined;
-    const inst = (res.json?.instances ?? []).find((i: { id?: string }) => i.id === instanceId) ?? (res.json?.instances?.length === 1 && !res.json.instances[0].id ? res.json.instances[0] : undefined);
+    const inst =
+      (res.json?.instances ?? []).find((i: { id?: string }) => i.id === instanceId) ??
+      (res.json?.instances?.length === 1 && !res.json.instances[0].id ? res.json.instances[0] : undefined);
     if (!inst) return undefined;
     return {
       id: instanceId,
@@ -80,10 +116,22 @@ export class GeminiDbClient {
   }
 
   /** GeminiDB: PUT /v3/{project_id}/instances/{instance_id}/password, body {"password": ...}, answer 204. */
-  async resetPassword(projectId: string, instanceId: string, password: string): Promise<CallStats & { requestId?: string }> {
+  async resetPassword(
+    projectId: string,
+    instanceId: string,
+    password: string,
+  ): Promise<CallStats & { requestId?: string }> {
     const target = `geminidb ${this.host} instance ${instanceId}`;
-    const url = `${this.cfg.endpoint}/v3/${encodeURIComponent(projectId)}/instances/${encodeURIComponent(instanceId)}/password`;
-    const res = await this.call("reset password", target, projectId, { method: "PUT", url, headers: { "Content-Type": "application/json" }, body: JSON.stringify({ password }) }, (s) => s === 204 || s === 200, [password]);
+    const project = encodeURIComponent(projectId);
+    const url = `${this.cfg.endpoint}/v3/${project}/instances/${encodeURIComponent(instanceId)}/password`;
+    const res = await this.call(
+      "reset password",
+      target,
+      projectId,
+      { method: "PUT", url, headers: { "Content-Type": "application/json" }, body: JSON.stringify({ password }) },
+      (s) => s === 204 || s === 200,
+      [password],
+    );
     return { attempts: res.attempts, reauthenticated: res.reauthenticated, requestId: res.requestId };
   }
 }

@@ -4,7 +4,7 @@
  * verification left on, and every failure turned into a GeminiDbError that holds the
  * service's error code, the HTTP status and X-Request-Id, never a secret.
  */
-import fetch, { Response } from "node-fetch";
+import fetch, { RequestInit, Response } from "node-fetch";
 import { GeminiDbError } from "../shared/errors";
 import { redact, safeMessage } from "../shared/redact";
 
@@ -15,11 +15,15 @@ export interface HttpRequest {
   body: string;
 }
 
+/** A parsed JSON body; each field is checked where it is read. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
 export interface HttpResponse {
   status: number;
   headers: Response["headers"];
   text: string;
-  json: any;
+  json: Json;
   requestId?: string;
 }
 
@@ -35,7 +39,13 @@ export function parseRetryAfter(value: string | null): number | undefined {
 }
 
 /** Sends one request; resolves for every HTTP status, rejects with GeminiDbError on transport failure. */
-export async function send(req: HttpRequest, operation: string, target: string, timeoutMs: number, secrets: string[]): Promise<HttpResponse> {
+export async function send(
+  req: HttpRequest,
+  operation: string,
+  target: string,
+  timeoutMs: number,
+  secrets: string[],
+): Promise<HttpResponse> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   let res: Response;
@@ -46,19 +56,22 @@ export async function send(req: HttpRequest, operation: string, target: string, 
       headers: req.headers,
       body: req.body === "" ? undefined : req.body,
       redirect: "manual",
-      signal: controller.signal as any,
+      signal: controller.signal as RequestInit["signal"],
       compress: false,
     });
     text = await res.text();
   } catch (err) {
     const aborted = (err as { name?: string }).name === "AbortError";
-    throw new GeminiDbError(aborted ? `no answer within ${timeoutMs} ms` : `request failed: ${safeMessage(err, secrets)}`, {
-      operation,
-      target,
-      serverCode: aborted ? "TIMEOUT" : (err as { code?: string }).code,
-      transient: true,
-      ambiguous: req.method !== "GET",
-    });
+    throw new GeminiDbError(
+      aborted ? `no answer within ${timeoutMs} ms` : `request failed: ${safeMessage(err, secrets)}`,
+      {
+        operation,
+        target,
+        serverCode: aborted ? "TIMEOUT" : (err as { code?: string }).code,
+        transient: true,
+        ambiguous: req.method !== "GET",
+      },
+    );
   } finally {
     clearTimeout(timer);
   }
@@ -71,7 +84,7 @@ export async function send(req: HttpRequest, operation: string, target: string, 
       requestId,
     });
   }
-  let json: any;
+  let json: Json;
   try {
     json = text ? JSON.parse(text) : undefined;
   } catch {
@@ -81,9 +94,15 @@ export async function send(req: HttpRequest, operation: string, target: string, 
 }
 
 /** The GeminiDbError for a non-success answer. */
-export function errorFromResponse(res: HttpResponse, operation: string, target: string, secrets: string[]): GeminiDbError {
+export function errorFromResponse(
+  res: HttpResponse,
+  operation: string,
+  target: string,
+  secrets: string[],
+): GeminiDbError {
   const code: string | undefined = res.json?.error_code ?? res.json?.error?.code?.toString();
-  const rawMsg: string = res.json?.error_msg ?? res.json?.error?.message ?? (res.text ? res.text.slice(0, 300) : `HTTP ${res.status}`);
+  const rawMsg: string =
+    res.json?.error_msg ?? res.json?.error?.message ?? (res.text ? res.text.slice(0, 300) : `HTTP ${res.status}`);
   const transient = res.status === 429 || res.status >= 500 || (code !== undefined && RETRYABLE_CODES.has(code));
   return new GeminiDbError(redact(String(rawMsg), secrets), {
     operation,

@@ -27,7 +27,12 @@ function secretsOf(...values: Array<Partial<Inputs> | undefined>): string[] {
 }
 
 function guard<T>(operation: string, sources: Array<Partial<Inputs> | undefined>, fn: () => Promise<T>): Promise<T> {
-  return guarded(operation, () => [...secretsOf(...sources), ...environmentSecrets()], (m, op) => new GeminiDbError(m, { operation: op }), fn);
+  return guarded(
+    operation,
+    () => [...secretsOf(...sources), ...environmentSecrets()],
+    (m, op) => new GeminiDbError(m, { operation: op }),
+    fn,
+  );
 }
 
 interface Context {
@@ -39,9 +44,14 @@ interface Context {
 
 function context(inputs: Inputs, settings: Settings, extraSecrets: string[] = []): Context {
   const region = inputs.region ?? envValue("HW_REGION_NAME");
-  if (!region) throw new ConfigError("no region: set region or HW_REGION_NAME", { operation: "configure", property: "region" });
+  if (!region)
+    throw new ConfigError("no region: set region or HW_REGION_NAME", { operation: "configure", property: "region" });
   const endpoint = (inputs.endpoint ?? defaultEndpoint(region)).replace(/\/$/, "");
-  const iamEndpoint = (inputs.iamEndpoint ?? envValue("HW_AUTH_URL")?.replace(/\/v3\/?$/, "") ?? defaultIamEndpoint(region)).replace(/\/$/, "");
+  const iamEndpoint = (
+    inputs.iamEndpoint ??
+    envValue("HW_AUTH_URL")?.replace(/\/v3\/?$/, "") ??
+    defaultIamEndpoint(region)
+  ).replace(/\/$/, "");
   const timeoutMs = inputs.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const auth = makeAuthenticator(inputs.auth, region, { iamEndpoint, timeoutMs });
   const client = new GeminiDbClient({ endpoint, auth, timeoutMs, retry: settings.retry, secrets: extraSecrets });
@@ -55,17 +65,35 @@ function context(inputs: Inputs, settings: Settings, extraSecrets: string[] = []
 }
 
 /** Refuses, before any change, an instance the API would refuse or that is not ours to change. */
-function assertReady(inst: InstanceInfo | undefined, instanceId: string, endpoint: string): asserts inst is InstanceInfo {
+function assertReady(
+  inst: InstanceInfo | undefined,
+  instanceId: string,
+  endpoint: string,
+): asserts inst is InstanceInfo {
   const target = `geminidb ${new URL(endpoint).host} instance ${instanceId}`;
-  if (!inst) throw new GeminiDbError("the instance does not exist in this project and region", { operation: "check instance", target, serverCode: "DBS.200002" });
+  if (!inst)
+    throw new GeminiDbError("the instance does not exist in this project and region", {
+      operation: "check instance",
+      target,
+      serverCode: "DBS.200002",
+    });
   if (inst.datastoreType && inst.datastoreType.toLowerCase() !== "cassandra") {
-    throw new GeminiDbError(`the instance is a GeminiDB ${inst.datastoreType} instance; only Cassandra instances are supported`, { operation: "check instance", target });
+    throw new GeminiDbError(
+      `the instance is a GeminiDB ${inst.datastoreType} instance; only Cassandra instances are supported`,
+      { operation: "check instance", target },
+    );
   }
   if (inst.status !== "normal") {
-    throw new GeminiDbError(`the instance status is ${inst.status}; the password can only be reset while it is normal`, { operation: "check instance", target });
+    throw new GeminiDbError(
+      `the instance status is ${inst.status}; the password can only be reset while it is normal`,
+      { operation: "check instance", target },
+    );
   }
   if (inst.actions.length > 0) {
-    throw new GeminiDbError(`the instance is busy (${inst.actions.join(", ")}); try again when the action has finished`, { operation: "check instance", target, serverCode: "DBS.200019", transient: true });
+    throw new GeminiDbError(
+      `the instance is busy (${inst.actions.join(", ")}); try again when the action has finished`,
+      { operation: "check instance", target, serverCode: "DBS.200019", transient: true },
+    );
   }
 }
 
@@ -94,18 +122,41 @@ function checkInputs(news: unknown): pulumi.dynamic.CheckResult<Inputs> {
   // Non-secret defaults from the environment are made explicit, so that diff sees them.
   inputs.region ??= envValue("HW_REGION_NAME");
   inputs.projectId ??= envValue("HW_PROJECT_ID");
-  if (!inputs.region) return { inputs, failures: [{ property: "region", reason: "is required: set it or HW_REGION_NAME" }] };
-  if (!REGION.test(inputs.region)) return { inputs, failures: [{ property: "region", reason: "HW_REGION_NAME must be a region name such as eu-west-101" }] };
+  if (!inputs.region)
+    return { inputs, failures: [{ property: "region", reason: "is required: set it or HW_REGION_NAME" }] };
+  if (!REGION.test(inputs.region))
+    return {
+      inputs,
+      failures: [{ property: "region", reason: "HW_REGION_NAME must be a region name such as eu-west-101" }],
+    };
   if (!inputs.endpoint && !(KNOWN_REGIONS as readonly string[]).includes(inputs.region)) {
-    return { inputs, failures: [{ property: "region", reason: "is not a known Huawei Cloud region: check the name, or give endpoint (and iamEndpoint) explicitly" }] };
+    return {
+      inputs,
+      failures: [
+        {
+          property: "region",
+          reason: "is not a known Huawei Cloud region: check the name, or give endpoint (and iamEndpoint) explicitly",
+        },
+      ],
+    };
   }
   if (inputs.projectId !== undefined && !PROJECT_ID.test(inputs.projectId)) {
-    return { inputs, failures: [{ property: "projectId", reason: "HW_PROJECT_ID must be 32 lowercase hex characters" }] };
+    return {
+      inputs,
+      failures: [{ property: "projectId", reason: "HW_PROJECT_ID must be 32 lowercase hex characters" }],
+    };
   }
   if (!inputs.auth && !hasEnvironmentCredentials()) {
     return {
       inputs,
-      failures: [{ property: "auth", reason: "is required: set auth, or HW_AUTH_TOKEN, or HW_ACCESS_KEY and HW_SECRET_KEY, or HW_USER_NAME, HW_PASSWORD and HW_DOMAIN_NAME" }],
+      failures: [
+        {
+          property: "auth",
+          reason:
+            "is required: set auth, or HW_AUTH_TOKEN, or HW_ACCESS_KEY and HW_SECRET_KEY, " +
+            "or HW_USER_NAME, HW_PASSWORD and HW_DOMAIN_NAME",
+        },
+      ],
     };
   }
   return { inputs: compact(inputs) };
@@ -124,7 +175,12 @@ export async function diff(_id: string, olds: Outputs, news: Inputs): Promise<pu
   for (const key of ["endpoint", "iamEndpoint", "auth", "timeoutMs"] as const) {
     if (JSON.stringify(news[key] ?? null) !== JSON.stringify(olds[key] ?? null)) changed.push(key);
   }
-  return { changes: replaces.length + changed.length > 0, replaces, stables: replaces.length ? [] : ["instanceId", "region", "projectId"], deleteBeforeReplace: false };
+  return {
+    changes: replaces.length + changed.length > 0,
+    replaces,
+    stables: replaces.length ? [] : ["instanceId", "region", "projectId"],
+    deleteBeforeReplace: false,
+  };
 }
 
 // ---------------------------------------------------------------- create / update
@@ -138,7 +194,12 @@ export async function create(inputs: Inputs, settings: Settings = {}): Promise<p
   });
 }
 
-export async function update(_id: string, olds: Outputs, news: Inputs, settings: Settings = {}): Promise<pulumi.dynamic.UpdateResult<Outputs>> {
+export async function update(
+  _id: string,
+  olds: Outputs,
+  news: Inputs,
+  settings: Settings = {},
+): Promise<pulumi.dynamic.UpdateResult<Outputs>> {
   return guard("update", [olds, news], async () => {
     const triggered = news.rotationTrigger !== olds.rotationTrigger;
     const password = news.password ?? (triggered ? generatePassword(GEMINIDB_PASSWORD_POLICY) : olds.password);
@@ -151,7 +212,11 @@ export async function update(_id: string, olds: Outputs, news: Inputs, settings:
 
 // ---------------------------------------------------------------- read / delete
 
-export async function read(id: string, props: Outputs, settings: Settings = {}): Promise<pulumi.dynamic.ReadResult<Outputs>> {
+export async function read(
+  id: string,
+  props: Outputs,
+  settings: Settings = {},
+): Promise<pulumi.dynamic.ReadResult<Outputs>> {
   return guard("read", [props], async () => {
     const ctx = context(props, settings);
     // The API cannot tell which password is set: refresh checks that the instance exists.

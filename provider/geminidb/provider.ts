@@ -21,7 +21,9 @@ export async function create(inputs: I) {
 }
 export async function read(id: string, props?: O) {
   // No props: a read without state (e.g. `get`), which has nothing to check.
-  return props === undefined ? { id, props } : (require("pulumi-db-passwords/dist/geminidb/operations") as Ops).read(id, props);
+  return props === undefined
+    ? { id, props }
+    : (require("pulumi-db-passwords/dist/geminidb/operations") as Ops).read(id, props);
 }
 export async function update(id: string, olds: O, news: I) {
   return (require("pulumi-db-passwords/dist/geminidb/operations") as Ops).update(id, olds, news);

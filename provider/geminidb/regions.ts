@@ -5,10 +5,34 @@
 
 /** Huawei Cloud regions with a public GeminiDB endpoint. Others need `endpoint`. */
 export const KNOWN_REGIONS = [
-  "af-south-1", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5",
-  "cn-east-2", "cn-east-3", "cn-east-4", "cn-east-5", "cn-north-1", "cn-north-2", "cn-north-4", "cn-north-9",
-  "cn-north-11", "cn-south-1", "cn-south-2", "cn-south-4", "cn-southwest-2", "eu-west-0", "eu-west-101",
-  "la-north-2", "la-south-2", "me-east-1", "my-kualalumpur-1", "na-mexico-1", "ru-moscow-1", "sa-brazil-1",
+  "af-south-1",
+  "ap-southeast-1",
+  "ap-southeast-2",
+  "ap-southeast-3",
+  "ap-southeast-4",
+  "ap-southeast-5",
+  "cn-east-2",
+  "cn-east-3",
+  "cn-east-4",
+  "cn-east-5",
+  "cn-north-1",
+  "cn-north-2",
+  "cn-north-4",
+  "cn-north-9",
+  "cn-north-11",
+  "cn-south-1",
+  "cn-south-2",
+  "cn-south-4",
+  "cn-southwest-2",
+  "eu-west-0",
+  "eu-west-101",
+  "la-north-2",
+  "la-south-2",
+  "me-east-1",
+  "my-kualalumpur-1",
+  "na-mexico-1",
+  "ru-moscow-1",
+  "sa-brazil-1",
   "tr-west-1",
 ] as const;
 
@@ -19,10 +43,14 @@ export const PROJECT_ID = /^[0-9a-f]{32}$/;
 
 /** The public GeminiDB endpoint of a region. */
 export function defaultEndpoint(region: string): string {
-  return region === "eu-west-101" ? `https://gaussdb-nosql.${region}.myhuaweicloud.eu` : `https://gaussdb-nosql.${region}.myhuaweicloud.com`;
+  return region === "eu-west-101"
+    ? `https://gaussdb-nosql.${region}.myhuaweicloud.eu`
+    : `https://gaussdb-nosql.${region}.myhuaweicloud.com`;
 }
 
 /** The public IAM endpoint of a region. */
 export function defaultIamEndpoint(region: string): string {
-  return region === "eu-west-101" ? `https://iam.${region}.myhuaweicloud.eu` : `https://iam.${region}.myhuaweicloud.com`;
+  return region === "eu-west-101"
+    ? `https://iam.${region}.myhuaweicloud.eu`
+    : `https://iam.${region}.myhuaweicloud.com`;
 }

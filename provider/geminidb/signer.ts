@@ -67,7 +67,10 @@ export function sha256Hex(data: string): string {
 
 /** YYYYMMDDTHHMMSSZ in UTC. */
 export function sdkDate(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+  return d
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
 }
 
 export interface Canonical {
@@ -114,7 +117,11 @@ export function signRequest(req: SignableRequest, cred: AkSk, now: Date = new Da
 }
 
 /** Parses an Authorization header of this algorithm; undefined when it is not one. */
-export function parseAuthorization(value: string): { access: string; signedHeaders: string[]; signature: string } | undefined {
-  const m = /^SDK-HMAC-SHA256\s+Access=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]+)$/.exec(value.trim());
+export function parseAuthorization(
+  value: string,
+): { access: string; signedHeaders: string[]; signature: string } | undefined {
+  const m = /^SDK-HMAC-SHA256\s+Access=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]+)$/.exec(
+    value.trim(),
+  );
   return m ? { access: m[1], signedHeaders: m[2].split(";"), signature: m[3] } : undefined;
 }

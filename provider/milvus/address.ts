@@ -7,7 +7,8 @@
 export const USER_NAME = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
 
 /** host:port, optionally with http:// or https:// in front (https means TLS). */
-export const ADDRESS = /^(?:(https?):\/\/)?(\[[0-9a-fA-F:]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)(?::(\d{1,5}))?\/?$/;
+export const ADDRESS =
+  /^(?:(https?):\/\/)?(\[[0-9a-fA-F:]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)(?::(\d{1,5}))?\/?$/;
 
 /** Splits an address into host:port and TLS (https means TLS; port default 19530). */
 export function parseAddress(address: string): { hostPort: string; tls: boolean; host: string } {

@@ -8,7 +8,8 @@
  *   change are each one call on the shared channel. (The SDK's client carries one identity
  *   and loads the whole proto on construction, 230–570 ms of CPU each time.)
  * - The definitions load once per process, and only the messages of the five methods used
- *   (GetVersion and the four credential methods) are built (about 15 ms instead of about 250 ms for the whole of milvus.proto).
+ *   (GetVersion and the four credential methods) are built: about 15 ms instead of about
+ *   250 ms for the whole of milvus.proto.
  * - No call is ever retried by the transport (gRPC retries and service configs are off): a
  *   blind retry of UpdateCredential after an unknown outcome would fail with "old password
  *   not correct"; the provider decides what to retry. The one exception is a call that never
@@ -41,10 +42,14 @@ const SERVICE = "milvus.proto.milvus.MilvusService";
 const METHODS = ["GetVersion", "ListCredUsers", "CreateCredential", "UpdateCredential", "DeleteCredential"] as const;
 type Method = (typeof METHODS)[number];
 
+/** A decoded protobuf reply; each field is checked where it is read. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Reply = any;
+
 interface Codec {
   path: string;
   encode(request: object): Buffer;
-  decode(bytes: Buffer): any;
+  decode(bytes: Buffer): Reply;
 }
 
 interface Wire {
@@ -81,7 +86,8 @@ function loadWire(): Wire {
     },
   });
   root.resolveAll();
-  const typeOf = (name: string) => root.lookupType(name.includes(".") ? `milvus.proto.${name}` : `milvus.proto.milvus.${name}`);
+  const typeOf = (name: string) =>
+    root.lookupType(name.includes(".") ? `milvus.proto.${name}` : `milvus.proto.milvus.${name}`);
   const codecs = {} as Record<Method, Codec>;
   for (const m of METHODS) {
     const req = typeOf(service.methods[m].requestType);
@@ -117,14 +123,18 @@ function channelFor(target: MilvusTarget): grpcTypes.Client {
   let channel = channels.get(key);
   if (!channel) {
     const { grpc } = loadWire();
-    channel = new grpc.Client(target.hostPort, target.tls ? grpc.credentials.createSsl() : grpc.credentials.createInsecure(), {
-      // Reconnect soon after an outage (the default backoff grows to two minutes).
-      "grpc.initial_reconnect_backoff_ms": 250,
-      "grpc.max_reconnect_backoff_ms": 2000,
-      // No transport retries, and no service config from DNS that could turn them on.
-      "grpc.enable_retries": 0,
-      "grpc.service_config_disable_resolution": 1,
-    });
+    channel = new grpc.Client(
+      target.hostPort,
+      target.tls ? grpc.credentials.createSsl() : grpc.credentials.createInsecure(),
+      {
+        // Reconnect soon after an outage (the default backoff grows to two minutes).
+        "grpc.initial_reconnect_backoff_ms": 250,
+        "grpc.max_reconnect_backoff_ms": 2000,
+        // No transport retries, and no service config from DNS that could turn them on.
+        "grpc.enable_retries": 0,
+        "grpc.service_config_disable_resolution": 1,
+      },
+    );
     channels.set(key, channel);
     wireStats.channelsOpened++;
   }
@@ -134,7 +144,9 @@ function channelFor(target: MilvusTarget): grpcTypes.Client {
 /** The `authorization` metadata Milvus reads: base64 of the token or of `user:password`. */
 function authMetadata(identity: MilvusIdentity): grpcTypes.Metadata {
   const metadata = new (loadWire().grpc.Metadata)();
-  const auth = identity.token ?? (identity.username && identity.password ? `${identity.username}:${identity.password}` : undefined);
+  const auth =
+    identity.token ??
+    (identity.username && identity.password ? `${identity.username}:${identity.password}` : undefined);
   if (auth) metadata.set("authorization", Buffer.from(auth, "utf8").toString("base64"));
   return metadata;
 }
@@ -145,15 +157,32 @@ function neverSent(err: unknown): boolean {
   return e?.code === 14 && /No connection established/i.test(e.details ?? "");
 }
 
-function unaryOnce(channel: grpcTypes.Client, codec: Codec, request: object, metadata: grpcTypes.Metadata, timeoutMs: number): Promise<any> {
+function unaryOnce(
+  channel: grpcTypes.Client,
+  codec: Codec,
+  request: object,
+  metadata: grpcTypes.Metadata,
+  timeoutMs: number,
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    channel.makeUnaryRequest(codec.path, codec.encode, codec.decode, request, metadata, { deadline: Date.now() + timeoutMs }, (err, res) =>
-      err ? reject(err) : resolve(res),
+    channel.makeUnaryRequest(
+      codec.path,
+      codec.encode,
+      codec.decode,
+      request,
+      metadata,
+      { deadline: Date.now() + timeoutMs },
+      (err, res) => (err ? reject(err) : resolve(res)),
     );
   });
 }
 
-async function unary(target: MilvusTarget, method: Method, request: object, metadata: grpcTypes.Metadata): Promise<any> {
+async function unary(
+  target: MilvusTarget,
+  method: Method,
+  request: object,
+  metadata: grpcTypes.Metadata,
+): Promise<Reply> {
   const channel = channelFor(target);
   const codec = loadWire().codecs[method];
   const started = Date.now();
@@ -162,7 +191,9 @@ async function unary(target: MilvusTarget, method: Method, request: object, meta
   } catch (err) {
     const waitMs = Math.min(target.timeoutMs, RECONNECT_WAIT_MS) - (Date.now() - started);
     if (!neverSent(err) || waitMs <= 0) throw err;
-    const ready = await new Promise<boolean>((resolve) => channel.waitForReady(Date.now() + waitMs, (e) => resolve(!e)));
+    const ready = await new Promise<boolean>((resolve) =>
+      channel.waitForReady(Date.now() + waitMs, (e) => resolve(!e)),
+    );
     if (!ready) throw err;
     return unaryOnce(channel, codec, request, metadata, target.timeoutMs);
   }
@@ -206,21 +237,39 @@ export function targetOf(t: MilvusTarget, user?: string): string {
  * Maps anything a call threw into a MilvusError without secrets. `mutating` says whether the
  * call changes state: a transport failure during such a call is ambiguous.
  */
-export function toMilvusError(err: unknown, operation: string, target: string, secrets: string[], mutating: boolean): MilvusError {
+export function toMilvusError(
+  err: unknown,
+  operation: string,
+  target: string,
+  secrets: string[],
+  mutating: boolean,
+): MilvusError {
   if (err instanceof MilvusError) return err;
   const e = err as { code?: unknown; details?: string; message?: string };
   const code = typeof e?.code === "number" ? e.code : undefined;
-  const name = code !== undefined ? GRPC_NAMES[code] ?? `grpc ${code}` : undefined;
+  const name = code !== undefined ? (GRPC_NAMES[code] ?? `grpc ${code}`) : undefined;
   const text = safeMessage(err, secrets);
   if (code === 16) {
-    return new MilvusError("authentication failed: check the connection username/password or token", { operation, target, serverCode: name });
+    return new MilvusError("authentication failed: check the connection username/password or token", {
+      operation,
+      target,
+      serverCode: name,
+    });
   }
   if (code === 7) {
-    return new MilvusError("permission denied: the connection user lacks the privilege for this call", { operation, target, serverCode: name });
+    return new MilvusError("permission denied: the connection user lacks the privilege for this call", {
+      operation,
+      target,
+      serverCode: name,
+    });
   }
   if (code === 12) {
     // A server without this RPC (e.g. one without users, like milvus-lite).
-    return new MilvusError("the server answered with an empty status (is the RPC implemented by this server?)", { operation, target, serverCode: "EMPTY_REPLY" });
+    return new MilvusError("the server answered with an empty status (is the RPC implemented by this server?)", {
+      operation,
+      target,
+      serverCode: "EMPTY_REPLY",
+    });
   }
   const resetLike = /ECONNRESET|socket hang up|Connection dropped|RST_STREAM|ended by the server/i.test(text);
   const refused = /ECONNREFUSED|No connection established|ENOTFOUND|EAI_AGAIN/i.test(text);
@@ -238,14 +287,23 @@ export function toMilvusError(err: unknown, operation: string, target: string, s
 
 function checkStatus(status: Status | undefined, operation: string, target: string, secrets: string[]): void {
   if (!status || (status.error_code === undefined && status.code === undefined)) {
-    throw new MilvusError("the server answered with an empty status (is the RPC implemented by this server?)", { operation, target, serverCode: "EMPTY_REPLY" });
+    throw new MilvusError("the server answered with an empty status (is the RPC implemented by this server?)", {
+      operation,
+      target,
+      serverCode: "EMPTY_REPLY",
+    });
   }
   const code = Number(status.code ?? 0);
   if (status.error_code === "Success" && code === 0) return;
   const reason = redact(String(status.reason ?? ""), secrets) || "no reason given";
   // Rate limiting refuses the call before it acts: safe to try again later.
   const rateLimited = status.error_code === "RateLimit" || status.error_code === RATE_LIMIT;
-  throw new MilvusError(reason, { operation, target, serverCode: code ? String(code) : String(status.error_code), transient: rateLimited });
+  throw new MilvusError(reason, {
+    operation,
+    target,
+    serverCode: code ? String(code) : String(status.error_code),
+    transient: rateLimited,
+  });
 }
 
 // ---------------------------------------------------------------- calls
@@ -273,10 +331,16 @@ export class MilvusSession {
    * One RPC: transport failures and non-success statuses both become MilvusErrors, redacted
    * of the session's credentials and of `extraSecrets` (the passwords the call carries).
    */
-  private async call(method: Method, user: string | undefined, mutating: boolean, extraSecrets: string[], request: object): Promise<any> {
+  private async call(
+    method: Method,
+    user: string | undefined,
+    mutating: boolean,
+    extraSecrets: string[],
+    request: object,
+  ): Promise<Reply> {
     const secrets = [...this.secrets, ...extraSecrets];
     const target = targetOf(this.target, user);
-    let res: any;
+    let res: Reply;
     try {
       res = await unary(this.target, method, request, this.metadata);
     } catch (err) {
@@ -323,7 +387,10 @@ export const READ_RETRY = { maxAttempts: 3, maxElapsedMs: 10000, baseDelayMs: 10
 
 /** Runs a call that only reads, again after a transient failure (within READ_RETRY). */
 export async function readRetry<T>(read: () => Promise<T>): Promise<T> {
-  const { value } = await retry(read, { ...READ_RETRY, classify: (err) => ({ retry: err instanceof MilvusError && err.transient }) });
+  const { value } = await retry(read, {
+    ...READ_RETRY,
+    classify: (err) => ({ retry: err instanceof MilvusError && err.transient }),
+  });
   return value;
 }
 

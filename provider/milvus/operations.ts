@@ -10,7 +10,15 @@ import { compact, issuesToFailures, providerCheck } from "../shared/check";
 import { envValue } from "../shared/env";
 import { MILVUS_PASSWORD_POLICY, generatePassword } from "../shared/password";
 import { retry } from "../shared/retry";
-import { MilvusIdentity, MilvusSession, MilvusTarget, OLD_PASSWORD_NOT_CORRECT, canLogin, readRetry, targetOf } from "./client";
+import {
+  MilvusIdentity,
+  MilvusSession,
+  MilvusTarget,
+  OLD_PASSWORD_NOT_CORRECT,
+  canLogin,
+  readRetry,
+  targetOf,
+} from "./client";
 import { parseAddress } from "./address";
 import type { MilvusUserPasswordInputs, MilvusUserPasswordOutputs } from "./schema";
 
@@ -33,13 +41,19 @@ export function resolveContext(inputs: Inputs, env: NodeJS.ProcessEnv = process.
   const c = inputs.connection ?? {};
   const address = c.address ?? envValue("MILVUS_URI", env);
   if (!address) {
-    throw new ConfigError("no Milvus address: set connection.address or MILVUS_URI", { operation: "configure", property: "connection.address" });
+    throw new ConfigError("no Milvus address: set connection.address or MILVUS_URI", {
+      operation: "configure",
+      property: "connection.address",
+    });
   }
   let parsed: ReturnType<typeof parseAddress>;
   try {
     parsed = parseAddress(address);
   } catch {
-    throw new ConfigError("MILVUS_URI must be host:port, http://host:port or https://host:port", { operation: "configure", property: "connection.address" });
+    throw new ConfigError("MILVUS_URI must be host:port, http://host:port or https://host:port", {
+      operation: "configure",
+      property: "connection.address",
+    });
   }
   const target: MilvusTarget = {
     hostPort: parsed.hostPort,
@@ -50,17 +64,25 @@ export function resolveContext(inputs: Inputs, env: NodeJS.ProcessEnv = process.
   if (c.token) admin = { token: c.token };
   else if (c.username) admin = { username: c.username, password: c.password ?? envValue("MILVUS_PASSWORD", env) };
   else if (envValue("MILVUS_TOKEN", env)) admin = { token: envValue("MILVUS_TOKEN", env) };
-  else if (envValue("MILVUS_USER", env)) admin = { username: envValue("MILVUS_USER", env), password: envValue("MILVUS_PASSWORD", env) };
+  else if (envValue("MILVUS_USER", env))
+    admin = { username: envValue("MILVUS_USER", env), password: envValue("MILVUS_PASSWORD", env) };
   return { address: `${target.tls ? "https://" : ""}${target.hostPort}`, target, admin };
 }
 
 /** The secret values of a set of inputs or outputs: passwords and connection credentials. */
 function secretsOf(...values: Array<Partial<Inputs> | undefined>): string[] {
-  return values.flatMap((v) => [v?.password, v?.currentPassword, v?.connection?.password, v?.connection?.token]).filter((s): s is string => !!s);
+  return values
+    .flatMap((v) => [v?.password, v?.currentPassword, v?.connection?.password, v?.connection?.token])
+    .filter((s): s is string => !!s);
 }
 
 function guard<T>(operation: string, sources: Array<Partial<Inputs> | undefined>, fn: () => Promise<T>): Promise<T> {
-  return guarded(operation, () => [...secretsOf(...sources), process.env.MILVUS_PASSWORD, process.env.MILVUS_TOKEN], (m, op) => new MilvusError(m, { operation: op }), fn);
+  return guarded(
+    operation,
+    () => [...secretsOf(...sources), process.env.MILVUS_PASSWORD, process.env.MILVUS_TOKEN],
+    (m, op) => new MilvusError(m, { operation: op }),
+    fn,
+  );
 }
 
 // ---------------------------------------------------------------- check
@@ -77,13 +99,26 @@ function checkInputs(news: unknown): pulumi.dynamic.CheckResult<Inputs> {
   }
   const inputs = parsed.data;
   if (!inputs.connection?.address && !envValue("MILVUS_URI")) {
-    return { inputs, failures: [{ property: "connection.address", reason: "is required: set it or the MILVUS_URI environment variable" }] };
+    return {
+      inputs,
+      failures: [
+        { property: "connection.address", reason: "is required: set it or the MILVUS_URI environment variable" },
+      ],
+    };
   }
   if (!inputs.connection?.address) {
     try {
       parseAddress(envValue("MILVUS_URI")!);
     } catch {
-      return { inputs, failures: [{ property: "connection.address", reason: "MILVUS_URI must be host:port, http://host:port or https://host:port" }] };
+      return {
+        inputs,
+        failures: [
+          {
+            property: "connection.address",
+            reason: "MILVUS_URI must be host:port, http://host:port or https://host:port",
+          },
+        ],
+      };
     }
   }
   return { inputs: compact(inputs) };
@@ -126,7 +161,8 @@ function sessionFor(ctx: Context, user: string, oldPassword: string | undefined)
   if (ctx.admin) return new MilvusSession(ctx.target, ctx.admin);
   if (oldPassword === undefined) {
     throw new ConfigError(
-      "no connection identity: set connection.username/password, connection.token or MILVUS_USER/MILVUS_PASSWORD, or give currentPassword so the user can change its own password",
+      "no connection identity: set connection.username/password, connection.token or MILVUS_USER/MILVUS_PASSWORD, " +
+        "or give currentPassword so the user can change its own password",
       { operation: "configure", target: targetOf(ctx.target, user), property: "connection" },
     );
   }
@@ -144,11 +180,15 @@ export async function rotate(ctx: Context, user: string, oldCandidates: string[]
   const olds = [...new Set(oldCandidates)].filter((o) => o !== desired);
   if (olds.length === 0) {
     if (await canLogin(ctx.target, user, desired)) return;
-    throw new MilvusError("the password is not the one the user has, and no old password is known: set currentPassword to the user's present password", {
-      operation: "UpdateCredential",
-      target,
-      serverCode: String(OLD_PASSWORD_NOT_CORRECT),
-    });
+    throw new MilvusError(
+      "the password is not the one the user has, and no old password is known: " +
+        "set currentPassword to the user's present password",
+      {
+        operation: "UpdateCredential",
+        target,
+        serverCode: String(OLD_PASSWORD_NOT_CORRECT),
+      },
+    );
   }
   let lastStale: MilvusError | undefined;
   for (const old of olds) {
@@ -161,13 +201,19 @@ export async function rotate(ctx: Context, user: string, oldCandidates: string[]
             if (!(err instanceof MilvusError)) throw err;
             // Without an admin identity the call logs in with the old password: a stale one
             // shows as a failed login.
-            const stale = err.serverCode === String(OLD_PASSWORD_NOT_CORRECT) || (!ctx.admin && err.serverCode === "UNAUTHENTICATED");
+            const stale =
+              err.serverCode === String(OLD_PASSWORD_NOT_CORRECT) ||
+              (!ctx.admin && err.serverCode === "UNAUTHENTICATED");
             if (stale || err.ambiguous) {
               // Either the old password is stale or we cannot tell what happened: ask the server.
               if (await canLogin(ctx.target, user, desired)) return;
             }
             if (stale && err.serverCode !== String(OLD_PASSWORD_NOT_CORRECT)) {
-              throw new MilvusError("old password not correct", { operation: "UpdateCredential", target, serverCode: String(OLD_PASSWORD_NOT_CORRECT) });
+              throw new MilvusError("old password not correct", {
+                operation: "UpdateCredential",
+                target,
+                serverCode: String(OLD_PASSWORD_NOT_CORRECT),
+              });
             }
             throw err;
           }
@@ -184,7 +230,8 @@ export async function rotate(ctx: Context, user: string, oldCandidates: string[]
     }
   }
   throw new MilvusError(
-    "the user's password is neither the one in state nor currentPassword (changed outside Pulumi, or the user does not exist): " +
+    "the user's password is neither the one in state nor currentPassword " +
+      "(changed outside Pulumi, or the user does not exist): " +
       "set currentPassword to the user's present password and run `pulumi up` again",
     { operation: "UpdateCredential", target, serverCode: lastStale?.serverCode },
   );
@@ -231,7 +278,11 @@ export async function create(inputs: Inputs): Promise<pulumi.dynamic.CreateResul
 
     if (exists === false) {
       if (!inputs.createIfMissing) {
-        throw new ConfigError(`user ${user} does not exist: set createIfMissing: true to create it`, { operation: "create", target, property: "user" });
+        throw new ConfigError(`user ${user} does not exist: set createIfMissing: true to create it`, {
+          operation: "create",
+          target,
+          property: "user",
+        });
       }
       try {
         await new MilvusSession(ctx.target, ctx.admin!).createUser(user, desired);
@@ -244,7 +295,8 @@ export async function create(inputs: Inputs): Promise<pulumi.dynamic.CreateResul
     } else if (!(await canLogin(ctx.target, user, desired))) {
       // No old password: adopt the user only if it has the desired password already.
       throw new ConfigError(
-        `user ${user} exists${exists === undefined ? " (or cannot be listed)" : ""}: set currentPassword to its present password so that it can be changed`,
+        `user ${user} exists${exists === undefined ? " (or cannot be listed)" : ""}: ` +
+          "set currentPassword to its present password so that it can be changed",
         { operation: "create", target, property: "currentPassword" },
       );
     }
@@ -292,7 +344,11 @@ export async function remove(_id: string, props: Outputs): Promise<void> {
     const ctx = resolveContext(props);
     const target = targetOf(ctx.target, props.user);
     if (!ctx.admin) {
-      throw new ConfigError("deleteUserOnDestroy needs a connection identity with the right to delete users", { operation: "delete", target, property: "connection" });
+      throw new ConfigError("deleteUserOnDestroy needs a connection identity with the right to delete users", {
+        operation: "delete",
+        target,
+        property: "connection",
+      });
     }
     if ((await userExists(ctx, props.user)) === false) return;
     await new MilvusSession(ctx.target, ctx.admin).deleteUser(props.user);

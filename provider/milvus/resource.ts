@@ -29,7 +29,12 @@ export class MilvusUserPassword extends pulumi.dynamic.Resource {
       { password: undefined, address: undefined, passwordVerified: undefined, ...args },
       {
         ...opts,
-        additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "password", "currentPassword", "connection"],
+        additionalSecretOutputs: [
+          ...(opts?.additionalSecretOutputs ?? []),
+          "password",
+          "currentPassword",
+          "connection",
+        ],
       },
       "milvus",
       "UserPassword",

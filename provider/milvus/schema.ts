@@ -6,21 +6,27 @@ import { millisecondsField, rotationTriggerField } from "../shared/fields";
 import { MILVUS_PASSWORD_POLICY, checkPassword } from "../shared/password";
 import { ADDRESS, USER_NAME } from "./address";
 
-
-
 export const connectionSchema = z
   .object({
     /** Milvus address, `host:port` or `https://host:port`. Default: `MILVUS_URI`. */
     address: z
       .string({ error: "must be a string" })
       .regex(ADDRESS, { error: "must be host:port, http://host:port or https://host:port" })
-      .refine((a) => {
-        const port = ADDRESS.exec(a)?.[3];
-        return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
-      }, { error: "port must be between 1 and 65535" })
+      .refine(
+        (a) => {
+          const port = ADDRESS.exec(a)?.[3];
+          return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
+        },
+        { error: "port must be between 1 and 65535" },
+      )
       .optional(),
     /** User the provider logs in as. Default: `MILVUS_USER`; without one, the managed user itself. */
-    username: z.string({ error: "must be a string" }).regex(USER_NAME, { error: "must start with a letter and hold only letters, digits and underscores (at most 32)" }).optional(),
+    username: z
+      .string({ error: "must be a string" })
+      .regex(USER_NAME, {
+        error: "must start with a letter and hold only letters, digits and underscores (at most 32)",
+      })
+      .optional(),
     /** Password of `username`. Default: `MILVUS_PASSWORD`. */
     password: z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }).optional(),
     /** An API key or `user:password` token instead of username/password. Default: `MILVUS_TOKEN`. */
@@ -37,24 +43,26 @@ export const connectionSchema = z
   })
   .refine((c) => !(c.password && !c.username), { error: "a password needs a username", path: ["username"] });
 
-const passwordField = z
-  .string({ error: "must be a string" })
-  .superRefine((pw, ctx) => {
-    for (const rule of checkPassword(pw, MILVUS_PASSWORD_POLICY)) ctx.addIssue({ code: "custom", message: rule });
-  });
+const passwordField = z.string({ error: "must be a string" }).superRefine((pw, ctx) => {
+  for (const rule of checkPassword(pw, MILVUS_PASSWORD_POLICY)) ctx.addIssue({ code: "custom", message: rule });
+});
 
 export const milvusInputsSchema = z
   .object({
     /** How to reach Milvus and who to log in as. */
     connection: connectionSchema.optional(),
     /** The Milvus user whose password this resource manages. */
-    user: z
-      .string({ error: "is required and must be a string" })
-      .regex(USER_NAME, { error: "must start with a letter and hold only letters, digits and underscores (at most 32)" }),
+    user: z.string({ error: "is required and must be a string" }).regex(USER_NAME, {
+      error: "must start with a letter and hold only letters, digits and underscores (at most 32)",
+    }),
     /** The password to set. Omit it to have one generated (rotated by `rotationTrigger`). */
     password: passwordField.optional(),
     /** The password the user has before this resource manages it (needed when the user exists). */
-    currentPassword: z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }).max(256, { error: "must be at most 256 characters" }).optional(),
+    currentPassword: z
+      .string({ error: "must be a string" })
+      .min(1, { error: "must not be empty" })
+      .max(256, { error: "must be at most 256 characters" })
+      .optional(),
     /** Create the user when it does not exist. Default false. */
     createIfMissing: z.boolean({ error: "must be true or false" }).optional(),
     /** Delete the user when the resource is destroyed. Default false: the user is left as it is. */

@@ -19,7 +19,10 @@ export async function guarded<T>(
       const clean = redact(err.message, values);
       if (clean !== err.message) throw wrap(clean, operation);
       // The stack is the message plus frames: rebuild it so nothing else rides along.
-      err.stack = `${err.name}: ${err.message}\n${(err.stack ?? "").split("\n").filter((l) => l.startsWith("    at ")).join("\n")}`;
+      err.stack = `${err.name}: ${err.message}\n${(err.stack ?? "")
+        .split("\n")
+        .filter((l) => l.startsWith("    at "))
+        .join("\n")}`;
       throw err;
     }
     throw wrap(`unexpected failure: ${safeMessage(err, values)}`, operation);

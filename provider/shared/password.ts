@@ -104,7 +104,8 @@ export function checkPassword(password: string, policy: PasswordPolicy): string[
   }
   if (seen.size < policy.minClasses && policy.requiredClasses.length < policy.minClasses) {
     broken.push(
-      `must contain at least ${policy.minClasses} of: uppercase letters, lowercase letters, digits, special characters (it has ${seen.size})`,
+      `must contain at least ${policy.minClasses} of: uppercase letters, lowercase letters, digits, ` +
+        `special characters (it has ${seen.size})`,
     );
   }
   return broken;

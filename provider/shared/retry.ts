@@ -48,7 +48,8 @@ export async function retry<T>(fn: (attempt: number) => Promise<T>, opts: RetryO
       const ceiling = Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** (attempt - 1));
       const jittered = Math.floor(random() * ceiling);
       // A server's Retry-After is honoured, but never beyond our own bound on one wait.
-      const delayMs = verdict.afterMs !== undefined ? Math.min(Math.max(verdict.afterMs, jittered), opts.maxDelayMs) : jittered;
+      const delayMs =
+        verdict.afterMs !== undefined ? Math.min(Math.max(verdict.afterMs, jittered), opts.maxDelayMs) : jittered;
       if (now() - started + delayMs > opts.maxElapsedMs) throw error;
       opts.onRetry?.({ attempt, delayMs, error });
       await sleep(delayMs);

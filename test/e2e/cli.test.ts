@@ -19,18 +19,31 @@ import { GeminiDbEmulator, TEST_INSTANCE, startEmulator } from "../../harness/ge
 const EXAMPLES = path.join(REPO_ROOT, "examples");
 
 /** Audits one stack after a step; returns the __provider sizes seen. */
-async function auditState(project: PulumiProject, secrets: string[], outputs: CliResult[], mustHold: string[]): Promise<number[]> {
+async function auditState(
+  project: PulumiProject,
+  secrets: string[],
+  outputs: CliResult[],
+  mustHold: string[],
+): Promise<number[]> {
   const plain = await project.exportState(false);
   const shown = await project.exportState(true);
   assertNoLeak([plain.text], secrets, "the plain state export");
-  assertNoLeak(outputs.map((o) => o.all), secrets, "CLI output");
+  assertNoLeak(
+    outputs.map((o) => o.all),
+    secrets,
+    "CLI output",
+  );
   // Pulumi's own language host and dynamic provider launcher sit next to the CLI, as in its
   // distribution: no step may warn (e.g. "using pulumi-language-nodejs from $PATH").
   for (const o of outputs) assert.doesNotMatch(o.all, /\bwarning\b/i, "a CLI step reported a warning");
   // The audit is only worth something if the values are really in state: --show-secrets has them.
   // (secrets' plaintext is JSON inside JSON there, so look for the escaped forms too)
   const escaped = (s: string) => [s, JSON.stringify(s).slice(1, -1), JSON.stringify(JSON.stringify(s)).slice(3, -3)];
-  for (const s of mustHold) assert.ok(escaped(s).some((f) => shown.text.includes(f)), "a password expected in state is missing from --show-secrets");
+  for (const s of mustHold)
+    assert.ok(
+      escaped(s).some((f) => shown.text.includes(f)),
+      "a password expected in state is missing from --show-secrets",
+    );
   const sizes: number[] = [];
   for (const r of dynamicResources(plain.json)) {
     const provider = r.inputs?.__provider ?? r.outputs?.__provider;
@@ -41,7 +54,11 @@ async function auditState(project: PulumiProject, secrets: string[], outputs: Cl
     // every password-bearing output is an encrypted secret in the plain export
     for (const key of ["password", "currentPassword", "connection", "auth"]) {
       const v = r.outputs?.[key];
-      if (v !== undefined) assert.ok(v?.["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270", `output ${key} is not a secret`);
+      if (v !== undefined)
+        assert.ok(
+          v?.["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270",
+          `output ${key} is not a secret`,
+        );
     }
   }
   return sizes;
@@ -56,13 +73,17 @@ describe("pulumi CLI end to end", function () {
 
   before(async () => {
     milvus = await startRealMilvus();
-    const s = new MilvusSession({ hostPort: milvus.address, tls: false, timeoutMs: 10000 }, { username: "root", password: "Milvus" });
+    const s = new MilvusSession(
+      { hostPort: milvus.address, tls: false, timeoutMs: 10000 },
+      { username: "root", password: "Milvus" },
+    );
     await s.createUser("search_app", BOOT);
     await s.updatePassword("root", "Milvus", ROOT_PW);
   });
   after(async () => {
     await milvus?.stop();
-    if (providerSizes.length) console.log(`      __provider sizes in state: ${[...new Set(providerSizes)].join(", ")} bytes`);
+    if (providerSizes.length)
+      console.log(`      __provider sizes in state: ${[...new Set(providerSizes)].join(", ")} bytes`);
   });
 
   describe("examples/milvus-user-password, run as a user types it", () => {
@@ -81,7 +102,10 @@ describe("pulumi CLI end to end", function () {
 
     before(async () => {
       project = new PulumiProject(path.join(EXAMPLES, "milvus-user-password"), "e2e");
-      await project.init({ milvusAddress: milvus.address }, { milvusRootPassword: ROOT_PW, searchAppPassword: P1, searchAppCurrentPassword: BOOT });
+      await project.init(
+        { milvusAddress: milvus.address },
+        { milvusRootPassword: ROOT_PW, searchAppPassword: P1, searchAppCurrentPassword: BOOT },
+      );
     });
     after(async () => project?.cleanup());
 
@@ -115,7 +139,10 @@ describe("pulumi CLI end to end", function () {
     });
 
     it("pulumi refresh after an out-of-band change shows drift without the value", async () => {
-      const s = new MilvusSession({ hostPort: milvus.address, tls: false, timeoutMs: 10000 }, { username: "root", password: ROOT_PW });
+      const s = new MilvusSession(
+        { hostPort: milvus.address, tls: false, timeoutMs: 10000 },
+        { username: "root", password: ROOT_PW },
+      );
       await s.updatePassword("search_app", P2, OUTSIDE);
       const r = await run(["refresh", "--yes", "--diff"]);
       assert.strictEqual(r.code, 0, r.all);
@@ -153,10 +180,14 @@ describe("pulumi CLI end to end", function () {
       assert.strictEqual(r.code, 0, r.all);
       assert.match(r.stdout, /- 2 deleted/);
       assert.strictEqual(await pymilvusCanLogin(milvus.address, "search_app", P3), true);
-      assertNoLeak(outputs.map((o) => o.all), secrets, "CLI output");
-  // Pulumi's own language host and dynamic provider launcher sit next to the CLI, as in its
-  // distribution: no step may warn (e.g. "using pulumi-language-nodejs from $PATH").
-  for (const o of outputs) assert.doesNotMatch(o.all, /\bwarning\b/i, "a CLI step reported a warning");
+      assertNoLeak(
+        outputs.map((o) => o.all),
+        secrets,
+        "CLI output",
+      );
+      // Pulumi's own language host and dynamic provider launcher sit next to the CLI, as in its
+      // distribution: no step may warn (e.g. "using pulumi-language-nodejs from $PATH").
+      for (const o of outputs) assert.doesNotMatch(o.all, /\bwarning\b/i, "a CLI step reported a warning");
     });
   });
 
@@ -211,8 +242,14 @@ describe("pulumi CLI end to end", function () {
     before(async () => {
       emu = await startEmulator((e) => e.akSk.set(AK, { sk: SK }));
       // AK/SK only through the environment, as in a pipeline
-      project = new PulumiProject(path.join(EXAMPLES, "geminidb-admin-password"), "e2e", { HW_ACCESS_KEY: AK, HW_SECRET_KEY: SK });
-      await project.init({ region: "eu-west-101", instanceId: INSTANCE, endpoint: emu.url, iamEndpoint: emu.url }, { rwuserPassword: RW1 });
+      project = new PulumiProject(path.join(EXAMPLES, "geminidb-admin-password"), "e2e", {
+        HW_ACCESS_KEY: AK,
+        HW_SECRET_KEY: SK,
+      });
+      await project.init(
+        { region: "eu-west-101", instanceId: INSTANCE, endpoint: emu.url, iamEndpoint: emu.url },
+        { rwuserPassword: RW1 },
+      );
     });
     after(async () => {
       await project?.cleanup();

@@ -12,12 +12,19 @@ export type CheckCase = [name: string, news: Record<string, unknown>, property: 
  * may contain any of `secrets`.
  */
 /** The failure about `property`, with the "field: " prefix taken off its reason. */
-export function failureOf(failures: pulumi.dynamic.CheckFailure[] | undefined, property: string): pulumi.dynamic.CheckFailure | undefined {
+export function failureOf(
+  failures: pulumi.dynamic.CheckFailure[] | undefined,
+  property: string,
+): pulumi.dynamic.CheckFailure | undefined {
   const f = failures?.find((x) => x.property === "" && x.reason.startsWith(`${property}: `));
   return f && { property, reason: f.reason.slice(property.length + 2) };
 }
 
-export function checkTable(check: (olds: unknown, news: unknown) => Promise<pulumi.dynamic.CheckResult>, cases: CheckCase[], secrets: string[]): void {
+export function checkTable(
+  check: (olds: unknown, news: unknown) => Promise<pulumi.dynamic.CheckResult>,
+  cases: CheckCase[],
+  secrets: string[],
+): void {
   for (const [name, news, property, reason] of cases) {
     it(`names ${property} for ${name}, without the value`, async () => {
       const r = await check({}, news);

@@ -9,14 +9,21 @@ import { secretForms } from "../../provider/shared/redact";
 export { secretForms as leakForms };
 
 /** Fails when any of `texts` holds any form of any secret. */
-export function assertNoLeak(texts: ReadonlyArray<string | undefined>, secrets: ReadonlyArray<string>, where = "output"): void {
+export function assertNoLeak(
+  texts: ReadonlyArray<string | undefined>,
+  secrets: ReadonlyArray<string>,
+  where = "output",
+): void {
   for (const text of texts) {
     if (!text) continue;
     for (const secret of secrets) {
       for (const form of secretForms(secret)) {
         const at = text.indexOf(form);
         if (at >= 0) {
-          const around = text.slice(Math.max(0, at - 300), at + form.length + 100).split(form).join("<SECRET>");
+          const around = text
+            .slice(Math.max(0, at - 300), at + form.length + 100)
+            .split(form)
+            .join("<SECRET>");
           assert.fail(`a secret leaked into ${where}: ...${around}...`);
         }
       }

@@ -19,7 +19,10 @@ describe("MilvusUserPassword against a real Milvus server (pymilvus confirms)", 
   before(async () => {
     milvus = await startRealMilvus();
     // Never run tests with the well-known default root password.
-    const s = new MilvusSession({ hostPort: milvus.address, tls: false, timeoutMs: 10000 }, { username: "root", password: "Milvus" });
+    const s = new MilvusSession(
+      { hostPort: milvus.address, tls: false, timeoutMs: 10000 },
+      { username: "root", password: "Milvus" },
+    );
     await s.createUser("search_app", "Bootstrap-1a");
     await s.updatePassword("root", "Milvus", ROOT_PW); // last: this session's credentials stop working
   });
@@ -53,7 +56,10 @@ describe("MilvusUserPassword against a real Milvus server (pymilvus confirms)", 
   });
 
   it("reports drift on refresh after an out-of-band change, without the value", async () => {
-    const s = new MilvusSession({ hostPort: milvus.address, tls: false, timeoutMs: 10000 }, { username: "root", password: ROOT_PW });
+    const s = new MilvusSession(
+      { hostPort: milvus.address, tls: false, timeoutMs: 10000 },
+      { username: "root", password: ROOT_PW },
+    );
     await s.updatePassword("search_app", "Integ-third-3", "Outside-ch-4");
     const r = await provider.read(id, state);
     assert.strictEqual(r.props!.passwordVerified, false);
@@ -61,7 +67,9 @@ describe("MilvusUserPassword against a real Milvus server (pymilvus confirms)", 
   });
 
   it("refuses a stale old password with a clear error, and the server keeps its password", async () => {
-    const { error, output } = await captureOutput(() => provider.update(id, state, { ...base(), password: "Integ-first-1" }));
+    const { error, output } = await captureOutput(() =>
+      provider.update(id, state, { ...base(), password: "Integ-first-1" }),
+    );
     assert.strictEqual((error as Error)?.name, "MilvusError");
     assert.match((error as Error).message, /set currentPassword to the user's present password/);
     assertNoLeak([...errorTexts(error), output], secrets);
@@ -69,7 +77,11 @@ describe("MilvusUserPassword against a real Milvus server (pymilvus confirms)", 
   });
 
   it("converges when currentPassword gives the present password", async () => {
-    const u = await provider.update(id, state, { ...base(), password: "Integ-first-1", currentPassword: "Outside-ch-4" });
+    const u = await provider.update(id, state, {
+      ...base(),
+      password: "Integ-first-1",
+      currentPassword: "Outside-ch-4",
+    });
     assert.strictEqual(u.outs!.passwordVerified, true);
     assert.strictEqual(await pymilvusCanLogin(milvus.address, "search_app", "Integ-first-1"), true);
     assert.strictEqual(await pymilvusCanLogin(milvus.address, "search_app", "Outside-ch-4"), false);
@@ -77,25 +89,41 @@ describe("MilvusUserPassword against a real Milvus server (pymilvus confirms)", 
   });
 
   it("lets a user without admin rights change its own password (no connection identity)", async () => {
-    const own: MilvusUserPasswordInputs = { connection: { address: milvus.address, timeoutMs: 10000 }, user: "search_app", password: "Integ-second-2" };
+    const own: MilvusUserPasswordInputs = {
+      connection: { address: milvus.address, timeoutMs: 10000 },
+      user: "search_app",
+      password: "Integ-second-2",
+    };
     const u = await provider.update(id, state, own);
     assert.strictEqual(await pymilvusCanLogin(milvus.address, "search_app", "Integ-second-2"), true);
     state = u.outs!;
   });
 
   it("refuses a missing user without createIfMissing, and creates it with it", async () => {
-    const { error } = await captureOutput(() => provider.create({ ...base(), user: "new_user", password: "Integ-first-1" }));
+    const { error } = await captureOutput(() =>
+      provider.create({ ...base(), user: "new_user", password: "Integ-first-1" }),
+    );
     assert.strictEqual((error as Error)?.name, "ConfigError");
     assert.match((error as Error).message, /user new_user does not exist: set createIfMissing/);
     assert.strictEqual(await pymilvusCanLogin(milvus.address, "new_user", "Integ-first-1"), false);
-    const c = await provider.create({ ...base(), user: "new_user", password: "Integ-first-1", createIfMissing: true, deleteUserOnDestroy: true });
+    const c = await provider.create({
+      ...base(),
+      user: "new_user",
+      password: "Integ-first-1",
+      createIfMissing: true,
+      deleteUserOnDestroy: true,
+    });
     assert.strictEqual(await pymilvusCanLogin(milvus.address, "new_user", "Integ-first-1"), true);
     await provider.delete(c.id, c.outs!);
     assert.strictEqual(await pymilvusCanLogin(milvus.address, "new_user", "Integ-first-1"), false);
   });
 
   it("reports wrong connection credentials clearly and changes nothing", async () => {
-    const bad = { ...base(), connection: { ...base().connection, password: "Wrong-root-9" }, password: "Integ-third-3" };
+    const bad = {
+      ...base(),
+      connection: { ...base().connection, password: "Wrong-root-9" },
+      password: "Integ-third-3",
+    };
     const { error, output } = await captureOutput(() => provider.update(id, state, bad));
     assert.match((error as Error).message, /authentication failed/);
     assertNoLeak([...errorTexts(error), output], [...secrets, "Wrong-root-9"]);
@@ -106,7 +134,12 @@ describe("MilvusUserPassword against a real Milvus server (pymilvus confirms)", 
     const port = await freePort();
     const started = Date.now();
     const { error } = await captureOutput(() =>
-      provider.create({ ...base(), connection: { address: `127.0.0.1:${port}`, username: "root", password: ROOT_PW, timeoutMs: 2000 }, password: "Integ-first-1", currentPassword: "x-Bootstrap" }),
+      provider.create({
+        ...base(),
+        connection: { address: `127.0.0.1:${port}`, username: "root", password: ROOT_PW, timeoutMs: 2000 },
+        password: "Integ-first-1",
+        currentPassword: "x-Bootstrap",
+      }),
     );
     assert.match((error as Error).message, /not reachable/);
     assert.ok(Date.now() - started < 20000);

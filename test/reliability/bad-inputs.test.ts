@@ -9,7 +9,7 @@
 import * as assert from "assert";
 import * as path from "path";
 import { MilvusTestServer } from "../../harness/milvus-grpc";
-import { GeminiDbEmulator, TEST_INSTANCE, TEST_PROJECT } from "../../harness/geminidb-emulator";
+import { GeminiDbEmulator } from "../../harness/geminidb-emulator";
 import { PulumiProject } from "../../harness/pulumi-cli";
 import { leakForms } from "../helpers/leaks";
 import { stringsIn } from "../../provider/shared/check";
@@ -75,43 +75,117 @@ const CASES: Case[] = [
   m("password too short", (i) => (i.password = "Ab1-xyz"), "password", /must be 8 to 64 characters long/),
   m("password too long", (i) => (i.password = "Aa1-" + "x".repeat(70)), "password", /must be 8 to 64 characters long/),
   m("password of too few character classes", (i) => (i.password = "onlylowercaseletters"), "password", /at least 3 of/),
-  m("password with non-ASCII characters", (i) => (i.password = "Pässwört-123"), "password", /may contain only letters, digits and the special characters/),
+  m(
+    "password with non-ASCII characters",
+    (i) => (i.password = "Pässwört-123"),
+    "password",
+    /may contain only letters, digits and the special characters/,
+  ),
   m("whitespace password", (i) => (i.password = "          "), "password", /may contain only|at least 3 of/),
   m("password of the wrong type", (i) => (i.password = 12345678), "password", /must be a string/),
   m("empty currentPassword", (i) => (i.currentPassword = ""), "currentPassword", /must not be empty/),
   m("over-long currentPassword", (i) => (i.currentPassword = "C".repeat(300)), "currentPassword", /at most 256/),
   m("malformed address", (i) => (i.connection.address = "not an address!"), "connection.address", /must be host:port/),
-  m("address with a port out of range", (i) => (i.connection.address = "127.0.0.1:99999"), "connection.address", /between 1 and 65535/),
-  m("address with an unknown scheme", (i) => (i.connection.address = "grpc://127.0.0.1:19530"), "connection.address", /must be host:port/),
-  m("no address and no MILVUS_URI", (i) => delete i.connection.address, "connection.address", /is required: set it or the MILVUS_URI/),
-  m("malformed MILVUS_URI", (i) => delete i.connection.address, "connection.address", /MILVUS_URI must be host:port/, { MILVUS_URI: "tcp:/nowhere here" }),
-  m("token and username together", (i) => (i.connection.token = "root:Bad-input-root-1"), "connection.token", /either token or username\/password/),
-  m("connection password without username", (i) => delete i.connection.username, "connection.username", /a password needs a username/),
+  m(
+    "address with a port out of range",
+    (i) => (i.connection.address = "127.0.0.1:99999"),
+    "connection.address",
+    /between 1 and 65535/,
+  ),
+  m(
+    "address with an unknown scheme",
+    (i) => (i.connection.address = "grpc://127.0.0.1:19530"),
+    "connection.address",
+    /must be host:port/,
+  ),
+  m(
+    "no address and no MILVUS_URI",
+    (i) => delete i.connection.address,
+    "connection.address",
+    /is required: set it or the MILVUS_URI/,
+  ),
+  m("malformed MILVUS_URI", (i) => delete i.connection.address, "connection.address", /MILVUS_URI must be host:port/, {
+    MILVUS_URI: "tcp:/nowhere here",
+  }),
+  m(
+    "token and username together",
+    (i) => (i.connection.token = "root:Bad-input-root-1"),
+    "connection.token",
+    /either token or username\/password/,
+  ),
+  m(
+    "connection password without username",
+    (i) => delete i.connection.username,
+    "connection.username",
+    /a password needs a username/,
+  ),
   m("empty connection password", (i) => (i.connection.password = ""), "connection.password", /must not be empty/),
   m("timeout below the minimum", (i) => (i.connection.timeoutMs = 5), "connection.timeoutMs", /at least 1000/),
   m("createIfMissing not a boolean", (i) => (i.createIfMissing = "yes"), "createIfMissing", /must be true or false/),
   m("misspelt property", (i) => (i.pasword = i.password), "(inputs)", /pasword/),
   // ---- GeminiDbAdminPassword
   g("missing instanceId", (i) => delete i.instanceId, "instanceId", /is required/),
-  g("malformed instanceId", (i) => (i.instanceId = "instance-1"), "instanceId", /32 hex characters followed by in and two digits/),
+  g(
+    "malformed instanceId",
+    (i) => (i.instanceId = "instance-1"),
+    "instanceId",
+    /32 hex characters followed by in and two digits/,
+  ),
   g("instanceId of the wrong type", (i) => (i.instanceId = 7), "instanceId", /must be a string/),
   g("malformed projectId", (i) => (i.projectId = "PROJECT"), "projectId", /32 lowercase hex characters/),
-  g("malformed HW_PROJECT_ID", (i) => delete i.projectId, "projectId", /HW_PROJECT_ID must be 32 lowercase hex/, { HW_PROJECT_ID: "not-a-project" }),
+  g("malformed HW_PROJECT_ID", (i) => delete i.projectId, "projectId", /HW_PROJECT_ID must be 32 lowercase hex/, {
+    HW_PROJECT_ID: "not-a-project",
+  }),
   g("malformed region", (i) => (i.region = "Europe West"), "region", /must be a region name/),
-  g("unknown region without an endpoint", (i) => ((i.region = "xx-nowhere-9"), delete i.endpoint), "region", /not a known Huawei Cloud region/),
+  g(
+    "unknown region without an endpoint",
+    (i) => ((i.region = "xx-nowhere-9"), delete i.endpoint),
+    "region",
+    /not a known Huawei Cloud region/,
+  ),
   g("password too short", (i) => (i.password = "Aa1~x"), "password", /must be 8 to 32 characters long/),
   g("password too long", (i) => (i.password = "Aa1~" + "b".repeat(30)), "password", /must be 8 to 32 characters long/),
   g("password without a special character", (i) => (i.password = "Goodpass12"), "password", /a special character/),
   g("password without an uppercase letter", (i) => (i.password = "good~pass12"), "password", /an uppercase letter/),
-  g("password with a special outside the allowed set", (i) => (i.password = "Good$pass12"), "password", /may contain only letters, digits and the special characters ~!@#%\^\*-_=\+\?/),
+  g(
+    "password with a special outside the allowed set",
+    (i) => (i.password = "Good$pass12"),
+    "password",
+    /may contain only letters, digits and the special characters ~!@#%\^\*-_=\+\?/,
+  ),
   g("password with non-ASCII characters", (i) => (i.password = "Gööd~pass12"), "password", /may contain only letters/),
-  g("plain http endpoint to a remote host", (i) => (i.endpoint = "http://gaussdb-nosql.eu-west-101.myhuaweicloud.eu"), "endpoint", /must use https \(plain http is allowed only to a loopback host\)/),
-  g("endpoint with a path", (i) => (i.endpoint = "https://gaussdb.example.com/v3/" + PROJECT), "endpoint", /without path or query/),
+  g(
+    "plain http endpoint to a remote host",
+    (i) => (i.endpoint = "http://gaussdb-nosql.eu-west-101.myhuaweicloud.eu"),
+    "endpoint",
+    /must use https \(plain http is allowed only to a loopback host\)/,
+  ),
+  g(
+    "endpoint with a path",
+    (i) => (i.endpoint = "https://gaussdb.example.com/v3/" + PROJECT),
+    "endpoint",
+    /without path or query/,
+  ),
   g("endpoint that is not a URL", (i) => (i.endpoint = "gaussdb-nosql"), "endpoint", /must be an absolute URL/),
-  g("iamEndpoint with user information", (i) => (i.iamEndpoint = "https://deployer:Iam-pw-in-url1@iam.example.com"), "iamEndpoint", /must not hold user information/),
+  g(
+    "iamEndpoint with user information",
+    (i) => (i.iamEndpoint = "https://deployer:Iam-pw-in-url1@iam.example.com"),
+    "iamEndpoint",
+    /must not hold user information/,
+  ),
   g("token and AK/SK together", (i) => (i.auth.token = "MIIbadinputtoken"), "auth", /give exactly one of/),
-  g("access key without secret key", (i) => delete i.auth.secretKey, "auth.secretKey", /accessKey and secretKey go together/),
-  g("IAM password without domain", (i) => (i.auth = { userName: "deployer", password: "Iam-user-pw-1" }), "auth.domainName", /is required for IAM password authentication/),
+  g(
+    "access key without secret key",
+    (i) => delete i.auth.secretKey,
+    "auth.secretKey",
+    /accessKey and secretKey go together/,
+  ),
+  g(
+    "IAM password without domain",
+    (i) => (i.auth = { userName: "deployer", password: "Iam-user-pw-1" }),
+    "auth.domainName",
+    /is required for IAM password authentication/,
+  ),
   g("whitespace token", (i) => (i.auth = { token: "    " }), "auth.token", /token must not be empty/),
   g("no credentials anywhere", (i) => delete i.auth, "auth", /is required: set auth, or HW_AUTH_TOKEN/),
   g("timeout that is not a number", (i) => (i.timeoutMs = "30s"), "timeoutMs", /must be a number/),
@@ -147,12 +221,17 @@ describe("bad inputs through pulumi preview: field and rule named, value never s
     const started = Date.now();
     await pool(CASES, 4, async (c, index) => {
       const inputs = c.inputs(addr);
-      const project = new PulumiProject(PROGRAM, `case${index}`, { PDP_BAD_INPUT: JSON.stringify({ kind: c.kind, inputs }), ...c.env });
+      const project = new PulumiProject(PROGRAM, `case${index}`, {
+        PDP_BAD_INPUT: JSON.stringify({ kind: c.kind, inputs }),
+        ...c.env,
+      });
       try {
         await project.ok(["stack", "init", `case${index}`]);
         const r = await project.run(["preview", "--non-interactive"]);
         // every string the case put in, and the case's environment, are values that must not show
-        const values = [...stringsIn(inputs), ...Object.values(c.env ?? {})].filter((s) => s.trim().length >= 4 && !Object.values(addr).includes(s));
+        const values = [...stringsIn(inputs), ...Object.values(c.env ?? {})].filter(
+          (s) => s.trim().length >= 4 && !Object.values(addr).includes(s),
+        );
         results.set(`${c.kind}:${c.name}`, { code: r.code, all: r.all, secrets: values });
       } finally {
         await project.cleanup();
@@ -181,7 +260,9 @@ describe("bad inputs through pulumi preview: field and rule named, value never s
       assert.match(named!, c.rule);
       // the engine's "property P value {V}" form never appears, and no value does in any form
       assert.doesNotMatch(r.all, /property \S+ value \{/);
-      for (const v of r.secrets) for (const form of leakForms(v)) assert.ok(!r.all.includes(form), `the value of a bad input shows in the output: ${named}`);
+      for (const v of r.secrets)
+        for (const form of leakForms(v))
+          assert.ok(!r.all.includes(form), `the value of a bad input shows in the output: ${named}`);
     });
   }
 

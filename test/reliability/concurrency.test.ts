@@ -34,8 +34,17 @@ describe(`concurrency: ${COUNT} resources against one Milvus test server, pulumi
     outputs.push(r);
     assert.strictEqual(r.code, 0, r.all);
     // every connection the provider opened is closed once the CLI is done
-    await waitFor(() => `the provider's connections to close (${server.connections.open} still open after the CLI exited)`, () => server.connections.open === 0, 5000, 50);
-    const stats = { connections: server.connections.accepted - acceptedBefore, rpcs: Object.values(server.calls).reduce((a, b) => a + b, 0), maxInflight: server.inflight.max };
+    await waitFor(
+      () => `the provider's connections to close (${server.connections.open} still open after the CLI exited)`,
+      () => server.connections.open === 0,
+      5000,
+      50,
+    );
+    const stats = {
+      connections: server.connections.accepted - acceptedBefore,
+      rpcs: Object.values(server.calls).reduce((a, b) => a + b, 0),
+      maxInflight: server.inflight.max,
+    };
     console.log(
       `      round ${round}: ${seconds.toFixed(1)} s, ${stats.rpcs} RPCs over ${stats.connections} TCP connections ` +
         `up to ${stats.maxInflight} RPCs in flight at once`,
@@ -51,7 +60,10 @@ describe(`concurrency: ${COUNT} resources against one Milvus test server, pulumi
     await server.start();
     server.users.set("root", ROOT_PW);
     server.latencyMs = 20; // like a server across a network: concurrent calls overlap
-    project = new PulumiProject(path.join(__dirname, "many-program"), "many", { PDP_MANY_ADDRESS: server.address, PDP_MANY_COUNT: String(COUNT) });
+    project = new PulumiProject(path.join(__dirname, "many-program"), "many", {
+      PDP_MANY_ADDRESS: server.address,
+      PDP_MANY_COUNT: String(COUNT),
+    });
     await project.init({}, { rootPassword: ROOT_PW });
   });
   after(async () => {
@@ -71,7 +83,11 @@ describe(`concurrency: ${COUNT} resources against one Milvus test server, pulumi
     const { r } = await up(2);
     assert.match(r.stdout, new RegExp(`~ ${COUNT} updated`));
     for (let i = 0; i < COUNT; i++) assert.strictEqual(server.users.get(`many_${i}`), password(i, 2), `user many_${i}`);
-    assert.strictEqual(server.count("UpdateCredential"), COUNT, "one UpdateCredential per user: no 1400 from a mixed-up old password");
+    assert.strictEqual(
+      server.count("UpdateCredential"),
+      COUNT,
+      "one UpdateCredential per user: no 1400 from a mixed-up old password",
+    );
     const state = await project.exportState(true);
     const resources = dynamicResources(state.json);
     assert.strictEqual(resources.length, COUNT);
@@ -80,11 +96,20 @@ describe(`concurrency: ${COUNT} resources against one Milvus test server, pulumi
       assert.strictEqual(JSON.parse(res.outputs.password.plaintext), password(i, 2), `state of many_${i}`);
     }
     const all = Array.from({ length: COUNT }, (_, i) => [password(i, 1), password(i, 2)]).flat();
-    assertNoLeak([...outputs.map((o) => o.all), (await project.exportState(false)).text], [ROOT_PW, ...all], "CLI output or plain state");
+    assertNoLeak(
+      [...outputs.map((o) => o.all), (await project.exportState(false)).text],
+      [ROOT_PW, ...all],
+      "CLI output or plain state",
+    );
   });
 
   it("leaves no provider process behind once the CLI has exited", async () => {
     const left = () => dynamicProviderPids().filter((p) => !preexisting.has(p));
-    await waitFor(() => `the provider processes to exit (still running: ${left().join(", ")})`, () => left().length === 0, 5000, 50);
+    await waitFor(
+      () => `the provider processes to exit (still running: ${left().join(", ")})`,
+      () => left().length === 0,
+      5000,
+      50,
+    );
   });
 });

@@ -59,11 +59,19 @@ function alive(pid: number): boolean {
  * Starts `pulumi up`, waits for `applied` (the server acted; the answer is held), checks
  * `serverHasNew`, then kills the provider plugin or the whole CLI. Returns the CLI's result.
  */
-async function crashUp(project: PulumiProject, applied: Promise<void>, serverHasNew: () => Promise<boolean>, kill: Kill): Promise<CliResult> {
+async function crashUp(
+  project: PulumiProject,
+  applied: Promise<void>,
+  serverHasNew: () => Promise<boolean>,
+  kill: Kill,
+): Promise<CliResult> {
   const { child, done } = project.start(["up", "--yes", "--non-interactive"]);
   let finishedEarly: CliResult | undefined;
   void done.then((r) => (finishedEarly = r));
-  await Promise.race([applied, done.then((r) => Promise.reject(new Error(`pulumi up ended before the server acted:\n${r.all}`)))]);
+  await Promise.race([
+    applied,
+    done.then((r) => Promise.reject(new Error(`pulumi up ended before the server acted:\n${r.all}`))),
+  ]);
   await waitFor("the server to hold the new password", serverHasNew);
   assert.strictEqual(finishedEarly, undefined, "the CLI must still be waiting for the held answer");
   if (kill === "provider") {
@@ -85,7 +93,10 @@ async function crashUp(project: PulumiProject, applied: Promise<void>, serverHas
     // A CLI killed with SIGKILL leaves its backend's stack lock behind; the CLI names the one
     // step that clears it. That is Pulumi's lock, not anything of the password's.
     const locks = path.join(project.stateDir, ".pulumi", "locks");
-    assert.ok(fs.existsSync(locks) && fs.readdirSync(locks, { recursive: true }).some((f) => String(f).endsWith(".json")), "the killed CLI left its lock");
+    assert.ok(
+      fs.existsSync(locks) && fs.readdirSync(locks, { recursive: true }).some((f) => String(f).endsWith(".json")),
+      "the killed CLI left its lock",
+    );
     const cancel = await project.run(["cancel", "--yes"]);
     assert.strictEqual(cancel.code, 0, cancel.all);
   }
@@ -127,7 +138,10 @@ describe("crash convergence: MilvusUserPassword with the real CLI and a real Mil
     proxy = new HoldProxy(host, Number(port));
     await proxy.start();
     project = new PulumiProject(path.join(EXAMPLES, "milvus-user-password"), "crash");
-    await project.init({ milvusAddress: proxy.address, user: "crash_app" }, { milvusRootPassword: ROOT_PW, searchAppPassword: P[0], searchAppCurrentPassword: BOOT });
+    await project.init(
+      { milvusAddress: proxy.address, user: "crash_app" },
+      { milvusRootPassword: ROOT_PW, searchAppPassword: P[0], searchAppCurrentPassword: BOOT },
+    );
     const up = record(await project.run(["up", "--yes"]));
     assert.strictEqual(up.code, 0, up.all);
   });
@@ -136,7 +150,11 @@ describe("crash convergence: MilvusUserPassword with the real CLI and a real Mil
     await project?.cleanup();
     await proxy?.stop();
     await milvus?.stop();
-    assertNoLeak(outputs.map((o) => o.all), secrets, "CLI output");
+    assertNoLeak(
+      outputs.map((o) => o.all),
+      secrets,
+      "CLI output",
+    );
   });
 
   it("provider killed after UpdateCredential was applied: the next pulumi up converges", async () => {
@@ -182,7 +200,10 @@ describe("crash convergence: MilvusUserPassword with the real CLI and a real Mil
   it("CLI killed after CreateCredential was applied (pending create): the next pulumi up adopts the user", async () => {
     const fresh = new PulumiProject(path.join(EXAMPLES, "milvus-user-password"), "crash-create");
     try {
-      await fresh.init({ milvusAddress: proxy.address, user: "crash_new", createIfMissing: "true" }, { milvusRootPassword: ROOT_PW, searchAppPassword: P[3] });
+      await fresh.init(
+        { milvusAddress: proxy.address, user: "crash_new", createIfMissing: "true" },
+        { milvusRootPassword: ROOT_PW, searchAppPassword: P[3] },
+      );
       const crashed = record(await crashUp(fresh, armFor(P[3]), hasPassword("crash_new", P[3]), "cli"));
       assert.notStrictEqual(crashed.code, 0);
       proxy.release();
@@ -230,13 +251,23 @@ describe("crash convergence: GeminiDbAdminPassword with the real CLI and the emu
 
   before(async () => {
     emu = await startEmulator((e) => e.akSk.set(AK, { sk: SK }));
-    project = new PulumiProject(path.join(EXAMPLES, "geminidb-admin-password"), "crash", { HW_ACCESS_KEY: AK, HW_SECRET_KEY: SK });
-    await project.init({ region: "eu-west-101", instanceId: INSTANCE, endpoint: emu.url, iamEndpoint: emu.url }, { rwuserPassword: RW[0] });
+    project = new PulumiProject(path.join(EXAMPLES, "geminidb-admin-password"), "crash", {
+      HW_ACCESS_KEY: AK,
+      HW_SECRET_KEY: SK,
+    });
+    await project.init(
+      { region: "eu-west-101", instanceId: INSTANCE, endpoint: emu.url, iamEndpoint: emu.url },
+      { rwuserPassword: RW[0] },
+    );
   });
   after(async () => {
     await project?.cleanup();
     await emu?.stop();
-    assertNoLeak(outputs.map((o) => o.all), [SK, ...RW], "CLI output");
+    assertNoLeak(
+      outputs.map((o) => o.all),
+      [SK, ...RW],
+      "CLI output",
+    );
   });
 
   it("CLI killed after the first reset was applied (pending create): the next pulumi up converges", async () => {

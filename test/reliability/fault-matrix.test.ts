@@ -20,7 +20,14 @@ import { GEMINIDB_RETRY } from "../../provider/geminidb/client";
 import type { MilvusUserPasswordInputs, MilvusUserPasswordOutputs } from "../../provider/milvus/schema";
 import type { GeminiDbAdminPasswordInputs, GeminiDbAdminPasswordOutputs } from "../../provider/geminidb/schema";
 import { Fault, MilvusTestServer } from "../../harness/milvus-grpc";
-import { EmuFault, GeminiDbEmulator, Route, TEST_INSTANCE, TEST_PROJECT, startEmulator } from "../../harness/geminidb-emulator";
+import {
+  EmuFault,
+  GeminiDbEmulator,
+  Route,
+  TEST_INSTANCE,
+  TEST_PROJECT,
+  startEmulator,
+} from "../../harness/geminidb-emulator";
 import { assertNoLeak, captureOutput, errorTexts } from "../helpers/leaks";
 import { READ_RETRY, canLogin } from "../../provider/milvus/client";
 import * as path from "path";
@@ -31,7 +38,9 @@ import { waitFor } from "../../harness/support";
 // bounds injected; the real bounds are GEMINIDB_RETRY.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const geminiOperations: typeof import("../../provider/geminidb/operations") = require("pulumi-db-passwords/dist/geminidb/operations");
-const gemini = geminiOperations.withSettings({ retry: { ...GEMINIDB_RETRY, baseDelayMs: 50, maxDelayMs: 2000, maxElapsedMs: 20000 } });
+const gemini = geminiOperations.withSettings({
+  retry: { ...GEMINIDB_RETRY, baseDelayMs: 50, maxDelayMs: 2000, maxElapsedMs: 20000 },
+});
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const distAuth = require("pulumi-db-passwords/dist/geminidb/auth");
 
@@ -61,7 +70,15 @@ const matrix: MatrixLine[] = [];
 function printMatrix() {
   if (!matrix.length) return;
   const head = ["resource", "fault", "outcome", "calls", "ms", "state vs server", "next run"];
-  const rows = matrix.map((m) => [m.resource, m.fault, m.outcome, String(m.calls), String(m.elapsedMs), m.afterFault, m.converged ? "converged" : "NOT CONVERGED"]);
+  const rows = matrix.map((m) => [
+    m.resource,
+    m.fault,
+    m.outcome,
+    String(m.calls),
+    String(m.elapsedMs),
+    m.afterFault,
+    m.converged ? "converged" : "NOT CONVERGED",
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => "      | " + cells.map((c, i) => c.padEnd(widths[i])).join(" | ") + " |";
   const out = [line(head), "      |" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|", ...rows.map(line)];
@@ -80,7 +97,13 @@ async function timed<T>(fn: () => Promise<T>) {
   return { ...r, elapsedMs: Date.now() - started };
 }
 
-function checkOutcome(name: string, r: { error?: unknown; output: string; elapsedMs: number }, expect: Expect, calls: number, secrets: string[]) {
+function checkOutcome(
+  name: string,
+  r: { error?: unknown; output: string; elapsedMs: number },
+  expect: Expect,
+  calls: number,
+  secrets: string[],
+) {
   const err = r.error as (Error & { serverCode?: string }) | undefined;
   if (expect.error) {
     assert.ok(err, `${name}: expected ${expect.error}, but it succeeded`);
@@ -92,7 +115,8 @@ function checkOutcome(name: string, r: { error?: unknown; output: string; elapse
   }
   assert.strictEqual(calls, expect.calls, `${name}: calls the server saw`);
   assert.ok(r.elapsedMs <= expect.maxMs, `${name}: took ${r.elapsedMs} ms, bound ${expect.maxMs} ms`);
-  if (expect.minMs !== undefined) assert.ok(r.elapsedMs >= expect.minMs, `${name}: took ${r.elapsedMs} ms, owed a wait of ${expect.minMs} ms`);
+  if (expect.minMs !== undefined)
+    assert.ok(r.elapsedMs >= expect.minMs, `${name}: took ${r.elapsedMs} ms, owed a wait of ${expect.minMs} ms`);
   assertNoLeak([...(err ? errorTexts(err) : []), r.output], secrets, `${name}: error or log`);
   return err ? `error ${err.name}${err.serverCode ? ` ${err.serverCode}` : ""}` : "ok";
 }
@@ -109,26 +133,84 @@ interface MilvusRow {
 }
 
 const grpcFault = (code: grpc.status, details: string): Fault => ({ kind: "grpc", code, details });
-const status = (code: number, error_code: string, reason: string): Fault => ({ kind: "status", code, error_code, reason });
+const status = (code: number, error_code: string, reason: string): Fault => ({
+  kind: "status",
+  code,
+  error_code,
+  reason,
+});
 
 const MILVUS_ROWS: MilvusRow[] = [
-  { fault: "connection refused", arrange: async (s) => (await s.refuseConnections(), () => s.acceptConnections()), expect: { error: "MilvusError", code: "UNAVAILABLE", message: /not reachable/, calls: 0, maxMs: 20000 } },
+  {
+    fault: "connection refused",
+    arrange: async (s) => (await s.refuseConnections(), () => s.acceptConnections()),
+    expect: { error: "MilvusError", code: "UNAVAILABLE", message: /not reachable/, calls: 0, maxMs: 20000 },
+  },
   { fault: "timeout before the server acts", faults: [{ kind: "hang" }], expect: { calls: 2, maxMs: 10000 } },
-  { fault: "timeout after the server acted", faults: [{ kind: "applyThenDelay", ms: 2500 }], expect: { calls: 1, maxMs: 10000 } },
+  {
+    fault: "timeout after the server acted",
+    faults: [{ kind: "applyThenDelay", ms: 2500 }],
+    expect: { calls: 1, maxMs: 10000 },
+  },
   { fault: "reset before the server acts", faults: [{ kind: "drop" }], expect: { calls: 2, maxMs: 10000 } },
   { fault: "reset after the server acted", faults: [{ kind: "applyThenDrop" }], expect: { calls: 1, maxMs: 10000 } },
-  { fault: "slow answer inside the timeout", faults: [{ kind: "delay", ms: 600 }], expect: { calls: 1, maxMs: 5000, minMs: 600 } },
+  {
+    fault: "slow answer inside the timeout",
+    faults: [{ kind: "delay", ms: 600 }],
+    expect: { calls: 1, maxMs: 5000, minMs: 600 },
+  },
   { fault: "UNAVAILABLE once", faults: [{ kind: "unavailable" }], expect: { calls: 2, maxMs: 8000 } },
-  { fault: "UNAVAILABLE on the login proof once", method: "GetVersion", faults: [{ kind: "unavailable" }], expect: { calls: 1, maxMs: 8000 } },
-  { fault: "UNAVAILABLE, lasting", faults: Array(5).fill({ kind: "unavailable" }), expect: { error: "MilvusError", code: "UNAVAILABLE", calls: 3, maxMs: 15000 } },
-  { fault: "rate limited (RateLimit status) once", faults: [status(0, "RateLimit", "request is rejected by grpc RateLimiter middleware")], expect: { calls: 2, maxMs: 8000 } },
-  { fault: "1400 old password not correct", faults: [status(1400, "UnexpectedError", "old password not correct for app: not authenticated")], expect: { error: "MilvusError", code: "1400", message: /set currentPassword/, calls: 1, maxMs: 8000 } },
-  { fault: "IllegalArgument status (1100)", faults: [status(1100, "IllegalArgument", "invalid password length")], expect: { error: "MilvusError", code: "1100", calls: 1, maxMs: 8000 } },
-  { fault: "PERMISSION_DENIED", faults: [grpcFault(grpc.status.PERMISSION_DENIED, "PrivilegeUpdateUser: permission deny")], expect: { error: "MilvusError", code: "PERMISSION_DENIED", calls: 1, maxMs: 8000 } },
-  { fault: "UNAUTHENTICATED", faults: [grpcFault(grpc.status.UNAUTHENTICATED, "auth check failure")], expect: { error: "MilvusError", code: "UNAUTHENTICATED", calls: 1, maxMs: 8000 } },
-  { fault: "INTERNAL (server crashed mid-call)", faults: [grpcFault(grpc.status.INTERNAL, "internal error")], expect: { calls: 2, maxMs: 8000 } },
-  { fault: "empty {} reply (UNIMPLEMENTED)", faults: [{ kind: "empty" }], expect: { error: "MilvusError", code: "EMPTY_REPLY", calls: 1, maxMs: 8000 } },
-  { fault: "Success that did nothing", faults: [{ kind: "fakeSuccess" }], expect: { error: "MilvusError", message: /new password does not log in/, calls: 1, maxMs: 8000 } },
+  {
+    fault: "UNAVAILABLE on the login proof once",
+    method: "GetVersion",
+    faults: [{ kind: "unavailable" }],
+    expect: { calls: 1, maxMs: 8000 },
+  },
+  {
+    fault: "UNAVAILABLE, lasting",
+    faults: Array(5).fill({ kind: "unavailable" }),
+    expect: { error: "MilvusError", code: "UNAVAILABLE", calls: 3, maxMs: 15000 },
+  },
+  {
+    fault: "rate limited (RateLimit status) once",
+    faults: [status(0, "RateLimit", "request is rejected by grpc RateLimiter middleware")],
+    expect: { calls: 2, maxMs: 8000 },
+  },
+  {
+    fault: "1400 old password not correct",
+    faults: [status(1400, "UnexpectedError", "old password not correct for app: not authenticated")],
+    expect: { error: "MilvusError", code: "1400", message: /set currentPassword/, calls: 1, maxMs: 8000 },
+  },
+  {
+    fault: "IllegalArgument status (1100)",
+    faults: [status(1100, "IllegalArgument", "invalid password length")],
+    expect: { error: "MilvusError", code: "1100", calls: 1, maxMs: 8000 },
+  },
+  {
+    fault: "PERMISSION_DENIED",
+    faults: [grpcFault(grpc.status.PERMISSION_DENIED, "PrivilegeUpdateUser: permission deny")],
+    expect: { error: "MilvusError", code: "PERMISSION_DENIED", calls: 1, maxMs: 8000 },
+  },
+  {
+    fault: "UNAUTHENTICATED",
+    faults: [grpcFault(grpc.status.UNAUTHENTICATED, "auth check failure")],
+    expect: { error: "MilvusError", code: "UNAUTHENTICATED", calls: 1, maxMs: 8000 },
+  },
+  {
+    fault: "INTERNAL (server crashed mid-call)",
+    faults: [grpcFault(grpc.status.INTERNAL, "internal error")],
+    expect: { calls: 2, maxMs: 8000 },
+  },
+  {
+    fault: "empty {} reply (UNIMPLEMENTED)",
+    faults: [{ kind: "empty" }],
+    expect: { error: "MilvusError", code: "EMPTY_REPLY", calls: 1, maxMs: 8000 },
+  },
+  {
+    fault: "Success that did nothing",
+    faults: [{ kind: "fakeSuccess" }],
+    expect: { error: "MilvusError", message: /new password does not log in/, calls: 1, maxMs: 8000 },
+  },
 ];
 
 describe("fault matrix: MilvusUserPassword on the gRPC test server", function () {
@@ -171,15 +253,28 @@ describe("fault matrix: MilvusUserPassword on the gRPC test server", function ()
       // What Pulumi keeps: the new outputs after a success, the old ones after a failure.
       const state = (r.result?.outs ?? state1) as MilvusUserPasswordOutputs;
       const afterFault = server.users.get("app") === state.password ? "agree" : "diverged";
-      if (!row.expect.error) assert.strictEqual(afterFault, "agree", "a success must leave state and server in agreement");
+      if (!row.expect.error)
+        assert.strictEqual(afterFault, "agree", "a success must leave state and server in agreement");
       // The next run comes once the server answers again (a new `pulumi up` is a new process;
       // here, the same process waits out the connection's reconnect backoff, capped at 2 s).
-      await waitFor("the server to answer again", () => canLogin({ hostPort: server.address, tls: false, timeoutMs: 1000 }, "root", ROOT_PW), 10000);
+      await waitFor(
+        "the server to answer again",
+        () => canLogin({ hostPort: server.address, tls: false, timeoutMs: 1000 }, "root", ROOT_PW),
+        10000,
+      );
       // The next run, without the fault, converges to the desired password.
       const next = await milvus.update(created.id, state, inputs(P2));
       assert.strictEqual(next.outs!.password, P2);
       assert.strictEqual(server.users.get("app"), P2);
-      matrix.push({ resource: "Milvus", fault: row.fault, outcome, calls, elapsedMs: r.elapsedMs, afterFault, converged: true });
+      matrix.push({
+        resource: "Milvus",
+        fault: row.fault,
+        outcome,
+        calls,
+        elapsedMs: r.elapsedMs,
+        afterFault,
+        converged: true,
+      });
     });
   }
 
@@ -189,12 +284,26 @@ describe("fault matrix: MilvusUserPassword on the gRPC test server", function ()
     // the login proof is retried (it only reads): the fault outlasts its three tries
     server.inject("GetVersion", ...Array(READ_RETRY.maxAttempts).fill({ kind: "unavailable" }));
     const r = await timed(() => milvus.read(created.id, created.outs as MilvusUserPasswordOutputs));
-    const outcome = checkOutcome("refresh, UNAVAILABLE", r, { error: "MilvusError", code: "UNAVAILABLE", calls: 0, maxMs: 8000 }, server.count("UpdateCredential"), secrets);
+    const outcome = checkOutcome(
+      "refresh, UNAVAILABLE",
+      r,
+      { error: "MilvusError", code: "UNAVAILABLE", calls: 0, maxMs: 8000 },
+      server.count("UpdateCredential"),
+      secrets,
+    );
     assert.strictEqual(server.count("GetVersion"), READ_RETRY.maxAttempts);
     assert.strictEqual(server.users.get("app"), P1);
     const again = await milvus.read(created.id, created.outs as MilvusUserPasswordOutputs);
     assert.strictEqual(again.props!.passwordVerified, true);
-    matrix.push({ resource: "Milvus", fault: "UNAVAILABLE during refresh", outcome, calls: 0, elapsedMs: r.elapsedMs, afterFault: "agree", converged: true });
+    matrix.push({
+      resource: "Milvus",
+      fault: "UNAVAILABLE during refresh",
+      outcome,
+      calls: 0,
+      elapsedMs: r.elapsedMs,
+      afterFault: "agree",
+      converged: true,
+    });
   });
 });
 
@@ -209,7 +318,10 @@ describe("fault matrix: Milvus restarted between two resources of one pulumi up 
     server = new MilvusTestServer();
     await server.start();
     server.users.set("root", ROOT_PW);
-    project = new PulumiProject(path.join(__dirname, "many-program"), "restart", { PDP_MANY_ADDRESS: server.address, PDP_MANY_COUNT: String(COUNT) });
+    project = new PulumiProject(path.join(__dirname, "many-program"), "restart", {
+      PDP_MANY_ADDRESS: server.address,
+      PDP_MANY_COUNT: String(COUNT),
+    });
     await project.init({}, { rootPassword: ROOT_PW });
   });
   after(async () => {
@@ -226,12 +338,21 @@ describe("fault matrix: Milvus restarted between two resources of one pulumi up 
     const elapsedMs = Date.now() - started;
     assert.strictEqual(r.code, 0, r.all);
     assert.strictEqual(server.restarts, 1, "the server restarted during the run");
-    for (let i = 0; i < COUNT; i++) assert.strictEqual(server.users.get(`many_${i}`), `Many-${i}-round-1`, `user many_${i}`);
+    for (let i = 0; i < COUNT; i++)
+      assert.strictEqual(server.users.get(`many_${i}`), `Many-${i}-round-1`, `user many_${i}`);
     assert.strictEqual(server.count("CreateCredential"), COUNT, "one CreateCredential per user, none repeated");
     // one connection before the restart, one after: the provider process kept its one channel
     assert.strictEqual(server.connections.accepted, 2, `${server.connections.accepted} TCP connections`);
     assertNoLeak([r.all], [ROOT_PW], "CLI output");
-    matrix.push({ resource: "Milvus", fault: "server restarted between two resources (CLI)", outcome: "ok", calls: server.count("CreateCredential"), elapsedMs, afterFault: "agree", converged: true });
+    matrix.push({
+      resource: "Milvus",
+      fault: "server restarted between two resources (CLI)",
+      outcome: "ok",
+      calls: server.count("CreateCredential"),
+      elapsedMs,
+      afterFault: "agree",
+      converged: true,
+    });
   });
 });
 
@@ -249,30 +370,101 @@ interface GeminiRow {
   also?: (e: GeminiDbEmulator, ctx: { redirectHits: number }) => void;
 }
 
-const apiError = (status: number, code: string, msg: string, retryAfter?: string): EmuFault => ({ kind: "status", status, code, msg, retryAfter });
+const apiError = (status: number, code: string, msg: string, retryAfter?: string): EmuFault => ({
+  kind: "status",
+  status,
+  code,
+  msg,
+  retryAfter,
+});
 
 const GEMINI_ROWS: GeminiRow[] = [
-  { fault: "connection refused", arrange: async (e) => (await e.refuseConnections(), () => e.acceptConnections()), expect: { error: "GeminiDbError", code: "ECONNREFUSED", calls: 0, maxMs: 10000 } },
-  { fault: "timeout before the server acts", faults: [{ kind: "delay", ms: 2500 }], expect: { calls: 2, maxMs: 10000, minMs: 1000 } },
-  { fault: "timeout after the server acted", faults: [{ kind: "applyThenDelay", ms: 2500 }], expect: { calls: 2, maxMs: 10000, minMs: 1000 } },
+  {
+    fault: "connection refused",
+    arrange: async (e) => (await e.refuseConnections(), () => e.acceptConnections()),
+    expect: { error: "GeminiDbError", code: "ECONNREFUSED", calls: 0, maxMs: 10000 },
+  },
+  {
+    fault: "timeout before the server acts",
+    faults: [{ kind: "delay", ms: 2500 }],
+    expect: { calls: 2, maxMs: 10000, minMs: 1000 },
+  },
+  {
+    fault: "timeout after the server acted",
+    faults: [{ kind: "applyThenDelay", ms: 2500 }],
+    expect: { calls: 2, maxMs: 10000, minMs: 1000 },
+  },
   { fault: "reset before the server acts", faults: [{ kind: "drop" }], expect: { calls: 2, maxMs: 8000 } },
   { fault: "reset after the server acted", faults: [{ kind: "applyThenDrop" }], expect: { calls: 2, maxMs: 8000 } },
-  { fault: "429 with Retry-After: 1", faults: [apiError(429, "APIG.0308", "The request is throttled.", "1")], expect: { calls: 2, maxMs: 8000, minMs: 1000 } },
+  {
+    fault: "429 with Retry-After: 1",
+    faults: [apiError(429, "APIG.0308", "The request is throttled.", "1")],
+    expect: { calls: 2, maxMs: 8000, minMs: 1000 },
+  },
   { fault: "500", faults: [apiError(500, "DBS.200000", "Internal server error")], expect: { calls: 2, maxMs: 8000 } },
   { fault: "502", faults: [apiError(502, "APIG.0202", "Bad gateway")], expect: { calls: 2, maxMs: 8000 } },
   { fault: "503", faults: [apiError(503, "APIG.0203", "Service unavailable")], expect: { calls: 2, maxMs: 8000 } },
-  { fault: "503, lasting", faults: Array(8).fill(apiError(503, "APIG.0203", "Service unavailable")), expect: { error: "GeminiDbError", code: "APIG.0203", calls: 5, maxMs: 20000 } },
-  { fault: "DBS.200019 (busy) once", faults: [apiError(403, "DBS.200019", "Another operation is being performed on the instance.")], expect: { calls: 2, maxMs: 8000 } },
-  { fault: "DBS.201015 once", faults: [apiError(403, "DBS.201015", "The system is busy. Try again later.")], expect: { calls: 2, maxMs: 8000 } },
-  { fault: "DBS.280005 once", faults: [apiError(500, "DBS.280005", "Server error. Try again later.")], expect: { calls: 2, maxMs: 8000 } },
-  { fault: "APIG.0308 (throttled) once", faults: [apiError(429, "APIG.0308", "The request is throttled.")], expect: { calls: 2, maxMs: 8000 } },
-  { fault: "DBS.200001 bad parameter", faults: [apiError(400, "DBS.200001", "Parameter error")], expect: { error: "GeminiDbError", code: "DBS.200001", calls: 1, maxMs: 8000 } },
-  { fault: "DBS.200002 not found", faults: [apiError(404, "DBS.200002", "The instance does not exist")], expect: { error: "GeminiDbError", code: "DBS.200002", calls: 1, maxMs: 8000 } },
-  { fault: "DBS.200010 auth mismatch", faults: [apiError(403, "DBS.200010", "The project id does not match")], expect: { error: "GeminiDbError", code: "DBS.200010", calls: 1, maxMs: 8000 } },
-  { fault: "DBS.200011 status forbids", faults: [apiError(403, "DBS.200011", "The instance status does not allow this operation")], expect: { error: "GeminiDbError", code: "DBS.200011", calls: 1, maxMs: 8000 } },
-  { fault: "DBS.200018 type forbids", faults: [apiError(403, "DBS.200018", "The instance type does not support this operation")], expect: { error: "GeminiDbError", code: "DBS.200018", calls: 1, maxMs: 8000 } },
-  { fault: "DBS.200029 invalid password", faults: [apiError(400, "DBS.200029", "Invalid password")], expect: { error: "GeminiDbError", code: "DBS.200029", calls: 1, maxMs: 8000 } },
-  { fault: "APIG.0301 with a given token", auth: "token", faults: [apiError(401, "APIG.0301", "Incorrect IAM authentication information: decrypt token fail")], expect: { error: "GeminiDbError", code: "APIG.0301", calls: 1, maxMs: 8000 } },
+  {
+    fault: "503, lasting",
+    faults: Array(8).fill(apiError(503, "APIG.0203", "Service unavailable")),
+    expect: { error: "GeminiDbError", code: "APIG.0203", calls: 5, maxMs: 20000 },
+  },
+  {
+    fault: "DBS.200019 (busy) once",
+    faults: [apiError(403, "DBS.200019", "Another operation is being performed on the instance.")],
+    expect: { calls: 2, maxMs: 8000 },
+  },
+  {
+    fault: "DBS.201015 once",
+    faults: [apiError(403, "DBS.201015", "The system is busy. Try again later.")],
+    expect: { calls: 2, maxMs: 8000 },
+  },
+  {
+    fault: "DBS.280005 once",
+    faults: [apiError(500, "DBS.280005", "Server error. Try again later.")],
+    expect: { calls: 2, maxMs: 8000 },
+  },
+  {
+    fault: "APIG.0308 (throttled) once",
+    faults: [apiError(429, "APIG.0308", "The request is throttled.")],
+    expect: { calls: 2, maxMs: 8000 },
+  },
+  {
+    fault: "DBS.200001 bad parameter",
+    faults: [apiError(400, "DBS.200001", "Parameter error")],
+    expect: { error: "GeminiDbError", code: "DBS.200001", calls: 1, maxMs: 8000 },
+  },
+  {
+    fault: "DBS.200002 not found",
+    faults: [apiError(404, "DBS.200002", "The instance does not exist")],
+    expect: { error: "GeminiDbError", code: "DBS.200002", calls: 1, maxMs: 8000 },
+  },
+  {
+    fault: "DBS.200010 auth mismatch",
+    faults: [apiError(403, "DBS.200010", "The project id does not match")],
+    expect: { error: "GeminiDbError", code: "DBS.200010", calls: 1, maxMs: 8000 },
+  },
+  {
+    fault: "DBS.200011 status forbids",
+    faults: [apiError(403, "DBS.200011", "The instance status does not allow this operation")],
+    expect: { error: "GeminiDbError", code: "DBS.200011", calls: 1, maxMs: 8000 },
+  },
+  {
+    fault: "DBS.200018 type forbids",
+    faults: [apiError(403, "DBS.200018", "The instance type does not support this operation")],
+    expect: { error: "GeminiDbError", code: "DBS.200018", calls: 1, maxMs: 8000 },
+  },
+  {
+    fault: "DBS.200029 invalid password",
+    faults: [apiError(400, "DBS.200029", "Invalid password")],
+    expect: { error: "GeminiDbError", code: "DBS.200029", calls: 1, maxMs: 8000 },
+  },
+  {
+    fault: "APIG.0301 with a given token",
+    auth: "token",
+    faults: [apiError(401, "APIG.0301", "Incorrect IAM authentication information: decrypt token fail")],
+    expect: { error: "GeminiDbError", code: "APIG.0301", calls: 1, maxMs: 8000 },
+  },
   {
     fault: "token expiry mid-run",
     faults: [{ kind: "expireToken" }],
@@ -336,13 +528,22 @@ describe("fault matrix: GeminiDbAdminPassword on the IAM + GeminiDB emulator", f
 
   for (const row of GEMINI_ROWS) {
     it(`${row.fault}: ${row.expect.error ? `fails with ${row.expect.error}` : "succeeds"} after ${row.expect.calls} PUT(s); state and server agree or the next run converges`, async () => {
-      const auth = row.auth === "token" ? { token: emu.issueToken(PROJECT) } : { userName: "deployer", password: IAM_PW, domainName: "acme" };
+      const auth =
+        row.auth === "token"
+          ? { token: emu.issueToken(PROJECT) }
+          : { userName: "deployer", password: IAM_PW, domainName: "acme" };
       const created = await gemini.create(inputs(RW1, auth));
       const state1 = created.outs as GeminiDbAdminPasswordOutputs;
       emu.resetCounts();
       const route = row.route ?? "password.put";
       const port = (other.address() as net.AddressInfo).port;
-      if (row.faults) emu.inject(route, ...row.faults.map((f) => (f.kind === "redirect" ? { ...f, location: `http://127.0.0.1:${port}/v3/steal` } : f)));
+      if (row.faults)
+        emu.inject(
+          route,
+          ...row.faults.map((f) =>
+            f.kind === "redirect" ? { ...f, location: `http://127.0.0.1:${port}/v3/steal` } : f,
+          ),
+        );
       const undo = row.arrange ? await row.arrange(emu) : async () => {};
       const r = await timed(() => gemini.update(created.id, state1, inputs(RW2, auth)));
       await undo();
@@ -351,16 +552,26 @@ describe("fault matrix: GeminiDbAdminPassword on the IAM + GeminiDB emulator", f
       const outcome = checkOutcome(row.fault, r, row.expect, calls, [IAM_PW, RW1, RW2, ...tokens]);
       row.also?.(emu, { redirectHits });
       // nothing the emulator received carried a secret anywhere but in the PUT body
-      for (const got of emu.received) assertNoLeak([JSON.stringify(got.headers)], [IAM_PW, RW1, RW2], "request headers");
+      for (const got of emu.received)
+        assertNoLeak([JSON.stringify(got.headers)], [IAM_PW, RW1, RW2], "request headers");
 
       const state = (r.result?.outs ?? state1) as GeminiDbAdminPasswordOutputs;
       const afterFault = emu.instances.get(INSTANCE)!.password === state.password ? "agree" : "diverged";
-      if (!row.expect.error) assert.strictEqual(afterFault, "agree", "a success must leave state and server in agreement");
+      if (!row.expect.error)
+        assert.strictEqual(afterFault, "agree", "a success must leave state and server in agreement");
       const fresh = row.auth === "token" ? { token: emu.issueToken(PROJECT) } : auth;
       const next = await gemini.update(created.id, state, inputs(RW2, fresh));
       assert.strictEqual(next.outs!.password, RW2);
       assert.strictEqual(emu.instances.get(INSTANCE)!.password, RW2);
-      matrix.push({ resource: "GeminiDB", fault: row.fault, outcome, calls, elapsedMs: r.elapsedMs, afterFault, converged: true });
+      matrix.push({
+        resource: "GeminiDB",
+        fault: row.fault,
+        outcome,
+        calls,
+        elapsedMs: r.elapsedMs,
+        afterFault,
+        converged: true,
+      });
     });
   }
 });

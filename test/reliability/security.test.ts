@@ -33,7 +33,8 @@ const INSTANCE = TEST_INSTANCE;
  * not ours. So at every level each line holding a secret must be one of those engine dumps;
  * nothing our provider or the SDKs print may hold one.
  */
-const ENGINE_DUMP = /"msg":"(Planner decided to \w+ 'urn|Marshaling property for RPC\[|Unmarshaling property for RPC\[)/;
+const ENGINE_DUMP =
+  /"msg":"(Planner decided to \w+ 'urn|Marshaling property for RPC\[|Unmarshaling property for RPC\[)/;
 const LOW = ["-v=3", "--logflow", "--logtostderr"];
 const HIGH = ["-v=10", "--logflow", "--logtostderr"];
 
@@ -62,9 +63,15 @@ describe("security: nothing of ours puts a secret in logs, at any verbosity", fu
     server.users.set("search_app", BOOT);
     const project = new PulumiProject(path.join(EXAMPLES, "milvus-user-password"), "sec", { NODE_ENV: "debug" });
     try {
-      await project.init({ milvusAddress: server.address }, { milvusRootPassword: ROOT_PW, searchAppPassword: P1, searchAppCurrentPassword: BOOT });
+      await project.init(
+        { milvusAddress: server.address },
+        { milvusRootPassword: ROOT_PW, searchAppPassword: P1, searchAppCurrentPassword: BOOT },
+      );
       const runs: Array<{ level: string[]; r: CliResult }> = [];
-      for (const [step, level] of [[P1, LOW], [P2, HIGH]] as const) {
+      for (const [step, level] of [
+        [P1, LOW],
+        [P2, HIGH],
+      ] as const) {
         if (step === P2) await project.setSecret("searchAppPassword", P2);
         const r = await project.run(["up", "--yes", ...level]);
         runs.push({ level, r });
@@ -88,11 +95,21 @@ describe("security: nothing of ours puts a secret in logs, at any verbosity", fu
     const RW1 = "Rw-sec~pass1";
     const RW2 = "Rw-sec~pass2";
     const emu = await startEmulator((e) => e.users.set("deployer", { password: IAM_PW, domain: "acme" }));
-    const project = new PulumiProject(path.join(EXAMPLES, "geminidb-admin-password"), "sec", { HW_USER_NAME: "deployer", HW_PASSWORD: IAM_PW, HW_DOMAIN_NAME: "acme" });
+    const project = new PulumiProject(path.join(EXAMPLES, "geminidb-admin-password"), "sec", {
+      HW_USER_NAME: "deployer",
+      HW_PASSWORD: IAM_PW,
+      HW_DOMAIN_NAME: "acme",
+    });
     try {
-      await project.init({ region: "eu-west-101", instanceId: INSTANCE, endpoint: emu.url, iamEndpoint: emu.url }, { rwuserPassword: RW1 });
+      await project.init(
+        { region: "eu-west-101", instanceId: INSTANCE, endpoint: emu.url, iamEndpoint: emu.url },
+        { rwuserPassword: RW1 },
+      );
       const runs: Array<{ level: string[]; r: CliResult }> = [];
-      for (const [step, level] of [[RW1, LOW], [RW2, HIGH]] as const) {
+      for (const [step, level] of [
+        [RW1, LOW],
+        [RW2, HIGH],
+      ] as const) {
         if (step === RW2) await project.setSecret("rwuserPassword", RW2);
         const r = await project.run(["up", "--yes", ...level]);
         runs.push({ level, r });
@@ -113,8 +130,11 @@ describe("security: nothing of ours puts a secret in logs, at any verbosity", fu
 /** Runs a script in a fresh node process (a fresh SDK logger) with NODE_ENV=debug; returns its output. */
 function nodeDebug(script: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ["-e", script], { cwd: REPO_ROOT, env: { ...process.env, NODE_ENV: "debug" }, timeout: 60000 }, (err, stdout, stderr) =>
-      err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout + stderr),
+    execFile(
+      process.execPath,
+      ["-e", script],
+      { cwd: REPO_ROOT, env: { ...process.env, NODE_ENV: "debug" }, timeout: 60000 },
+      (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout + stderr)),
     );
   });
 }
@@ -140,7 +160,10 @@ describe("security: the Milvus SDK's debug log stays off", function () {
         await c.closeConnection();
       })();`);
     assert.strictEqual(server.users.get("app"), NEW);
-    assert.ok(leakForms(NEW).some((f) => out.includes(f)), "the control must show the SDK's leak, else the check below proves nothing");
+    assert.ok(
+      leakForms(NEW).some((f) => out.includes(f)),
+      "the control must show the SDK's leak, else the check below proves nothing",
+    );
   });
 
   it("our client, under the same NODE_ENV=debug, logs nothing of the call", async () => {
@@ -197,9 +220,21 @@ describe("security: the GeminiDB client refuses redirects on every route that ca
       it(`${what}: a ${status} to another host is refused and the other host gets nothing`, async () => {
         const port = (other.address() as net.AddressInfo).port;
         emu.inject(route, { kind: "redirect", status, location: `http://127.0.0.1:${port}/steal` });
-        const auth = mode === "iam" ? { userName: "deployer", password: IAM_PW, domainName: "acme" } : { accessKey: AK, secretKey: SK };
+        const auth =
+          mode === "iam"
+            ? { userName: "deployer", password: IAM_PW, domainName: "acme" }
+            : { accessKey: AK, secretKey: SK };
         const { error, output } = await captureOutput(() =>
-          gemini.create({ region: "eu-west-101", projectId: route === "iam.projects" ? undefined : PROJECT, instanceId: INSTANCE, endpoint: emu.url, iamEndpoint: emu.url, auth, password: RW, timeoutMs: 2000 }),
+          gemini.create({
+            region: "eu-west-101",
+            projectId: route === "iam.projects" ? undefined : PROJECT,
+            instanceId: INSTANCE,
+            endpoint: emu.url,
+            iamEndpoint: emu.url,
+            auth,
+            password: RW,
+            timeoutMs: 2000,
+          }),
         );
         assert.ok(error, "the operation fails");
         assert.strictEqual((error as Error).name, "GeminiDbError");

@@ -23,7 +23,9 @@ const NEXT_PW = "Rw-user~pw2";
 // injected; the real bounds are GEMINIDB_RETRY.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const operations: typeof import("../../provider/geminidb/operations") = require("pulumi-db-passwords/dist/geminidb/operations");
-const provider = operations.withSettings({ retry: { ...GEMINIDB_RETRY, baseDelayMs: 20, maxDelayMs: 1500, maxElapsedMs: 20000 } });
+const provider = operations.withSettings({
+  retry: { ...GEMINIDB_RETRY, baseDelayMs: 20, maxDelayMs: 1500, maxElapsedMs: 20000 },
+});
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const distAuth = require("pulumi-db-passwords/dist/geminidb/auth");
 
@@ -37,7 +39,14 @@ describe("GeminiDbAdminPassword against the IAM + GeminiDB emulator", function (
     emu.projects.set(REGION, PROJECT);
     emu.users.set("deployer", { password: IAM_PW, domain: "acme" });
     emu.akSk.set(AK, { sk: SK });
-    emu.instances.set(INSTANCE, { id: INSTANCE, projectId: PROJECT, status: "normal", datastore: "Cassandra", actions: [], password: "Initial-pw~0" });
+    emu.instances.set(INSTANCE, {
+      id: INSTANCE,
+      projectId: PROJECT,
+      status: "normal",
+      datastore: "Cassandra",
+      actions: [],
+      password: "Initial-pw~0",
+    });
     await emu.start();
     token = emu.issueToken(PROJECT);
     distAuth.clearTokenCache();
@@ -67,7 +76,11 @@ describe("GeminiDbAdminPassword against the IAM + GeminiDB emulator", function (
   }
 
   describe("each auth mode", () => {
-    for (const [mode, inputs] of [["a given token", withToken], ["AK/SK signing", withAkSk], ["an IAM password", withIam]] as const) {
+    for (const [mode, inputs] of [
+      ["a given token", withToken],
+      ["AK/SK signing", withAkSk],
+      ["an IAM password", withIam],
+    ] as const) {
       it(`resets the rwuser password with ${mode}`, async () => {
         const r = await provider.create({ ...inputs(), password: NEW_PW });
         assert.strictEqual(emu.instances.get(INSTANCE)!.password, NEW_PW);
@@ -77,7 +90,10 @@ describe("GeminiDbAdminPassword against the IAM + GeminiDB emulator", function (
         const put = emu.received.find((x) => x.route === "password.put")!;
         assert.deepStrictEqual(JSON.parse(put.body), { password: NEW_PW });
         if (mode === "AK/SK signing") {
-          assert.match(String(put.headers.authorization), /^SDK-HMAC-SHA256 Access=AKEXAMPLE0000001, SignedHeaders=content-type;host;x-project-id;x-sdk-date, Signature=[0-9a-f]{64}$/);
+          assert.match(
+            String(put.headers.authorization),
+            /^SDK-HMAC-SHA256 Access=AKEXAMPLE0000001, SignedHeaders=content-type;host;x-project-id;x-sdk-date, Signature=[0-9a-f]{64}$/,
+          );
           assert.strictEqual(put.headers["x-project-id"], PROJECT);
         } else {
           assert.ok(typeof put.headers["x-auth-token"] === "string");
@@ -87,15 +103,27 @@ describe("GeminiDbAdminPassword against the IAM + GeminiDB emulator", function (
 
     it("signs X-Security-Token with temporary AK/SK credentials, and is refused without it", async () => {
       emu.akSk.set(AK, { sk: SK, securityToken: "sts-token-xyz" });
-      await provider.create({ ...base({ accessKey: AK, secretKey: SK, securityToken: "sts-token-xyz" }), password: NEW_PW });
+      await provider.create({
+        ...base({ accessKey: AK, secretKey: SK, securityToken: "sts-token-xyz" }),
+        password: NEW_PW,
+      });
       assert.strictEqual(emu.instances.get(INSTANCE)!.password, NEW_PW);
       const put = emu.received.find((x) => x.route === "password.put")!;
-      assert.match(String(put.headers.authorization), /SignedHeaders=content-type;host;x-project-id;x-sdk-date;x-security-token,/);
-      await expectFailure(provider.create({ ...withAkSk(), password: NEXT_PW }), /verify security token fail/, ["sts-token-xyz"]);
+      assert.match(
+        String(put.headers.authorization),
+        /SignedHeaders=content-type;host;x-project-id;x-sdk-date;x-security-token,/,
+      );
+      await expectFailure(provider.create({ ...withAkSk(), password: NEXT_PW }), /verify security token fail/, [
+        "sts-token-xyz",
+      ]);
     });
 
     it("refuses a wrong secret key with APIG.0301, without retrying", async () => {
-      const err = await expectFailure(provider.create({ ...base({ accessKey: AK, secretKey: "Wrong-sk-value" }), password: NEW_PW }), /verify aksk signature fail/, ["Wrong-sk-value"]);
+      const err = await expectFailure(
+        provider.create({ ...base({ accessKey: AK, secretKey: "Wrong-sk-value" }), password: NEW_PW }),
+        /verify aksk signature fail/,
+        ["Wrong-sk-value"],
+      );
       assert.strictEqual(err.serverCode, "APIG.0301");
       assert.strictEqual(err.httpStatus, 401);
       assert.ok(err.requestId && emu.requestIds.includes(err.requestId));
@@ -104,20 +132,35 @@ describe("GeminiDbAdminPassword against the IAM + GeminiDB emulator", function (
     });
 
     it("refuses an unknown token with APIG.0301", async () => {
-      const err = await expectFailure(provider.create({ ...base({ token: "not-a-real-token" }), password: NEW_PW }), /decrypt token fail/, ["not-a-real-token"]);
+      const err = await expectFailure(
+        provider.create({ ...base({ token: "not-a-real-token" }), password: NEW_PW }),
+        /decrypt token fail/,
+        ["not-a-real-token"],
+      );
       assert.strictEqual(err.serverCode, "APIG.0301");
     });
 
     it("refuses a token of another project with DBS.200010", async () => {
       const other = emu.issueToken("ffffffffffffffffffffffffffffffff");
       emu.projects.set("other-region-1", "ffffffffffffffffffffffffffffffff");
-      const err = await expectFailure(provider.create({ ...base({ token: other }), password: NEW_PW }), /not scoped to the project/, [other]);
+      const err = await expectFailure(
+        provider.create({ ...base({ token: other }), password: NEW_PW }),
+        /not scoped to the project/,
+        [other],
+      );
       assert.strictEqual(err.serverCode, "DBS.200010");
       assert.strictEqual(err.httpStatus, 403);
     });
 
     it("refuses a wrong IAM password clearly", async () => {
-      await expectFailure(provider.create({ ...base({ userName: "deployer", password: "Wrong-iam-pw", domainName: "acme" }), password: NEW_PW }), /username or password is wrong/, ["Wrong-iam-pw"]);
+      await expectFailure(
+        provider.create({
+          ...base({ userName: "deployer", password: "Wrong-iam-pw", domainName: "acme" }),
+          password: NEW_PW,
+        }),
+        /username or password is wrong/,
+        ["Wrong-iam-pw"],
+      );
       assert.strictEqual(emu.count("password.put"), 0);
     });
 
@@ -213,11 +256,17 @@ describe("GeminiDbAdminPassword against the IAM + GeminiDB emulator", function (
 
   describe("error codes and retries", () => {
     const retried: Array<[string, EmuFault]> = [
-      ["429 with Retry-After", { kind: "status", status: 429, code: "APIG.0308", msg: "The request is throttled.", retryAfter: "1" }],
+      [
+        "429 with Retry-After",
+        { kind: "status", status: 429, code: "APIG.0308", msg: "The request is throttled.", retryAfter: "1" },
+      ],
       ["500", { kind: "status", status: 500, code: "DBS.200000", msg: "Internal error" }],
       ["502", { kind: "status", status: 502, code: "APIG.0201", msg: "Backend unavailable" }],
       ["503", { kind: "status", status: 503, code: "APIG.0202", msg: "Backend unavailable" }],
-      ["DBS.200019 (busy)", { kind: "status", status: 403, code: "DBS.200019", msg: "Another operation is being performed" }],
+      [
+        "DBS.200019 (busy)",
+        { kind: "status", status: 403, code: "DBS.200019", msg: "Another operation is being performed" },
+      ],
       ["DBS.201015", { kind: "status", status: 400, code: "DBS.201015", msg: "The operation is not allowed now" }],
       ["DBS.280005", { kind: "status", status: 400, code: "DBS.280005", msg: "Server busy" }],
       ["a dropped connection", { kind: "drop" }],
@@ -230,7 +279,8 @@ describe("GeminiDbAdminPassword against the IAM + GeminiDB emulator", function (
         await provider.create({ ...withToken(), password: NEW_PW });
         assert.strictEqual(emu.instances.get(INSTANCE)!.password, NEW_PW);
         assert.strictEqual(emu.count("password.put"), 2);
-        if (fault.kind === "status" && fault.retryAfter) assert.ok(Date.now() - started >= 1000, "waited for Retry-After");
+        if (fault.kind === "status" && fault.retryAfter)
+          assert.ok(Date.now() - started >= 1000, "waited for Retry-After");
       });
     }
 
@@ -257,12 +307,36 @@ describe("GeminiDbAdminPassword against the IAM + GeminiDB emulator", function (
     });
 
     const final: Array<[string, EmuFault, RegExp]> = [
-      ["400 DBS.200001", { kind: "status", status: 400, code: "DBS.200001", msg: "Parameter error" }, /Parameter error/],
-      ["404 DBS.200002", { kind: "status", status: 404, code: "DBS.200002", msg: "The instance does not exist" }, /does not exist/],
-      ["403 DBS.200010", { kind: "status", status: 403, code: "DBS.200010", msg: "Authentication mismatch" }, /mismatch/],
-      ["403 DBS.200011", { kind: "status", status: 403, code: "DBS.200011", msg: "The instance status does not allow this operation" }, /does not allow/],
-      ["403 DBS.200018", { kind: "status", status: 403, code: "DBS.200018", msg: "The instance type does not support this operation" }, /does not support/],
-      ["400 DBS.200029", { kind: "status", status: 400, code: "DBS.200029", msg: "Invalid password" }, /Invalid password/],
+      [
+        "400 DBS.200001",
+        { kind: "status", status: 400, code: "DBS.200001", msg: "Parameter error" },
+        /Parameter error/,
+      ],
+      [
+        "404 DBS.200002",
+        { kind: "status", status: 404, code: "DBS.200002", msg: "The instance does not exist" },
+        /does not exist/,
+      ],
+      [
+        "403 DBS.200010",
+        { kind: "status", status: 403, code: "DBS.200010", msg: "Authentication mismatch" },
+        /mismatch/,
+      ],
+      [
+        "403 DBS.200011",
+        { kind: "status", status: 403, code: "DBS.200011", msg: "The instance status does not allow this operation" },
+        /does not allow/,
+      ],
+      [
+        "403 DBS.200018",
+        { kind: "status", status: 403, code: "DBS.200018", msg: "The instance type does not support this operation" },
+        /does not support/,
+      ],
+      [
+        "400 DBS.200029",
+        { kind: "status", status: 400, code: "DBS.200029", msg: "Invalid password" },
+        /Invalid password/,
+      ],
     ];
     for (const [name, fault, pattern] of final) {
       it(`does not retry ${name}, and the error carries code, status and request id`, async () => {
@@ -283,7 +357,12 @@ describe("GeminiDbAdminPassword against the IAM + GeminiDB emulator", function (
     });
 
     it("never echoes the password a server puts in its error message", async () => {
-      emu.inject("password.put", { kind: "status", status: 400, code: "DBS.200029", msg: `Invalid password ${NEW_PW}` });
+      emu.inject("password.put", {
+        kind: "status",
+        status: 400,
+        code: "DBS.200029",
+        msg: `Invalid password ${NEW_PW}`,
+      });
       await expectFailure(provider.create({ ...withToken(), password: NEW_PW }), /Invalid password \[redacted\]/);
     });
   });
@@ -314,9 +393,30 @@ describe("GeminiDbAdminPassword against the IAM + GeminiDB emulator", function (
     it("replaces on a new instance, region or project", async () => {
       const c = await provider.create({ ...withToken(), password: NEW_PW });
       const olds = c.outs as GeminiDbAdminPasswordOutputs;
-      assert.deepStrictEqual((await provider.diff(c.id, olds, { ...withToken(), password: NEW_PW, instanceId: "ffffffffffffffffffffffffffffffffin06" })).replaces, ["instanceId"]);
-      assert.deepStrictEqual((await provider.diff(c.id, olds, { ...withToken(), password: NEW_PW, region: "cn-north-4" })).replaces, ["region"]);
-      assert.deepStrictEqual((await provider.diff(c.id, olds, { ...withToken(), password: NEW_PW, projectId: "ffffffffffffffffffffffffffffffff" })).replaces, ["projectId"]);
+      assert.deepStrictEqual(
+        (
+          await provider.diff(c.id, olds, {
+            ...withToken(),
+            password: NEW_PW,
+            instanceId: "ffffffffffffffffffffffffffffffffin06",
+          })
+        ).replaces,
+        ["instanceId"],
+      );
+      assert.deepStrictEqual(
+        (await provider.diff(c.id, olds, { ...withToken(), password: NEW_PW, region: "cn-north-4" })).replaces,
+        ["region"],
+      );
+      assert.deepStrictEqual(
+        (
+          await provider.diff(c.id, olds, {
+            ...withToken(),
+            password: NEW_PW,
+            projectId: "ffffffffffffffffffffffffffffffff",
+          })
+        ).replaces,
+        ["projectId"],
+      );
       assert.strictEqual((await provider.diff(c.id, olds, { ...withToken(), password: NEW_PW })).changes, false);
     });
 

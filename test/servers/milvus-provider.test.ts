@@ -35,10 +35,18 @@ describe("MilvusUserPassword against the gRPC test server", function () {
   });
 
   function inputs(extra: Partial<MilvusUserPasswordInputs> = {}): MilvusUserPasswordInputs {
-    return { connection: { address: server.address, username: "root", password: ROOT_PW, timeoutMs: 1000 }, user: "app", ...extra };
+    return {
+      connection: { address: server.address, username: "root", password: ROOT_PW, timeoutMs: 1000 },
+      user: "app",
+      ...extra,
+    };
   }
 
-  async function expectFailure(p: Promise<unknown>, type: Function, pattern: RegExp): Promise<Error> {
+  async function expectFailure(
+    p: Promise<unknown>,
+    type: abstract new (...args: never[]) => Error,
+    pattern: RegExp,
+  ): Promise<Error> {
     const { error, output } = await captureOutput(() => p);
     // The provider runs the built package (dist/), so its classes are not the ones imported
     // from source here: compare by name.
@@ -93,7 +101,11 @@ describe("MilvusUserPassword against the gRPC test server", function () {
     const c = await provider.create(inputs({ password: P1, currentPassword: BOOT }));
     server.users.set("app", "changed-outside-1A");
     secrets.push("changed-outside-1A");
-    await expectFailure(provider.update(c.id, c.outs!, inputs({ password: P2 })), MilvusError, /neither the one in state nor currentPassword.*set currentPassword/);
+    await expectFailure(
+      provider.update(c.id, c.outs!, inputs({ password: P2 })),
+      MilvusError,
+      /neither the one in state nor currentPassword.*set currentPassword/,
+    );
     assert.strictEqual(server.users.get("app"), "changed-outside-1A");
     assert.strictEqual(server.count("UpdateCredential"), 2, "one create, one refused update, no blind retry");
   });
@@ -107,7 +119,11 @@ describe("MilvusUserPassword against the gRPC test server", function () {
   });
 
   it("refuses a missing user without createIfMissing, sending no CreateCredential", async () => {
-    await expectFailure(provider.create(inputs({ user: "ghost", password: P1 })), ConfigError, /user ghost does not exist: set createIfMissing/);
+    await expectFailure(
+      provider.create(inputs({ user: "ghost", password: P1 })),
+      ConfigError,
+      /user ghost does not exist: set createIfMissing/,
+    );
     assert.strictEqual(server.count("CreateCredential"), 0);
     assert.strictEqual(server.users.has("ghost"), false);
   });
@@ -134,7 +150,10 @@ describe("MilvusUserPassword against the gRPC test server", function () {
     const port = await freePort();
     const started = Date.now();
     const err = await expectFailure(
-      provider.create({ ...inputs({ password: P1, currentPassword: BOOT }), connection: { address: `127.0.0.1:${port}`, username: "root", password: ROOT_PW, timeoutMs: 1000 } }),
+      provider.create({
+        ...inputs({ password: P1, currentPassword: BOOT }),
+        connection: { address: `127.0.0.1:${port}`, username: "root", password: ROOT_PW, timeoutMs: 1000 },
+      }),
       MilvusError,
       /not reachable/,
     );
@@ -144,7 +163,10 @@ describe("MilvusUserPassword against the gRPC test server", function () {
 
   it("reports wrong connection credentials as UNAUTHENTICATED and changes nothing", async () => {
     const err = await expectFailure(
-      provider.create({ ...inputs({ password: P1, currentPassword: BOOT }), connection: { address: server.address, username: "root", password: "wrong-root-pw", timeoutMs: 1000 } }),
+      provider.create({
+        ...inputs({ password: P1, currentPassword: BOOT }),
+        connection: { address: server.address, username: "root", password: "wrong-root-pw", timeoutMs: 1000 },
+      }),
       MilvusError,
       /authentication failed/,
     );
@@ -155,14 +177,22 @@ describe("MilvusUserPassword against the gRPC test server", function () {
 
   it("treats an empty {} reply as a failure, not a success", async () => {
     server.inject("UpdateCredential", { kind: "empty" });
-    const err = await expectFailure(provider.create(inputs({ password: P1, currentPassword: BOOT })), MilvusError, /empty status/);
+    const err = await expectFailure(
+      provider.create(inputs({ password: P1, currentPassword: BOOT })),
+      MilvusError,
+      /empty status/,
+    );
     assert.strictEqual((err as MilvusError).serverCode, "EMPTY_REPLY");
     assert.strictEqual(server.users.get("app"), BOOT);
   });
 
   it("does not trust a Success that did nothing: the login check after the change fails", async () => {
     server.inject("UpdateCredential", { kind: "fakeSuccess" });
-    await expectFailure(provider.create(inputs({ password: P1, currentPassword: BOOT })), MilvusError, /new password does not log in/);
+    await expectFailure(
+      provider.create(inputs({ password: P1, currentPassword: BOOT })),
+      MilvusError,
+      /new password does not log in/,
+    );
     assert.strictEqual(server.users.get("app"), BOOT);
   });
 
@@ -203,14 +233,27 @@ describe("MilvusUserPassword against the gRPC test server", function () {
   });
 
   it("does not retry PERMISSION_DENIED", async () => {
-    server.inject("UpdateCredential", { kind: "grpc", code: grpc.status.PERMISSION_DENIED, details: "PrivilegeUpdateUser: permission deny" });
-    await expectFailure(provider.create(inputs({ password: P1, currentPassword: BOOT })), MilvusError, /permission denied/);
+    server.inject("UpdateCredential", {
+      kind: "grpc",
+      code: grpc.status.PERMISSION_DENIED,
+      details: "PrivilegeUpdateUser: permission deny",
+    });
+    await expectFailure(
+      provider.create(inputs({ password: P1, currentPassword: BOOT })),
+      MilvusError,
+      /permission denied/,
+    );
     assert.strictEqual(server.count("UpdateCredential"), 1);
     assert.strictEqual(server.users.get("app"), BOOT);
   });
 
   it("lets the user change its own password when no connection identity is given", async () => {
-    const own: MilvusUserPasswordInputs = { connection: { address: server.address, timeoutMs: 1000 }, user: "app", password: P1, currentPassword: BOOT };
+    const own: MilvusUserPasswordInputs = {
+      connection: { address: server.address, timeoutMs: 1000 },
+      user: "app",
+      password: P1,
+      currentPassword: BOOT,
+    };
     const saved = { u: process.env.MILVUS_USER, t: process.env.MILVUS_TOKEN };
     delete process.env.MILVUS_USER;
     delete process.env.MILVUS_TOKEN;
@@ -257,7 +300,16 @@ describe("MilvusUserPassword against the gRPC test server", function () {
   });
 
   it("never puts a password or its base64 into an error, a log line or the wire's auth header of the managed user", async () => {
-    server.inject("UpdateCredential", { kind: "status", code: 1100, error_code: "IllegalArgument", reason: `invalid password ${P1} ${Buffer.from(P1).toString("base64")}` });
-    await expectFailure(provider.create(inputs({ password: P1, currentPassword: BOOT })), MilvusError, /invalid password \[redacted\]/);
+    server.inject("UpdateCredential", {
+      kind: "status",
+      code: 1100,
+      error_code: "IllegalArgument",
+      reason: `invalid password ${P1} ${Buffer.from(P1).toString("base64")}`,
+    });
+    await expectFailure(
+      provider.create(inputs({ password: P1, currentPassword: BOOT })),
+      MilvusError,
+      /invalid password \[redacted\]/,
+    );
   });
 });

@@ -78,7 +78,11 @@ describe("the Milvus wire of one provider process", function () {
     assert.strictEqual(server.count("Connect"), 0, "no Connect handshake per identity");
     assert.strictEqual(report.channelsOpened, 1, "one channel for one address");
     assert.strictEqual(server.connections.accepted, 1, "one TCP connection");
-    assert.strictEqual(report.sdkClientLoaded, false, "the SDK's client (and its per-construction proto load) is never loaded");
+    assert.strictEqual(
+      report.sdkClientLoaded,
+      false,
+      "the SDK's client (and its per-construction proto load) is never loaded",
+    );
     assert.strictEqual(report.protoLoaderLoaded, false, "the whole milvus.proto is never loaded through proto-loader");
   });
 });

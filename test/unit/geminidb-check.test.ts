@@ -16,23 +16,66 @@ describe("GeminiDbAdminPassword check", () => {
     ["a malformed instanceId", { ...good, instanceId: "not-an-id" }, "instanceId", /32 hex characters followed by in/],
     ["a malformed projectId", { ...good, projectId: "ABC" }, "projectId", /32 lowercase hex/],
     ["a malformed region", { ...good, region: "Europe West" }, "region", /region name/],
-    ["an unknown region without endpoint", { ...good, region: "xx-nowhere-9" }, "region", /not a known Huawei Cloud region/],
-    ["a password with a forbidden special", { ...good, password: "Good-pass$1" }, "password", /only letters, digits and the special characters ~!@#%\^\*-_=\+\?/],
+    [
+      "an unknown region without endpoint",
+      { ...good, region: "xx-nowhere-9" },
+      "region",
+      /not a known Huawei Cloud region/,
+    ],
+    [
+      "a password with a forbidden special",
+      { ...good, password: "Good-pass$1" },
+      "password",
+      /only letters, digits and the special characters ~!@#%\^\*-_=\+\?/,
+    ],
     ["a password without special", { ...good, password: "Goodpass12" }, "password", /special character/],
     ["a password of 33 characters", { ...good, password: "Aa1~" + "b".repeat(29) }, "password", /8 to 32/],
     ["a non-ASCII password", { ...good, password: "Gööd-pass~1" }, "password", /only letters/],
-    ["an http endpoint to a remote host", { ...good, endpoint: "http://gaussdb-nosql.eu-west-101.myhuaweicloud.eu" }, "endpoint", /must use https/],
+    [
+      "an http endpoint to a remote host",
+      { ...good, endpoint: "http://gaussdb-nosql.eu-west-101.myhuaweicloud.eu" },
+      "endpoint",
+      /must use https/,
+    ],
     ["an endpoint with a path", { ...good, endpoint: "https://example.com/v3" }, "endpoint", /without path/],
     ["an endpoint that is no URL", { ...good, endpoint: "gaussdb" }, "endpoint", /absolute URL/],
-    ["an iamEndpoint with user info", { ...good, iamEndpoint: "https://u:p@iam.example.com" }, "iamEndpoint", /user information/],
-    ["token and AK/SK together", { ...good, auth: { token: "tok-value-123", accessKey: "AK", secretKey: "SK-secret-1" } }, "auth", /exactly one of/],
+    [
+      "an iamEndpoint with user info",
+      { ...good, iamEndpoint: "https://u:p@iam.example.com" },
+      "iamEndpoint",
+      /user information/,
+    ],
+    [
+      "token and AK/SK together",
+      { ...good, auth: { token: "tok-value-123", accessKey: "AK", secretKey: "SK-secret-1" } },
+      "auth",
+      /exactly one of/,
+    ],
     ["an access key without secret key", { ...good, auth: { accessKey: "AK" } }, "auth.secretKey", /go together/],
-    ["IAM password without domain", { ...good, auth: { userName: "u", password: "Iam-secret-1" } }, "auth.domainName", /required for IAM password/],
+    [
+      "IAM password without domain",
+      { ...good, auth: { userName: "u", password: "Iam-secret-1" } },
+      "auth.domainName",
+      /required for IAM password/,
+    ],
     ["an empty token", { ...good, auth: { token: "  " } }, "auth.token", /must not be empty/],
     ["a timeout that is not a number", { ...good, timeoutMs: "10s" }, "timeoutMs", /number/],
-    ["no credentials in the inputs nor in HW_* variables", { ...good, auth: undefined }, "auth", /is required: set auth, or HW_AUTH_TOKEN/],
+    [
+      "no credentials in the inputs nor in HW_* variables",
+      { ...good, auth: undefined },
+      "auth",
+      /is required: set auth, or HW_AUTH_TOKEN/,
+    ],
   ];
-  checkTable(ops.check, cases, ["Good-pass$1", "Goodpass12", "Gööd-pass~1", "tok-value-123", "SK-secret-1", "Iam-secret-1", "u:p"]);
+  checkTable(ops.check, cases, [
+    "Good-pass$1",
+    "Goodpass12",
+    "Gööd-pass~1",
+    "tok-value-123",
+    "SK-secret-1",
+    "Iam-secret-1",
+    "u:p",
+  ]);
 
   it("accepts http to a loopback host (local emulators)", async () => {
     const r = await ops.check({}, { ...good, endpoint: "http://127.0.0.1:8080", iamEndpoint: "http://localhost:8081" });
@@ -40,11 +83,20 @@ describe("GeminiDbAdminPassword check", () => {
   });
 
   it("fills region and projectId from HW_REGION_NAME and HW_PROJECT_ID, never credentials", async () => {
-    Object.assign(process.env, { HW_REGION_NAME: "cn-north-4", HW_PROJECT_ID: "ffffffffffffffffffffffffffffffff", HW_SECRET_KEY: "env-sk-secret", HW_ACCESS_KEY: "env-ak" });
+    Object.assign(process.env, {
+      HW_REGION_NAME: "cn-north-4",
+      HW_PROJECT_ID: "ffffffffffffffffffffffffffffffff",
+      HW_SECRET_KEY: "env-sk-secret",
+      HW_ACCESS_KEY: "env-ak",
+    });
     try {
       const r = await ops.check({}, { instanceId: good.instanceId });
       assert.strictEqual(r.failures, undefined);
-      assert.deepStrictEqual(r.inputs, { instanceId: good.instanceId, region: "cn-north-4", projectId: "ffffffffffffffffffffffffffffffff" });
+      assert.deepStrictEqual(r.inputs, {
+        instanceId: good.instanceId,
+        region: "cn-north-4",
+        projectId: "ffffffffffffffffffffffffffffffff",
+      });
     } finally {
       for (const k of ["HW_REGION_NAME", "HW_PROJECT_ID", "HW_SECRET_KEY", "HW_ACCESS_KEY"]) delete process.env[k];
     }

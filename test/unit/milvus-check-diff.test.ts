@@ -15,11 +15,36 @@ describe("MilvusUserPassword check", () => {
     ["a password too short", { ...good, password: "Ab1!xyz" }, "password", /8 to 64/],
     ["a password of two classes", { ...good, password: "abcdefgh12" }, "password", /at least 3/],
     ["a password that is not a string", { ...good, password: 12345678 }, "password", /string/],
-    ["an address without host", { ...good, connection: { ...conn, address: ":19530" } }, "connection.address", /host:port/],
-    ["an address with a bad port", { ...good, connection: { ...conn, address: "db:99999" } }, "connection.address", /65535/],
-    ["token and username together", { ...good, connection: { address: "db:1", token: "t0ken-value", username: "root" } }, "connection.token", /either token/],
-    ["a password without username", { ...good, connection: { address: "db:1", password: "Milvus-pw" } }, "connection.username", /needs a username/],
-    ["a timeout too small", { ...good, connection: { ...conn, timeoutMs: 5 } }, "connection.timeoutMs", /at least 1000/],
+    [
+      "an address without host",
+      { ...good, connection: { ...conn, address: ":19530" } },
+      "connection.address",
+      /host:port/,
+    ],
+    [
+      "an address with a bad port",
+      { ...good, connection: { ...conn, address: "db:99999" } },
+      "connection.address",
+      /65535/,
+    ],
+    [
+      "token and username together",
+      { ...good, connection: { address: "db:1", token: "t0ken-value", username: "root" } },
+      "connection.token",
+      /either token/,
+    ],
+    [
+      "a password without username",
+      { ...good, connection: { address: "db:1", password: "Milvus-pw" } },
+      "connection.username",
+      /needs a username/,
+    ],
+    [
+      "a timeout too small",
+      { ...good, connection: { ...conn, timeoutMs: 5 } },
+      "connection.timeoutMs",
+      /at least 1000/,
+    ],
     ["an unknown property", { ...good, pasword: "Abcdef12!x" }, "(inputs)", /pasword|nrecognized/],
     ["createIfMissing not a boolean", { ...good, createIfMissing: "yes" }, "createIfMissing", /true or false/],
   ];
@@ -43,14 +68,20 @@ describe("MilvusUserPassword check", () => {
   });
 
   it("takes the address from MILVUS_URI and credentials from MILVUS_USER/MILVUS_PASSWORD at run time", () => {
-    const ctx = ops.resolveContext({ user: "app" }, { MILVUS_URI: "https://m.example:443", MILVUS_USER: "root", MILVUS_PASSWORD: "pw-from-env" });
+    const ctx = ops.resolveContext(
+      { user: "app" },
+      { MILVUS_URI: "https://m.example:443", MILVUS_USER: "root", MILVUS_PASSWORD: "pw-from-env" },
+    );
     assert.strictEqual(ctx.address, "https://m.example:443");
     assert.strictEqual(ctx.target.tls, true);
     assert.deepStrictEqual(ctx.admin, { username: "root", password: "pw-from-env" });
   });
 
   it("prefers an explicit token over environment credentials", () => {
-    const ctx = ops.resolveContext({ user: "app", connection: { address: "m:1", token: "tok-123" } }, { MILVUS_USER: "root", MILVUS_PASSWORD: "x" });
+    const ctx = ops.resolveContext(
+      { user: "app", connection: { address: "m:1", token: "tok-123" } },
+      { MILVUS_USER: "root", MILVUS_PASSWORD: "x" },
+    );
     assert.deepStrictEqual(ctx.admin, { token: "tok-123" });
   });
 
@@ -66,7 +97,11 @@ describe("MilvusUserPassword diff", () => {
     ["a new password updates", { password: "Abcdef12!y" }, { changes: true, replaces: [] }],
     ["a new rotation trigger updates", { rotationTrigger: "2026-q4" }, { changes: true, replaces: [] }],
     ["a new user replaces", { user: "other" }, { changes: true, replaces: ["user"] }],
-    ["a new address replaces", { connection: { ...conn, address: "10.0.0.1:19530" } }, { changes: true, replaces: ["connection.address"] }],
+    [
+      "a new address replaces",
+      { connection: { ...conn, address: "10.0.0.1:19530" } },
+      { changes: true, replaces: ["connection.address"] },
+    ],
     ["omitting a given password keeps it", { password: undefined }, { changes: false, replaces: [] }],
     ["deleteUserOnDestroy is stored", { deleteUserOnDestroy: true }, { changes: true, replaces: [] }],
   ];

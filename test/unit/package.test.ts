@@ -10,23 +10,48 @@ import { REPO_ROOT } from "../../harness/tools";
 describe("the published package", function () {
   this.timeout(60000);
   const files: string[] = JSON.parse(
-    execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: REPO_ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }),
+    execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], {
+      cwd: REPO_ROOT,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }),
   )[0].files.map((f: { path: string }) => f.path);
 
   it("holds dist with types, README, CHANGELOG, LICENSE and package.json", () => {
-    for (const f of ["package.json", "README.md", "CHANGELOG.md", "LICENSE", "dist/index.js", "dist/index.d.ts", "dist/milvus/provider.js", "dist/milvus/operations.js", "dist/geminidb/provider.js"]) {
+    for (const f of [
+      "package.json",
+      "README.md",
+      "CHANGELOG.md",
+      "LICENSE",
+      "dist/index.js",
+      "dist/index.d.ts",
+      "dist/milvus/provider.js",
+      "dist/milvus/operations.js",
+      "dist/geminidb/provider.js",
+    ]) {
       assert.ok(files.includes(f), `${f} is missing from the tarball`);
     }
   });
 
   it("holds nothing from test/, harness/, scripts/, examples/, bench/, demo/ or provider/ sources", () => {
-    const stray = files.filter((f) => /^(test|harness|scripts|examples|bench|demo|provider|docs)\//.test(f) || f.endsWith(".ts") && !f.endsWith(".d.ts"));
+    const stray = files.filter(
+      (f) =>
+        /^(test|harness|scripts|examples|bench|demo|provider|docs)\//.test(f) ||
+        (f.endsWith(".ts") && !f.endsWith(".d.ts")),
+    );
     assert.deepStrictEqual(stray, []);
   });
 
   it("resolves both forms of a provider module path through its exports map", () => {
-    for (const request of ["pulumi-db-passwords/dist/milvus/provider.js", "pulumi-db-passwords/dist/milvus/provider", "pulumi-db-passwords/dist/geminidb/operations"]) {
-      assert.match(require.resolve(request, { paths: [REPO_ROOT] }), /dist[\\/](milvus|geminidb)[\\/](provider|operations)\.js$/);
+    for (const request of [
+      "pulumi-db-passwords/dist/milvus/provider.js",
+      "pulumi-db-passwords/dist/milvus/provider",
+      "pulumi-db-passwords/dist/geminidb/operations",
+    ]) {
+      assert.match(
+        require.resolve(request, { paths: [REPO_ROOT] }),
+        /dist[\\/](milvus|geminidb)[\\/](provider|operations)\.js$/,
+      );
     }
   });
 });

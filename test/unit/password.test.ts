@@ -1,5 +1,10 @@
 import * as assert from "assert";
-import { GEMINIDB_PASSWORD_POLICY, MILVUS_PASSWORD_POLICY, checkPassword, generatePassword } from "../../provider/shared/password";
+import {
+  GEMINIDB_PASSWORD_POLICY,
+  MILVUS_PASSWORD_POLICY,
+  checkPassword,
+  generatePassword,
+} from "../../provider/shared/password";
 
 describe("password policies", () => {
   const milvus: Array<[string, string, RegExp | null]> = [
@@ -16,7 +21,11 @@ describe("password policies", () => {
     it(`Milvus ${name}`, () => {
       const rules = checkPassword(pw, MILVUS_PASSWORD_POLICY);
       if (broken === null) assert.deepStrictEqual(rules, []);
-      else assert.ok(rules.some((r) => broken.test(r)), rules.join("; "));
+      else
+        assert.ok(
+          rules.some((r) => broken.test(r)),
+          rules.join("; "),
+        );
       for (const r of rules) assert.ok(!r.includes(pw), "a rule message echoed the password");
     });
   }
@@ -35,7 +44,11 @@ describe("password policies", () => {
     it(`GeminiDB ${name}`, () => {
       const rules = checkPassword(pw, GEMINIDB_PASSWORD_POLICY);
       if (broken === null) assert.deepStrictEqual(rules, []);
-      else assert.ok(rules.some((r) => broken.test(r)), rules.join("; "));
+      else
+        assert.ok(
+          rules.some((r) => broken.test(r)),
+          rules.join("; "),
+        );
     });
   }
 
@@ -55,7 +68,9 @@ describe("password policies", () => {
   }
 
   it("puts the required characters at random places", () => {
-    const firstIsUpper = Array.from({ length: 400 }, () => /^[A-Z]/.test(generatePassword(MILVUS_PASSWORD_POLICY))).filter(Boolean).length;
+    const firstIsUpper = Array.from({ length: 400 }, () =>
+      /^[A-Z]/.test(generatePassword(MILVUS_PASSWORD_POLICY)),
+    ).filter(Boolean).length;
     assert.ok(firstIsUpper > 10 && firstIsUpper < 200, `first character upper ${firstIsUpper}/400`);
   });
 

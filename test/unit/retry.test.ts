@@ -83,10 +83,13 @@ describe("retry", () => {
     const h = harness();
     let calls = 0;
     await assert.rejects(
-      retry(async () => {
-        calls++;
-        throw new Transient(1000);
-      }, { ...h.opts, maxAttempts: 100, maxElapsedMs: 2500 }),
+      retry(
+        async () => {
+          calls++;
+          throw new Transient(1000);
+        },
+        { ...h.opts, maxAttempts: 100, maxElapsedMs: 2500 },
+      ),
     );
     assert.strictEqual(calls, 3);
   });

@@ -55,7 +55,11 @@ describe("serialized providers", function () {
       const sf = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: false });
       console.log(`      ${name} __provider by value: ${sf.text.length} bytes`);
       assert.ok(sf.text.length < 4000, `serialized provider is ${sf.text.length} bytes`);
-      if (folder === "milvus") assert.ok(sf.text.includes(JSON.stringify(`pulumi-db-passwords/dist/${folder}/operations`)), "the package path is captured");
+      if (folder === "milvus")
+        assert.ok(
+          sf.text.includes(JSON.stringify(`pulumi-db-passwords/dist/${folder}/operations`)),
+          "the package path is captured",
+        );
       assert.doesNotMatch(sf.text, /MilvusClient|grpc|protobuf|node-fetch|createHmac|zod/);
       assert.strictEqual(sf.containsSecrets, false);
     });
