@@ -58,8 +58,9 @@ export class PulumiProject {
   }
 
   /**
-   * Starts `pulumi <args>` in a process group of its own (the CLI, its language host and its
-   * provider plugins), so that a test can kill the CLI or one plugin mid-run.
+   * Starts `pulumi <args>` in a process group of its own, so that a test can kill the CLI or
+   * one plugin mid-run. The CLI starts each plugin (language host, providers) in a group of
+   * its own too: to stop a whole run, kill every process below the CLI (`descendants`).
    */
   start(
     args: string[],

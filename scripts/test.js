@@ -19,8 +19,15 @@ const tool = (script) =>
 const t0 = Date.now();
 // Lint first, as part of the test command: eslint with zero warnings, then prettier's check.
 const bin = (pkg, file) => path.join(path.dirname(require.resolve(`${pkg}/package.json`)), file);
-run(process.execPath, [bin("eslint", "bin/eslint.js"), "--max-warnings", "0", "."]);
-run(process.execPath, [bin("prettier", "bin/prettier.cjs"), "--check", "--log-level", "warn", "."]);
+const lint = (args) => {
+  const r = spawnSync(process.execPath, args, { cwd: root, stdio: "inherit" });
+  if (r.status !== 0) {
+    console.error("[test] lint failed (see above); `npm run format` fixes what can be fixed by rewriting");
+    process.exit(r.status ?? 1);
+  }
+};
+lint([bin("eslint", "bin/eslint.js"), "--max-warnings", "0", "."]);
+lint([bin("prettier", "bin/prettier.cjs"), "--check", "--log-level", "warn", "."]);
 run(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.json"]);
 run(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.test.json"]);
 const env = {

@@ -1,0 +1,226 @@
+/**
+ * The package as a user gets it: `npm pack`, then a fresh Pulumi project in a temporary
+ * directory installs the tarball next to its own `@pulumi/pulumi`, and the real CLI (with
+ * Pulumi's Node.js language host) runs `up`, a rotation, `refresh` and `destroy` against a
+ * real embedded Milvus and the GeminiDB emulator. Two projects cover both ends of the
+ * `@pulumi/pulumi` range the package declares: a TypeScript program on the lowest version
+ * it supports and a JavaScript program on the newest one it is tested with. Each must end up
+ * with a single copy of `@pulumi/pulumi`: the program's.
+ */
+import * as assert from "assert";
+import { execFile } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { promisify } from "util";
+import { RealMilvus, startRealMilvus } from "../../harness/real-milvus";
+import { pymilvusCanLogin } from "../../harness/pymilvus";
+import { GeminiDbEmulator, TEST_INSTANCE, startEmulator } from "../../harness/geminidb-emulator";
+import { CliResult, PulumiProject, dynamicResources } from "../../harness/pulumi-cli";
+import { REPO_ROOT } from "../../harness/tools";
+import { assertNoLeak } from "../helpers/leaks";
+
+const run = promisify(execFile);
+const PKG = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"));
+/** The lowest `@pulumi/pulumi` the package declares (`^3.N.0` in its dependencies). */
+const LOWEST = /^\^(\d+\.\d+\.\d+)$/.exec(PKG.dependencies["@pulumi/pulumi"])?.[1];
+/** The version the repository itself is locked to, and every other suite runs. */
+const NEWEST = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "node_modules/@pulumi/pulumi/package.json"), "utf8"))
+  .version as string;
+
+const TS_PROGRAM = `import * as pulumi from "@pulumi/pulumi";
+import { GeminiDbAdminPassword, MilvusUserPassword } from "pulumi-db-passwords";
+
+const cfg = new pulumi.Config();
+const app = new MilvusUserPassword("app", {
+  connection: { address: cfg.require("milvusAddress"), username: "root", password: cfg.requireSecret("rootPassword") },
+  user: cfg.require("user"),
+  password: cfg.requireSecret("appPassword"),
+  createIfMissing: true,
+  deleteUserOnDestroy: true,
+});
+const db = new GeminiDbAdminPassword("db", {
+  region: "eu-west-101",
+  instanceId: cfg.require("instanceId"),
+  password: cfg.requireSecret("rwuserPassword"),
+  endpoint: cfg.require("endpoint"),
+  iamEndpoint: cfg.require("endpoint"),
+});
+
+export const user = app.user;
+export const passwordVerified = app.passwordVerified;
+export const projectId = db.projectId;
+`;
+
+const JS_PROGRAM = `"use strict";
+const pulumi = require("@pulumi/pulumi");
+const { GeminiDbAdminPassword, MilvusUserPassword } = require("pulumi-db-passwords");
+
+const cfg = new pulumi.Config();
+const app = new MilvusUserPassword("app", {
+  connection: { address: cfg.require("milvusAddress"), username: "root", password: cfg.requireSecret("rootPassword") },
+  user: cfg.require("user"),
+  password: cfg.requireSecret("appPassword"),
+  createIfMissing: true,
+  deleteUserOnDestroy: true,
+});
+const db = new GeminiDbAdminPassword("db", {
+  region: "eu-west-101",
+  instanceId: cfg.require("instanceId"),
+  password: cfg.requireSecret("rwuserPassword"),
+  endpoint: cfg.require("endpoint"),
+  iamEndpoint: cfg.require("endpoint"),
+});
+
+exports.user = app.user;
+exports.passwordVerified = app.passwordVerified;
+exports.projectId = db.projectId;
+`;
+
+interface Variant {
+  language: "typescript" | "javascript";
+  pulumi: string;
+  user: string;
+}
+
+/** A new project as `pulumi new typescript|javascript` lays it out, with the tarball as a dependency. */
+function writeProject(dir: string, v: Variant, tarball: string): void {
+  const ts = v.language === "typescript";
+  const name = `install-${v.language}`;
+  fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: ${name}\nruntime: nodejs\ndescription: install test\n`);
+  const pkg = {
+    name,
+    private: true,
+    main: ts ? "index.ts" : "index.js",
+    dependencies: { "@pulumi/pulumi": v.pulumi, "pulumi-db-passwords": `file:${tarball}` },
+    ...(ts ? { devDependencies: { "@types/node": "^20.0.0", typescript: "^5.0.0" } } : {}),
+  };
+  fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify(pkg, null, 2));
+  if (ts) {
+    const tsconfig = {
+      compilerOptions: {
+        target: "ES2020",
+        module: "commonjs",
+        strict: true,
+        esModuleInterop: true,
+        skipLibCheck: false,
+      },
+      files: ["index.ts"],
+    };
+    fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify(tsconfig, null, 2));
+  }
+  fs.writeFileSync(path.join(dir, ts ? "index.ts" : "index.js"), ts ? TS_PROGRAM : JS_PROGRAM);
+}
+
+/** Every installed copy of `@pulumi/pulumi` in the project, as npm lists them. */
+async function pulumiCopies(dir: string): Promise<string[]> {
+  const { stdout } = await run("npm", ["ls", "@pulumi/pulumi", "--all", "--parseable"], { cwd: dir });
+  return [...new Set(stdout.split("\n").filter(Boolean))];
+}
+
+describe("install: the packed package in a fresh Pulumi project, through the real CLI", function () {
+  this.timeout(900000);
+  const ROOT_PW = "Milvus";
+  const AK = "INSTALLACCESSKEY";
+  const SK = "Install-secret-key/1";
+  const secrets = [SK, "Install-app-Pw1", "Install-app-Pw2", "Rw-install~Pw1", "Rw-install~Pw2"];
+  let workDir: string;
+  let tarball: string;
+  let milvus: RealMilvus;
+  let emu: GeminiDbEmulator;
+  const outputs: CliResult[] = [];
+
+  before(async () => {
+    assert.ok(LOWEST, `package.json declares @pulumi/pulumi as ^3.N.0, not ${PKG.dependencies["@pulumi/pulumi"]}`);
+    workDir = fs.mkdtempSync(path.join(os.tmpdir(), "pdp-install-"));
+    // `npm test` has just built dist/; packing must not build again or run anything else.
+    const packed = await run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", workDir], {
+      cwd: REPO_ROOT,
+    });
+    tarball = path.join(workDir, JSON.parse(packed.stdout)[0].filename);
+    milvus = await startRealMilvus();
+    emu = await startEmulator((e) => e.akSk.set(AK, { sk: SK }));
+  });
+  after(async () => {
+    await milvus?.stop();
+    await emu?.stop();
+    if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+    assertNoLeak(
+      outputs.map((o) => o.all),
+      secrets,
+      "CLI output",
+    );
+  });
+
+  const variants = (): Variant[] => [
+    { language: "typescript", pulumi: LOWEST!, user: "install_ts" },
+    { language: "javascript", pulumi: NEWEST, user: "install_js" },
+  ];
+
+  for (const i of [0, 1]) {
+    it(`${i === 0 ? "TypeScript on the lowest" : "JavaScript on the newest"} supported @pulumi/pulumi: one copy; up, rotate, refresh, destroy`, async () => {
+      const v = variants()[i];
+      const dir = path.join(workDir, v.language);
+      fs.mkdirSync(dir);
+      writeProject(dir, v, tarball);
+      await run("npm", ["install", "--no-audit", "--no-fund"], { cwd: dir, maxBuffer: 1 << 24 });
+
+      const copies = await pulumiCopies(dir);
+      assert.deepStrictEqual(copies, [path.join(dir, "node_modules", "@pulumi", "pulumi")], "one @pulumi/pulumi");
+      const installed = JSON.parse(fs.readFileSync(path.join(copies[0], "package.json"), "utf8")).version;
+      assert.strictEqual(installed, v.pulumi);
+      const own = path.join(dir, "node_modules", "pulumi-db-passwords");
+      assert.ok(!fs.lstatSync(own).isSymbolicLink() && fs.existsSync(path.join(own, "dist", "index.d.ts")));
+      if (v.language === "typescript") {
+        // The package's declarations type-check against this @pulumi/pulumi (no skipLibCheck).
+        await run(process.execPath, [
+          path.join(dir, "node_modules", "typescript", "bin", "tsc"),
+          "--noEmit",
+          "-p",
+          dir,
+        ]);
+      }
+
+      const project = new PulumiProject(dir, "dev", { HW_ACCESS_KEY: AK, HW_SECRET_KEY: SK });
+      const step = async (args: string[]) => {
+        const r = await project.run(args);
+        outputs.push(r);
+        assert.strictEqual(r.code, 0, r.all);
+        assert.doesNotMatch(r.all, /warning/i, "no step warns");
+        return r;
+      };
+      try {
+        await project.init(
+          { milvusAddress: milvus.address, user: v.user, instanceId: TEST_INSTANCE, endpoint: emu.url },
+          { rootPassword: ROOT_PW, appPassword: secrets[1], rwuserPassword: secrets[3] },
+        );
+        await step(["up", "--yes"]);
+        assert.strictEqual(await pymilvusCanLogin(milvus.address, v.user, secrets[1]), true);
+        assert.strictEqual(emu.instances.get(TEST_INSTANCE)!.password, secrets[3]);
+        const state = await project.exportState();
+        for (const r of dynamicResources(state.json)) {
+          // Installed under node_modules, the provider is stored as a reference to the package.
+          assert.match(r.inputs.__provider, /require\("pulumi-db-passwords\/dist\/(milvus|geminidb)\/provider\.js"\)/);
+          assert.ok(r.inputs.__provider.length <= 1024, `__provider is ${r.inputs.__provider.length} bytes`);
+        }
+
+        await project.setSecret("appPassword", secrets[2]);
+        await project.setSecret("rwuserPassword", secrets[4]);
+        const rotate = await step(["up", "--yes"]);
+        assert.match(rotate.stdout, /2 updated/);
+        assert.strictEqual(await pymilvusCanLogin(milvus.address, v.user, secrets[2]), true);
+        assert.strictEqual(await pymilvusCanLogin(milvus.address, v.user, secrets[1]), false);
+        assert.strictEqual(emu.instances.get(TEST_INSTANCE)!.password, secrets[4]);
+
+        const refresh = await step(["refresh", "--yes"]);
+        assert.doesNotMatch(refresh.stdout, /updated|=>/, "refresh finds no drift");
+        await step(["preview", "--expect-no-changes"]);
+
+        await step(["destroy", "--yes"]);
+        assert.strictEqual(await pymilvusCanLogin(milvus.address, v.user, secrets[2]), false, "deleteUserOnDestroy");
+      } finally {
+        await project.cleanup();
+      }
+    });
+  }
+});
