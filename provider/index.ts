@@ -1,7 +1,9 @@
-export { MilvusUserPassword, MilvusUserPasswordArgs } from "./milvus/resource";
+export { MilvusUserPassword } from "./milvus/resource";
+export type { MilvusConnectionArgs, MilvusUserPasswordArgs } from "./milvus/resource";
 export * as milvusUserPasswordProvider from "./milvus/provider";
 export type { MilvusUserPasswordInputs, MilvusUserPasswordOutputs } from "./milvus/schema";
-export { GeminiDbAdminPassword, GeminiDbAdminPasswordArgs } from "./geminidb/resource";
+export { GeminiDbAdminPassword } from "./geminidb/resource";
+export type { GeminiDbAdminPasswordArgs, GeminiDbAuthArgs } from "./geminidb/resource";
 export * as geminiDbAdminPasswordProvider from "./geminidb/provider";
 export type { GeminiDbAdminPasswordInputs, GeminiDbAdminPasswordOutputs } from "./geminidb/schema";
 export { DbPasswordError, MilvusError, GeminiDbError, ConfigError } from "./shared/errors";

@@ -1,10 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as provider from "./provider";
 import type { GeminiDbAdminPasswordInputs, GeminiDbAdminPasswordOutputs } from "./schema";
-import type { Inputify } from "../shared/inputs";
+import type { GeminiDbAdminPasswordArgs } from "./args";
 
-/** Arguments of GeminiDbAdminPassword; every field may be an Output (a secret from config). */
-export type GeminiDbAdminPasswordArgs = Inputify<GeminiDbAdminPasswordInputs>;
+export type { GeminiDbAdminPasswordArgs, GeminiDbAuthArgs } from "./args";
 
 /**
  * The rwuser password of a Huawei Cloud GeminiDB Cassandra instance, reset with

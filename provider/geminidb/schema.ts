@@ -1,10 +1,14 @@
 /**
- * Inputs of GeminiDbAdminPassword, as one zod schema; the TypeScript types come from it.
+ * Inputs of GeminiDbAdminPassword, as one zod schema: what `check` validates, with messages
+ * that name the field and never its value. What each field means is documented where users
+ * see it, on the argument interfaces in args.ts.
  */
 import { z } from "zod";
 import { isLoopbackHost } from "../shared/env";
 import { millisecondsField, rotationTriggerField } from "../shared/fields";
 import { GEMINIDB_PASSWORD_POLICY, checkPassword } from "../shared/password";
+import type { Inputify, SameFields } from "../shared/inputs";
+import type { GeminiDbAdminPasswordArgs, GeminiDbAuthArgs } from "./args";
 import { PROJECT_ID, REGION } from "./regions";
 
 /** GeminiDB instance ids: 32 hex characters, "in", two digits (e.g. ...dae8in06). */
@@ -39,19 +43,12 @@ const nonEmpty = (what: string) =>
 /** Exactly one way to authenticate; omitted: HW_* environment variables at run time. */
 export const authSchema = z
   .object({
-    /** An IAM token (X-Auth-Token), scoped to the project. */
     token: nonEmpty("token").optional(),
-    /** Access key id for AK/SK signing. */
     accessKey: nonEmpty("accessKey").optional(),
-    /** Secret access key for AK/SK signing. */
     secretKey: nonEmpty("secretKey").optional(),
-    /** Security token of temporary AK/SK credentials. */
     securityToken: nonEmpty("securityToken").optional(),
-    /** IAM user name, to get a token with a password. */
     userName: nonEmpty("userName").optional(),
-    /** IAM user password. */
     password: nonEmpty("password").optional(),
-    /** Account (domain) name of the IAM user. */
     domainName: nonEmpty("domainName").optional(),
   })
   .strict()
@@ -88,46 +85,41 @@ export const authSchema = z
 
 export const geminiDbInputsSchema = z
   .object({
-    /** Huawei Cloud region, e.g. `eu-west-101`. Default: `HW_REGION_NAME`. */
     region: z
       .string({ error: "must be a string" })
       .regex(REGION, { error: "must be a region name such as eu-west-101" })
       .optional(),
-    /** Project id (32 hex characters). Default: `HW_PROJECT_ID`, else looked up by region name through IAM. */
     projectId: z
       .string({ error: "must be a string" })
       .regex(PROJECT_ID, { error: "must be 32 lowercase hex characters" })
       .optional(),
-    /** GeminiDB Cassandra instance id (32 hex characters, "in", two digits). */
     instanceId: z
       .string({ error: "is required and must be a string" })
       .regex(INSTANCE_ID, { error: "must be 32 hex characters followed by in and two digits" }),
-    /** The rwuser password to set. Omit it to have one generated (rotated by `rotationTrigger`). */
     password: z
       .string({ error: "must be a string" })
       .superRefine((pw, ctx) => {
         for (const rule of checkPassword(pw, GEMINIDB_PASSWORD_POLICY)) ctx.addIssue({ code: "custom", message: rule });
       })
       .optional(),
-    /** Any string; a change rotates the password (a new one is generated when `password` is omitted). */
     rotationTrigger: rotationTriggerField.optional(),
-    /** GeminiDB API endpoint override, e.g. `https://gaussdb-nosql.eu-west-101.myhuaweicloud.eu`. */
     endpoint: endpointField.optional(),
-    /** IAM endpoint override. Default: `HW_AUTH_URL`, else `https://iam.{region}.myhuaweicloud.com`. */
     iamEndpoint: endpointField.optional(),
-    /**
-     * How to authenticate. Default: from the environment, `HW_AUTH_TOKEN`, else
-     * `HW_ACCESS_KEY`/`HW_SECRET_KEY` (and `HW_SECURITY_TOKEN`), else
-     * `HW_USER_NAME`/`HW_PASSWORD`/`HW_DOMAIN_NAME`.
-     */
     auth: authSchema.optional(),
-    /** Timeout of each HTTP request in milliseconds (1000–120000). Default 30000. */
     timeoutMs: millisecondsField(1000, 120000).optional(),
   })
   .strict();
 
 export type GeminiDbAuthInputs = z.infer<typeof authSchema>;
 export type GeminiDbAdminPasswordInputs = z.infer<typeof geminiDbInputsSchema>;
+
+// The documented argument interfaces (args.ts) and this schema name the same fields with the
+// same types: a field added to one and not the other fails the build here.
+const argsMatchSchema: [
+  SameFields<GeminiDbAdminPasswordArgs, Inputify<GeminiDbAdminPasswordInputs>>,
+  SameFields<GeminiDbAuthArgs, Inputify<GeminiDbAuthInputs>>,
+] = [true, true];
+void argsMatchSchema;
 
 /** What the resource keeps in state. */
 export interface GeminiDbAdminPasswordOutputs extends GeminiDbAdminPasswordInputs {

@@ -1,10 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as provider from "./provider";
 import type { MilvusUserPasswordInputs, MilvusUserPasswordOutputs } from "./schema";
-import type { Inputify } from "../shared/inputs";
+import type { MilvusUserPasswordArgs } from "./args";
 
-/** Arguments of MilvusUserPassword; every field may be an Output (a secret from config). */
-export type MilvusUserPasswordArgs = Inputify<MilvusUserPasswordInputs>;
+export type { MilvusConnectionArgs, MilvusUserPasswordArgs } from "./args";
 
 /**
  * The password of one Milvus user, set with the Milvus UpdateCredential RPC. A change of
