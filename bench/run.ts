@@ -24,6 +24,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
 import { PulumiProject, CliResult, dynamicResources } from "../harness/pulumi-cli";
+import { MILVUS_DEFAULT_ROOT } from "../harness/fixtures";
 import { RealMilvus, startRealMilvus } from "../harness/real-milvus";
 import { GeminiDbEmulator, TEST_PROJECT, startEmulator } from "../harness/geminidb-emulator";
 import { installedProject } from "../harness/installed";
@@ -372,8 +373,8 @@ async function main() {
     const rootPassword = generatePassword(MILVUS_PASSWORD_POLICY);
     await new MilvusSession(
       { hostPort: milvus.address, tls: false, timeoutMs: 10000 },
-      { username: "root", password: "Milvus" },
-    ).updatePassword("root", "Milvus", rootPassword);
+      MILVUS_DEFAULT_ROOT,
+    ).updatePassword(MILVUS_DEFAULT_ROOT.username, MILVUS_DEFAULT_ROOT.password, rootPassword);
     proxy = await countingProxy({ host: "127.0.0.1", port: milvus.port });
     const instances = Array.from({ length: nMax }, (_, i) => `${i.toString(16).padStart(32, "0")}in06`);
     emulator = await startEmulator((e) => {

@@ -10,6 +10,7 @@ import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import milvusProtoJson from "@zilliz/milvus2-sdk-node/dist/milvus/proto-json/milvus";
 import * as net from "net";
+import { MILVUS_DEFAULT_ROOT } from "./fixtures";
 
 export type Fault =
   /** UNAVAILABLE before acting. */
@@ -64,7 +65,7 @@ const fail = (error_code: string, code: number, reason: string) => ({ error_code
 
 export class MilvusTestServer {
   /** name → password, as the server holds them. */
-  readonly users = new Map<string, string>([["root", "Milvus"]]);
+  readonly users = new Map<string, string>([[MILVUS_DEFAULT_ROOT.username, MILVUS_DEFAULT_ROOT.password]]);
   /** calls seen per method (faulted ones included). */
   readonly calls: Record<string, number> = {};
   /** every `authorization` header seen, for leak checks of the wire. */

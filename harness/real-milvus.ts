@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { MILVUS_DEFAULT_ROOT } from "./fixtures";
 import { milvusVenv } from "./tools";
 import { killGroup, waitFor } from "./support";
 
@@ -40,7 +41,14 @@ async function waitReady(port: number, child: ChildProcess, logFile: string, tim
         : `milvus-server to accept root's login; see ${logFile}`,
     async () => {
       if (child.exitCode !== null) exited = true;
-      return exited || canLogin({ hostPort: `127.0.0.1:${port}`, tls: false, timeoutMs: 2000 }, "root", "Milvus");
+      return (
+        exited ||
+        canLogin(
+          { hostPort: `127.0.0.1:${port}`, tls: false, timeoutMs: 2000 },
+          MILVUS_DEFAULT_ROOT.username,
+          MILVUS_DEFAULT_ROOT.password,
+        )
+      );
     },
     timeoutMs,
     500,

@@ -6,7 +6,8 @@
  */
 import { generatePassword, GEMINIDB_PASSWORD_POLICY, MILVUS_PASSWORD_POLICY } from "../provider/shared/password";
 import { MilvusSession } from "../provider/milvus/client";
-import { startRealMilvus, RealMilvus } from "../harness/real-milvus";
+import { MILVUS_DEFAULT_ROOT } from "../harness/fixtures";
+import { RealMilvus, startRealMilvus } from "../harness/real-milvus";
 import { pymilvusCanLogin } from "../harness/pymilvus";
 import { PulumiProject, CliResult } from "../harness/pulumi-cli";
 import { milvusVenv, pulumiBin, REPO_ROOT } from "../harness/tools";
@@ -47,12 +48,9 @@ async function main() {
     milvus = await startRealMilvus();
     const rootPw = generatePassword(MILVUS_PASSWORD_POLICY);
     const bootstrap = generatePassword(MILVUS_PASSWORD_POLICY);
-    const admin = new MilvusSession(
-      { hostPort: milvus.address, tls: false, timeoutMs: 10000 },
-      { username: "root", password: "Milvus" },
-    );
+    const admin = new MilvusSession({ hostPort: milvus.address, tls: false, timeoutMs: 10000 }, MILVUS_DEFAULT_ROOT);
     await admin.createUser("search_app", bootstrap);
-    await admin.updatePassword("root", "Milvus", rootPw);
+    await admin.updatePassword(MILVUS_DEFAULT_ROOT.username, MILVUS_DEFAULT_ROOT.password, rootPw);
     note(`Milvus listens on ${milvus.address}; user search_app exists with a bootstrap password`);
     note("root's default password was replaced");
 

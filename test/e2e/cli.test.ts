@@ -8,6 +8,7 @@
 import * as assert from "assert";
 import * as path from "path";
 import { MilvusSession } from "../../provider/milvus/client";
+import { MILVUS_DEFAULT_ROOT } from "../../harness/fixtures";
 import { RealMilvus, startRealMilvus } from "../../harness/real-milvus";
 import { pymilvusCanLogin } from "../../harness/pymilvus";
 import { PulumiProject, CliResult, dynamicResources } from "../../harness/pulumi-cli";
@@ -73,12 +74,9 @@ describe("pulumi CLI end to end", function () {
 
   before(async () => {
     milvus = await startRealMilvus();
-    const s = new MilvusSession(
-      { hostPort: milvus.address, tls: false, timeoutMs: 10000 },
-      { username: "root", password: "Milvus" },
-    );
+    const s = new MilvusSession({ hostPort: milvus.address, tls: false, timeoutMs: 10000 }, MILVUS_DEFAULT_ROOT);
     await s.createUser("search_app", BOOT);
-    await s.updatePassword("root", "Milvus", ROOT_PW);
+    await s.updatePassword(MILVUS_DEFAULT_ROOT.username, MILVUS_DEFAULT_ROOT.password, ROOT_PW);
   });
   after(async () => {
     await milvus?.stop();

@@ -13,6 +13,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
+import { MILVUS_DEFAULT_ROOT } from "../../harness/fixtures";
 import { RealMilvus, startRealMilvus } from "../../harness/real-milvus";
 import { pymilvusCanLogin } from "../../harness/pymilvus";
 import { GeminiDbEmulator, TEST_INSTANCE, startEmulator } from "../../harness/geminidb-emulator";
@@ -120,7 +121,6 @@ async function pulumiCopies(dir: string): Promise<string[]> {
 
 describe("install: the packed package in a fresh Pulumi project, through the real CLI", function () {
   this.timeout(900000);
-  const ROOT_PW = "Milvus";
   const AK = "INSTALLACCESSKEY";
   const SK = "Install-secret-key/1";
   const secrets = [SK, "Install-app-Pw1", "Install-app-Pw2", "Rw-install~Pw1", "Rw-install~Pw2"];
@@ -192,7 +192,7 @@ describe("install: the packed package in a fresh Pulumi project, through the rea
       try {
         await project.init(
           { milvusAddress: milvus.address, user: v.user, instanceId: TEST_INSTANCE, endpoint: emu.url },
-          { rootPassword: ROOT_PW, appPassword: secrets[1], rwuserPassword: secrets[3] },
+          { rootPassword: MILVUS_DEFAULT_ROOT.password, appPassword: secrets[1], rwuserPassword: secrets[3] },
         );
         await step(["up", "--yes"]);
         assert.strictEqual(await pymilvusCanLogin(milvus.address, v.user, secrets[1]), true);

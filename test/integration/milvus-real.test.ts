@@ -6,7 +6,8 @@ import * as assert from "assert";
 import { milvusUserPasswordProvider as provider } from "../../provider";
 import type { MilvusUserPasswordInputs, MilvusUserPasswordOutputs } from "../../provider/milvus/schema";
 import { MilvusSession } from "../../provider/milvus/client";
-import { RealMilvus, freePort, startRealMilvus } from "../../harness/real-milvus";
+import { MILVUS_DEFAULT_ROOT } from "../../harness/fixtures";
+import { freePort, RealMilvus, startRealMilvus } from "../../harness/real-milvus";
 import { pymilvusCanLogin } from "../../harness/pymilvus";
 import { assertNoLeak, captureOutput, errorTexts } from "../helpers/leaks";
 
@@ -19,12 +20,10 @@ describe("MilvusUserPassword against a real Milvus server (pymilvus confirms)", 
   before(async () => {
     milvus = await startRealMilvus();
     // Never run tests with the well-known default root password.
-    const s = new MilvusSession(
-      { hostPort: milvus.address, tls: false, timeoutMs: 10000 },
-      { username: "root", password: "Milvus" },
-    );
+    const s = new MilvusSession({ hostPort: milvus.address, tls: false, timeoutMs: 10000 }, MILVUS_DEFAULT_ROOT);
     await s.createUser("search_app", "Bootstrap-1a");
-    await s.updatePassword("root", "Milvus", ROOT_PW); // last: this session's credentials stop working
+    // Last: this session's credentials stop working.
+    await s.updatePassword(MILVUS_DEFAULT_ROOT.username, MILVUS_DEFAULT_ROOT.password, ROOT_PW);
   });
   after(async () => {
     await milvus?.stop();

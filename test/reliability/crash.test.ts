@@ -14,6 +14,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { MilvusSession, canLogin } from "../../provider/milvus/client";
+import { MILVUS_DEFAULT_ROOT } from "../../harness/fixtures";
 import { RealMilvus, startRealMilvus } from "../../harness/real-milvus";
 import { pymilvusCanLogin } from "../../harness/pymilvus";
 import { HoldProxy } from "../helpers/hold-proxy";
@@ -131,9 +132,9 @@ describe("crash convergence: MilvusUserPassword with the real CLI and a real Mil
 
   before(async () => {
     milvus = await startRealMilvus();
-    const s = new MilvusSession(direct(), { username: "root", password: "Milvus" });
+    const s = new MilvusSession(direct(), MILVUS_DEFAULT_ROOT);
     await s.createUser("crash_app", BOOT);
-    await s.updatePassword("root", "Milvus", ROOT_PW);
+    await s.updatePassword(MILVUS_DEFAULT_ROOT.username, MILVUS_DEFAULT_ROOT.password, ROOT_PW);
     const [host, port] = milvus.address.split(":");
     proxy = new HoldProxy(host, Number(port));
     await proxy.start();
