@@ -8,6 +8,7 @@ import { compact, issuesToFailures, providerCheck } from "../shared/check";
 import { envValue } from "../shared/env";
 import { guarded } from "../shared/guard";
 import { GEMINIDB_PASSWORD_POLICY, generatePassword } from "../shared/password";
+import { dueMessage, scheduleCheck, scheduledRotation, timestamp } from "../shared/schedule";
 import { environmentSecrets, hasEnvironmentCredentials, makeAuthenticator } from "./auth";
 import { GeminiDbClient, GeminiRetry, InstanceInfo } from "./client";
 import { KNOWN_REGIONS, PROJECT_ID, REGION, defaultEndpoint, defaultIamEndpoint } from "./regions";
@@ -104,15 +105,28 @@ async function setPassword(ctx: Context, instanceId: string, password: string): 
   return projectId;
 }
 
-function outputs(inputs: Inputs, ctx: Context, projectId: string, password: string): Outputs {
-  return compact({ ...inputs, region: ctx.region, projectId, password, endpointUsed: ctx.endpoint }) as Outputs;
+function outputs(
+  inputs: Inputs,
+  ctx: Context,
+  projectId: string,
+  password: string,
+  rotatedAt: string | undefined,
+): Outputs {
+  return compact({
+    ...inputs,
+    region: ctx.region,
+    projectId,
+    password,
+    endpointUsed: ctx.endpoint,
+    rotatedAt,
+  }) as Outputs;
 }
 
 // ---------------------------------------------------------------- check
 
 export const check = providerCheck(checkInputs);
 
-function checkInputs(news: unknown): pulumi.dynamic.CheckResult<Inputs> {
+function checkInputs(news: unknown, olds?: Record<string, unknown>): pulumi.dynamic.CheckResult<Inputs> {
   // zod loads only here: refresh and destroy never check, so their processes skip it.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { geminiDbInputsSchema } = require("./schema") as typeof import("./schema");
@@ -159,12 +173,22 @@ function checkInputs(news: unknown): pulumi.dynamic.CheckResult<Inputs> {
       ],
     };
   }
-  return { inputs: compact(inputs) };
+  const old = olds as Partial<Inputs> | undefined;
+  const setsPassword =
+    !!old &&
+    (inputs.password !== old.password ||
+      inputs.rotationTrigger !== old.rotationTrigger ||
+      inputs.instanceId !== old.instanceId ||
+      inputs.region !== old.region ||
+      (inputs.projectId !== undefined && inputs.projectId !== old.projectId));
+  const schedule = scheduleCheck(old, inputs, setsPassword, new Date());
+  const checked = compact({ ...inputs, rotatedAt: schedule.rotatedAt });
+  return schedule.failure ? { inputs: checked, failures: [schedule.failure] } : { inputs: checked };
 }
 
 // ---------------------------------------------------------------- diff
 
-export async function diff(_id: string, olds: Outputs, news: Inputs): Promise<pulumi.dynamic.DiffResult> {
+export async function diff(id: string, olds: Outputs, news: Inputs): Promise<pulumi.dynamic.DiffResult> {
   const replaces: string[] = [];
   if (news.instanceId !== olds.instanceId) replaces.push("instanceId");
   if ((news.region ?? olds.region) !== olds.region) replaces.push("region");
@@ -172,8 +196,14 @@ export async function diff(_id: string, olds: Outputs, news: Inputs): Promise<pu
   const changed: string[] = [];
   if (news.password !== undefined && news.password !== olds.password) changed.push("password");
   if (news.rotationTrigger !== olds.rotationTrigger) changed.push("rotationTrigger");
-  for (const key of ["endpoint", "iamEndpoint", "auth", "timeoutMs"] as const) {
+  for (const key of ["endpoint", "iamEndpoint", "auth", "timeoutMs", "rotateAfterDays"] as const) {
     if (JSON.stringify(news[key] ?? null) !== JSON.stringify(olds[key] ?? null)) changed.push(key);
+  }
+  // check carries rotatedAt forward or stamps it; inputs that did not pass check have none
+  if (news.rotatedAt !== undefined && news.rotatedAt !== olds.rotatedAt) changed.push("rotatedAt");
+  // Shown in the preview's diagnostics: the engine cannot say why rotatedAt changes.
+  if (!replaces.length && scheduledRotation(olds, news, Date.now())) {
+    console.log(dueMessage(`GeminiDbAdminPassword ${id}`, olds, news));
   }
   return {
     changes: replaces.length + changed.length > 0,
@@ -190,7 +220,8 @@ export async function create(inputs: Inputs, settings: Settings = {}): Promise<p
     const password = inputs.password ?? generatePassword(GEMINIDB_PASSWORD_POLICY);
     const ctx = context(inputs, settings, [password]);
     const projectId = await setPassword(ctx, inputs.instanceId, password);
-    return { id: `${projectId}/${inputs.instanceId}`, outs: outputs(inputs, ctx, projectId, password) };
+    const rotatedAt = inputs.rotatedAt ?? timestamp(new Date());
+    return { id: `${projectId}/${inputs.instanceId}`, outs: outputs(inputs, ctx, projectId, password, rotatedAt) };
   });
 }
 
@@ -202,11 +233,22 @@ export async function update(
 ): Promise<pulumi.dynamic.UpdateResult<Outputs>> {
   return guard("update", [olds, news], async () => {
     const triggered = news.rotationTrigger !== olds.rotationTrigger;
-    const password = news.password ?? (triggered ? generatePassword(GEMINIDB_PASSWORD_POLICY) : olds.password);
+    const scheduled = scheduledRotation(olds, news, Date.now());
+    if (scheduled && news.password !== undefined && news.password === olds.password) {
+      // check refuses this at preview; an update reached without check refuses it too
+      throw new ConfigError("password is due for rotation and is given in config: set a new secret for it", {
+        operation: "update",
+        property: "password",
+      });
+    }
+    const password =
+      news.password ?? (triggered || scheduled ? generatePassword(GEMINIDB_PASSWORD_POLICY) : olds.password);
     const ctx = context({ ...news, projectId: news.projectId ?? olds.projectId }, settings, [password, olds.password]);
     let projectId = olds.projectId;
-    if (password !== olds.password) projectId = await setPassword(ctx, news.instanceId, password);
-    return { outs: outputs(news, ctx, projectId, password) };
+    const sets = password !== olds.password;
+    if (sets) projectId = await setPassword(ctx, news.instanceId, password);
+    const rotatedAt = news.rotatedAt ?? (sets ? timestamp(new Date()) : olds.rotatedAt);
+    return { outs: outputs(news, ctx, projectId, password, rotatedAt) };
   });
 }
 

@@ -21,12 +21,25 @@ export class GeminiDbAdminPassword extends pulumi.dynamic.Resource {
   declare readonly password: pulumi.Output<string>;
   /** The GeminiDB endpoint used. */
   declare readonly endpointUsed: pulumi.Output<string>;
+  /**
+   * When this resource last set the password, RFC 3339 UTC (e.g. `2026-11-25T06:40:12Z`);
+   * `rotateAfterDays` counts from it. Undefined on a stack from before this output existed,
+   * until the password next changes or a schedule is set.
+   */
+  declare readonly rotatedAt: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: GeminiDbAdminPasswordArgs, opts?: pulumi.CustomResourceOptions) {
     super(
       provider satisfies pulumi.dynamic.ResourceProvider<GeminiDbAdminPasswordInputs, GeminiDbAdminPasswordOutputs>,
       name,
-      { password: undefined, projectId: undefined, region: undefined, endpointUsed: undefined, ...args },
+      {
+        password: undefined,
+        projectId: undefined,
+        region: undefined,
+        endpointUsed: undefined,
+        rotatedAt: undefined,
+        ...args,
+      },
       { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "password", "auth"] },
       "geminidb",
       "AdminPassword",

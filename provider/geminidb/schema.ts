@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { isLoopbackHost } from "../shared/env";
-import { millisecondsField, rotationTriggerField } from "../shared/fields";
+import { millisecondsField, rotateAfterDaysField, rotationTriggerField } from "../shared/fields";
 import { GEMINIDB_PASSWORD_POLICY, checkPassword } from "../shared/password";
 import type { Inputify, SameFields } from "../shared/inputs";
 import type { GeminiDbAdminPasswordArgs, GeminiDbAuthArgs } from "./args";
@@ -103,6 +103,7 @@ export const geminiDbInputsSchema = z
       })
       .optional(),
     rotationTrigger: rotationTriggerField.optional(),
+    rotateAfterDays: rotateAfterDaysField.optional(),
     endpoint: endpointField.optional(),
     iamEndpoint: endpointField.optional(),
     auth: authSchema.optional(),
@@ -111,12 +112,13 @@ export const geminiDbInputsSchema = z
   .strict();
 
 export type GeminiDbAuthInputs = z.infer<typeof authSchema>;
-export type GeminiDbAdminPasswordInputs = z.infer<typeof geminiDbInputsSchema>;
+/** The inputs as check returns them: the user's, plus `rotatedAt` (provider/shared/schedule.ts). */
+export type GeminiDbAdminPasswordInputs = z.infer<typeof geminiDbInputsSchema> & { rotatedAt?: string };
 
 // The documented argument interfaces (args.ts) and this schema name the same fields with the
 // same types: a field added to one and not the other fails the build here.
 const argsMatchSchema: [
-  SameFields<GeminiDbAdminPasswordArgs, Inputify<GeminiDbAdminPasswordInputs>>,
+  SameFields<GeminiDbAdminPasswordArgs, Inputify<z.infer<typeof geminiDbInputsSchema>>>,
   SameFields<GeminiDbAuthArgs, Inputify<GeminiDbAuthInputs>>,
 ] = [true, true];
 void argsMatchSchema;
@@ -129,4 +131,6 @@ export interface GeminiDbAdminPasswordOutputs extends GeminiDbAdminPasswordInput
   password: string;
   /** The GeminiDB endpoint used. */
   endpointUsed: string;
+  /** When the resource last set the password (RFC 3339 UTC); absent on stacks from before it. */
+  rotatedAt?: string;
 }

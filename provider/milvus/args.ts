@@ -103,4 +103,13 @@ export interface MilvusUserPasswordArgs {
    * Default: none.
    */
   rotationTrigger?: pulumi.Input<string>;
+  /**
+   * Rotate the password on a schedule: once this many days (1 to 3650) have passed since
+   * `rotatedAt`, the next `pulumi up` sets a new one. A generated password gets a new value;
+   * a password given in config cannot be invented, so then the preview fails and asks for a
+   * new secret. Not due: no change and no call to the server. Removing it stops the schedule.
+   *
+   * Default: none: the password changes only when `password` or `rotationTrigger` does.
+   */
+  rotateAfterDays?: pulumi.Input<number>;
 }

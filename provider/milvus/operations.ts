@@ -10,6 +10,7 @@ import { compact, issuesToFailures, providerCheck } from "../shared/check";
 import { envValue } from "../shared/env";
 import { MILVUS_PASSWORD_POLICY, generatePassword } from "../shared/password";
 import { retry } from "../shared/retry";
+import { dueMessage, scheduleCheck, scheduledRotation, timestamp } from "../shared/schedule";
 import {
   MilvusIdentity,
   MilvusSession,
@@ -89,7 +90,7 @@ function guard<T>(operation: string, sources: Array<Partial<Inputs> | undefined>
 
 export const check = providerCheck(checkInputs);
 
-function checkInputs(news: unknown): pulumi.dynamic.CheckResult<Inputs> {
+function checkInputs(news: unknown, olds?: Record<string, unknown>): pulumi.dynamic.CheckResult<Inputs> {
   // zod loads only here: refresh and destroy never check, so their processes skip it.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { milvusInputsSchema } = require("./schema") as typeof import("./schema");
@@ -121,14 +122,23 @@ function checkInputs(news: unknown): pulumi.dynamic.CheckResult<Inputs> {
       };
     }
   }
-  return { inputs: compact(inputs) };
+  const old = olds as Partial<Inputs> | undefined;
+  const setsPassword =
+    !!old &&
+    (inputs.password !== old.password ||
+      inputs.rotationTrigger !== old.rotationTrigger ||
+      inputs.user !== old.user ||
+      inputs.connection?.address !== old.connection?.address);
+  const schedule = scheduleCheck(old, inputs, setsPassword, new Date());
+  const checked = compact({ ...inputs, rotatedAt: schedule.rotatedAt });
+  return schedule.failure ? { inputs: checked, failures: [schedule.failure] } : { inputs: checked };
 }
 
 // ---------------------------------------------------------------- diff
 
-const STORED_ONLY = ["deleteUserOnDestroy", "createIfMissing", "connection"] as const;
+const STORED_ONLY = ["deleteUserOnDestroy", "createIfMissing", "connection", "rotateAfterDays"] as const;
 
-export async function diff(_id: string, olds: Outputs, news: Inputs): Promise<pulumi.dynamic.DiffResult> {
+export async function diff(id: string, olds: Outputs, news: Inputs): Promise<pulumi.dynamic.DiffResult> {
   const replaces: string[] = [];
   let newAddress: string | undefined;
   try {
@@ -145,6 +155,12 @@ export async function diff(_id: string, olds: Outputs, news: Inputs): Promise<pu
   if (olds.passwordVerified === false && !changed.includes("password")) changed.push("password");
   for (const key of STORED_ONLY) {
     if (JSON.stringify(news[key] ?? null) !== JSON.stringify(olds[key] ?? null)) changed.push(key);
+  }
+  // check carries rotatedAt forward or stamps it; inputs that did not pass check have none
+  if (news.rotatedAt !== undefined && news.rotatedAt !== olds.rotatedAt) changed.push("rotatedAt");
+  // Shown in the preview's diagnostics: the engine cannot say why rotatedAt changes.
+  if (!replaces.length && scheduledRotation(olds, news, Date.now())) {
+    console.log(dueMessage(`MilvusUserPassword ${id}`, olds, news));
   }
   return {
     changes: replaces.length > 0 || changed.length > 0,
@@ -262,8 +278,8 @@ async function userExists(ctx: Context, user: string): Promise<boolean | undefin
   }
 }
 
-function outputs(inputs: Inputs, ctx: Context, password: string): Outputs {
-  return compact({ ...inputs, password, address: ctx.address, passwordVerified: true }) as Outputs;
+function outputs(inputs: Inputs, ctx: Context, password: string, rotatedAt: string | undefined): Outputs {
+  return compact({ ...inputs, password, address: ctx.address, passwordVerified: true, rotatedAt }) as Outputs;
 }
 
 // ---------------------------------------------------------------- create
@@ -301,7 +317,8 @@ export async function create(inputs: Inputs): Promise<pulumi.dynamic.CreateResul
       );
     }
     await verify(ctx, user, desired, inputs.currentPassword !== undefined ? [inputs.currentPassword] : []);
-    return { id: `${user}@${ctx.target.hostPort}`, outs: outputs(inputs, ctx, desired) };
+    const rotatedAt = inputs.rotatedAt ?? timestamp(new Date());
+    return { id: `${user}@${ctx.target.hostPort}`, outs: outputs(inputs, ctx, desired, rotatedAt) };
   });
 }
 
@@ -312,14 +329,26 @@ export async function update(_id: string, olds: Outputs, news: Inputs): Promise<
     const ctx = resolveContext(news);
     const user = news.user;
     const triggered = news.rotationTrigger !== olds.rotationTrigger;
-    const desired = news.password ?? (triggered ? generatePassword(MILVUS_PASSWORD_POLICY) : olds.password);
+    const scheduled = scheduledRotation(olds, news, Date.now());
+    if (scheduled && news.password !== undefined && news.password === olds.password) {
+      // check refuses this at preview; an update reached without check refuses it too
+      throw new ConfigError("password is due for rotation and is given in config: set a new secret for it", {
+        operation: "update",
+        target: targetOf(ctx.target, user),
+        property: "password",
+      });
+    }
+    const desired =
+      news.password ?? (triggered || scheduled ? generatePassword(MILVUS_PASSWORD_POLICY) : olds.password);
     const drifted = olds.passwordVerified === false;
-    if (desired !== olds.password || drifted) {
+    const sets = desired !== olds.password;
+    if (sets || drifted) {
       const candidates = [olds.password, news.currentPassword].filter((p): p is string => p !== undefined);
       await rotate(ctx, user, candidates, desired);
       await verify(ctx, user, desired, candidates);
     }
-    return { outs: outputs(news, ctx, desired) };
+    const rotatedAt = news.rotatedAt ?? (sets ? timestamp(new Date()) : olds.rotatedAt);
+    return { outs: outputs(news, ctx, desired, rotatedAt) };
   });
 }
 

@@ -20,12 +20,18 @@ export class MilvusUserPassword extends pulumi.dynamic.Resource {
   declare readonly address: pulumi.Output<string>;
   /** False when the last refresh found that the password in state no longer logs in. */
   declare readonly passwordVerified: pulumi.Output<boolean>;
+  /**
+   * When this resource last set the password, RFC 3339 UTC (e.g. `2026-11-25T06:40:12Z`);
+   * `rotateAfterDays` counts from it. Undefined on a stack from before this output existed,
+   * until the password next changes or a schedule is set.
+   */
+  declare readonly rotatedAt: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: MilvusUserPasswordArgs, opts?: pulumi.CustomResourceOptions) {
     super(
       provider satisfies pulumi.dynamic.ResourceProvider<MilvusUserPasswordInputs, MilvusUserPasswordOutputs>,
       name,
-      { password: undefined, address: undefined, passwordVerified: undefined, ...args },
+      { password: undefined, address: undefined, passwordVerified: undefined, rotatedAt: undefined, ...args },
       {
         ...opts,
         additionalSecretOutputs: [

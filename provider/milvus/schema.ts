@@ -4,7 +4,7 @@
  * on the argument interfaces in args.ts.
  */
 import { z } from "zod";
-import { millisecondsField, rotationTriggerField } from "../shared/fields";
+import { millisecondsField, rotateAfterDaysField, rotationTriggerField } from "../shared/fields";
 import { MILVUS_PASSWORD_POLICY, checkPassword } from "../shared/password";
 import type { Inputify, SameFields } from "../shared/inputs";
 import { ADDRESS, USER_NAME } from "./address";
@@ -60,16 +60,18 @@ export const milvusInputsSchema = z
     createIfMissing: z.boolean({ error: "must be true or false" }).optional(),
     deleteUserOnDestroy: z.boolean({ error: "must be true or false" }).optional(),
     rotationTrigger: rotationTriggerField.optional(),
+    rotateAfterDays: rotateAfterDaysField.optional(),
   })
   .strict();
 
 export type MilvusConnectionInputs = z.infer<typeof connectionSchema>;
-export type MilvusUserPasswordInputs = z.infer<typeof milvusInputsSchema>;
+/** The inputs as check returns them: the user's, plus `rotatedAt` (provider/shared/schedule.ts). */
+export type MilvusUserPasswordInputs = z.infer<typeof milvusInputsSchema> & { rotatedAt?: string };
 
 // The documented argument interfaces (args.ts) and this schema name the same fields with the
 // same types: a field added to one and not the other fails the build here.
 const argsMatchSchema: [
-  SameFields<MilvusUserPasswordArgs, Inputify<MilvusUserPasswordInputs>>,
+  SameFields<MilvusUserPasswordArgs, Inputify<z.infer<typeof milvusInputsSchema>>>,
   SameFields<MilvusConnectionArgs, Inputify<MilvusConnectionInputs>>,
 ] = [true, true];
 void argsMatchSchema;
@@ -82,4 +84,6 @@ export interface MilvusUserPasswordOutputs extends MilvusUserPasswordInputs {
   address: string;
   /** False when the last refresh found that the password no longer logs in. */
   passwordVerified: boolean;
+  /** When the resource last set the password (RFC 3339 UTC); absent on stacks from before it. */
+  rotatedAt?: string;
 }

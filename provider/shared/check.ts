@@ -55,11 +55,15 @@ export function userInputs(news: unknown): unknown {
 
 /**
  * A provider's check from a check of the user's inputs: `__provider` taken off first, the
- * failures handed to the engine in the form forEngine gives them.
+ * failures handed to the engine in the form forEngine gives them. `olds` are the previous
+ * inputs as check returned them, undefined on create (the engine sends an empty object).
  */
-export function providerCheck<T>(checkInputs: (news: unknown) => pulumi.dynamic.CheckResult<T>) {
-  return async (_olds: unknown, rawNews: unknown): Promise<pulumi.dynamic.CheckResult<T>> => {
-    const r = checkInputs(userInputs(rawNews));
+export function providerCheck<T>(
+  checkInputs: (news: unknown, olds?: Record<string, unknown>) => pulumi.dynamic.CheckResult<T>,
+) {
+  return async (rawOlds: unknown, rawNews: unknown): Promise<pulumi.dynamic.CheckResult<T>> => {
+    const olds = userInputs(rawOlds) as Record<string, unknown> | undefined;
+    const r = checkInputs(userInputs(rawNews), olds && Object.keys(olds).length > 0 ? olds : undefined);
     return r.failures ? { inputs: r.inputs, failures: forEngine(r.failures) } : r;
   };
 }

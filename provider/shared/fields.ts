@@ -12,3 +12,10 @@ export function millisecondsField(min: number, max: number) {
 
 /** Any string; a change rotates the password (a new one is generated when `password` is omitted). */
 export const rotationTriggerField = z.string({ error: "must be a string" });
+
+/** Days between scheduled rotations: a whole number from 1 to 3650. */
+export const rotateAfterDaysField = z
+  .number({ error: "must be a number of days" })
+  .int({ error: "must be a whole number of days" })
+  .min(1, { error: "must be at least 1 (day)" })
+  .max(3650, { error: "must be at most 3650 (days)" });

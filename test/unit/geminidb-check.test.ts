@@ -66,6 +66,10 @@ describe("GeminiDbAdminPassword check", () => {
       "auth",
       /is required: set auth, or HW_AUTH_TOKEN/,
     ],
+    ["rotateAfterDays of 0", { ...good, rotateAfterDays: 0 }, "rotateAfterDays", /at least 1/],
+    ["rotateAfterDays over ten years", { ...good, rotateAfterDays: 3651 }, "rotateAfterDays", /at most 3650/],
+    ["rotateAfterDays not whole", { ...good, rotateAfterDays: 1.5 }, "rotateAfterDays", /whole number of days/],
+    ["rotateAfterDays as a string", { ...good, rotateAfterDays: "90" }, "rotateAfterDays", /number of days/],
   ];
   checkTable(ops.check, cases, [
     "Good-pass$1",
@@ -92,11 +96,13 @@ describe("GeminiDbAdminPassword check", () => {
     try {
       const r = await ops.check({}, { instanceId: good.instanceId });
       assert.strictEqual(r.failures, undefined);
-      assert.deepStrictEqual(r.inputs, {
+      const { rotatedAt, ...rest } = r.inputs as Record<string, unknown>;
+      assert.deepStrictEqual(rest, {
         instanceId: good.instanceId,
         region: "cn-north-4",
         projectId: "ffffffffffffffffffffffffffffffff",
       });
+      assert.match(String(rotatedAt), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/, "check stamps rotatedAt on create");
     } finally {
       for (const k of ["HW_REGION_NAME", "HW_PROJECT_ID", "HW_SECRET_KEY", "HW_ACCESS_KEY"]) delete process.env[k];
     }

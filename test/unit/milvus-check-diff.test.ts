@@ -47,13 +47,20 @@ describe("MilvusUserPassword check", () => {
     ],
     ["an unknown property", { ...good, pasword: "Abcdef12!x" }, "(inputs)", /pasword|nrecognized/],
     ["createIfMissing not a boolean", { ...good, createIfMissing: "yes" }, "createIfMissing", /true or false/],
+    ["rotateAfterDays of 0", { ...good, rotateAfterDays: 0 }, "rotateAfterDays", /at least 1/],
+    ["rotateAfterDays over ten years", { ...good, rotateAfterDays: 3651 }, "rotateAfterDays", /at most 3650/],
+    ["rotateAfterDays not whole", { ...good, rotateAfterDays: 1.5 }, "rotateAfterDays", /whole number of days/],
+    ["rotateAfterDays as a string", { ...good, rotateAfterDays: "90" }, "rotateAfterDays", /number of days/],
   ];
   checkTable(ops.check, cases, ["Ab1!xyz", "abcdefgh12", "t0ken-value", "Milvus-pw", "Abcdef12!x"]);
 
-  it("accepts good inputs and returns them without failures", async () => {
+  it("accepts good inputs and returns them without failures, stamped with rotatedAt", async () => {
     const r = await ops.check({}, good);
     assert.strictEqual(r.failures, undefined);
-    assert.deepStrictEqual(r.inputs, good);
+    const { rotatedAt, ...rest } = r.inputs as typeof good & { rotatedAt?: string };
+    assert.deepStrictEqual(rest, good);
+    assert.match(rotatedAt!, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    assert.ok(Math.abs(Date.parse(rotatedAt!) - Date.now()) < 5000);
   });
 
   it("requires an address when neither the input nor MILVUS_URI gives one", async () => {

@@ -1,0 +1,224 @@
+/**
+ * Scheduled rotation through the real CLI: `rotateAfterDays` on both resources, against a
+ * real Milvus (pymilvus as the witness) and the GeminiDB emulator. A stack is made due the
+ * way time would: its exported state gets `rotatedAt` moved back, and is imported again.
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { MilvusSession } from "../../provider/milvus/client";
+import { MILVUS_DEFAULT_ROOT } from "../../harness/fixtures";
+import { RealMilvus, startRealMilvus } from "../../harness/real-milvus";
+import { pymilvusCanLogin } from "../../harness/pymilvus";
+import { GeminiDbEmulator, TEST_INSTANCE, startEmulator } from "../../harness/geminidb-emulator";
+import { CliResult, PulumiProject, dynamicResources } from "../../harness/pulumi-cli";
+import { secretValue } from "../../harness/support";
+import { assertNoLeak } from "../helpers/leaks";
+
+const DAY_MS = 86_400_000;
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+
+describe("scheduled rotation (rotateAfterDays) through the real CLI", function () {
+  this.timeout(900000);
+  const AK = "SCHEDULEACCESSK1";
+  const SK = "Schedule-secret-key/1";
+  const GIVEN = ["Given-sched-Pw1", "Given-sched-Pw2"];
+  const ROOT_PW = "Schedule-root-Pw1";
+  const outputs: CliResult[] = [];
+  const seen: string[] = [SK, ROOT_PW, ...GIVEN];
+  let milvus: RealMilvus;
+  let emu: GeminiDbEmulator;
+  let project: PulumiProject;
+
+  const record = (r: CliResult) => (outputs.push(r), r);
+  const step = async (args: string[]) => {
+    const r = record(await project.run(args));
+    assert.strictEqual(r.code, 0, r.all);
+    return r;
+  };
+  /** name -> { inputs, outputs } with secrets in plain text */
+  const state = async () => {
+    const s = await project.exportState(true);
+    const byName: Record<string, { inputs: any; outputs: any }> = {};
+    for (const r of dynamicResources(s.json)) byName[String(r.urn).split("::").pop()!] = r;
+    return byName;
+  };
+  const password = async (name: string) => {
+    const pw = secretValue((await state())[name].outputs.password) as string;
+    seen.push(pw);
+    return pw;
+  };
+  /** Rewrites the stack's state: `edit` gets each named resource (inputs and outputs). */
+  const editState = async (edit: (name: string, r: { inputs: any; outputs: any }) => void) => {
+    const exported = await project.exportState(false);
+    for (const r of dynamicResources(exported.json)) edit(String(r.urn).split("::").pop()!, r);
+    const file = path.join(project.stateDir, "edited-state.json");
+    fs.writeFileSync(file, JSON.stringify(exported.json));
+    await step(["stack", "import", "--file", file]);
+  };
+  /** Moves rotatedAt of the named resources `days` back, as if that much time had passed. */
+  const age = (names: string[], days: number) =>
+    editState((name, r) => {
+      if (!names.includes(name)) return;
+      const back = new Date(Date.parse(r.outputs.rotatedAt) - days * DAY_MS).toISOString().replace(/\.\d{3}Z$/, "Z");
+      r.inputs.rotatedAt = back;
+      r.outputs.rotatedAt = back;
+    });
+  const puts = () => emu.count("password.put");
+
+  before(async () => {
+    milvus = await startRealMilvus();
+    // Not the default root password: the CLI masks every config secret's value in its output,
+    // and "Milvus" would be masked inside the resource's messages.
+    await new MilvusSession(
+      { hostPort: milvus.address, tls: false, timeoutMs: 10000 },
+      MILVUS_DEFAULT_ROOT,
+    ).updatePassword(MILVUS_DEFAULT_ROOT.username, MILVUS_DEFAULT_ROOT.password, ROOT_PW);
+    emu = await startEmulator((e) => e.akSk.set(AK, { sk: SK }));
+    project = new PulumiProject(path.join(__dirname, "schedule-program"), "schedule", {
+      HW_ACCESS_KEY: AK,
+      HW_SECRET_KEY: SK,
+    });
+    await project.init(
+      { milvusAddress: milvus.address, instanceId: TEST_INSTANCE, endpoint: emu.url, rotateAfterDays: "90" },
+      { rootPassword: ROOT_PW, givenPassword: GIVEN[0] },
+    );
+  });
+  after(async () => {
+    await project?.run(["destroy", "--yes"]);
+    await project?.cleanup();
+    await milvus?.stop();
+    await emu?.stop();
+    assertNoLeak(
+      outputs.map((o) => o.all),
+      seen,
+      "CLI output",
+    );
+  });
+
+  it("create records rotatedAt (RFC 3339 UTC, now) in outputs and inputs", async () => {
+    const before = Date.now();
+    await step(["up", "--yes"]);
+    const s = await state();
+    for (const name of ["app", "given", "db"]) {
+      assert.match(s[name].outputs.rotatedAt, RFC3339, name);
+      assert.strictEqual(s[name].inputs.rotatedAt, s[name].outputs.rotatedAt, name);
+      assert.ok(Math.abs(Date.parse(s[name].outputs.rotatedAt) - before) < 120000, name);
+      assert.strictEqual(s[name].outputs.rotateAfterDays, 90);
+    }
+    assert.strictEqual(await pymilvusCanLogin(milvus.address, "scheduled_app", await password("app")), true);
+    assert.strictEqual(emu.instances.get(TEST_INSTANCE)!.password, await password("db"));
+    assert.strictEqual(puts(), 1);
+  });
+
+  it("not due (89 days on): no change, no call to the server", async () => {
+    await age(["app", "given", "db"], 89);
+    const putsBefore = puts();
+    await step(["preview", "--expect-no-changes"]);
+    const up = await step(["up", "--yes"]);
+    assert.doesNotMatch(up.stdout, /updated/);
+    assert.strictEqual(puts(), putsBefore);
+  });
+
+  it("due (91 days on): preview says why, up rotates the generated passwords, then nothing is due", async () => {
+    const old = { app: await password("app"), db: await password("db"), given: await password("given") };
+    const rotatedBefore = (await state()).given.outputs.rotatedAt;
+    await age(["app", "db"], 2); // 89 + 2 = 91 days since the last rotation; `given` stays at 89
+    const preview = await step(["preview", "--diff"]);
+    assert.match(preview.stdout, /~\s*rotatedAt/, "the detailed diff names rotatedAt");
+    assert.match(
+      preview.all,
+      /MilvusUserPassword scheduled_app@[^:]+:\d+: the password is due for rotation \(last set \S+Z, rotateAfterDays 90\)/,
+    );
+    assert.match(preview.all, /GeminiDbAdminPassword \S+: the password is due for rotation/);
+    assert.match(preview.stdout, /2 to update/);
+
+    const putsBefore = puts();
+    const started = Date.now();
+    await step(["up", "--yes"]);
+    const s = await state();
+    const now = { app: await password("app"), db: await password("db") };
+    assert.notStrictEqual(now.app, old.app);
+    assert.notStrictEqual(now.db, old.db);
+    assert.strictEqual(await pymilvusCanLogin(milvus.address, "scheduled_app", now.app), true);
+    assert.strictEqual(await pymilvusCanLogin(milvus.address, "scheduled_app", old.app), false);
+    assert.strictEqual(puts(), putsBefore + 1, "the emulator received the PUT");
+    assert.strictEqual(emu.instances.get(TEST_INSTANCE)!.password, now.db);
+    for (const name of ["app", "db"]) assert.ok(Date.parse(s[name].outputs.rotatedAt) >= started - 2000, name);
+    assert.strictEqual(await password("given"), old.given, "a resource that is not due keeps its password");
+    assert.strictEqual(s.given.outputs.rotatedAt, rotatedBefore);
+    await step(["preview", "--expect-no-changes"]);
+  });
+
+  it("refresh never rotates, even when due", async () => {
+    await age(["app", "db"], 100);
+    const before = { app: await password("app"), db: await password("db") };
+    const putsBefore = puts();
+    await step(["refresh", "--yes"]);
+    assert.strictEqual(puts(), putsBefore);
+    assert.strictEqual(await password("app"), before.app);
+    assert.strictEqual(await pymilvusCanLogin(milvus.address, "scheduled_app", before.app), true);
+    await step(["up", "--yes"]); // the due rotation, so that the next steps start from a clean schedule
+    assert.notStrictEqual(await password("app"), before.app);
+  });
+
+  it("due with a password given in config: preview and up fail and say what to do; nothing changes", async () => {
+    await age(["given"], 2); // 91 days
+    const before = await state();
+    for (const args of [["preview"], ["up", "--yes"]]) {
+      const r = record(await project.run(args));
+      assert.notStrictEqual(r.code, 0, r.all);
+      assert.match(
+        r.all,
+        /password: is due for rotation \(set \S+Z, rotateAfterDays 90\) and is given in config: set a new secret for it, or omit password to have one generated/,
+      );
+    }
+    assert.strictEqual(await pymilvusCanLogin(milvus.address, "scheduled_given", GIVEN[0]), true);
+    assert.deepStrictEqual((await state()).given.outputs.rotatedAt, before.given.outputs.rotatedAt);
+
+    await project.setSecret("givenPassword", GIVEN[1]);
+    await step(["up", "--yes"]);
+    assert.strictEqual(await pymilvusCanLogin(milvus.address, "scheduled_given", GIVEN[1]), true);
+    assert.strictEqual(await pymilvusCanLogin(milvus.address, "scheduled_given", GIVEN[0]), false);
+    await step(["preview", "--expect-no-changes"]);
+  });
+
+  it("removing rotateAfterDays stops the schedule: a stored-only update, no server call", async () => {
+    await age(["app", "given", "db"], 200);
+    const before = await state();
+    const putsBefore = puts();
+    await step(["config", "rm", "rotateAfterDays"]);
+    const up = await step(["up", "--yes"]);
+    assert.match(up.stdout, /3 updated/);
+    const after = await state();
+    for (const name of ["app", "given", "db"]) {
+      assert.strictEqual(after[name].outputs.rotateAfterDays, undefined, name);
+      assert.strictEqual(after[name].outputs.rotatedAt, before[name].outputs.rotatedAt, name);
+      assert.deepStrictEqual(after[name].outputs.password, before[name].outputs.password, name);
+    }
+    assert.strictEqual(puts(), putsBefore);
+    await step(["preview", "--expect-no-changes"]);
+  });
+
+  it("a stack from before rotatedAt: no change without a schedule; a schedule starts the clock without rotating", async () => {
+    await editState((_name, r) => {
+      delete r.inputs.rotatedAt;
+      delete r.outputs.rotatedAt;
+    });
+    await step(["preview", "--expect-no-changes"]);
+    const before = { app: await password("app"), db: await password("db") };
+    const putsBefore = puts();
+    await step(["config", "set", "rotateAfterDays", "1"]);
+    const started = Date.now();
+    await step(["up", "--yes"]);
+    const s = await state();
+    for (const name of ["app", "given", "db"]) {
+      assert.match(s[name].outputs.rotatedAt, RFC3339, name);
+      assert.ok(Date.parse(s[name].outputs.rotatedAt) >= started - 2000, name);
+    }
+    assert.strictEqual(await password("app"), before.app);
+    assert.strictEqual(await password("db"), before.db);
+    assert.strictEqual(puts(), putsBefore);
+    await step(["preview", "--expect-no-changes"]);
+  });
+});
