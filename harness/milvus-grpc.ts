@@ -66,6 +66,9 @@ const fail = (error_code: string, code: number, reason: string) => ({ error_code
 export class MilvusTestServer {
   /** name → password, as the server holds them. */
   readonly users = new Map<string, string>([[MILVUS_DEFAULT_ROOT.username, MILVUS_DEFAULT_ROOT.password]]);
+  /** roles that exist, and user -> roles bound to it. */
+  readonly roles = new Set<string>(["admin", "public"]);
+  readonly userRoles = new Map<string, Set<string>>();
   /** calls seen per method (faulted ones included). */
   readonly calls: Record<string, number> = {};
   /** every `authorization` header seen, for leak checks of the wire. */
@@ -160,6 +163,26 @@ export class MilvusTestServer {
         if (caller !== "root")
           throw { code: grpc.status.PERMISSION_DENIED, details: "PrivilegeDropUser: permission deny" };
         this.users.delete(req.username);
+        this.userRoles.delete(req.username);
+        return OK;
+      },
+      SelectUser: (req, caller) => {
+        const name = req.user?.name ?? "";
+        if (caller !== "root" && caller !== name)
+          throw { code: grpc.status.PERMISSION_DENIED, details: "PrivilegeSelectUser: permission deny" };
+        if (!this.users.has(name)) return { status: OK, results: [] };
+        const roles = [...(this.userRoles.get(name) ?? [])].map((r) => ({ name: r }));
+        return { status: OK, results: [{ user: { name }, roles }] };
+      },
+      OperateUserRole: (req, caller) => {
+        if (caller !== "root")
+          throw { code: grpc.status.PERMISSION_DENIED, details: "PrivilegeManageOwnership: permission deny" };
+        if (!this.users.has(req.username)) return fail("OperateUserRoleFailure", 65535, "the user does not exist");
+        if (!this.roles.has(req.role_name)) return fail("OperateUserRoleFailure", 65535, "the role does not exist");
+        const bound = this.userRoles.get(req.username) ?? new Set<string>();
+        if (req.type === "RemoveUserFromRole") bound.delete(req.role_name);
+        else bound.add(req.role_name);
+        this.userRoles.set(req.username, bound);
         return OK;
       },
     };

@@ -36,16 +36,16 @@ function witness(request: object, secrets: string[]): Promise<any> {
 }
 
 export interface MilvusSetup {
-  users: Record<string, string>;
+  users?: Record<string, string>;
   /** role -> [object type, object name, privilege] grants */
-  roles: Record<string, Array<[string, string, string]>>;
-  bind: Record<string, string[]>;
-  collection: string;
+  roles?: Record<string, Array<[string, string, string]>>;
+  bind?: Record<string, string[]>;
+  collection?: string;
 }
 
 /** With pymilvus as root: a collection with 3 rows, users, roles with grants, role bindings. */
 export async function pymilvusSetup(address: string, root: [string, string], setup: MilvusSetup): Promise<void> {
-  await witness({ action: "setup", address, root, ...setup }, [root[1], ...Object.values(setup.users)]);
+  await witness({ action: "setup", address, root, ...setup }, [root[1], ...Object.values(setup.users ?? {})]);
 }
 
 export interface MilvusSnapshot {

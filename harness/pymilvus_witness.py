@@ -5,7 +5,7 @@ JSON line:
   {"action": "setup", "address", "root": [user, pw], "users": {name: pw},
    "roles": {role: [[object, name, privilege], ...]}, "bind": {user: [role, ...]},
    "collection": name}
-      creates the collection (with 3 rows), users, roles, grants and bindings.
+      creates the collection (with 3 rows), users, roles, grants and bindings (each optional).
   {"action": "snapshot", "address", "root": [user, pw], "logins": {name: pw}}
       what the server holds: users, each user's roles, each role's grants, collections with
       their row counts, and whether each given login works.
@@ -34,21 +34,22 @@ def connect(alias, address, user, password):
 
 def setup(req):
     connect("w", req["address"], *req["root"])
-    name = req["collection"]
-    schema = CollectionSchema(
-        [FieldSchema("id", DataType.INT64, is_primary=True), FieldSchema("vec", DataType.FLOAT_VECTOR, dim=4)]
-    )
-    coll = Collection(name, schema, using="w")
-    coll.insert([[1, 2, 3], [[0.1, 0.2, 0.3, 0.4]] * 3])
-    coll.flush()
-    for user, pw in req["users"].items():
+    name = req.get("collection")
+    if name:
+        schema = CollectionSchema(
+            [FieldSchema("id", DataType.INT64, is_primary=True), FieldSchema("vec", DataType.FLOAT_VECTOR, dim=4)]
+        )
+        coll = Collection(name, schema, using="w")
+        coll.insert([[1, 2, 3], [[0.1, 0.2, 0.3, 0.4]] * 3])
+        coll.flush()
+    for user, pw in req.get("users", {}).items():
         utility.create_user(user, pw, using="w")
-    for role, grants in req["roles"].items():
+    for role, grants in req.get("roles", {}).items():
         r = Role(role, using="w")
         r.create()
         for obj, obj_name, privilege in grants:
             r.grant(obj, obj_name, privilege)
-    for user, roles in req["bind"].items():
+    for user, roles in req.get("bind", {}).items():
         for role in roles:
             Role(role, using="w").add_user(user)
     return {"ok": True}

@@ -112,4 +112,16 @@ export interface MilvusUserPasswordArgs {
    * Default: none: the password changes only when `password` or `rotationTrigger` does.
    */
   rotateAfterDays?: pulumi.Input<number>;
+  /**
+   * A second user for rotation without downtime: the two users take turns. Each rotation
+   * sets the new password on the user that is not active, gives it exactly the roles of the
+   * active one, and makes it active (`activeUser`); the previously active user keeps its
+   * password, so services still logged in with it keep working for one more rotation
+   * period. Same name rules as `user`, must differ from it; a change replaces the resource.
+   * Needs an admin identity in `connection` (or `MILVUS_USER`/`MILVUS_TOKEN`).
+   *
+   * Default: none: one user, whose password changes in place (services holding the old
+   * password fail from the rotation until they get the new one).
+   */
+  standbyUser?: pulumi.Input<string>;
 }

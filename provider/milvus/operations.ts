@@ -21,6 +21,7 @@ import {
   targetOf,
 } from "./client";
 import { parseAddress } from "./address";
+import { adminSession, createStandby, readPair, removePair, repairPair, rotatePair } from "./pair";
 import type { MilvusUserPasswordInputs, MilvusUserPasswordOutputs } from "./schema";
 
 type Outputs = MilvusUserPasswordOutputs;
@@ -30,7 +31,7 @@ export const DEFAULT_TIMEOUT_MS = 15000;
 /** Bounds of one rotation: tries and elapsed time, for transient failures only. */
 export const ROTATION_RETRY = { maxAttempts: 3, maxElapsedMs: 60000, baseDelayMs: 250, maxDelayMs: 2000 };
 
-interface Context {
+export interface Context {
   address: string;
   target: MilvusTarget;
   /** Who the provider logs in as for admin calls; undefined: the managed user itself. */
@@ -71,13 +72,19 @@ export function resolveContext(inputs: Inputs, env: NodeJS.ProcessEnv = process.
 }
 
 /** The secret values of a set of inputs or outputs: passwords and connection credentials. */
-function secretsOf(...values: Array<Partial<Inputs> | undefined>): string[] {
+function secretsOf(...values: Array<Partial<Outputs> | undefined>): string[] {
   return values
-    .flatMap((v) => [v?.password, v?.currentPassword, v?.connection?.password, v?.connection?.token])
+    .flatMap((v) => [
+      v?.password,
+      v?.currentPassword,
+      v?.connection?.password,
+      v?.connection?.token,
+      v?.standbyPassword,
+    ])
     .filter((s): s is string => !!s);
 }
 
-function guard<T>(operation: string, sources: Array<Partial<Inputs> | undefined>, fn: () => Promise<T>): Promise<T> {
+function guard<T>(operation: string, sources: Array<Partial<Outputs> | undefined>, fn: () => Promise<T>): Promise<T> {
   return guarded(
     operation,
     () => [...secretsOf(...sources), process.env.MILVUS_PASSWORD, process.env.MILVUS_TOKEN],
@@ -122,12 +129,28 @@ function checkInputs(news: unknown, olds?: Record<string, unknown>): pulumi.dyna
       };
     }
   }
+  const c = inputs.connection;
+  const admin = c?.username || c?.token || envValue("MILVUS_USER") || envValue("MILVUS_TOKEN");
+  if (inputs.standbyUser !== undefined && !admin) {
+    return {
+      inputs,
+      failures: [
+        {
+          property: "standbyUser",
+          reason:
+            "needs an admin identity (the provider manages both users and their roles): set connection.username " +
+            "and connection.password, connection.token, or MILVUS_USER/MILVUS_PASSWORD or MILVUS_TOKEN",
+        },
+      ],
+    };
+  }
   const old = olds as Partial<Inputs> | undefined;
   const setsPassword =
     !!old &&
     (inputs.password !== old.password ||
       inputs.rotationTrigger !== old.rotationTrigger ||
       inputs.user !== old.user ||
+      inputs.standbyUser !== old.standbyUser ||
       inputs.connection?.address !== old.connection?.address);
   const schedule = scheduleCheck(old, inputs, setsPassword, new Date());
   const checked = compact({ ...inputs, rotatedAt: schedule.rotatedAt });
@@ -148,6 +171,7 @@ export async function diff(id: string, olds: Outputs, news: Inputs): Promise<pul
   }
   if (newAddress !== undefined && newAddress !== olds.address) replaces.push("connection.address");
   if (news.user !== olds.user) replaces.push("user");
+  if (news.standbyUser !== olds.standbyUser) replaces.push("standbyUser");
 
   const changed: string[] = [];
   if (news.password !== undefined && news.password !== olds.password) changed.push("password");
@@ -165,7 +189,7 @@ export async function diff(id: string, olds: Outputs, news: Inputs): Promise<pul
   return {
     changes: replaces.length > 0 || changed.length > 0,
     replaces,
-    stables: replaces.length ? [] : ["user", "address"],
+    stables: replaces.length ? [] : ["user", "address", "standbyUser"],
     deleteBeforeReplace: false,
   };
 }
@@ -266,7 +290,7 @@ async function verify(ctx: Context, user: string, desired: string, olds: string[
   }
 }
 
-async function userExists(ctx: Context, user: string): Promise<boolean | undefined> {
+export async function userExists(ctx: Context, user: string): Promise<boolean | undefined> {
   if (!ctx.admin) return undefined;
   try {
     // only reads: a transient failure (say, a connection reset by a restart) is tried again
@@ -292,6 +316,7 @@ export async function create(inputs: Inputs): Promise<pulumi.dynamic.CreateResul
     const target = targetOf(ctx.target, user);
     const exists = await userExists(ctx, user);
 
+    if (inputs.standbyUser !== undefined) adminSession(ctx, user); // a clear error before any call
     if (exists === false) {
       if (!inputs.createIfMissing) {
         throw new ConfigError(`user ${user} does not exist: set createIfMissing: true to create it`, {
@@ -318,7 +343,12 @@ export async function create(inputs: Inputs): Promise<pulumi.dynamic.CreateResul
     }
     await verify(ctx, user, desired, inputs.currentPassword !== undefined ? [inputs.currentPassword] : []);
     const rotatedAt = inputs.rotatedAt ?? timestamp(new Date());
-    return { id: `${user}@${ctx.target.hostPort}`, outs: outputs(inputs, ctx, desired, rotatedAt) };
+    const outs = outputs(inputs, ctx, desired, rotatedAt);
+    if (inputs.standbyUser !== undefined) {
+      // `user` is active first; the standby gets its own password and the same roles
+      Object.assign(outs, { activeUser: user, standbyPassword: await createStandby(ctx, inputs) });
+    }
+    return { id: `${user}@${ctx.target.hostPort}`, outs };
   });
 }
 
@@ -342,12 +372,22 @@ export async function update(_id: string, olds: Outputs, news: Inputs): Promise<
       news.password ?? (triggered || scheduled ? generatePassword(MILVUS_PASSWORD_POLICY) : olds.password);
     const drifted = olds.passwordVerified === false;
     const sets = desired !== olds.password;
+    const rotatedAt = news.rotatedAt ?? (sets ? timestamp(new Date()) : olds.rotatedAt);
+    if (news.standbyUser !== undefined) {
+      let pair = {
+        activeUser: olds.activeUser ?? user,
+        password: olds.password,
+        standbyPassword: olds.standbyPassword,
+      };
+      if (sets) pair = await rotatePair(ctx, olds, news, desired);
+      else if (drifted) await repairPair(ctx, olds, news);
+      return { outs: { ...outputs(news, ctx, pair.password, rotatedAt), ...pair } as Outputs };
+    }
     if (sets || drifted) {
       const candidates = [olds.password, news.currentPassword].filter((p): p is string => p !== undefined);
       await rotate(ctx, user, candidates, desired);
       await verify(ctx, user, desired, candidates);
     }
-    const rotatedAt = news.rotatedAt ?? (sets ? timestamp(new Date()) : olds.rotatedAt);
     return { outs: outputs(news, ctx, desired, rotatedAt) };
   });
 }
@@ -357,6 +397,11 @@ export async function update(_id: string, olds: Outputs, news: Inputs): Promise<
 export async function read(id: string, props: Outputs): Promise<pulumi.dynamic.ReadResult<Outputs>> {
   return guard("read", [props], async () => {
     const ctx = resolveContext(props);
+    if (props.standbyUser !== undefined) {
+      const found = await readPair(ctx, props);
+      if (found === "gone") return { id: "", props: undefined };
+      return { id, props: { ...props, address: ctx.address, passwordVerified: found === "ok" } };
+    }
     // A password that logs in proves the user exists: one call. Only a refused one asks
     // whether the user is gone (removed from state) or its password changed (drift).
     const verified = await canLogin(ctx.target, props.user, props.password);
@@ -379,6 +424,7 @@ export async function remove(_id: string, props: Outputs): Promise<void> {
         property: "connection",
       });
     }
+    if (props.standbyUser !== undefined) return removePair(ctx, props);
     if ((await userExists(ctx, props.user)) === false) return;
     await new MilvusSession(ctx.target, ctx.admin).deleteUser(props.user);
   });

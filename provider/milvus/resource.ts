@@ -26,12 +26,25 @@ export class MilvusUserPassword extends pulumi.dynamic.Resource {
    * until the password next changes or a schedule is set.
    */
   declare readonly rotatedAt: pulumi.Output<string | undefined>;
+  /**
+   * With `standbyUser`: the user services should log in as now, with `password`. Undefined
+   * without a standby user (then it is always `user`).
+   */
+  declare readonly activeUser: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: MilvusUserPasswordArgs, opts?: pulumi.CustomResourceOptions) {
     super(
       provider satisfies pulumi.dynamic.ResourceProvider<MilvusUserPasswordInputs, MilvusUserPasswordOutputs>,
       name,
-      { password: undefined, address: undefined, passwordVerified: undefined, rotatedAt: undefined, ...args },
+      {
+        password: undefined,
+        address: undefined,
+        passwordVerified: undefined,
+        rotatedAt: undefined,
+        activeUser: undefined,
+        standbyPassword: undefined,
+        ...args,
+      },
       {
         ...opts,
         additionalSecretOutputs: [
@@ -39,6 +52,7 @@ export class MilvusUserPassword extends pulumi.dynamic.Resource {
           "password",
           "currentPassword",
           "connection",
+          "standbyPassword",
         ],
       },
       "milvus",

@@ -61,8 +61,18 @@ export const milvusInputsSchema = z
     deleteUserOnDestroy: z.boolean({ error: "must be true or false" }).optional(),
     rotationTrigger: rotationTriggerField.optional(),
     rotateAfterDays: rotateAfterDaysField.optional(),
+    standbyUser: z
+      .string({ error: "must be a string" })
+      .regex(USER_NAME, {
+        error: "must start with a letter and hold only letters, digits and underscores (at most 32)",
+      })
+      .optional(),
   })
-  .strict();
+  .strict()
+  .refine((i) => i.standbyUser === undefined || i.standbyUser !== i.user, {
+    error: "must differ from user",
+    path: ["standbyUser"],
+  });
 
 export type MilvusConnectionInputs = z.infer<typeof connectionSchema>;
 /** The inputs as check returns them: the user's, plus `rotatedAt` (provider/shared/schedule.ts). */
@@ -86,4 +96,8 @@ export interface MilvusUserPasswordOutputs extends MilvusUserPasswordInputs {
   passwordVerified: boolean;
   /** When the resource last set the password (RFC 3339 UTC); absent on stacks from before it. */
   rotatedAt?: string;
+  /** With standbyUser: the user that services log in as now (`user` or `standbyUser`). */
+  activeUser?: string;
+  /** With standbyUser: the password of the user that is not active. Secret. */
+  standbyPassword?: string;
 }

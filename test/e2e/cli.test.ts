@@ -53,7 +53,7 @@ async function auditState(
     assert.doesNotMatch(provider, /secretKey|X-Auth-Token|authorization/i);
     sizes.push(provider.length);
     // every password-bearing output is an encrypted secret in the plain export
-    for (const key of ["password", "currentPassword", "connection", "auth"]) {
+    for (const key of ["password", "currentPassword", "connection", "auth", "standbyPassword"]) {
       const v = r.outputs?.[key];
       if (v !== undefined)
         assert.ok(
@@ -224,6 +224,64 @@ describe("pulumi CLI end to end", function () {
       await auditState(project, [ROOT_PW, first, second], outputs, [second]);
       const destroy = await project.run(["destroy", "--yes"]);
       assert.strictEqual(destroy.code, 0, destroy.all);
+    });
+  });
+
+  describe("examples/milvus-zero-downtime: two users take turns", () => {
+    let project: PulumiProject;
+    const outputs: CliResult[] = [];
+    const seen: string[] = [ROOT_PW];
+    const step = async (args: string[]) => {
+      const r = await project.run(args);
+      outputs.push(r);
+      assert.strictEqual(r.code, 0, r.all);
+      return r;
+    };
+    const current = async () => {
+      const active = (await project.ok(["stack", "output", "activeUser"])).stdout.trim();
+      const password = (await project.ok(["stack", "output", "password", "--show-secrets"])).stdout.trim();
+      seen.push(password);
+      return { active, password };
+    };
+    before(async () => {
+      project = new PulumiProject(path.join(EXAMPLES, "milvus-zero-downtime"), "e2e");
+      await project.init(
+        { milvusAddress: milvus.address, rotation: "2026-11", deleteUserOnDestroy: "true" },
+        { milvusRootPassword: ROOT_PW },
+      );
+    });
+    after(async () => project?.cleanup());
+
+    it("up, two rotations, refresh, destroy: the previous credential works for one rotation", async () => {
+      await step(["up", "--yes"]);
+      const first = await current();
+      assert.strictEqual(first.active, "search_blue");
+      assert.strictEqual(await pymilvusCanLogin(milvus.address, "search_blue", first.password), true);
+      assert.match((await project.ok(["stack", "output", "password"])).stdout, /\[secret\]/);
+
+      await project.ok(["config", "set", "rotation", "2026-12"]);
+      await step(["up", "--yes"]);
+      const second = await current();
+      assert.strictEqual(second.active, "search_green");
+      assert.strictEqual(await pymilvusCanLogin(milvus.address, "search_green", second.password), true);
+      assert.strictEqual(await pymilvusCanLogin(milvus.address, "search_blue", first.password), true, "previous");
+
+      await project.ok(["config", "set", "rotation", "2027-01"]);
+      await step(["up", "--yes"]);
+      const third = await current();
+      assert.strictEqual(third.active, "search_blue");
+      assert.strictEqual(await pymilvusCanLogin(milvus.address, "search_blue", third.password), true);
+      assert.strictEqual(await pymilvusCanLogin(milvus.address, "search_green", second.password), true, "previous");
+      assert.strictEqual(await pymilvusCanLogin(milvus.address, "search_blue", first.password), false, "2 ago");
+
+      const refresh = await step(["refresh", "--yes"]);
+      assert.doesNotMatch(refresh.stdout, /passwordVerified/, "refresh finds no drift");
+      await step(["preview", "--expect-no-changes"]);
+      await auditState(project, seen, outputs, [third.password, second.password]);
+
+      await step(["destroy", "--yes"]);
+      assert.strictEqual(await pymilvusCanLogin(milvus.address, "search_blue", third.password), false);
+      assert.strictEqual(await pymilvusCanLogin(milvus.address, "search_green", second.password), false);
     });
   });
 

@@ -198,6 +198,56 @@ describe("crash convergence: MilvusUserPassword with the real CLI and a real Mil
     assert.strictEqual(quiet.code, 0, quiet.all);
   });
 
+  it("standbyUser: provider killed after the standby got its new (generated) password: the next up finishes the switch", async () => {
+    const pair = new PulumiProject(path.join(EXAMPLES, "milvus-zero-downtime"), "crash-pair");
+    const pairState = async () => {
+      const r = dynamicResources((await pair.exportState(true)).json)[0];
+      const pw = secretValue(r.outputs.password) as string;
+      const standby = secretValue(r.outputs.standbyPassword) as string;
+      secrets.push(pw, standby);
+      return { activeUser: r.outputs.activeUser as string, password: pw, standbyPassword: standby };
+    };
+    try {
+      await pair.init(
+        {
+          milvusAddress: proxy.address,
+          user: "crash_blue",
+          standbyUser: "crash_green",
+          rotation: "r1",
+          deleteUserOnDestroy: "true",
+        },
+        { milvusRootPassword: ROOT_PW },
+      );
+      const up1 = record(await pair.run(["up", "--yes"]));
+      assert.strictEqual(up1.code, 0, up1.all);
+      const before = await pairState();
+      assert.strictEqual(before.activeUser, "crash_blue");
+
+      await pair.ok(["config", "set", "rotation", "r2"]);
+      // The rotation's first change is UpdateCredential on the standby user: the first request
+      // that carries its name (the login proofs carry names only inside the encoded header).
+      const changed = async () => !(await canLogin(direct(), "crash_green", before.standbyPassword));
+      const crashed = record(await crashUp(pair, proxy.arm(Buffer.from("crash_green")), changed, "provider"));
+      assert.notStrictEqual(crashed.code, 0);
+      proxy.release();
+      // the window: crash_green has a generated password that never reached state
+      assert.deepStrictEqual(await pairState(), before);
+
+      const up = record(await pair.run(["up", "--yes"]));
+      assert.strictEqual(up.code, 0, up.all);
+      const after = await pairState();
+      assert.strictEqual(after.activeUser, "crash_green");
+      assert.strictEqual(after.standbyPassword, before.password);
+      assert.strictEqual(await pymilvusCanLogin(milvus.address, "crash_green", after.password), true);
+      assert.strictEqual(await pymilvusCanLogin(milvus.address, "crash_blue", before.password), true, "never touched");
+      const quiet = record(await pair.run(["preview", "--expect-no-changes"]));
+      assert.strictEqual(quiet.code, 0, quiet.all);
+      record(await pair.run(["destroy", "--yes"]));
+    } finally {
+      await pair.cleanup();
+    }
+  });
+
   it("CLI killed after CreateCredential was applied (pending create): the next pulumi up adopts the user", async () => {
     const fresh = new PulumiProject(path.join(EXAMPLES, "milvus-user-password"), "crash-create");
     try {

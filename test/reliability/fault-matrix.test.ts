@@ -307,6 +307,80 @@ describe("fault matrix: MilvusUserPassword on the gRPC test server", function ()
   });
 });
 
+describe("fault matrix: MilvusUserPassword with standbyUser (two users) on the gRPC test server", function () {
+  this.timeout(60000);
+  const P0 = "Pair-matrix-Pw0";
+  const P1 = "Pair-matrix-Pw1";
+  const ROOT_PW = "Pair-matrix-root9";
+  const secrets = [P0, P1, ROOT_PW];
+  let server: MilvusTestServer;
+  beforeEach(async () => {
+    server = new MilvusTestServer();
+    await server.start();
+    server.users.set("root", ROOT_PW);
+    server.roles.add("reader").add("writer");
+  });
+  afterEach(async () => server.stop());
+
+  const inputs = (password: string): MilvusUserPasswordInputs => ({
+    connection: { address: server.address, username: "root", password: ROOT_PW, timeoutMs: 1000 },
+    user: "app_blue",
+    standbyUser: "app_green",
+    createIfMissing: true,
+    password,
+  });
+  // The steps of a rotation: password of the standby, its roles, the proofs, the switch (the
+  // update's result). Each fault comes after the standby's password has changed.
+  const rows: Array<{ fault: string; method: string; pass: number; expect: Expect }> = [
+    {
+      fault: "between the password change and the role sync",
+      method: "OperateUserRole",
+      pass: 0,
+      expect: { error: "MilvusError", code: "UNAVAILABLE", calls: 1, maxMs: 8000 },
+    },
+    {
+      fault: "between the role sync and the switch",
+      method: "GetVersion",
+      pass: 1, // GetVersion #1: the active user still logs in, checked before any change
+      expect: { error: "MilvusError", code: "UNAVAILABLE", calls: 1, maxMs: 8000 },
+    },
+  ];
+  for (const row of rows) {
+    it(`${row.fault}: fails cleanly, the active user is untouched, the next run finishes the switch`, async () => {
+      server.users.set("app_blue", "Blue-boot-Pw9");
+      server.userRoles.set("app_blue", new Set(["reader"]));
+      const created = await milvus.create({ ...inputs(P0), currentPassword: "Blue-boot-Pw9" });
+      const state1 = created.outs as MilvusUserPasswordOutputs;
+      secrets.push(state1.standbyPassword!);
+      server.userRoles.get("app_blue")!.add("writer"); // bound to the active user between rotations
+      server.resetCounts();
+      const pass = Array.from({ length: row.pass }, (): Fault => ({ kind: "delay", ms: 0 }));
+      server.inject(row.method, ...pass, ...Array.from({ length: 4 }, (): Fault => ({ kind: "unavailable" })));
+      const r = await timed(() => milvus.update(created.id, state1, inputs(P1)));
+      server.clearFaults();
+      const outcome = checkOutcome(row.fault, r, row.expect, server.count("UpdateCredential"), secrets);
+      assert.strictEqual(server.users.get("app_green"), P1, "the fault came after the standby's password changed");
+      // Pulumi keeps the old outputs: the active user they name still logs in with its password.
+      const afterFault = server.users.get(state1.activeUser!) === state1.password ? "agree" : "diverged";
+      assert.strictEqual(afterFault, "agree");
+      const next = (await milvus.update(created.id, state1, inputs(P1))).outs as MilvusUserPasswordOutputs;
+      assert.strictEqual(next.activeUser, "app_green");
+      assert.strictEqual(server.users.get("app_green"), P1);
+      assert.strictEqual(server.users.get("app_blue"), P0);
+      assert.deepStrictEqual([...server.userRoles.get("app_green")!].sort(), ["reader", "writer"]);
+      matrix.push({
+        resource: "Milvus pair",
+        fault: row.fault,
+        outcome,
+        calls: server.count("UpdateCredential"),
+        elapsedMs: r.elapsedMs,
+        afterFault,
+        converged: true,
+      });
+    });
+  }
+});
+
 describe("fault matrix: Milvus restarted between two resources of one pulumi up (real CLI)", function () {
   this.timeout(300000);
   const ROOT_PW = "Restart-root-Pw1";
