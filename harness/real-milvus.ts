@@ -17,6 +17,17 @@ export interface RealMilvus {
   stop(): Promise<void>;
 }
 
+/**
+ * Replaces root's well-known default password (MILVUS_DEFAULT_ROOT) with `password`: suites
+ * never run with the default, and a config secret "Milvus" would be masked in every CLI line
+ * that names the resource type.
+ */
+export async function setRootPassword(milvus: RealMilvus, password: string): Promise<void> {
+  const { MilvusSession } = await import("../provider/milvus/client");
+  const session = new MilvusSession({ hostPort: milvus.address, tls: false, timeoutMs: 10000 }, MILVUS_DEFAULT_ROOT);
+  await session.updatePassword(MILVUS_DEFAULT_ROOT.username, MILVUS_DEFAULT_ROOT.password, password);
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();

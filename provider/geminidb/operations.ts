@@ -8,7 +8,7 @@ import { compact, issuesToFailures, providerCheck } from "../shared/check";
 import { envValue } from "../shared/env";
 import { guarded } from "../shared/guard";
 import { GEMINIDB_PASSWORD_POLICY, generatePassword } from "../shared/password";
-import { dueMessage, scheduleCheck, scheduledRotation, timestamp } from "../shared/schedule";
+import { dueMessage, scheduledRotation, timestamp, withSchedule } from "../shared/schedule";
 import { environmentSecrets, hasEnvironmentCredentials, makeAuthenticator } from "./auth";
 import { GeminiDbClient, GeminiRetry, InstanceInfo } from "./client";
 import { KNOWN_REGIONS, PROJECT_ID, REGION, defaultEndpoint, defaultIamEndpoint } from "./regions";
@@ -174,16 +174,12 @@ function checkInputs(news: unknown, olds?: Record<string, unknown>): pulumi.dyna
     };
   }
   const old = olds as Partial<Inputs> | undefined;
-  const setsPassword =
+  const replaced =
     !!old &&
-    (inputs.password !== old.password ||
-      inputs.rotationTrigger !== old.rotationTrigger ||
-      inputs.instanceId !== old.instanceId ||
+    (inputs.instanceId !== old.instanceId ||
       inputs.region !== old.region ||
       (inputs.projectId !== undefined && inputs.projectId !== old.projectId));
-  const schedule = scheduleCheck(old, inputs, setsPassword, new Date());
-  const checked = compact({ ...inputs, rotatedAt: schedule.rotatedAt });
-  return schedule.failure ? { inputs: checked, failures: [schedule.failure] } : { inputs: checked };
+  return withSchedule(inputs, old, replaced);
 }
 
 // ---------------------------------------------------------------- diff

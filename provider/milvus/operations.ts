@@ -10,7 +10,7 @@ import { compact, issuesToFailures, providerCheck } from "../shared/check";
 import { envValue } from "../shared/env";
 import { MILVUS_PASSWORD_POLICY, generatePassword } from "../shared/password";
 import { retry } from "../shared/retry";
-import { dueMessage, scheduleCheck, scheduledRotation, timestamp } from "../shared/schedule";
+import { dueMessage, scheduledRotation, timestamp, withSchedule } from "../shared/schedule";
 import {
   MilvusIdentity,
   MilvusSession,
@@ -145,16 +145,12 @@ function checkInputs(news: unknown, olds?: Record<string, unknown>): pulumi.dyna
     };
   }
   const old = olds as Partial<Inputs> | undefined;
-  const setsPassword =
+  const replaced =
     !!old &&
-    (inputs.password !== old.password ||
-      inputs.rotationTrigger !== old.rotationTrigger ||
-      inputs.user !== old.user ||
+    (inputs.user !== old.user ||
       inputs.standbyUser !== old.standbyUser ||
       inputs.connection?.address !== old.connection?.address);
-  const schedule = scheduleCheck(old, inputs, setsPassword, new Date());
-  const checked = compact({ ...inputs, rotatedAt: schedule.rotatedAt });
-  return schedule.failure ? { inputs: checked, failures: [schedule.failure] } : { inputs: checked };
+  return withSchedule(inputs, old, replaced);
 }
 
 // ---------------------------------------------------------------- diff

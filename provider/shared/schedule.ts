@@ -15,7 +15,7 @@
  * pipeline whose start time drifts by a little (or whose clock is a few seconds behind) does
  * not put the rotation off by a whole day.
  */
-import type { CheckFailure } from "./check";
+import { type CheckFailure, compact } from "./check";
 
 export const DAY_MS = 86_400_000;
 /** How much earlier than the due time a run still counts as due. */
@@ -90,6 +90,24 @@ export function scheduleCheck(
     };
   }
   return { rotatedAt: stamp };
+}
+
+/**
+ * The end of both resources' check: the inputs with `rotatedAt` carried forward or stamped,
+ * and the failure of a due schedule for a given password. `replaced`: the resource's identity
+ * changes (a new user, instance...), which sets the password too.
+ */
+export function withSchedule<T extends Scheduled & { rotationTrigger?: string }>(
+  inputs: T,
+  old: Partial<T> | undefined,
+  replaced: boolean,
+  now = new Date(),
+): { inputs: T; failures?: CheckFailure[] } {
+  const setsPassword =
+    !!old && (replaced || inputs.password !== old.password || inputs.rotationTrigger !== old.rotationTrigger);
+  const schedule = scheduleCheck(old, inputs, setsPassword, now);
+  const checked = compact({ ...inputs, rotatedAt: schedule.rotatedAt } as unknown as Record<string, unknown>) as T;
+  return schedule.failure ? { inputs: checked, failures: [schedule.failure] } : { inputs: checked };
 }
 
 /**

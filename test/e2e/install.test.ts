@@ -29,9 +29,8 @@ const LOWEST = /^\^(\d+\.\d+\.\d+)$/.exec(PKG.dependencies["@pulumi/pulumi"])?.[
 const NEWEST = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "node_modules/@pulumi/pulumi/package.json"), "utf8"))
   .version as string;
 
-const TS_PROGRAM = `import * as pulumi from "@pulumi/pulumi";
-import { GeminiDbAdminPassword, MilvusUserPassword } from "pulumi-db-passwords";
-
+/** The program's body, the same in both languages; only imports and exports differ. */
+const BODY = `
 const cfg = new pulumi.Config();
 const app = new MilvusUserPassword("app", {
   connection: { address: cfg.require("milvusAddress"), username: "root", password: cfg.requireSecret("rootPassword") },
@@ -47,36 +46,24 @@ const db = new GeminiDbAdminPassword("db", {
   endpoint: cfg.require("endpoint"),
   iamEndpoint: cfg.require("endpoint"),
 });
-
-export const user = app.user;
-export const passwordVerified = app.passwordVerified;
-export const projectId = db.projectId;
 `;
+const EXPORTS = { user: "app.user", passwordVerified: "app.passwordVerified", projectId: "db.projectId" };
 
-const JS_PROGRAM = `"use strict";
-const pulumi = require("@pulumi/pulumi");
-const { GeminiDbAdminPassword, MilvusUserPassword } = require("pulumi-db-passwords");
+const TS_PROGRAM =
+  'import * as pulumi from "@pulumi/pulumi";\n' +
+  'import { GeminiDbAdminPassword, MilvusUserPassword } from "pulumi-db-passwords";\n' +
+  BODY +
+  Object.entries(EXPORTS)
+    .map(([k, v]) => `export const ${k} = ${v};\n`)
+    .join("");
 
-const cfg = new pulumi.Config();
-const app = new MilvusUserPassword("app", {
-  connection: { address: cfg.require("milvusAddress"), username: "root", password: cfg.requireSecret("rootPassword") },
-  user: cfg.require("user"),
-  password: cfg.requireSecret("appPassword"),
-  createIfMissing: true,
-  deleteUserOnDestroy: true,
-});
-const db = new GeminiDbAdminPassword("db", {
-  region: "eu-west-101",
-  instanceId: cfg.require("instanceId"),
-  password: cfg.requireSecret("rwuserPassword"),
-  endpoint: cfg.require("endpoint"),
-  iamEndpoint: cfg.require("endpoint"),
-});
-
-exports.user = app.user;
-exports.passwordVerified = app.passwordVerified;
-exports.projectId = db.projectId;
-`;
+const JS_PROGRAM =
+  '"use strict";\nconst pulumi = require("@pulumi/pulumi");\n' +
+  'const { GeminiDbAdminPassword, MilvusUserPassword } = require("pulumi-db-passwords");\n' +
+  BODY +
+  Object.entries(EXPORTS)
+    .map(([k, v]) => `exports.${k} = ${v};\n`)
+    .join("");
 
 interface Variant {
   language: "typescript" | "javascript";

@@ -6,9 +6,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { MilvusSession } from "../../provider/milvus/client";
-import { MILVUS_DEFAULT_ROOT } from "../../harness/fixtures";
-import { RealMilvus, startRealMilvus } from "../../harness/real-milvus";
+import { RealMilvus, setRootPassword, startRealMilvus } from "../../harness/real-milvus";
 import { pymilvusCanLogin } from "../../harness/pymilvus";
 import { GeminiDbEmulator, TEST_INSTANCE, startEmulator } from "../../harness/geminidb-emulator";
 import { CliResult, PulumiProject, dynamicResources } from "../../harness/pulumi-cli";
@@ -68,12 +66,7 @@ describe("scheduled rotation (rotateAfterDays) through the real CLI", function (
 
   before(async () => {
     milvus = await startRealMilvus();
-    // Not the default root password: the CLI masks every config secret's value in its output,
-    // and "Milvus" would be masked inside the resource's messages.
-    await new MilvusSession(
-      { hostPort: milvus.address, tls: false, timeoutMs: 10000 },
-      MILVUS_DEFAULT_ROOT,
-    ).updatePassword(MILVUS_DEFAULT_ROOT.username, MILVUS_DEFAULT_ROOT.password, ROOT_PW);
+    await setRootPassword(milvus, ROOT_PW);
     emu = await startEmulator((e) => e.akSk.set(AK, { sk: SK }));
     project = new PulumiProject(path.join(__dirname, "schedule-program"), "schedule", {
       HW_ACCESS_KEY: AK,

@@ -6,10 +6,8 @@
  * ago no longer logs in.
  */
 import * as assert from "assert";
-import { MILVUS_DEFAULT_ROOT } from "../../harness/fixtures";
-import { RealMilvus, startRealMilvus } from "../../harness/real-milvus";
+import { RealMilvus, setRootPassword, startRealMilvus } from "../../harness/real-milvus";
 import { pymilvusCanLogin, pymilvusSession, pymilvusSetup, pymilvusSnapshot } from "../../harness/pymilvus";
-import { MilvusSession } from "../../provider/milvus/client";
 import * as ops from "../../provider/milvus/operations";
 import type { MilvusUserPasswordOutputs } from "../../provider/milvus/schema";
 
@@ -33,10 +31,7 @@ describe("zero-downtime rotation with standbyUser (real Milvus, pymilvus as witn
 
   before(async () => {
     milvus = await startRealMilvus();
-    await new MilvusSession(
-      { hostPort: milvus.address, tls: false, timeoutMs: 10000 },
-      MILVUS_DEFAULT_ROOT,
-    ).updatePassword(MILVUS_DEFAULT_ROOT.username, MILVUS_DEFAULT_ROOT.password, ROOT_PW);
+    await setRootPassword(milvus, ROOT_PW);
     root = ["root", ROOT_PW];
     connection = { address: milvus.address, username: "root", password: ROOT_PW };
     await pymilvusSetup(milvus.address, root, {

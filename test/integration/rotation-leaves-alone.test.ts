@@ -6,10 +6,8 @@
  * which decides whether a rotation interrupts a running service (README, "Rotating a password").
  */
 import * as assert from "assert";
-import { MILVUS_DEFAULT_ROOT } from "../../harness/fixtures";
-import { RealMilvus, startRealMilvus } from "../../harness/real-milvus";
+import { RealMilvus, setRootPassword, startRealMilvus } from "../../harness/real-milvus";
 import { MilvusSnapshot, pymilvusSession, pymilvusSetup, pymilvusSnapshot } from "../../harness/pymilvus";
-import { MilvusSession } from "../../provider/milvus/client";
 import * as ops from "../../provider/milvus/operations";
 import type { MilvusUserPasswordOutputs } from "../../provider/milvus/schema";
 
@@ -30,10 +28,7 @@ describe("what rotation leaves alone (real Milvus, pymilvus as witness)", functi
 
   before(async () => {
     milvus = await startRealMilvus();
-    await new MilvusSession(
-      { hostPort: milvus.address, tls: false, timeoutMs: 10000 },
-      MILVUS_DEFAULT_ROOT,
-    ).updatePassword(MILVUS_DEFAULT_ROOT.username, MILVUS_DEFAULT_ROOT.password, ROOT_PW);
+    await setRootPassword(milvus, ROOT_PW);
     root = ["root", ROOT_PW];
     connection = { address: milvus.address, username: "root", password: ROOT_PW };
     await pymilvusSetup(milvus.address, root, {
