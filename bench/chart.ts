@@ -3,7 +3,13 @@
  * Plain SVG, no dependencies, readable on GitHub and in any browser.
  */
 
-const COLORS: Record<string, string> = { floor: "#555555", milvus: "#1f77b4", geminidb: "#2ca02c", naive: "#d62728" };
+const COLORS: Record<string, string> = {
+  floor: "#555555",
+  floorsecret: "#999999",
+  milvus: "#1f77b4",
+  geminidb: "#2ca02c",
+  naive: "#d62728",
+};
 const W = 250;
 const H = 190;
 const PAD = { left: 44, right: 10, top: 24, bottom: 30 };

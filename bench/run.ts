@@ -6,6 +6,9 @@
  * within each round so that the machine's drift hits them alike:
  *   floor     N no-op dynamic resources (methods that return at once): what the engine and
  *             the dynamic provider host cost by themselves
+ *   floorsecret  the floor with the secrets a password resource carries (a secret input and
+ *             a secret output), no work either: a diagnostic of what secret state costs the
+ *             engine, reported beside the others and checked against no target
  *   milvus    N MilvusUserPassword (createIfMissing, deleteUserOnDestroy, rotationTrigger)
  *   geminidb  N GeminiDbAdminPassword (token auth)
  *   naive     N Milvus users through a dynamic provider written as most examples on the web
@@ -18,7 +21,7 @@
  * bench/results/latest.json and bench/results/chart.svg. Options:
  *   --rounds R        rounds (default 3; the median of R runs is reported)
  *   --sizes 1,20,60   values of N (Milvus allows 100 users, root included)
- *   --scenarios a,b   a subset of floor,milvus,geminidb,naive
+ *   --scenarios a,b   a subset of floor,floorsecret,milvus,geminidb,naive
  */
 import * as fs from "fs";
 import * as net from "net";
@@ -32,7 +35,7 @@ import { MilvusSession } from "../provider/milvus/client";
 import { MILVUS_PASSWORD_POLICY, generatePassword } from "../provider/shared/password";
 import { chart } from "./chart";
 
-const SCENARIOS = ["floor", "milvus", "geminidb", "naive"] as const;
+const SCENARIOS = ["floor", "floorsecret", "milvus", "geminidb", "naive"] as const;
 type Scenario = (typeof SCENARIOS)[number];
 const STEPS = ["up", "rotate", "preview", "refresh", "destroy"] as const;
 type Step = (typeof STEPS)[number];
@@ -70,9 +73,11 @@ const OUT = path.join(__dirname, "results");
 async function countingProxy(target: { host: string; port: number }) {
   const stats = { accepted: 0 };
   const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
+  // noDelay on both sides, as gRPC and Milvus set it on theirs: with Nagle's algorithm on, the
+  // proxy held small HTTP/2 frames back and added its own latency to every Milvus call.
+  const server = net.createServer({ noDelay: true }, (client) => {
     stats.accepted++;
-    const upstream = net.connect(target.port, target.host);
+    const upstream = net.connect({ port: target.port, host: target.host, noDelay: true });
     for (const s of [client, upstream]) {
       sockets.add(s);
       s.on("close", () => sockets.delete(s));

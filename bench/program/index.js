@@ -10,27 +10,44 @@ const n = cfg.requireNumber("n");
 const round = cfg.require("round");
 const prefix = cfg.require("prefix");
 
+// The engine's floor: a dynamic provider whose methods return at once.
+const noop = {
+  async check(_olds, news) {
+    return { inputs: news };
+  },
+  async diff(_id, olds, news) {
+    return { changes: olds.round !== news.round };
+  },
+  async create(inputs) {
+    return { id: inputs.name, outs: inputs };
+  },
+  async read(id, props) {
+    return { id, props };
+  },
+  async update(_id, _olds, news) {
+    return { outs: news };
+  },
+  async delete() {},
+};
+
 function floor() {
-  // The engine's floor: a dynamic provider whose methods return at once.
-  const noop = {
-    async check(_olds, news) {
-      return { inputs: news };
-    },
-    async diff(_id, olds, news) {
-      return { changes: olds.round !== news.round };
-    },
-    async create(inputs) {
-      return { id: inputs.name, outs: inputs };
-    },
-    async read(id, props) {
-      return { id, props };
-    },
-    async update(_id, _olds, news) {
-      return { outs: news };
-    },
-    async delete() {},
-  };
   for (let i = 0; i < n; i++) new pulumi.dynamic.Resource(noop, `r${i}`, { name: `${prefix}_${i}`, round }, {});
+}
+
+function floorsecret() {
+  // A diagnostic, not a target: the floor with the secrets a password resource carries (the
+  // admin password among the inputs, a password among the outputs), to show what secret
+  // state costs the engine itself.
+  const rootPassword = cfg.requireSecret("rootPassword");
+  for (let i = 0; i < n; i++) {
+    const inputs = {
+      name: `${prefix}_${i}`,
+      round,
+      connection: { password: rootPassword },
+      password: `pw-${i}-${round}`,
+    };
+    new pulumi.dynamic.Resource(noop, `r${i}`, inputs, { additionalSecretOutputs: ["password", "connection"] });
+  }
 }
 
 function milvus() {
@@ -62,5 +79,11 @@ function geminidb() {
   }
 }
 
-const scenarios = { floor, milvus, geminidb, naive: () => require("./naive").program(cfg, n, round, prefix) };
+const scenarios = {
+  floor,
+  floorsecret,
+  milvus,
+  geminidb,
+  naive: () => require("./naive").program(cfg, n, round, prefix),
+};
 scenarios[scenario]();
