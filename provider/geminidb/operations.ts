@@ -4,7 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { ConfigError, GeminiDbError } from "../shared/errors";
-import { compact, issuesToFailures, providerCheck } from "../shared/check";
+import { compact, failed, issuesToFailures, providerCheck } from "../shared/check";
 import { envValue } from "../shared/env";
 import { guarded } from "../shared/guard";
 import { GEMINIDB_PASSWORD_POLICY, generatePassword } from "../shared/password";
@@ -136,42 +136,26 @@ function checkInputs(news: unknown, olds?: Record<string, unknown>): pulumi.dyna
   // Non-secret defaults from the environment are made explicit, so that diff sees them.
   inputs.region ??= envValue("HW_REGION_NAME");
   inputs.projectId ??= envValue("HW_PROJECT_ID");
-  if (!inputs.region)
-    return { inputs, failures: [{ property: "region", reason: "is required: set it or HW_REGION_NAME" }] };
+  if (!inputs.region) return failed(inputs, "region", "is required: set it or HW_REGION_NAME");
   if (!REGION.test(inputs.region))
-    return {
-      inputs,
-      failures: [{ property: "region", reason: "HW_REGION_NAME must be a region name such as eu-west-101" }],
-    };
+    return failed(inputs, "region", "HW_REGION_NAME must be a region name such as eu-west-101");
   if (!inputs.endpoint && !(KNOWN_REGIONS as readonly string[]).includes(inputs.region)) {
-    return {
+    return failed(
       inputs,
-      failures: [
-        {
-          property: "region",
-          reason: "is not a known Huawei Cloud region: check the name, or give endpoint (and iamEndpoint) explicitly",
-        },
-      ],
-    };
+      "region",
+      "is not a known Huawei Cloud region: check the name, or give endpoint (and iamEndpoint) explicitly",
+    );
   }
   if (inputs.projectId !== undefined && !PROJECT_ID.test(inputs.projectId)) {
-    return {
-      inputs,
-      failures: [{ property: "projectId", reason: "HW_PROJECT_ID must be 32 lowercase hex characters" }],
-    };
+    return failed(inputs, "projectId", "HW_PROJECT_ID must be 32 lowercase hex characters");
   }
   if (!inputs.auth && !hasEnvironmentCredentials()) {
-    return {
+    return failed(
       inputs,
-      failures: [
-        {
-          property: "auth",
-          reason:
-            "is required: set auth, or HW_AUTH_TOKEN, or HW_ACCESS_KEY and HW_SECRET_KEY, " +
-            "or HW_USER_NAME, HW_PASSWORD and HW_DOMAIN_NAME",
-        },
-      ],
-    };
+      "auth",
+      "is required: set auth, or HW_AUTH_TOKEN, or HW_ACCESS_KEY and HW_SECRET_KEY, " +
+        "or HW_USER_NAME, HW_PASSWORD and HW_DOMAIN_NAME",
+    );
   }
   const old = olds as Partial<Inputs> | undefined;
   const replaced =

@@ -6,7 +6,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { ConfigError, MilvusError, isTransient } from "../shared/errors";
 import { guarded } from "../shared/guard";
-import { compact, issuesToFailures, providerCheck } from "../shared/check";
+import { compact, failed, issuesToFailures, providerCheck } from "../shared/check";
 import { envValue } from "../shared/env";
 import { MILVUS_PASSWORD_POLICY, generatePassword } from "../shared/password";
 import { retry } from "../shared/retry";
@@ -107,42 +107,28 @@ function checkInputs(news: unknown, olds?: Record<string, unknown>): pulumi.dyna
   }
   const inputs = parsed.data;
   if (!inputs.connection?.address && !envValue("MILVUS_URI")) {
-    return {
-      inputs,
-      failures: [
-        { property: "connection.address", reason: "is required: set it or the MILVUS_URI environment variable" },
-      ],
-    };
+    return failed(inputs, "connection.address", "is required: set it or the MILVUS_URI environment variable");
   }
   if (!inputs.connection?.address) {
     try {
       parseAddress(envValue("MILVUS_URI")!);
     } catch {
-      return {
+      return failed(
         inputs,
-        failures: [
-          {
-            property: "connection.address",
-            reason: "MILVUS_URI must be host:port, http://host:port or https://host:port",
-          },
-        ],
-      };
+        "connection.address",
+        "MILVUS_URI must be host:port, http://host:port or https://host:port",
+      );
     }
   }
   const c = inputs.connection;
   const admin = c?.username || c?.token || envValue("MILVUS_USER") || envValue("MILVUS_TOKEN");
   if (inputs.standbyUser !== undefined && !admin) {
-    return {
+    return failed(
       inputs,
-      failures: [
-        {
-          property: "standbyUser",
-          reason:
-            "needs an admin identity (the provider manages both users and their roles): set connection.username " +
-            "and connection.password, connection.token, or MILVUS_USER/MILVUS_PASSWORD or MILVUS_TOKEN",
-        },
-      ],
-    };
+      "standbyUser",
+      "needs an admin identity (the provider manages both users and their roles): set connection.username " +
+        "and connection.password, connection.token, or MILVUS_USER/MILVUS_PASSWORD or MILVUS_TOKEN",
+    );
   }
   const old = olds as Partial<Inputs> | undefined;
   const replaced =

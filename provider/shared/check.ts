@@ -28,6 +28,11 @@ export function issuesToFailures(issues: ReadonlyArray<z.core.$ZodIssue>, inputs
   }));
 }
 
+/** A check's answer that fails on one field: the inputs as parsed and what is wrong with `property`. */
+export function failed<T>(inputs: T, property: string, reason: string): { inputs: T; failures: CheckFailure[] } {
+  return { inputs, failures: [{ property, reason }] };
+}
+
 /**
  * The failures as they go to Pulumi's engine. The engine prints a failure that names a
  * top-level property as "property P value {V} has a problem: R", with V the program's value,
