@@ -1,9 +1,11 @@
+import { operationEnded, operationStarted } from "./engine";
 import { DbPasswordError } from "./errors";
 import { redact, safeMessage } from "./redact";
 
 /**
  * Runs one provider operation so that whatever it throws is a DbPasswordError whose message
- * and stack hold none of `secrets`. An unexpected error becomes `wrap(message)`.
+ * and stack hold none of `secrets`. An unexpected error becomes `wrap(message)`. Operations
+ * are counted, so that an orphaned provider process ends only between them (engine.ts).
  */
 export async function guarded<T>(
   operation: string,
@@ -11,6 +13,7 @@ export async function guarded<T>(
   wrap: (message: string, operation: string) => DbPasswordError,
   fn: () => Promise<T>,
 ): Promise<T> {
+  operationStarted();
   try {
     return await fn();
   } catch (err) {
@@ -26,5 +29,7 @@ export async function guarded<T>(
       throw err;
     }
     throw wrap(`unexpected failure: ${safeMessage(err, values)}`, operation);
+  } finally {
+    operationEnded();
   }
 }

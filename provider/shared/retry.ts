@@ -1,8 +1,10 @@
 /**
  * The one retry helper: bounded attempts and elapsed time, exponential backoff with full
  * jitter, and a retry only when the caller's classifier says the failure is transient.
- * An unknown failure is never retried.
+ * An unknown failure is never retried, and nothing is retried for an engine that has gone
+ * (see engine.ts).
  */
+import { engineStillThere } from "./engine";
 
 export interface RetryOptions {
   /** Most attempts in all, the first one included. */
@@ -20,6 +22,11 @@ export interface RetryOptions {
   classify: (err: unknown) => { retry: boolean; afterMs?: number };
   /** Called before each wait, e.g. to log "retrying in 400 ms (attempt 2/5)". */
   onRetry?: (info: { attempt: number; delayMs: number; error: unknown }) => void;
+  /**
+   * Asked before every new attempt; false ends the retries with the last error. Defaults to
+   * whether the Pulumi engine that started this process is still there.
+   */
+  stillWanted?: () => Promise<boolean>;
   /** Injected for tests; defaults to setTimeout and Math.random. */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -38,6 +45,7 @@ export async function retry<T>(fn: (attempt: number) => Promise<T>, opts: RetryO
   const sleep = opts.sleep ?? defaultSleep;
   const random = opts.random ?? Math.random;
   const now = opts.now ?? Date.now;
+  const stillWanted = opts.stillWanted ?? engineStillThere;
   const started = now();
   for (let attempt = 1; ; attempt++) {
     try {
@@ -53,6 +61,7 @@ export async function retry<T>(fn: (attempt: number) => Promise<T>, opts: RetryO
       if (now() - started + delayMs > opts.maxElapsedMs) throw error;
       opts.onRetry?.({ attempt, delayMs, error });
       await sleep(delayMs);
+      if (!(await stillWanted())) throw error;
     }
   }
 }

@@ -366,3 +366,80 @@ describe("crash convergence: GeminiDbAdminPassword with the real CLI and the emu
     record(await project.run(["destroy", "--yes"]));
   });
 });
+
+describe("crash: a CLI killed alone leaves its provider running, which must not change the password after it", function () {
+  this.timeout(300000);
+  const AK = "ORPHANACCESSKEY1";
+  const SK = "Orphan-secret-key/01";
+  const RW = ["Rw-orphan~pass1", "Rw-orphan~pass2"];
+  const outputs: CliResult[] = [];
+  let emu: GeminiDbEmulator;
+  let project: PulumiProject;
+  const record = (r: CliResult) => (outputs.push(r), r);
+  const leftovers: number[] = [];
+
+  before(async () => {
+    emu = await startEmulator((e) => e.akSk.set(AK, { sk: SK }));
+    project = new PulumiProject(path.join(__dirname, "orphan-program"), "orphan", {
+      HW_ACCESS_KEY: AK,
+      HW_SECRET_KEY: SK,
+    });
+    await project.init({ instanceId: TEST_INSTANCE, endpoint: emu.url }, { rwuserPassword: RW[0] });
+    const up = record(await project.run(["up", "--yes"]));
+    assert.strictEqual(up.code, 0, up.all);
+  });
+  after(async () => {
+    for (const pid of leftovers) killPid(pid);
+    await project?.cleanup();
+    await emu?.stop();
+    assertNoLeak(
+      outputs.map((o) => o.all),
+      [SK, ...RW],
+      "CLI output",
+    );
+  });
+
+  it("the provider gives up its retries when the engine is gone, and ends; the next pulumi up converges", async () => {
+    await project.setSecret("rwuserPassword", RW[1]);
+    emu.resetCounts();
+    // The reset is held and never applied; the provider times out after 3 s, and would retry.
+    emu.inject("password.put", { kind: "delay", ms: 60000 });
+    // With --logflow the CLI passes its flags to the plugins ahead of the engine's address.
+    const { child, done } = project.start(["up", "--yes", "--non-interactive", "-v=3", "--logflow"]);
+    await waitFor("the provider to send its reset", async () => emu.count("password.put") === 1);
+    const tree = descendants(child.pid!);
+    leftovers.push(...tree.map((p) => p.pid));
+    const providers = dynamicProviderPids(child.pid!);
+    assert.strictEqual(providers.length, 1, "one dynamic provider process");
+    // SIGKILL to the CLI alone (an OOM kill, a runner that kills only its child): its plugins
+    // run in process groups of their own and live on.
+    killPid(child.pid!);
+    const crashed = record(await done);
+    assert.notStrictEqual(crashed.code, 0);
+    assert.ok(alive(providers[0]), "the provider outlived the CLI");
+
+    // Its held call times out 3 s after it was sent; a retry would follow within 0.5 s. The
+    // provider sees the engine is gone instead, sends nothing more, and ends within about 5 s.
+    const t0 = Date.now();
+    await waitFor(
+      () => `the orphaned provider to end (resets the emulator saw: ${emu.count("password.put")})`,
+      async () => !alive(providers[0]),
+      30000,
+    );
+    const ended = (Date.now() - t0) / 1000;
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.strictEqual(emu.count("password.put"), 1, "no reset after the engine was gone");
+    assert.strictEqual(emu.instances.get(TEST_INSTANCE)!.password, RW[0], "the database still matches state");
+    assert.ok(ended > 2, `it ended after its call was over, not before (${ended.toFixed(1)} s)`);
+
+    const cancel = await project.run(["cancel", "--yes"]);
+    assert.strictEqual(cancel.code, 0, cancel.all);
+    const up = record(await project.run(["up", "--yes"]));
+    assert.strictEqual(up.code, 0, up.all);
+    assert.strictEqual(await statePassword(project), RW[1]);
+    assert.strictEqual(emu.instances.get(TEST_INSTANCE)!.password, RW[1]);
+    const quiet = record(await project.run(["preview", "--expect-no-changes"]));
+    assert.strictEqual(quiet.code, 0, quiet.all);
+    record(await project.run(["destroy", "--yes"]));
+  });
+});

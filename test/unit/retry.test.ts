@@ -93,4 +93,39 @@ describe("retry", () => {
     );
     assert.strictEqual(calls, 3);
   });
+
+  it("gives up with the last error when the engine that asked for the call has gone", async () => {
+    const h = harness();
+    const events: string[] = [];
+    let wanted = true;
+    const last = new Transient();
+    await assert.rejects(
+      retry(
+        async (attempt) => {
+          events.push(`attempt ${attempt}`);
+          if (attempt === 2) wanted = false; // the engine dies while attempt 2 is out
+          throw attempt === 2 ? last : new Transient();
+        },
+        {
+          ...h.opts,
+          sleep: async (ms) => void events.push(`sleep ${ms}`),
+          stillWanted: async () => (events.push(`asked: ${wanted}`), wanted),
+        },
+      ),
+      (err) => err === last,
+    );
+    // asked after each wait, before the attempt it would start; never a third attempt
+    assert.deepStrictEqual(events, ["attempt 1", "sleep 50", "asked: true", "attempt 2", "sleep 100", "asked: false"]);
+  });
+
+  it("outside a dynamic provider host (no engine to watch) retries as before", async () => {
+    const h = harness();
+    let calls = 0;
+    const { value } = await retry(async () => {
+      if (++calls < 3) throw new Transient();
+      return "ok";
+    }, h.opts);
+    assert.strictEqual(value, "ok");
+    assert.strictEqual(calls, 3);
+  });
 });
