@@ -284,6 +284,22 @@ describe("crash convergence: MilvusUserPassword with the real CLI and a real Mil
   });
 });
 
+/** The end of a GeminiDB suite: its stack removed, the emulator stopped, no secret in any CLI output. */
+async function endEmulatorSuite(
+  project: PulumiProject | undefined,
+  emu: GeminiDbEmulator | undefined,
+  outputs: CliResult[],
+  secrets: string[],
+): Promise<void> {
+  await project?.cleanup();
+  await emu?.stop();
+  assertNoLeak(
+    outputs.map((o) => o.all),
+    secrets,
+    "CLI output",
+  );
+}
+
 describe("crash convergence: GeminiDbAdminPassword with the real CLI and the emulator", function () {
   this.timeout(600000);
   const INSTANCE = TEST_INSTANCE;
@@ -311,15 +327,7 @@ describe("crash convergence: GeminiDbAdminPassword with the real CLI and the emu
       { rwuserPassword: RW[0] },
     );
   });
-  after(async () => {
-    await project?.cleanup();
-    await emu?.stop();
-    assertNoLeak(
-      outputs.map((o) => o.all),
-      [SK, ...RW],
-      "CLI output",
-    );
-  });
+  after(() => endEmulatorSuite(project, emu, outputs, [SK, ...RW]));
 
   it("CLI killed after the first reset was applied (pending create): the next pulumi up converges", async () => {
     const crashed = record(await crashUp(project, appliedOnce(), serverHas(RW[0]), "cli"));
@@ -390,13 +398,7 @@ describe("crash: a CLI killed alone leaves its provider running, which must not 
   });
   after(async () => {
     for (const pid of leftovers) killPid(pid);
-    await project?.cleanup();
-    await emu?.stop();
-    assertNoLeak(
-      outputs.map((o) => o.all),
-      [SK, ...RW],
-      "CLI output",
-    );
+    await endEmulatorSuite(project, emu, outputs, [SK, ...RW]);
   });
 
   it("the provider gives up its retries when the engine is gone, and ends; the next pulumi up converges", async () => {
