@@ -8,7 +8,7 @@ import { compact, failed, issuesToFailures, providerCheck } from "../shared/chec
 import { envValue } from "../shared/env";
 import { guarded } from "../shared/guard";
 import { GEMINIDB_PASSWORD_POLICY, generatePassword } from "../shared/password";
-import { dueMessage, scheduledRotation, timestamp, withSchedule } from "../shared/schedule";
+import { passwordForUpdate, scheduleDiff, timestamp, withSchedule } from "../shared/schedule";
 import { environmentSecrets, hasEnvironmentCredentials, makeAuthenticator } from "./auth";
 import { GeminiDbClient, GeminiRetry, InstanceInfo } from "./client";
 import { KNOWN_REGIONS, PROJECT_ID, REGION, defaultEndpoint, defaultIamEndpoint } from "./regions";
@@ -179,12 +179,7 @@ export async function diff(id: string, olds: Outputs, news: Inputs): Promise<pul
   for (const key of ["endpoint", "iamEndpoint", "auth", "timeoutMs", "rotateAfterDays"] as const) {
     if (JSON.stringify(news[key] ?? null) !== JSON.stringify(olds[key] ?? null)) changed.push(key);
   }
-  // check carries rotatedAt forward or stamps it; inputs that did not pass check have none
-  if (news.rotatedAt !== undefined && news.rotatedAt !== olds.rotatedAt) changed.push("rotatedAt");
-  // Shown in the preview's diagnostics: the engine cannot say why rotatedAt changes.
-  if (!replaces.length && scheduledRotation(olds, news, Date.now())) {
-    console.log(dueMessage(`GeminiDbAdminPassword ${id}`, olds, news));
-  }
+  changed.push(...scheduleDiff(`GeminiDbAdminPassword ${id}`, olds, news, replaces.length > 0));
   return {
     changes: replaces.length + changed.length > 0,
     replaces,
@@ -212,22 +207,12 @@ export async function update(
   settings: Settings = {},
 ): Promise<pulumi.dynamic.UpdateResult<Outputs>> {
   return guard("update", [olds, news], async () => {
-    const triggered = news.rotationTrigger !== olds.rotationTrigger;
-    const scheduled = scheduledRotation(olds, news, Date.now());
-    if (scheduled && news.password !== undefined && news.password === olds.password) {
-      // check refuses this at preview; an update reached without check refuses it too
-      throw new ConfigError("password is due for rotation and is given in config: set a new secret for it", {
-        operation: "update",
-        property: "password",
-      });
-    }
-    const password =
-      news.password ?? (triggered || scheduled ? generatePassword(GEMINIDB_PASSWORD_POLICY) : olds.password);
+    const { password, sets, rotatedAt } = passwordForUpdate(olds, news, () =>
+      generatePassword(GEMINIDB_PASSWORD_POLICY),
+    );
     const ctx = context({ ...news, projectId: news.projectId ?? olds.projectId }, settings, [password, olds.password]);
     let projectId = olds.projectId;
-    const sets = password !== olds.password;
     if (sets) projectId = await setPassword(ctx, news.instanceId, password);
-    const rotatedAt = news.rotatedAt ?? (sets ? timestamp(new Date()) : olds.rotatedAt);
     return { outs: outputs(news, ctx, projectId, password, rotatedAt) };
   });
 }

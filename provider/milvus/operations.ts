@@ -10,7 +10,7 @@ import { compact, failed, issuesToFailures, providerCheck } from "../shared/chec
 import { envValue } from "../shared/env";
 import { MILVUS_PASSWORD_POLICY, generatePassword } from "../shared/password";
 import { retry } from "../shared/retry";
-import { dueMessage, scheduledRotation, timestamp, withSchedule } from "../shared/schedule";
+import { passwordForUpdate, scheduleDiff, timestamp, withSchedule } from "../shared/schedule";
 import {
   MilvusIdentity,
   MilvusSession,
@@ -62,14 +62,26 @@ export function resolveContext(inputs: Inputs, env: NodeJS.ProcessEnv = process.
     tls: c.tls ?? parsed.tls,
     timeoutMs: c.timeoutMs ?? DEFAULT_TIMEOUT_MS,
   };
-  let admin: MilvusIdentity | undefined;
-  if (c.token) admin = { token: c.token };
-  else if (c.username) admin = { username: c.username, password: c.password ?? envValue("MILVUS_PASSWORD", env) };
-  else if (envValue("MILVUS_TOKEN", env)) admin = { token: envValue("MILVUS_TOKEN", env) };
-  else if (envValue("MILVUS_USER", env))
-    admin = { username: envValue("MILVUS_USER", env), password: envValue("MILVUS_PASSWORD", env) };
-  return { address: `${target.tls ? "https://" : ""}${target.hostPort}`, target, admin };
+  return { address: `${target.tls ? "https://" : ""}${target.hostPort}`, target, admin: adminIdentity(c, env) };
 }
+
+/** The admin identity: connection.token or connection.username, then MILVUS_TOKEN or MILVUS_USER. */
+export function adminIdentity(
+  c: Inputs["connection"] = {},
+  env: NodeJS.ProcessEnv = process.env,
+): MilvusIdentity | undefined {
+  if (c.token) return { token: c.token };
+  if (c.username) return { username: c.username, password: c.password ?? envValue("MILVUS_PASSWORD", env) };
+  if (envValue("MILVUS_TOKEN", env)) return { token: envValue("MILVUS_TOKEN", env) };
+  if (envValue("MILVUS_USER", env)) {
+    return { username: envValue("MILVUS_USER", env), password: envValue("MILVUS_PASSWORD", env) };
+  }
+  return undefined;
+}
+
+/** How to give the provider an admin identity, for the messages that ask for one. */
+export const ADMIN_IDENTITY_HINT =
+  "set connection.username and connection.password, connection.token, or MILVUS_USER/MILVUS_PASSWORD or MILVUS_TOKEN";
 
 /** The secret values of a set of inputs or outputs: passwords and connection credentials. */
 function secretsOf(...values: Array<Partial<Outputs> | undefined>): string[] {
@@ -120,14 +132,11 @@ function checkInputs(news: unknown, olds?: Record<string, unknown>): pulumi.dyna
       );
     }
   }
-  const c = inputs.connection;
-  const admin = c?.username || c?.token || envValue("MILVUS_USER") || envValue("MILVUS_TOKEN");
-  if (inputs.standbyUser !== undefined && !admin) {
+  if (inputs.standbyUser !== undefined && !adminIdentity(inputs.connection)) {
     return failed(
       inputs,
       "standbyUser",
-      "needs an admin identity (the provider manages both users and their roles): set connection.username " +
-        "and connection.password, connection.token, or MILVUS_USER/MILVUS_PASSWORD or MILVUS_TOKEN",
+      `needs an admin identity (the provider manages both users and their roles): ${ADMIN_IDENTITY_HINT}`,
     );
   }
   const old = olds as Partial<Inputs> | undefined;
@@ -162,12 +171,7 @@ export async function diff(id: string, olds: Outputs, news: Inputs): Promise<pul
   for (const key of STORED_ONLY) {
     if (JSON.stringify(news[key] ?? null) !== JSON.stringify(olds[key] ?? null)) changed.push(key);
   }
-  // check carries rotatedAt forward or stamps it; inputs that did not pass check have none
-  if (news.rotatedAt !== undefined && news.rotatedAt !== olds.rotatedAt) changed.push("rotatedAt");
-  // Shown in the preview's diagnostics: the engine cannot say why rotatedAt changes.
-  if (!replaces.length && scheduledRotation(olds, news, Date.now())) {
-    console.log(dueMessage(`MilvusUserPassword ${id}`, olds, news));
-  }
+  changed.push(...scheduleDiff(`MilvusUserPassword ${id}`, olds, news, replaces.length > 0));
   return {
     changes: replaces.length > 0 || changed.length > 0,
     replaces,
@@ -340,21 +344,12 @@ export async function update(_id: string, olds: Outputs, news: Inputs): Promise<
   return guard("update", [olds, news], async () => {
     const ctx = resolveContext(news);
     const user = news.user;
-    const triggered = news.rotationTrigger !== olds.rotationTrigger;
-    const scheduled = scheduledRotation(olds, news, Date.now());
-    if (scheduled && news.password !== undefined && news.password === olds.password) {
-      // check refuses this at preview; an update reached without check refuses it too
-      throw new ConfigError("password is due for rotation and is given in config: set a new secret for it", {
-        operation: "update",
-        target: targetOf(ctx.target, user),
-        property: "password",
-      });
-    }
-    const desired =
-      news.password ?? (triggered || scheduled ? generatePassword(MILVUS_PASSWORD_POLICY) : olds.password);
+    const {
+      password: desired,
+      sets,
+      rotatedAt,
+    } = passwordForUpdate(olds, news, () => generatePassword(MILVUS_PASSWORD_POLICY), targetOf(ctx.target, user));
     const drifted = olds.passwordVerified === false;
-    const sets = desired !== olds.password;
-    const rotatedAt = news.rotatedAt ?? (sets ? timestamp(new Date()) : olds.rotatedAt);
     if (news.standbyUser !== undefined) {
       let pair = {
         activeUser: olds.activeUser ?? user,

@@ -8,17 +8,17 @@
 import { ConfigError, MilvusError, isTransient } from "../shared/errors";
 import { MILVUS_PASSWORD_POLICY, generatePassword } from "../shared/password";
 import { MilvusSession, OLD_PASSWORD_NOT_CORRECT, canLogin, readRetry, targetOf } from "./client";
-import { Context, rotate, userExists } from "./operations";
+import { ADMIN_IDENTITY_HINT, Context, rotate, userExists } from "./operations";
 import type { MilvusUserPasswordInputs as Inputs, MilvusUserPasswordOutputs as Outputs } from "./schema";
 
 /** The admin session every pair operation needs. */
 export function adminSession(ctx: Context, user: string): MilvusSession {
   if (!ctx.admin) {
-    throw new ConfigError(
-      "standbyUser needs an admin identity: set connection.username and connection.password, connection.token, " +
-        "or MILVUS_USER/MILVUS_PASSWORD or MILVUS_TOKEN",
-      { operation: "configure", target: targetOf(ctx.target, user), property: "standbyUser" },
-    );
+    throw new ConfigError(`standbyUser needs an admin identity: ${ADMIN_IDENTITY_HINT}`, {
+      operation: "configure",
+      target: targetOf(ctx.target, user),
+      property: "standbyUser",
+    });
   }
   return new MilvusSession(ctx.target, ctx.admin);
 }

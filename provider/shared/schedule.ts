@@ -16,6 +16,7 @@
  * not put the rotation off by a whole day.
  */
 import { type CheckFailure, compact } from "./check";
+import { ConfigError } from "./errors";
 
 export const DAY_MS = 86_400_000;
 /** How much earlier than the due time a run still counts as due. */
@@ -121,6 +122,43 @@ export function scheduledRotation(olds: Scheduled, news: Scheduled, now: number)
     parseTimestamp(olds.rotatedAt) !== undefined &&
     isDue(olds.rotatedAt, news.rotateAfterDays, now)
   );
+}
+
+/**
+ * Diff's part of the schedule for `what` ("MilvusUserPassword <id>"): `rotatedAt` changes when
+ * check stamped a new one (inputs that did not pass check have none), and a due rotation
+ * prints why in the preview's diagnostics, since the engine cannot say why rotatedAt changes.
+ */
+export function scheduleDiff(what: string, olds: Scheduled, news: Scheduled, replacing: boolean): string[] {
+  if (!replacing && scheduledRotation(olds, news, Date.now())) console.log(dueMessage(what, olds, news));
+  return news.rotatedAt !== undefined && news.rotatedAt !== olds.rotatedAt ? ["rotatedAt"] : [];
+}
+
+/**
+ * What an update sets: the given password; else a generated one when `rotationTrigger`
+ * changed or the schedule is due; else the stored one. `sets`: it differs from the stored
+ * one. `rotatedAt` is check's stamp, or (an update reached without check) now when the
+ * password changes. A due schedule with an unchanged given password is refused, as check
+ * refuses it at preview.
+ */
+export function passwordForUpdate(
+  olds: Scheduled & { password: string; rotationTrigger?: string },
+  news: Scheduled & { rotationTrigger?: string },
+  generate: () => string,
+  target?: string,
+): { password: string; sets: boolean; rotatedAt?: string } {
+  const scheduled = scheduledRotation(olds, news, Date.now());
+  if (scheduled && news.password !== undefined && news.password === olds.password) {
+    throw new ConfigError("password is due for rotation and is given in config: set a new secret for it", {
+      operation: "update",
+      target,
+      property: "password",
+    });
+  }
+  const triggered = news.rotationTrigger !== olds.rotationTrigger;
+  const password = news.password ?? (triggered || scheduled ? generate() : olds.password);
+  const sets = password !== olds.password;
+  return { password, sets, rotatedAt: news.rotatedAt ?? (sets ? timestamp(new Date()) : olds.rotatedAt) };
 }
 
 /** The line the preview prints for a due rotation: what is due, since when, and why. */
