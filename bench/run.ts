@@ -27,11 +27,9 @@ import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
 import { PulumiProject, CliResult, dynamicResources } from "../harness/pulumi-cli";
-import { MILVUS_DEFAULT_ROOT } from "../harness/fixtures";
-import { RealMilvus, startRealMilvus } from "../harness/real-milvus";
+import { RealMilvus, setRootPassword, startRealMilvus } from "../harness/real-milvus";
 import { GeminiDbEmulator, TEST_PROJECT, startEmulator } from "../harness/geminidb-emulator";
 import { installedProject } from "../harness/installed";
-import { MilvusSession } from "../provider/milvus/client";
 import { MILVUS_PASSWORD_POLICY, generatePassword } from "../provider/shared/password";
 import { chart } from "./chart";
 
@@ -376,10 +374,7 @@ async function main() {
   try {
     milvus = await startRealMilvus();
     const rootPassword = generatePassword(MILVUS_PASSWORD_POLICY);
-    await new MilvusSession(
-      { hostPort: milvus.address, tls: false, timeoutMs: 10000 },
-      MILVUS_DEFAULT_ROOT,
-    ).updatePassword(MILVUS_DEFAULT_ROOT.username, MILVUS_DEFAULT_ROOT.password, rootPassword);
+    await setRootPassword(milvus, rootPassword);
     proxy = await countingProxy({ host: "127.0.0.1", port: milvus.port });
     const instances = Array.from({ length: nMax }, (_, i) => `${i.toString(16).padStart(32, "0")}in06`);
     emulator = await startEmulator((e) => {

@@ -1,18 +1,34 @@
 import { execFile, spawn } from "child_process";
 import * as path from "path";
+import { redact } from "../provider/shared/redact";
 import { milvusVenv } from "./tools";
+
+/**
+ * Runs one of our pymilvus scripts with `request` as JSON on stdin; its answer is the last
+ * line of stdout, parsed. A failure's message holds none of `secrets`, in any encoding.
+ */
+function runScript(script: string, request: object, secrets: string[], timeoutMs: number, what: string): Promise<any> {
+  const python = path.join(milvusVenv(), "bin", "python");
+  return new Promise((resolve, reject) => {
+    const child = execFile(python, [path.join(__dirname, script)], { timeout: timeoutMs }, (err, stdout, stderr) => {
+      const last = stdout.trim().split("\n").pop() ?? "";
+      if (err) reject(new Error(`${what} failed: ${redact(`${last}\n${stderr}`, secrets)}`));
+      else resolve(JSON.parse(last));
+    });
+    child.stdin!.end(JSON.stringify(request) + "\n");
+  });
+}
 
 /** Asks pymilvus, an independent client, whether `user` logs in with `password`. */
 export async function pymilvusCanLogin(address: string, user: string, password: string): Promise<boolean> {
-  const python = path.join(milvusVenv(), "bin", "python");
-  const script = path.join(__dirname, "pymilvus_login.py");
-  const out = await new Promise<string>((resolve, reject) => {
-    const child = execFile(python, [script], { timeout: 60000 }, (err, stdout, stderr) =>
-      err ? reject(new Error(`pymilvus check failed: ${stderr.replace(password, "[redacted]")}`)) : resolve(stdout),
-    );
-    child.stdin!.end(JSON.stringify({ address, user, password }));
-  });
-  const result = JSON.parse(out.trim().split("\n").pop()!) as { ok: boolean; error: string | null };
+  const request = { address, user, password };
+  const result: { ok: boolean; error: string | null } = await runScript(
+    "pymilvus_login.py",
+    request,
+    [password],
+    60000,
+    "pymilvus check",
+  );
   if (!result.ok && result.error && !/UNAUTHENTICATED|auth|password/i.test(result.error)) {
     throw new Error(`pymilvus could not ask the server: ${result.error}`);
   }
@@ -22,17 +38,7 @@ export async function pymilvusCanLogin(address: string, user: string, password: 
 const WITNESS = path.join(__dirname, "pymilvus_witness.py");
 
 function witness(request: object, secrets: string[]): Promise<any> {
-  const python = path.join(milvusVenv(), "bin", "python");
-  return new Promise((resolve, reject) => {
-    const child = execFile(python, [WITNESS], { timeout: 120000 }, (err, stdout, stderr) => {
-      const last = stdout.trim().split("\n").pop() ?? "";
-      let scrubbed = `${last}\n${stderr}`;
-      for (const s of secrets) scrubbed = scrubbed.split(s).join("[redacted]");
-      if (err) reject(new Error(`pymilvus witness failed: ${scrubbed}`));
-      else resolve(JSON.parse(last));
-    });
-    child.stdin!.end(JSON.stringify(request) + "\n");
-  });
+  return runScript("pymilvus_witness.py", request, secrets, 120000, "pymilvus witness");
 }
 
 export interface MilvusSetup {

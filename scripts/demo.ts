@@ -7,7 +7,7 @@
 import { generatePassword, GEMINIDB_PASSWORD_POLICY, MILVUS_PASSWORD_POLICY } from "../provider/shared/password";
 import { MilvusSession } from "../provider/milvus/client";
 import { MILVUS_DEFAULT_ROOT } from "../harness/fixtures";
-import { RealMilvus, startRealMilvus } from "../harness/real-milvus";
+import { RealMilvus, setRootPassword, startRealMilvus } from "../harness/real-milvus";
 import { pymilvusCanLogin } from "../harness/pymilvus";
 import { PulumiProject, CliResult } from "../harness/pulumi-cli";
 import { milvusVenv, pulumiBin, REPO_ROOT } from "../harness/tools";
@@ -50,7 +50,7 @@ async function main() {
     const bootstrap = generatePassword(MILVUS_PASSWORD_POLICY);
     const admin = new MilvusSession({ hostPort: milvus.address, tls: false, timeoutMs: 10000 }, MILVUS_DEFAULT_ROOT);
     await admin.createUser("search_app", bootstrap);
-    await admin.updatePassword(MILVUS_DEFAULT_ROOT.username, MILVUS_DEFAULT_ROOT.password, rootPw);
+    await setRootPassword(milvus, rootPw);
     note(`Milvus listens on ${milvus.address}; user search_app exists with a bootstrap password`);
     note("root's default password was replaced");
 
