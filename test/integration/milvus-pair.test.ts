@@ -16,7 +16,7 @@ describe("zero-downtime rotation with standbyUser (real Milvus, pymilvus as witn
   const ROOT_PW = "Pair-root-Pw1";
   const P = ["Blue-green-Pw1", "Blue-green-Pw2", "Blue-green-Pw3"];
   let milvus: RealMilvus;
-  let root: [string, string];
+  const root: [string, string] = ["root", ROOT_PW];
   let connection: { address: string; username: string; password: string };
   let outs: MilvusUserPasswordOutputs;
   const inputs = (password: string) => ({
@@ -32,7 +32,6 @@ describe("zero-downtime rotation with standbyUser (real Milvus, pymilvus as witn
   before(async () => {
     milvus = await startRealMilvus();
     await setRootPassword(milvus, ROOT_PW);
-    root = ["root", ROOT_PW];
     connection = { address: milvus.address, username: "root", password: ROOT_PW };
     await pymilvusSetup(milvus.address, root, {
       collection: "pair_docs",

@@ -16,7 +16,7 @@ describe("what rotation leaves alone (real Milvus, pymilvus as witness)", functi
   const ROOT_PW = "Alone-root-Pw1";
   const PW = { svc: ["Svc-first-Pw1", "Svc-second-Pw2", "Svc-third-Pw3"], bystander: "Bystander-Pw1" };
   let milvus: RealMilvus;
-  let root: [string, string];
+  const root: [string, string] = ["root", ROOT_PW];
   let connection: { address: string; username: string; password: string };
   let baseline: MilvusSnapshot;
   let svc: MilvusUserPasswordOutputs;
@@ -29,7 +29,6 @@ describe("what rotation leaves alone (real Milvus, pymilvus as witness)", functi
   before(async () => {
     milvus = await startRealMilvus();
     await setRootPassword(milvus, ROOT_PW);
-    root = ["root", ROOT_PW];
     connection = { address: milvus.address, username: "root", password: ROOT_PW };
     await pymilvusSetup(milvus.address, root, {
       collection: "keep_docs",
