@@ -8,10 +8,10 @@ import { compact, failed, issuesToFailures, providerCheck } from "../shared/chec
 import { envValue } from "../shared/env";
 import { guarded } from "../shared/guard";
 import { GEMINIDB_PASSWORD_POLICY, generatePassword } from "../shared/password";
-import { passwordForUpdate, scheduleDiff, timestamp, withSchedule } from "../shared/schedule";
+import { Diff, passwordDiff, passwordForUpdate, timestamp, withSchedule } from "../shared/schedule";
 import { environmentSecrets, hasEnvironmentCredentials, makeAuthenticator } from "./auth";
 import { GeminiDbClient, GeminiRetry, InstanceInfo } from "./client";
-import { KNOWN_REGIONS, PROJECT_ID, REGION, defaultEndpoint, defaultIamEndpoint } from "./regions";
+import { INSTANCE_ID, KNOWN_REGIONS, PROJECT_ID, REGION, defaultEndpoint, defaultIamEndpoint } from "./regions";
 import type { GeminiDbAdminPasswordInputs as Inputs, GeminiDbAdminPasswordOutputs as Outputs } from "./schema";
 
 export const DEFAULT_TIMEOUT_MS = 30000;
@@ -168,23 +168,21 @@ function checkInputs(news: unknown, olds?: Record<string, unknown>): pulumi.dyna
 
 // ---------------------------------------------------------------- diff
 
-export async function diff(id: string, olds: Outputs, news: Inputs): Promise<pulumi.dynamic.DiffResult> {
+export async function diff(id: string, olds: Outputs, news: Inputs): Promise<Diff> {
   const replaces: string[] = [];
   if (news.instanceId !== olds.instanceId) replaces.push("instanceId");
   if ((news.region ?? olds.region) !== olds.region) replaces.push("region");
   if (news.projectId !== undefined && news.projectId !== olds.projectId) replaces.push("projectId");
-  const changed: string[] = [];
-  if (news.password !== undefined && news.password !== olds.password) changed.push("password");
-  if (news.rotationTrigger !== olds.rotationTrigger) changed.push("rotationTrigger");
+  const changed = passwordDiff(`GeminiDbAdminPassword ${id}`, olds, news, replaces.length > 0);
   for (const key of ["endpoint", "iamEndpoint", "auth", "timeoutMs", "rotateAfterDays"] as const) {
     if (JSON.stringify(news[key] ?? null) !== JSON.stringify(olds[key] ?? null)) changed.push(key);
   }
-  changed.push(...scheduleDiff(`GeminiDbAdminPassword ${id}`, olds, news, replaces.length > 0));
   return {
     changes: replaces.length + changed.length > 0,
     replaces,
     stables: replaces.length ? [] : ["instanceId", "region", "projectId"],
     deleteBeforeReplace: false,
+    diffs: changed,
   };
 }
 
@@ -230,6 +228,44 @@ export async function read(
     const inst = await ctx.client.getInstance(props.projectId, props.instanceId);
     if (!inst) return { id: "", props: undefined };
     return { id, props };
+  });
+}
+
+/** Destroy leaves the instance's password as it is: nothing to call. */
+export async function remove(_id: string, _props: Outputs): Promise<void> {}
+
+/**
+ * `pulumi import` by id, `projectId/instanceId` (the id the resource has in state), in the
+ * region of HW_REGION_NAME, with the credentials of the environment (an import has no inputs)
+ * and `HW_GEMINIDB_ENDPOINT` for an endpoint other than the region's public one. The instance
+ * must exist; its password is unknown until the next `pulumi up` resets it (the API needs no
+ * old password).
+ */
+export async function adopt(
+  id: string,
+  settings: Settings = {},
+): Promise<{ id: string; props: Outputs; inputs: Inputs } | undefined> {
+  return guard("import", [], async () => {
+    const [projectId, instanceId, extra] = id.split("/");
+    if (extra !== undefined || !PROJECT_ID.test(projectId ?? "") || !INSTANCE_ID.test(instanceId ?? "")) {
+      throw new ConfigError("the import id must be projectId/instanceId (the id the resource has in state)", {
+        operation: "import",
+        property: "id",
+      });
+    }
+    const region = envValue("HW_REGION_NAME");
+    if (!region || !REGION.test(region)) {
+      throw new ConfigError("an import needs the region: set HW_REGION_NAME", {
+        operation: "import",
+        property: "region",
+      });
+    }
+    const endpoint = envValue("HW_GEMINIDB_ENDPOINT");
+    const inputs = compact({ region, projectId, instanceId, endpoint }) as Inputs;
+    const ctx = context(inputs, settings);
+    if (!(await ctx.client.getInstance(projectId, instanceId))) return undefined;
+    const props = compact({ ...inputs, endpointUsed: ctx.endpoint }) as unknown as Outputs;
+    return { id, props, inputs };
   });
 }
 

@@ -38,6 +38,8 @@ export const KNOWN_REGIONS = [
 
 /** Region names such as eu-west-101 or cn-north-4. */
 export const REGION = /^[a-z]{2,}(?:-[a-z]+)+-\d{1,3}$/;
+/** GeminiDB instance ids: 32 hex characters, "in", two digits (e.g. ...dae8in06). */
+export const INSTANCE_ID = /^[0-9a-f]{32}in\d{2}$/;
 /** Project ids: 32 lowercase hex characters. */
 export const PROJECT_ID = /^[0-9a-f]{32}$/;
 

@@ -9,10 +9,7 @@ import { millisecondsField, rotateAfterDaysField, rotationTriggerField } from ".
 import { GEMINIDB_PASSWORD_POLICY, checkPassword } from "../shared/password";
 import type { Inputify, SameFields } from "../shared/inputs";
 import type { GeminiDbAdminPasswordArgs, GeminiDbAuthArgs } from "./args";
-import { PROJECT_ID, REGION } from "./regions";
-
-/** GeminiDB instance ids: 32 hex characters, "in", two digits (e.g. ...dae8in06). */
-const INSTANCE_ID = /^[0-9a-f]{32}in\d{2}$/;
+import { INSTANCE_ID, PROJECT_ID, REGION } from "./regions";
 
 /** An https URL, or http to a loopback host (for local emulators); no path, query or user info. */
 const endpointField = z.string({ error: "must be a string" }).superRefine((value, ctx) => {

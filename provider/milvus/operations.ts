@@ -4,84 +4,20 @@
  * dynamic provider host.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { ConfigError, MilvusError, isTransient } from "../shared/errors";
+import { ConfigError, MilvusError } from "../shared/errors";
 import { guarded } from "../shared/guard";
 import { compact, failed, issuesToFailures, providerCheck } from "../shared/check";
 import { envValue } from "../shared/env";
 import { MILVUS_PASSWORD_POLICY, generatePassword } from "../shared/password";
-import { retry } from "../shared/retry";
-import { passwordForUpdate, scheduleDiff, timestamp, withSchedule } from "../shared/schedule";
-import {
-  MilvusIdentity,
-  MilvusSession,
-  MilvusTarget,
-  OLD_PASSWORD_NOT_CORRECT,
-  canLogin,
-  readRetry,
-  targetOf,
-} from "./client";
-import { parseAddress } from "./address";
+import { Diff, passwordDiff, passwordForUpdate, timestamp, withSchedule } from "../shared/schedule";
+import { MilvusSession, canLogin, targetOf } from "./client";
+import { ADMIN_IDENTITY_HINT, Context, adminIdentity, resolveContext, rotate, userExists, verify } from "./core";
+import { ADDRESS, USER_NAME, parseAddress } from "./address";
 import { adminSession, createStandby, readPair, removePair, repairPair, rotatePair } from "./pair";
 import type { MilvusUserPasswordInputs, MilvusUserPasswordOutputs } from "./schema";
 
 type Outputs = MilvusUserPasswordOutputs;
 type Inputs = MilvusUserPasswordInputs;
-
-export const DEFAULT_TIMEOUT_MS = 15000;
-/** Bounds of one rotation: tries and elapsed time, for transient failures only. */
-export const ROTATION_RETRY = { maxAttempts: 3, maxElapsedMs: 60000, baseDelayMs: 250, maxDelayMs: 2000 };
-
-export interface Context {
-  address: string;
-  target: MilvusTarget;
-  /** Who the provider logs in as for admin calls; undefined: the managed user itself. */
-  admin?: MilvusIdentity;
-}
-
-/** Resolves the address and the identity from inputs, then from MILVUS_* variables. */
-export function resolveContext(inputs: Inputs, env: NodeJS.ProcessEnv = process.env): Context {
-  const c = inputs.connection ?? {};
-  const address = c.address ?? envValue("MILVUS_URI", env);
-  if (!address) {
-    throw new ConfigError("no Milvus address: set connection.address or MILVUS_URI", {
-      operation: "configure",
-      property: "connection.address",
-    });
-  }
-  let parsed: ReturnType<typeof parseAddress>;
-  try {
-    parsed = parseAddress(address);
-  } catch {
-    throw new ConfigError("MILVUS_URI must be host:port, http://host:port or https://host:port", {
-      operation: "configure",
-      property: "connection.address",
-    });
-  }
-  const target: MilvusTarget = {
-    hostPort: parsed.hostPort,
-    tls: c.tls ?? parsed.tls,
-    timeoutMs: c.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-  };
-  return { address: `${target.tls ? "https://" : ""}${target.hostPort}`, target, admin: adminIdentity(c, env) };
-}
-
-/** The admin identity: connection.token or connection.username, then MILVUS_TOKEN or MILVUS_USER. */
-export function adminIdentity(
-  c: Inputs["connection"] = {},
-  env: NodeJS.ProcessEnv = process.env,
-): MilvusIdentity | undefined {
-  if (c.token) return { token: c.token };
-  if (c.username) return { username: c.username, password: c.password ?? envValue("MILVUS_PASSWORD", env) };
-  if (envValue("MILVUS_TOKEN", env)) return { token: envValue("MILVUS_TOKEN", env) };
-  if (envValue("MILVUS_USER", env)) {
-    return { username: envValue("MILVUS_USER", env), password: envValue("MILVUS_PASSWORD", env) };
-  }
-  return undefined;
-}
-
-/** How to give the provider an admin identity, for the messages that ask for one. */
-export const ADMIN_IDENTITY_HINT =
-  "set connection.username and connection.password, connection.token, or MILVUS_USER/MILVUS_PASSWORD or MILVUS_TOKEN";
 
 /** The secret values of a set of inputs or outputs: passwords and connection credentials. */
 function secretsOf(...values: Array<Partial<Outputs> | undefined>): string[] {
@@ -152,7 +88,7 @@ function checkInputs(news: unknown, olds?: Record<string, unknown>): pulumi.dyna
 
 const STORED_ONLY = ["deleteUserOnDestroy", "createIfMissing", "connection", "rotateAfterDays"] as const;
 
-export async function diff(id: string, olds: Outputs, news: Inputs): Promise<pulumi.dynamic.DiffResult> {
+export async function diff(id: string, olds: Outputs, news: Inputs): Promise<Diff> {
   const replaces: string[] = [];
   let newAddress: string | undefined;
   try {
@@ -164,128 +100,19 @@ export async function diff(id: string, olds: Outputs, news: Inputs): Promise<pul
   if (news.user !== olds.user) replaces.push("user");
   if (news.standbyUser !== olds.standbyUser) replaces.push("standbyUser");
 
-  const changed: string[] = [];
-  if (news.password !== undefined && news.password !== olds.password) changed.push("password");
-  if (news.rotationTrigger !== olds.rotationTrigger) changed.push("rotationTrigger");
+  const changed = passwordDiff(`MilvusUserPassword ${id}`, olds, news, replaces.length > 0);
+  // drift: the next update sets the stored password again
   if (olds.passwordVerified === false && !changed.includes("password")) changed.push("password");
   for (const key of STORED_ONLY) {
     if (JSON.stringify(news[key] ?? null) !== JSON.stringify(olds[key] ?? null)) changed.push(key);
   }
-  changed.push(...scheduleDiff(`MilvusUserPassword ${id}`, olds, news, replaces.length > 0));
   return {
     changes: replaces.length > 0 || changed.length > 0,
     replaces,
     stables: replaces.length ? [] : ["user", "address", "standbyUser"],
     deleteBeforeReplace: false,
+    diffs: changed,
   };
-}
-
-// ---------------------------------------------------------------- rotation core
-
-/** The session that makes the change: the admin identity, or the user with `oldPassword`. */
-function sessionFor(ctx: Context, user: string, oldPassword: string | undefined): MilvusSession {
-  if (ctx.admin) return new MilvusSession(ctx.target, ctx.admin);
-  if (oldPassword === undefined) {
-    throw new ConfigError(
-      "no connection identity: set connection.username/password, connection.token or MILVUS_USER/MILVUS_PASSWORD, " +
-        "or give currentPassword so the user can change its own password",
-      { operation: "configure", target: targetOf(ctx.target, user), property: "connection" },
-    );
-  }
-  return new MilvusSession(ctx.target, { username: user, password: oldPassword });
-}
-
-/**
- * Changes the password of `user` from one of `oldCandidates` to `desired`. After an
- * ambiguous failure (timeout, reset) it asks the server which password works before it
- * retries, so a change the server already applied is never retried into "old password not
- * correct".
- */
-export async function rotate(ctx: Context, user: string, oldCandidates: string[], desired: string): Promise<void> {
-  const target = targetOf(ctx.target, user);
-  const olds = [...new Set(oldCandidates)].filter((o) => o !== desired);
-  if (olds.length === 0) {
-    if (await canLogin(ctx.target, user, desired)) return;
-    throw new MilvusError(
-      "the password is not the one the user has, and no old password is known: " +
-        "set currentPassword to the user's present password",
-      {
-        operation: "UpdateCredential",
-        target,
-        serverCode: String(OLD_PASSWORD_NOT_CORRECT),
-      },
-    );
-  }
-  let lastStale: MilvusError | undefined;
-  for (const old of olds) {
-    try {
-      await retry(
-        async () => {
-          try {
-            await sessionFor(ctx, user, old).updatePassword(user, old, desired);
-          } catch (err) {
-            if (!(err instanceof MilvusError)) throw err;
-            // Without an admin identity the call logs in with the old password: a stale one
-            // shows as a failed login.
-            const stale =
-              err.serverCode === String(OLD_PASSWORD_NOT_CORRECT) ||
-              (!ctx.admin && err.serverCode === "UNAUTHENTICATED");
-            if (stale || err.ambiguous) {
-              // Either the old password is stale or we cannot tell what happened: ask the server.
-              if (await canLogin(ctx.target, user, desired)) return;
-            }
-            if (stale && err.serverCode !== String(OLD_PASSWORD_NOT_CORRECT)) {
-              throw new MilvusError("old password not correct", {
-                operation: "UpdateCredential",
-                target,
-                serverCode: String(OLD_PASSWORD_NOT_CORRECT),
-              });
-            }
-            throw err;
-          }
-        },
-        { ...ROTATION_RETRY, classify: (err) => ({ retry: isTransient(err) }) },
-      );
-      return;
-    } catch (err) {
-      if (err instanceof MilvusError && err.serverCode === String(OLD_PASSWORD_NOT_CORRECT)) {
-        lastStale = err;
-        continue; // try the next candidate (currentPassword)
-      }
-      throw err;
-    }
-  }
-  throw new MilvusError(
-    "the user's password is neither the one in state nor currentPassword " +
-      "(changed outside Pulumi, or the user does not exist): " +
-      "set currentPassword to the user's present password and run `pulumi up` again",
-    { operation: "UpdateCredential", target, serverCode: lastStale?.serverCode },
-  );
-}
-
-/** Proves the new password logs in and the old ones no longer do. */
-async function verify(ctx: Context, user: string, desired: string, olds: string[]): Promise<void> {
-  const target = targetOf(ctx.target, user);
-  if (!(await canLogin(ctx.target, user, desired))) {
-    throw new MilvusError("the new password does not log in after the change", { operation: "verify", target });
-  }
-  for (const old of new Set(olds)) {
-    if (old !== desired && (await canLogin(ctx.target, user, old))) {
-      throw new MilvusError("an old password still logs in after the change", { operation: "verify", target });
-    }
-  }
-}
-
-export async function userExists(ctx: Context, user: string): Promise<boolean | undefined> {
-  if (!ctx.admin) return undefined;
-  try {
-    // only reads: a transient failure (say, a connection reset by a restart) is tried again
-    const admin = new MilvusSession(ctx.target, ctx.admin);
-    return (await readRetry(() => admin.listUsers())).includes(user);
-  } catch (err) {
-    if (err instanceof MilvusError && err.serverCode === "PERMISSION_DENIED") return undefined;
-    throw err;
-  }
 }
 
 function outputs(inputs: Inputs, ctx: Context, password: string, rotatedAt: string | undefined): Outputs {
@@ -381,7 +208,8 @@ export async function read(id: string, props: Outputs): Promise<pulumi.dynamic.R
     }
     // A password that logs in proves the user exists: one call. Only a refused one asks
     // whether the user is gone (removed from state) or its password changed (drift).
-    const verified = await canLogin(ctx.target, props.user, props.password);
+    // (an imported user has no password in state until the next `up` sets one)
+    const verified = props.password !== undefined && (await canLogin(ctx.target, props.user, props.password));
     if (!verified && (await userExists(ctx, props.user)) === false) return { id: "", props: undefined };
     return { id, props: { ...props, address: ctx.address, passwordVerified: verified } };
   });
@@ -404,5 +232,33 @@ export async function remove(_id: string, props: Outputs): Promise<void> {
     if (props.standbyUser !== undefined) return removePair(ctx, props);
     if ((await userExists(ctx, props.user)) === false) return;
     await new MilvusSession(ctx.target, ctx.admin).deleteUser(props.user);
+  });
+}
+
+// ---------------------------------------------------------------- adopt (pulumi import)
+
+/**
+ * `pulumi import` by id, `user@host:port` (the id the resource has in state; `user@https://host:port`
+ * for TLS): the user as it is, with its password unknown (`passwordVerified: false`). The
+ * admin identity comes from the environment (MILVUS_USER/MILVUS_PASSWORD or MILVUS_TOKEN), as
+ * an import has no inputs; without one the user cannot be looked up and is taken as it is.
+ * The next `pulumi up` sets the program's password, changing it from `currentPassword`
+ * (Milvus checks the old password, so adopting a user takes the password it has now).
+ */
+export async function adopt(id: string): Promise<{ id: string; props: Outputs; inputs: Inputs } | undefined> {
+  return guard("import", [], async () => {
+    const at = id.indexOf("@");
+    const user = id.slice(0, at);
+    if (at < 1 || !USER_NAME.test(user) || !ADDRESS.test(id.slice(at + 1))) {
+      throw new ConfigError("the import id must be user@host:port (the id the resource has in state)", {
+        operation: "import",
+        property: "id",
+      });
+    }
+    const inputs = { user, connection: { address: id.slice(at + 1) } } as Inputs;
+    const ctx = resolveContext(inputs);
+    if ((await userExists(ctx, user)) === false) return undefined;
+    const props = { ...inputs, address: ctx.address, passwordVerified: false } as Outputs;
+    return { id: `${user}@${ctx.target.hostPort}`, props, inputs };
   });
 }

@@ -8,7 +8,7 @@
 import { ConfigError, MilvusError, isTransient } from "../shared/errors";
 import { MILVUS_PASSWORD_POLICY, generatePassword } from "../shared/password";
 import { MilvusSession, OLD_PASSWORD_NOT_CORRECT, canLogin, readRetry, targetOf } from "./client";
-import { ADMIN_IDENTITY_HINT, Context, rotate, userExists } from "./operations";
+import { ADMIN_IDENTITY_HINT, Context, rotate, userExists } from "./core";
 import type { MilvusUserPasswordInputs as Inputs, MilvusUserPasswordOutputs as Outputs } from "./schema";
 
 /** The admin session every pair operation needs. */

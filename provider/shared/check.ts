@@ -58,17 +58,31 @@ export function userInputs(news: unknown): unknown {
   return rest;
 }
 
+/** Whether a failure on `property` may come from a value not known yet at `unknown` (one lies below the other). */
+function concerns(property: string, unknown: string): boolean {
+  return property === unknown || property.startsWith(`${unknown}.`) || unknown.startsWith(`${property}.`);
+}
+
 /**
  * A provider's check from a check of the user's inputs: `__provider` taken off first, the
  * failures handed to the engine in the form forEngine gives them. `olds` are the previous
  * inputs as check returned them, undefined on create (the engine sends an empty object).
+ *
+ * `unknowns` (the plugin, during a preview): input paths whose values are not known yet and
+ * are left out of `rawNews`. Their rules cannot be checked now, so a failure on such a path
+ * (or on the object that holds it) is dropped; `pulumi up` checks them once they are known.
  */
 export function providerCheck<T>(
   checkInputs: (news: unknown, olds?: Record<string, unknown>) => pulumi.dynamic.CheckResult<T>,
 ) {
-  return async (rawOlds: unknown, rawNews: unknown): Promise<pulumi.dynamic.CheckResult<T>> => {
+  return async (
+    rawOlds: unknown,
+    rawNews: unknown,
+    unknowns: string[] = [],
+  ): Promise<pulumi.dynamic.CheckResult<T>> => {
     const olds = userInputs(rawOlds) as Record<string, unknown> | undefined;
     const r = checkInputs(userInputs(rawNews), olds && Object.keys(olds).length > 0 ? olds : undefined);
-    return r.failures ? { inputs: r.inputs, failures: forEngine(r.failures) } : r;
+    const failures = r.failures?.filter((f) => !unknowns.some((u) => concerns(f.property, u)));
+    return failures?.length ? { inputs: r.inputs, failures: forEngine(failures) } : { inputs: r.inputs };
   };
 }

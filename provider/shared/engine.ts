@@ -16,8 +16,10 @@
  *   provider process once no operation of ours is running.
  *
  * The engine's address is the first argument of the dynamic provider host
- * (`node …/@pulumi/pulumi/cmd/dynamic-provider <engine address>`). Anywhere else (a Pulumi
- * program, a unit test) there is no engine to watch and every check says it is there.
+ * (`node …/@pulumi/pulumi/cmd/dynamic-provider <engine address>`) and of the plugin
+ * (`pulumi-resource-dbpasswords <engine address>`, which calls `useEngineAddress`). Anywhere
+ * else (a Pulumi program, a unit test) there is no engine to watch and every check says it is
+ * there.
  */
 import * as net from "net";
 
@@ -34,10 +36,15 @@ export interface EngineAddress {
 export function engineAddress(argv: readonly string[] = process.argv): EngineAddress | undefined {
   const script = (argv[1] ?? "").replace(/\\/g, "/");
   if (!/\/cmd\/dynamic-provider(\/index\.js)?$/.test(script)) return undefined;
+  return engineArgument(argv.slice(2));
+}
+
+/** The engine's address among a plugin's arguments (after the CLI's flags), or undefined. */
+export function engineArgument(args: readonly string[]): EngineAddress | undefined {
   let first: string | undefined;
-  for (let i = 2; i < argv.length && first === undefined; i++) {
-    if (argv[i] === "--tracing" || argv[i] === "-tracing") i++;
-    else if (!argv[i].startsWith("-")) first = argv[i];
+  for (let i = 0; i < args.length && first === undefined; i++) {
+    if (args[i] === "--tracing" || args[i] === "-tracing") i++;
+    else if (!args[i].startsWith("-")) first = args[i];
   }
   const m = /^(?:(\[[^\]]+\]|[^:]+))?:(\d{1,5})$/.exec(first ?? "");
   if (!m) return undefined;
@@ -67,6 +74,11 @@ export function engineGone(address: EngineAddress, timeoutMs = 2000): Promise<bo
 
 let cached: EngineAddress | undefined | null = null;
 const ownEngine = () => (cached === null ? (cached = engineAddress()) : cached);
+
+/** Sets the engine this process serves (the plugin, which knows it from its arguments). */
+export function useEngineAddress(address: EngineAddress): void {
+  cached = address;
+}
 
 /** False once the engine that started this process is gone; true wherever there is none. */
 export async function engineStillThere(): Promise<boolean> {

@@ -135,14 +135,42 @@ export function scheduleDiff(what: string, olds: Scheduled, news: Scheduled, rep
 }
 
 /**
+ * The properties an update changes about the password, for diff: `rotationTrigger` when it
+ * changed; `password` when a new one is given, or generated for a new trigger or a due
+ * schedule; `rotatedAt` as scheduleDiff says (which also prints why a due rotation happens).
+ */
+export function passwordDiff(
+  what: string,
+  olds: Scheduled & { password?: string; rotationTrigger?: string },
+  news: Scheduled & { rotationTrigger?: string },
+  replacing: boolean,
+): string[] {
+  const changed: string[] = [];
+  const triggered = news.rotationTrigger !== olds.rotationTrigger;
+  if (triggered) changed.push("rotationTrigger");
+  const generated = news.password === undefined && (triggered || scheduledRotation(olds, news, Date.now()));
+  if ((news.password !== undefined && news.password !== olds.password) || generated) changed.push("password");
+  return [...changed, ...scheduleDiff(what, olds, news, replacing)];
+}
+
+/** A diff's answer: the dynamic provider's fields, and `diffs`, the properties an update changes (for the plugin). */
+export interface Diff {
+  changes: boolean;
+  replaces: string[];
+  stables: string[];
+  deleteBeforeReplace: boolean;
+  diffs: string[];
+}
+
+/**
  * What an update sets: the given password; else a generated one when `rotationTrigger`
- * changed or the schedule is due; else the stored one. `sets`: it differs from the stored
- * one. `rotatedAt` is check's stamp, or (an update reached without check) now when the
- * password changes. A due schedule with an unchanged given password is refused, as check
- * refuses it at preview.
+ * changed, the schedule is due or state holds none (an import); else the stored one.
+ * `sets`: it differs from the stored one. `rotatedAt` is check's stamp, or (an update
+ * reached without check) now when the password changes. A due schedule with an unchanged
+ * given password is refused, as check refuses it at preview.
  */
 export function passwordForUpdate(
-  olds: Scheduled & { password: string; rotationTrigger?: string },
+  olds: Scheduled & { password?: string; rotationTrigger?: string },
   news: Scheduled & { rotationTrigger?: string },
   generate: () => string,
   target?: string,
@@ -156,7 +184,9 @@ export function passwordForUpdate(
     });
   }
   const triggered = news.rotationTrigger !== olds.rotationTrigger;
-  const password = news.password ?? (triggered || scheduled ? generate() : olds.password);
+  // No password in state: an imported resource, whose password the next update sets.
+  const password =
+    news.password ?? (triggered || scheduled || olds.password === undefined ? generate() : olds.password);
   const sets = password !== olds.password;
   return { password, sets, rotatedAt: news.rotatedAt ?? (sets ? timestamp(new Date()) : olds.rotatedAt) };
 }

@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import * as ops from "../../provider/milvus/operations";
+import * as core from "../../provider/milvus/core";
 import type { MilvusUserPasswordOutputs } from "../../provider/milvus/schema";
 import { CheckCase, checkTable } from "../helpers/check-table";
 
@@ -75,7 +76,7 @@ describe("MilvusUserPassword check", () => {
   });
 
   it("takes the address from MILVUS_URI and credentials from MILVUS_USER/MILVUS_PASSWORD at run time", () => {
-    const ctx = ops.resolveContext(
+    const ctx = core.resolveContext(
       { user: "app" },
       { MILVUS_URI: "https://m.example:443", MILVUS_USER: "root", MILVUS_PASSWORD: "pw-from-env" },
     );
@@ -85,7 +86,7 @@ describe("MilvusUserPassword check", () => {
   });
 
   it("prefers an explicit token over environment credentials", () => {
-    const ctx = ops.resolveContext(
+    const ctx = core.resolveContext(
       { user: "app", connection: { address: "m:1", token: "tok-123" } },
       { MILVUS_USER: "root", MILVUS_PASSWORD: "x" },
     );
@@ -93,7 +94,7 @@ describe("MilvusUserPassword check", () => {
   });
 
   it("has no admin identity when nothing gives one (the user changes its own password)", () => {
-    assert.strictEqual(ops.resolveContext({ user: "app", connection: { address: "m:1" } }, {}).admin, undefined);
+    assert.strictEqual(core.resolveContext({ user: "app", connection: { address: "m:1" } }, {}).admin, undefined);
   });
 });
 

@@ -1,0 +1,157 @@
+/**
+ * GeminiDbAdminPassword's fields, declared once (see provider/shared/spec.ts for what is made
+ * of them). Edit the text here, then run `npm run gen-sdk`.
+ */
+import type { ResourceSpec } from "../shared/spec";
+
+export const geminiDbSpec: ResourceSpec = {
+  name: "GeminiDbAdminPassword",
+  description:
+    "The rwuser password of a Huawei Cloud GeminiDB Cassandra instance, reset with " +
+    "`PUT /v3/{project_id}/instances/{instance_id}/password`. A change of `password` (or of `rotationTrigger`) " +
+    "resets it again. Destroying the resource leaves the password as it is.",
+  types: {
+    GeminiDbAuth: {
+      description:
+        "Exactly one way to authenticate: `token`; `accessKey` + `secretKey` (+ `securityToken`); or `userName` + " +
+        "`password` + `domainName`.",
+      properties: {
+        token: {
+          type: "string",
+          description: "An IAM token (sent as X-Auth-Token), scoped to the project. Secret.",
+          default: "none; when `auth` is omitted, the `HW_AUTH_TOKEN` environment variable",
+          secret: true,
+        },
+        accessKey: {
+          type: "string",
+          description: "Access key id for AK/SK request signing; goes with `secretKey`.",
+          default: "none; when `auth` is omitted, the `HW_ACCESS_KEY` environment variable",
+        },
+        secretKey: {
+          type: "string",
+          description: "Secret access key for AK/SK request signing. Secret.",
+          default: "none; when `auth` is omitted, the `HW_SECRET_KEY` environment variable",
+          secret: true,
+        },
+        securityToken: {
+          type: "string",
+          description: "Security token of temporary AK/SK credentials. Secret.",
+          default: "none; when `auth` is omitted, the `HW_SECURITY_TOKEN` environment variable",
+          secret: true,
+        },
+        userName: {
+          type: "string",
+          description: "IAM user name, to get a token with a password (with `password` and `domainName`).",
+          default: "none; when `auth` is omitted, the `HW_USER_NAME` environment variable",
+        },
+        password: {
+          type: "string",
+          description: "Password of the IAM user `userName`. Secret.",
+          default: "none; when `auth` is omitted, the `HW_PASSWORD` environment variable",
+          secret: true,
+        },
+        domainName: {
+          type: "string",
+          description: "Account (domain) name of the IAM user `userName`.",
+          default: "none; when `auth` is omitted, the `HW_DOMAIN_NAME` environment variable",
+        },
+      },
+    },
+  },
+  inputs: {
+    region: {
+      type: "string",
+      description:
+        "Huawei Cloud region, e.g. `eu-west-101`. A region this package does not know needs `endpoint`. A change " +
+        "replaces the resource.",
+      default: "the `HW_REGION_NAME` environment variable. One of the two is required",
+      replaces: true,
+    },
+    projectId: {
+      type: "string",
+      description: "Project id, 32 lowercase hex characters. A change replaces the resource.",
+      default: "the `HW_PROJECT_ID` environment variable, else looked up by region name through IAM",
+      replaces: true,
+    },
+    instanceId: {
+      type: "string",
+      description:
+        "The GeminiDB Cassandra instance: 32 hex characters, `in`, two digits. A change replaces the resource.",
+      required: true,
+      replaces: true,
+    },
+    password: {
+      type: "string",
+      description:
+        "The rwuser password to set: 8 to 32 characters with uppercase, lowercase, digits and at least one of " +
+        "`~!@#%^*-_=+?`. Secret. A change resets the password again.",
+      default:
+        "a 24-character random password, generated once and kept in state (a new one on each change of " +
+        "`rotationTrigger`)",
+      secret: true,
+    },
+    rotationTrigger: {
+      type: "string",
+      description: "Any string; a change rotates the password (a new one is generated when `password` is omitted).",
+      default: "none",
+    },
+    rotateAfterDays: {
+      type: "integer",
+      description:
+        "Rotate the password on a schedule: once this many days (1 to 3650) have passed since `rotatedAt`, the next " +
+        "`pulumi up` sets a new one. A generated password gets a new value; a password given in config cannot be " +
+        "invented, so then the preview fails and asks for a new secret. Not due: no change and no call to the " +
+        "server. Removing it stops the schedule.",
+      default: "none: the password changes only when `password` or `rotationTrigger` does",
+    },
+    endpoint: {
+      type: "string",
+      description:
+        "GeminiDB API endpoint, `https://host[:port]`; plain http only to a loopback host (local emulators).",
+      default: "`https://gaussdb-nosql.{region}.myhuaweicloud.com` (`.eu` for eu-west-101)",
+    },
+    iamEndpoint: {
+      type: "string",
+      description: "IAM endpoint, `https://host[:port]`; plain http only to a loopback host.",
+      default: "the `HW_AUTH_URL` environment variable, else `https://iam.{region}.myhuaweicloud.com`",
+    },
+    auth: {
+      type: { object: "GeminiDbAuth" },
+      description:
+        "How to authenticate. Credentials given here are kept in state as secrets; those from the environment " +
+        "never enter state.",
+      default:
+        "from the environment when an operation runs: `HW_AUTH_TOKEN`, else `HW_ACCESS_KEY`/`HW_SECRET_KEY` (and " +
+        "`HW_SECURITY_TOKEN`), else `HW_USER_NAME`/`HW_PASSWORD`/`HW_DOMAIN_NAME`. Without any, `pulumi preview` " +
+        "fails",
+    },
+    timeoutMs: {
+      type: "integer",
+      description: "Timeout of each HTTP request in milliseconds, 1000 to 120000.",
+      default: "30000",
+    },
+  },
+  outputs: {
+    instanceId: { type: "string", description: "The instance whose rwuser password this is.", required: true },
+    projectId: {
+      type: "string",
+      description: "The project id used (given, from `HW_PROJECT_ID`, or looked up by region).",
+      required: true,
+    },
+    region: { type: "string", description: "The region.", required: true },
+    password: {
+      type: "string",
+      description: "The rwuser password now set (given or generated). Secret.",
+      required: true,
+      secret: true,
+    },
+    endpointUsed: { type: "string", description: "The GeminiDB endpoint used.", required: true },
+    rotatedAt: {
+      type: "string",
+      description:
+        "When this resource last set the password, RFC 3339 UTC (e.g. `2026-11-25T06:40:12Z`); `rotateAfterDays` " +
+        "counts from it. Undefined on a stack from before this output existed, until the password next changes or " +
+        "a schedule is set.",
+    },
+  },
+};

@@ -1,0 +1,84 @@
+/**
+ * The plugin's package schema, built from the resource specs (provider/shared/spec.ts): what
+ * `GetSchema` answers, what `npm run gen-sdk` writes to schema.json and gives Pulumi's code
+ * generators for the Python and Go SDKs, and what the YAML language host reads to type-check
+ * a program and to mark secret outputs.
+ */
+import { FieldSpec, FieldType, PACKAGE, ResourceSpec, fieldDoc, token } from "../shared/spec";
+
+type Json = Record<string, unknown>;
+
+function typeOf(type: FieldType): Json {
+  if (typeof type === "object") return { $ref: `#/types/${token(type.object)}` };
+  return { type };
+}
+
+function property(field: FieldSpec, doc: string): Json {
+  return {
+    ...typeOf(field.type),
+    description: doc,
+    ...(field.secret ? { secret: true } : {}),
+    ...(field.replaces ? { willReplaceOnChanges: true } : {}),
+  };
+}
+
+function properties(fields: Record<string, FieldSpec>, doc: (f: FieldSpec) => string): Json {
+  return Object.fromEntries(Object.entries(fields).map(([k, f]) => [k, property(f, doc(f))]));
+}
+
+const required = (fields: Record<string, FieldSpec>) =>
+  Object.entries(fields)
+    .filter(([, f]) => f.required)
+    .map(([k]) => k);
+
+/** One resource's entry under `resources`. Its outputs are its inputs plus its declared outputs. */
+function resourceSchema(spec: ResourceSpec): Json {
+  const outputs = { ...properties(spec.inputs, fieldDoc), ...properties(spec.outputs, (f) => f.description) };
+  return {
+    description: spec.description,
+    inputProperties: properties(spec.inputs, fieldDoc),
+    requiredInputs: required(spec.inputs),
+    properties: outputs,
+    required: [...new Set([...required(spec.inputs), ...required(spec.outputs)])],
+  };
+}
+
+export interface PackageInfo {
+  version: string;
+  description: string;
+  license: string;
+  keywords: string[];
+}
+
+/** The package schema for `specs` (sorted keys where order carries no meaning). */
+export function packageSchema(specs: ResourceSpec[], info: PackageInfo): Json {
+  const types: Json = {};
+  for (const spec of specs) {
+    for (const [name, type] of Object.entries(spec.types)) {
+      types[token(name)] = {
+        type: "object",
+        description: type.description,
+        properties: properties(type.properties, fieldDoc),
+        required: required(type.properties),
+      };
+    }
+  }
+  return {
+    name: PACKAGE,
+    displayName: "DB Passwords",
+    version: info.version,
+    description: info.description,
+    keywords: [...info.keywords, "category/database", "kind/native"],
+    license: info.license,
+    publisher: "pulumi-db-passwords",
+    meta: { moduleFormat: "(.*)", supportPack: true },
+    config: {},
+    provider: { description: "The dbpasswords provider. It takes no configuration: each resource says where to go." },
+    types,
+    resources: Object.fromEntries(specs.map((s) => [token(s.name), resourceSchema(s)])),
+    language: {
+      python: { respectSchemaVersion: true, pyproject: { enabled: true } },
+      go: { generateResourceContainerTypes: true, respectSchemaVersion: true },
+    },
+  };
+}

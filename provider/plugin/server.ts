@@ -1,0 +1,216 @@
+/**
+ * The `ResourceProvider` gRPC service of the dbpasswords plugin: the engine's calls mapped
+ * onto each resource's lifecycle (the same `operations` modules the dynamic classes use).
+ * What this face adds is what a plugin owes the engine and a dynamic provider cannot give:
+ * secrets kept secret across the boundary (values.ts), a diff that names the properties that
+ * change, a preview with unknown inputs, a schema, and reads without state (`pulumi import`).
+ *
+ * Nothing here knows a resource: resources.ts is the table from type token to spec and
+ * operations, handed in by main.ts.
+ */
+import * as grpc from "@grpc/grpc-js";
+import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import type * as ProviderPb from "@pulumi/pulumi/proto/provider_pb";
+import type { ResourceEntry } from "./resources";
+import { decode, encode, overlaps } from "./values";
+import { engineArgument, operationEnded, operationStarted, useEngineAddress, watchEngine } from "../shared/engine";
+import type { FieldSpec, ResourceSpec } from "../shared/spec";
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const structpb =
+  require("google-protobuf/google/protobuf/struct_pb") as typeof import("google-protobuf/google/protobuf/struct_pb");
+const emptypb =
+  require("google-protobuf/google/protobuf/empty_pb") as typeof import("google-protobuf/google/protobuf/empty_pb");
+const pb = require("@pulumi/pulumi/proto/provider_pb") as typeof ProviderPb;
+const pluginpb = require("@pulumi/pulumi/proto/plugin_pb") as typeof import("@pulumi/pulumi/proto/plugin_pb");
+const provrpc = require("@pulumi/pulumi/proto/provider_grpc_pb") as { ResourceProviderService: grpc.ServiceDefinition };
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+type Obj = Record<string, unknown>;
+type Call<Req> = { request: Req };
+type Callback<Res> = (err: grpc.ServiceError | Partial<grpc.StatusObject> | null, res?: Res) => void;
+
+const toJs = (s: Struct | undefined): Obj => (s ? (s.toJavaScript() as Obj) : {});
+const toStruct = (v: Obj) => structpb.Struct.fromJavaScript(v as Parameters<typeof structpb.Struct.fromJavaScript>[0]);
+const typeOfUrn = (urn: string) => urn.split("::")[2] ?? "";
+
+/** The spec of the field at a dotted path, through object types. */
+function fieldAt(spec: ResourceSpec, path: string): FieldSpec | undefined {
+  const [head, ...rest] = path.split(".");
+  let field: FieldSpec | undefined = spec.inputs[head] ?? spec.outputs[head];
+  for (const step of rest) {
+    field = typeof field?.type === "object" ? spec.types[field.type.object]?.properties[step] : undefined;
+  }
+  return field;
+}
+
+/** An error the engine shows as the operation's failure; the message is already free of secrets. */
+function failure(err: unknown): Partial<grpc.StatusObject> {
+  return { code: grpc.status.UNKNOWN, details: err instanceof Error ? err.message : String(err) };
+}
+
+/** Runs one call: a handler's error becomes the call's failure, and the engine watch counts it. */
+function unary<Req, Res>(handler: (req: Req) => Promise<Res>) {
+  return (call: Call<Req>, callback: Callback<Res>) => {
+    operationStarted();
+    handler(call.request)
+      .then((res) => callback(null, res))
+      .catch((err) => callback(failure(err)))
+      .finally(operationEnded);
+  };
+}
+
+export interface PluginOptions {
+  version: string;
+  /** The package schema as JSON text, built on first request. */
+  schema: () => string;
+  /** The resource of a type token (resources.ts; the benchmark's floor plugin has its own). */
+  resourceOf: (typeToken: string) => ResourceEntry | undefined;
+}
+
+/** The service implementation, keyed as grpc-js expects (methods left out answer UNIMPLEMENTED). */
+export function providerService(options: PluginOptions) {
+  const entry = (urn: string): ResourceEntry => {
+    const found = options.resourceOf(typeOfUrn(urn));
+    if (!found) throw new Error(`unknown resource type ${typeOfUrn(urn)}`);
+    return found;
+  };
+  /** Outputs as the engine must see them: every secret field, and every path that came in secret, wrapped. */
+  const outputs = (e: ResourceEntry, props: Obj, inputSecrets: Iterable<string> = []) =>
+    toStruct(encode(props, [...e.secretPaths, ...inputSecrets]));
+
+  return {
+    getPluginInfo: unary(async () => new pluginpb.PluginInfo().setVersion(options.version)),
+
+    getSchema: unary(async (req: ProviderPb.GetSchemaRequest) => {
+      if (req.getVersion() !== 0) throw new Error(`unsupported schema version ${req.getVersion()}`);
+      return new pb.GetSchemaResponse().setSchema(options.schema());
+    }),
+
+    // The package has no provider configuration: every resource says where to go.
+    checkConfig: unary(async (req: ProviderPb.CheckRequest) => new pb.CheckResponse().setInputs(req.getNews())),
+    diffConfig: unary(async () => new pb.DiffResponse().setChanges(pb.DiffResponse.DiffChanges.DIFF_NONE)),
+    configure: unary(async () =>
+      new pb.ConfigureResponse()
+        .setAcceptsecrets(true)
+        .setSupportspreview(false)
+        .setAcceptresources(false)
+        .setAcceptoutputs(false),
+    ),
+
+    check: unary(async (req: ProviderPb.CheckRequest) => {
+      const e = entry(req.getUrn());
+      const news = decode(toJs(req.getNews()));
+      const olds = decode(toJs(req.getOlds()));
+      const result = await e.operations().check(olds.value, news.value, [...news.unknowns]);
+      const resp = new pb.CheckResponse();
+      // Inputs go back as they came: secret where they were secret or the spec says so, unknown where unknown.
+      resp.setInputs(
+        toStruct(encode((result.inputs ?? news.value) as Obj, [...e.secretPaths, ...news.secrets], news.unknowns)),
+      );
+      resp.setFailuresList(
+        (result.failures ?? []).map((f) => new pb.CheckFailure().setProperty(f.property).setReason(f.reason)),
+      );
+      return resp;
+    }),
+
+    diff: unary(async (req: ProviderPb.DiffRequest) => {
+      const e = entry(req.getUrn());
+      const olds = decode(toJs(req.getOlds()));
+      const news = decode(toJs(req.getNews()));
+      const result = await e.operations().diff(req.getId(), olds.value, news.value);
+      const replaces = new Set(result.replaces ?? []);
+      const updates = new Set(result.diffs ?? []);
+      // An input not known yet (a preview) may change anything it feeds: identity fields replace.
+      for (const path of news.unknowns) (fieldAt(e.spec, path)?.replaces ? replaces : updates).add(path);
+      for (const r of replaces) for (const u of updates) if (overlaps(r, u)) updates.delete(u);
+      const resp = new pb.DiffResponse();
+      const changes = replaces.size + updates.size > 0 || result.changes === true;
+      resp.setChanges(changes ? pb.DiffResponse.DiffChanges.DIFF_SOME : pb.DiffResponse.DiffChanges.DIFF_NONE);
+      resp.setReplacesList([...replaces]);
+      resp.setStablesList(result.stables ?? []);
+      resp.setDeletebeforereplace(result.deleteBeforeReplace ?? false);
+      resp.setDiffsList([...new Set([...replaces, ...updates].map((p) => p.split(".")[0]))]);
+      const detailed = resp.getDetaileddiffMap();
+      const kind = pb.PropertyDiff.Kind;
+      for (const p of replaces) detailed.set(p, new pb.PropertyDiff().setKind(kind.UPDATE_REPLACE).setInputdiff(true));
+      // A generated password changes in the outputs only; a given one (or rotatedAt, stamped by check) in the inputs.
+      const inInputs = (p: string) => p.split(".")[0] in news.value || news.unknowns.has(p);
+      for (const p of updates) detailed.set(p, new pb.PropertyDiff().setKind(kind.UPDATE).setInputdiff(inInputs(p)));
+      resp.setHasdetaileddiff(true);
+      return resp;
+    }),
+
+    create: unary(async (req: ProviderPb.CreateRequest) => {
+      const e = entry(req.getUrn());
+      const inputs = decode(toJs(req.getProperties()));
+      const result = await e.operations().create(inputs.value);
+      return new pb.CreateResponse().setId(result.id).setProperties(outputs(e, result.outs as Obj, inputs.secrets));
+    }),
+
+    read: unary(async (req: ProviderPb.ReadRequest) => {
+      const e = entry(req.getUrn());
+      const state = decode(toJs(req.getProperties()));
+      const inputs = decode(toJs(req.getInputs()));
+      const resp = new pb.ReadResponse();
+      if (Object.keys(state.value).length === 0) {
+        // No state: `pulumi import` adopting an existing user or instance by its id.
+        const adopted = await e.operations().adopt(req.getId());
+        if (!adopted) return resp.setId("");
+        return resp
+          .setId(adopted.id)
+          .setProperties(outputs(e, adopted.props as Obj))
+          .setInputs(toStruct(encode(adopted.inputs as Obj, e.secretPaths)));
+      }
+      const result = await e.operations().read(req.getId(), state.value);
+      if (!result.id || !result.props) return resp.setId("");
+      // The inputs stay as they were (refresh reports drift in the outputs).
+      resp.setId(result.id).setProperties(outputs(e, result.props as Obj, state.secrets));
+      if (req.getInputs()) resp.setInputs(toStruct(encode(inputs.value, [...e.secretPaths, ...inputs.secrets])));
+      return resp;
+    }),
+
+    update: unary(async (req: ProviderPb.UpdateRequest) => {
+      const e = entry(req.getUrn());
+      const olds = decode(toJs(req.getOlds()));
+      const news = decode(toJs(req.getNews()));
+      const result = await e.operations().update(req.getId(), olds.value, news.value);
+      return new pb.UpdateResponse().setProperties(outputs(e, result.outs as Obj, news.secrets));
+    }),
+
+    delete: unary(async (req: ProviderPb.DeleteRequest) => {
+      const e = entry(req.getUrn());
+      await e.operations().remove(req.getId(), decode(toJs(req.getProperties())).value);
+      return new emptypb.Empty();
+    }),
+
+    cancel: unary(async () => new emptypb.Empty()),
+  };
+}
+
+/**
+ * Serves the provider as Pulumi expects of a plugin: a gRPC server on a free loopback port,
+ * whose number is the first line of stdout (the engine reads it from there). The engine's
+ * address is the first argument after the CLI's own flags; an orphaned plugin (its engine
+ * gone, say after the CLI was killed) ends itself, as the dynamic provider host does
+ * (shared/engine.ts). Resolves with the port.
+ */
+export async function serve(options: PluginOptions, args: string[]): Promise<number> {
+  const server = new grpc.Server({ "grpc.max_receive_message_length": 400 * 1024 * 1024 });
+  server.addService(
+    provrpc.ResourceProviderService,
+    providerService(options) as unknown as grpc.UntypedServiceImplementation,
+  );
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    ),
+  );
+  const engine = engineArgument(args);
+  if (engine) {
+    useEngineAddress(engine);
+    watchEngine(engine);
+  }
+  process.stdout.write(`${port}\n`);
+  return port;
+}

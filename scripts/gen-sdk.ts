@@ -1,0 +1,60 @@
+/**
+ * `npm run gen-sdk`: everything made from the resource specs (provider/<resource>/spec.ts),
+ * written into the repository to be committed:
+ *
+ * - provider/<resource>/args.ts, the documented argument interfaces of the TypeScript classes;
+ * - schema.json, the plugin's package schema (the plugin serves the same, built at run time);
+ * - the field tables of README.md;
+ * - sdk/python and sdk/go, by Pulumi's own code generators (scripts/codegen) from schema.json.
+ *
+ * `test/unit/generated.test.ts` fails when a committed file differs from what this makes.
+ */
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { geminiDbSpec } from "../provider/geminidb/spec";
+import { milvusSpec } from "../provider/milvus/spec";
+import { packageSchema } from "../provider/plugin/schema";
+import { SPECS } from "../provider/plugin/resources";
+import type { ResourceSpec } from "../provider/shared/spec";
+import { argsSource } from "./gen/typescript";
+import { withFieldTables } from "./gen/readme";
+
+const ROOT = path.resolve(__dirname, "..");
+
+/** Each resource's spec with the folder its args.ts goes to. */
+const ARGS: Array<{ spec: ResourceSpec; dir: string }> = [
+  { spec: milvusSpec, dir: "provider/milvus" },
+  { spec: geminiDbSpec, dir: "provider/geminidb" },
+];
+
+export const SDK_LANGUAGES = ["python", "go"] as const;
+
+/** The generated text files other than the SDKs: repository path → content. */
+export function generatedFiles(): Map<string, string> {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
+  const files = new Map<string, string>();
+  for (const { spec, dir } of ARGS) files.set(`${dir}/args.ts`, argsSource(spec, `${dir}/spec.ts`));
+  files.set("schema.json", `${JSON.stringify(packageSchema(SPECS, pkg), null, 2)}\n`);
+  files.set("README.md", withFieldTables(fs.readFileSync(path.join(ROOT, "README.md"), "utf8"), SPECS));
+  return files;
+}
+
+/** Generates the SDK of `language` from `schemaFile` into `outDir` with Pulumi's generators. */
+export function generateSdk(codegen: string, schemaFile: string, language: string, outDir: string): void {
+  execFileSync(codegen, [schemaFile, language, outDir], { stdio: ["ignore", "inherit", "inherit"] });
+}
+
+function main(): void {
+  const files = generatedFiles();
+  for (const [file, text] of files) fs.writeFileSync(path.join(ROOT, file), text);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { pulumiBin } = require("../harness/tools") as typeof import("../harness/tools");
+  const codegen = path.join(pulumiBin(), "pulumi-dbpasswords-codegen");
+  for (const language of SDK_LANGUAGES) {
+    generateSdk(codegen, path.join(ROOT, "schema.json"), language, path.join(ROOT, "sdk", language));
+  }
+  console.log(`[gen-sdk] wrote ${[...files.keys(), ...SDK_LANGUAGES.map((l) => `sdk/${l}`)].join(", ")}`);
+}
+
+if (require.main === module) main();
