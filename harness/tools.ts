@@ -24,9 +24,43 @@ export function milvusVenv(): string {
   return install("install-milvus.sh", "PDP_MILVUS_VENV");
 }
 
-/** The directory holding the pulumi CLI built from source. */
+/** The directory holding the pulumi CLI built from source, its language hosts and the SDK generator. */
 export function pulumiBin(): string {
   return install("install-pulumi.sh", "PDP_PULUMI_BIN");
+}
+
+/** The virtualenv with PyPI pulumi, in which Python programs run. */
+export function pythonVenv(): string {
+  return install("install-python.sh", "PDP_PYTHON_VENV");
+}
+
+let sdkInstalled = false;
+
+/**
+ * The Python that runs Python programs (PULUMI_PYTHON_CMD), with this checkout's generated SDK
+ * (sdk/python) installed as a user installs it, once per process.
+ */
+export function pythonWithSdk(): string {
+  const python = path.join(pythonVenv(), "bin", "python");
+  if (!sdkInstalled) {
+    execFileSync(
+      python,
+      [
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--no-deps",
+        "--no-build-isolation",
+        "--force-reinstall",
+        path.join(ROOT, "sdk", "python"),
+      ],
+      { stdio: ["ignore", "ignore", "inherit"] },
+    );
+    sdkInstalled = true;
+  }
+  return python;
 }
 
 export const REPO_ROOT = ROOT;

@@ -34,6 +34,7 @@ const env = {
   ...process.env,
   PDP_MILVUS_VENV: tool("install-milvus.sh"),
   PDP_PULUMI_BIN: tool("install-pulumi.sh"),
+  PDP_PYTHON_VENV: tool("install-python.sh"),
   TS_NODE_PROJECT: path.join(root, "tsconfig.test.json"),
   TS_NODE_TRANSPILE_ONLY: "true",
 };

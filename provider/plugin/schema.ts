@@ -77,7 +77,14 @@ export function packageSchema(specs: ResourceSpec[], info: PackageInfo): Json {
     types,
     resources: Object.fromEntries(specs.map((s) => [token(s.name), resourceSchema(s)])),
     language: {
-      python: { respectSchemaVersion: true, pyproject: { enabled: true } },
+      python: {
+        respectSchemaVersion: true,
+        pyproject: { enabled: true },
+        readme:
+          "The Python SDK of the dbpasswords provider plugin (npm package pulumi-db-passwords): " +
+          "MilvusUserPassword and GeminiDbAdminPassword. The plugin itself comes with the npm package " +
+          "(bin/pulumi-resource-dbpasswords) or as a plugin archive; see the package's README.",
+      },
       go: { generateResourceContainerTypes: true, respectSchemaVersion: true },
     },
   };

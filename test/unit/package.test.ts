@@ -5,6 +5,8 @@
  */
 import * as assert from "assert";
 import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
 import { REPO_ROOT } from "../../harness/tools";
 
 describe("the published package", function () {
@@ -17,7 +19,7 @@ describe("the published package", function () {
     }),
   )[0].files.map((f: { path: string }) => f.path);
 
-  it("holds dist with types, README, CHANGELOG, LICENSE and package.json", () => {
+  it("holds dist with types, the plugin and its SDKs, README, CHANGELOG, LICENSE and package.json", () => {
     for (const f of [
       "package.json",
       "README.md",
@@ -28,6 +30,11 @@ describe("the published package", function () {
       "dist/milvus/provider.js",
       "dist/milvus/operations.js",
       "dist/geminidb/provider.js",
+      "dist/plugin/main.js",
+      "bin/pulumi-resource-dbpasswords",
+      "schema.json",
+      "sdk/python/pyproject.toml",
+      "sdk/go/go.mod",
     ]) {
       assert.ok(files.includes(f), `${f} is missing from the tarball`);
     }
@@ -40,6 +47,13 @@ describe("the published package", function () {
         (f.endsWith(".ts") && !f.endsWith(".d.ts")),
     );
     assert.deepStrictEqual(stray, []);
+  });
+
+  it("marks the plugin executable and names it as the package's bin", () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"));
+    assert.strictEqual(pkg.bin["pulumi-resource-dbpasswords"], "bin/pulumi-resource-dbpasswords");
+    const mode = fs.statSync(path.join(REPO_ROOT, "bin", "pulumi-resource-dbpasswords")).mode;
+    assert.ok((mode & 0o111) !== 0, "bin/pulumi-resource-dbpasswords is not executable");
   });
 
   it("resolves both forms of a provider module path through its exports map", () => {

@@ -1,0 +1,92 @@
+/**
+ * What `npm run gen-sdk` makes from the resource specs is committed, and must be what the specs
+ * make now: the documented argument interfaces, schema.json, the README's field tables, and
+ * the Python and Go SDKs (generated again here with Pulumi's own generators and compared file
+ * by file). A spec edited without `npm run gen-sdk` fails here.
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { SDK_LANGUAGES, generateSdk, generatedFiles } from "../../scripts/gen-sdk";
+import { REPO_ROOT, pulumiBin } from "../../harness/tools";
+import { SPECS } from "../../provider/plugin/resources";
+import { fieldDoc, secretPaths } from "../../provider/shared/spec";
+
+const HINT = "run `npm run gen-sdk` and commit what it writes";
+
+/** Every file under `dir`, as relative paths. */
+function tree(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const full = path.join(d, e.name);
+      if (e.isDirectory()) walk(full);
+      else out.push(path.relative(dir, full));
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+describe("generated from the resource specs", function () {
+  this.timeout(120000);
+
+  for (const [file, text] of generatedFiles()) {
+    it(`${file} is what the specs make`, () => {
+      const committed = fs.readFileSync(path.join(REPO_ROOT, file), "utf8");
+      assert.ok(committed === text, `${file} differs from what the specs make: ${HINT}`);
+    });
+  }
+
+  for (const language of SDK_LANGUAGES) {
+    it(`sdk/${language} is what Pulumi's ${language} generator makes of schema.json`, () => {
+      const out = fs.mkdtempSync(path.join(os.tmpdir(), `pdp-sdk-${language}-`));
+      try {
+        generateSdk(
+          path.join(pulumiBin(), "pulumi-dbpasswords-codegen"),
+          path.join(REPO_ROOT, "schema.json"),
+          language,
+          out,
+        );
+        const committedDir = path.join(REPO_ROOT, "sdk", language);
+        const generated = tree(out);
+        assert.ok(generated.length > 3, "the generator made next to nothing");
+        assert.deepStrictEqual(tree(committedDir), generated, `the files of sdk/${language} differ: ${HINT}`);
+        const differing = generated.filter(
+          (f) => !fs.readFileSync(path.join(out, f)).equals(fs.readFileSync(path.join(committedDir, f))),
+        );
+        assert.deepStrictEqual(differing, [], `these files of sdk/${language} differ: ${HINT}`);
+      } finally {
+        fs.rmSync(out, { recursive: true, force: true });
+      }
+    });
+  }
+
+  it("schema.json marks every secret field of the specs secret, nested ones included", () => {
+    const schema = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "schema.json"), "utf8"));
+    for (const spec of SPECS) {
+      const resource = schema.resources[`dbpasswords:index:${spec.name}`];
+      for (const p of secretPaths(spec)) {
+        const [head, nested] = p.split(".");
+        const top = resource.properties[head];
+        const field = nested
+          ? schema.types[top.$ref.replace("#/types/", "")].properties[nested]
+          : (resource.inputProperties[head] ?? top);
+        assert.strictEqual(field?.secret, true, `${spec.name}.${p} is not secret in the schema`);
+      }
+      assert.ok(secretPaths(spec).includes("password"), `${spec.name}: password must be among the secrets`);
+    }
+  });
+
+  it("each input's schema description is its documentation: meaning, then default", () => {
+    const schema = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "schema.json"), "utf8"));
+    for (const spec of SPECS) {
+      for (const [name, field] of Object.entries(spec.inputs)) {
+        const described = schema.resources[`dbpasswords:index:${spec.name}`].inputProperties[name].description;
+        assert.strictEqual(described, fieldDoc(field), `${spec.name}.${name}`);
+        assert.match(described, /\n\n(Default: |Required\.)/, `${spec.name}.${name} says neither default nor required`);
+      }
+    }
+  });
+});
