@@ -173,7 +173,7 @@ export async function diff(id: string, olds: Outputs, news: Inputs): Promise<Dif
   if (news.instanceId !== olds.instanceId) replaces.push("instanceId");
   if ((news.region ?? olds.region) !== olds.region) replaces.push("region");
   if (news.projectId !== undefined && news.projectId !== olds.projectId) replaces.push("projectId");
-  const changed = passwordDiff(`GeminiDbAdminPassword ${id}`, olds, news, replaces.length > 0);
+  const { changed, notes } = passwordDiff(`GeminiDbAdminPassword ${id}`, olds, news, replaces.length > 0);
   for (const key of ["endpoint", "iamEndpoint", "auth", "timeoutMs", "rotateAfterDays"] as const) {
     if (JSON.stringify(news[key] ?? null) !== JSON.stringify(olds[key] ?? null)) changed.push(key);
   }
@@ -183,6 +183,7 @@ export async function diff(id: string, olds: Outputs, news: Inputs): Promise<Dif
     stables: replaces.length ? [] : ["instanceId", "region", "projectId"],
     deleteBeforeReplace: false,
     diffs: changed,
+    notes,
   };
 }
 

@@ -100,9 +100,11 @@ export async function diff(id: string, olds: Outputs, news: Inputs): Promise<Dif
   if (news.user !== olds.user) replaces.push("user");
   if (news.standbyUser !== olds.standbyUser) replaces.push("standbyUser");
 
-  const changed = passwordDiff(`MilvusUserPassword ${id}`, olds, news, replaces.length > 0);
-  // drift: the next update sets the stored password again
-  if (olds.passwordVerified === false && !changed.includes("password")) changed.push("password");
+  const { changed, notes } = passwordDiff(`MilvusUserPassword ${id}`, olds, news, replaces.length > 0);
+  // a rotation of a pair switches the active user; the previous password becomes the standby's
+  if (news.standbyUser !== undefined && changed.includes("password")) changed.push("activeUser", "standbyPassword");
+  // drift: the next update sets the stored password again, and it logs in
+  if (olds.passwordVerified === false) changed.push("passwordVerified");
   for (const key of STORED_ONLY) {
     if (JSON.stringify(news[key] ?? null) !== JSON.stringify(olds[key] ?? null)) changed.push(key);
   }
@@ -112,6 +114,7 @@ export async function diff(id: string, olds: Outputs, news: Inputs): Promise<Dif
     stables: replaces.length ? [] : ["user", "address", "standbyUser"],
     deleteBeforeReplace: false,
     diffs: changed,
+    notes,
   };
 }
 

@@ -26,7 +26,10 @@ export async function check(olds: I, news: I) {
   return (require("pulumi-db-passwords/dist/milvus/operations") as Ops).check(olds, news);
 }
 export async function diff(id: string, olds: O, news: I) {
-  return (require("pulumi-db-passwords/dist/milvus/operations") as Ops).diff(id, olds, news);
+  const result = await (require("pulumi-db-passwords/dist/milvus/operations") as Ops).diff(id, olds, news);
+  // The host shows what a provider prints in the CLI's diagnostics (e.g. why a rotation is due).
+  for (const note of result.notes) console.log(note);
+  return result;
 }
 export async function create(inputs: I) {
   return (require("pulumi-db-passwords/dist/milvus/operations") as Ops).create(inputs);

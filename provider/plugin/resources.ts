@@ -30,6 +30,8 @@ export interface Operations {
     deleteBeforeReplace?: boolean;
     /** The properties an update changes. */
     diffs?: string[];
+    /** What the user should read in the preview (why a rotation is due). */
+    notes?: string[];
   }>;
   create(inputs: Props): Promise<{ id: string; outs: unknown }>;
   read(id: string, props: Props): Promise<{ id?: string; props?: unknown }>;

@@ -49,6 +49,27 @@ function failure(err: unknown): Partial<grpc.StatusObject> {
   return { code: grpc.status.UNKNOWN, details: err instanceof Error ? err.message : String(err) };
 }
 
+/**
+ * Messages for the user (say, why a rotation is due) go to the engine's Log service, which shows
+ * them in the CLI's diagnostics under the resource: a plugin's own stdout is not shown.
+ */
+class EngineLog {
+  private client?: { log: (req: unknown, cb: (err: unknown) => void) => void; close(): void };
+  constructor(private readonly address?: string) {}
+
+  info(urn: string, message: string): Promise<void> {
+    if (!this.address) return Promise.resolve();
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const enginepb = require("@pulumi/pulumi/proto/engine_pb");
+    const enginerpc = require("@pulumi/pulumi/proto/engine_grpc_pb");
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    this.client ??= new enginerpc.EngineClient(this.address, grpc.credentials.createInsecure());
+    const req = new enginepb.LogRequest().setSeverity(enginepb.LogSeverity.INFO).setMessage(message).setUrn(urn);
+    // a message that cannot be delivered is not worth failing the operation for
+    return new Promise((resolve) => this.client!.log(req, () => resolve()));
+  }
+}
+
 /** Runs one call: a handler's error becomes the call's failure, and the engine watch counts it. */
 function unary<Req, Res>(handler: (req: Req) => Promise<Res>) {
   return (call: Call<Req>, callback: Callback<Res>) => {
@@ -66,6 +87,8 @@ export interface PluginOptions {
   schema: () => string;
   /** The resource of a type token (resources.ts; the benchmark's floor plugin has its own). */
   resourceOf: (typeToken: string) => ResourceEntry | undefined;
+  /** The engine's address, for its Log service (serve passes the plugin's argument). */
+  engineAddress?: string;
 }
 
 /** The service implementation, keyed as grpc-js expects (methods left out answer UNIMPLEMENTED). */
@@ -76,8 +99,9 @@ export function providerService(options: PluginOptions) {
     return found;
   };
   /** Outputs as the engine must see them: every secret field, and every path that came in secret, wrapped. */
-  const outputs = (e: ResourceEntry, props: Obj, inputSecrets: Iterable<string> = []) =>
-    toStruct(encode(props, [...e.secretPaths, ...inputSecrets]));
+  const outputs = (e: ResourceEntry, props: Obj, secrets: Iterable<string> = [], unknowns: Iterable<string> = []) =>
+    toStruct(encode(props, [...e.secretPaths, ...secrets], unknowns));
+  const engineLog = new EngineLog(options.engineAddress);
 
   return {
     getPluginInfo: unary(async () => new pluginpb.PluginInfo().setVersion(options.version)),
@@ -90,10 +114,12 @@ export function providerService(options: PluginOptions) {
     // The package has no provider configuration: every resource says where to go.
     checkConfig: unary(async (req: ProviderPb.CheckRequest) => new pb.CheckResponse().setInputs(req.getNews())),
     diffConfig: unary(async () => new pb.DiffResponse().setChanges(pb.DiffResponse.DiffChanges.DIFF_NONE)),
+    // Previews are supported so that a value the update will make (a generated password) shows
+    // as unknown in the preview, rather than as an output that goes away.
     configure: unary(async () =>
       new pb.ConfigureResponse()
         .setAcceptsecrets(true)
-        .setSupportspreview(false)
+        .setSupportspreview(true)
         .setAcceptresources(false)
         .setAcceptoutputs(false),
     ),
@@ -119,6 +145,7 @@ export function providerService(options: PluginOptions) {
       const olds = decode(toJs(req.getOlds()));
       const news = decode(toJs(req.getNews()));
       const result = await e.operations().diff(req.getId(), olds.value, news.value);
+      for (const note of result.notes ?? []) await engineLog.info(req.getUrn(), note);
       const replaces = new Set(result.replaces ?? []);
       const updates = new Set(result.diffs ?? []);
       // An input not known yet (a preview) may change anything it feeds: identity fields replace.
@@ -130,13 +157,18 @@ export function providerService(options: PluginOptions) {
       resp.setReplacesList([...replaces]);
       resp.setStablesList(result.stables ?? []);
       resp.setDeletebeforereplace(result.deleteBeforeReplace ?? false);
-      resp.setDiffsList([...new Set([...replaces, ...updates].map((p) => p.split(".")[0]))]);
       const detailed = resp.getDetaileddiffMap();
       const kind = pb.PropertyDiff.Kind;
       for (const p of replaces) detailed.set(p, new pb.PropertyDiff().setKind(kind.UPDATE_REPLACE).setInputdiff(true));
-      // A generated password changes in the outputs only; a given one (or rotatedAt, stamped by check) in the inputs.
+      // The engine shows a change as the old value against the new *inputs*. A change the inputs
+      // carry (a given password, a trigger, rotatedAt stamped by check) shows as such. One only
+      // the outputs carry (a generated password, the active user) would show as a value that
+      // goes away, so it is named only when the inputs carry no change at all: drift, shown by
+      // a refresh as `passwordVerified: true => false`.
       const inInputs = (p: string) => p.split(".")[0] in news.value || news.unknowns.has(p);
-      for (const p of updates) detailed.set(p, new pb.PropertyDiff().setKind(kind.UPDATE).setInputdiff(inInputs(p)));
+      const named = [...updates].some(inInputs) ? [...updates].filter(inInputs) : [...updates];
+      for (const p of named) detailed.set(p, new pb.PropertyDiff().setKind(kind.UPDATE).setInputdiff(inInputs(p)));
+      resp.setDiffsList([...new Set([...replaces, ...named].map((p) => p.split(".")[0]))]);
       resp.setHasdetaileddiff(true);
       return resp;
     }),
@@ -144,6 +176,13 @@ export function providerService(options: PluginOptions) {
     create: unary(async (req: ProviderPb.CreateRequest) => {
       const e = entry(req.getUrn());
       const inputs = decode(toJs(req.getProperties()));
+      if (req.getPreview()) {
+        // What the resource will hold: its inputs, and every output they do not give, not known yet.
+        const computed = Object.keys(e.spec.outputs).filter((k) => !(k in inputs.value) && !inputs.unknowns.has(k));
+        return new pb.CreateResponse().setProperties(
+          outputs(e, inputs.value, inputs.secrets, [...inputs.unknowns, ...computed]),
+        );
+      }
       const result = await e.operations().create(inputs.value);
       return new pb.CreateResponse().setId(result.id).setProperties(outputs(e, result.outs as Obj, inputs.secrets));
     }),
@@ -174,6 +213,15 @@ export function providerService(options: PluginOptions) {
       const e = entry(req.getUrn());
       const olds = decode(toJs(req.getOlds()));
       const news = decode(toJs(req.getNews()));
+      if (req.getPreview()) {
+        // The state after the update: the new inputs over the old outputs, and what the update
+        // changes without an input saying how (a generated password) not known yet.
+        const changing = (await e.operations().diff(req.getId(), olds.value, news.value)).diffs ?? [];
+        const made = changing.filter((k) => !(k in news.value) && k in e.spec.outputs);
+        return new pb.UpdateResponse().setProperties(
+          outputs(e, { ...olds.value, ...news.value }, [...olds.secrets, ...news.secrets], [...news.unknowns, ...made]),
+        );
+      }
       const result = await e.operations().update(req.getId(), olds.value, news.value);
       return new pb.UpdateResponse().setProperties(outputs(e, result.outs as Obj, news.secrets));
     }),
@@ -197,16 +245,17 @@ export function providerService(options: PluginOptions) {
  */
 export async function serve(options: PluginOptions, args: string[]): Promise<number> {
   const server = new grpc.Server({ "grpc.max_receive_message_length": 400 * 1024 * 1024 });
+  const engine = engineArgument(args);
+  const engineAddress = engine && `${engine.host.includes(":") ? `[${engine.host}]` : engine.host}:${engine.port}`;
   server.addService(
     provrpc.ResourceProviderService,
-    providerService(options) as unknown as grpc.UntypedServiceImplementation,
+    providerService({ engineAddress, ...options }) as unknown as grpc.UntypedServiceImplementation,
   );
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) =>
       err ? reject(err) : resolve(p),
     ),
   );
-  const engine = engineArgument(args);
   if (engine) {
     useEngineAddress(engine);
     watchEngine(engine);

@@ -125,41 +125,40 @@ export function scheduledRotation(olds: Scheduled, news: Scheduled, now: number)
 }
 
 /**
- * Diff's part of the schedule for `what` ("MilvusUserPassword <id>"): `rotatedAt` changes when
- * check stamped a new one (inputs that did not pass check have none), and a due rotation
- * prints why in the preview's diagnostics, since the engine cannot say why rotatedAt changes.
- */
-export function scheduleDiff(what: string, olds: Scheduled, news: Scheduled, replacing: boolean): string[] {
-  if (!replacing && scheduledRotation(olds, news, Date.now())) console.log(dueMessage(what, olds, news));
-  return news.rotatedAt !== undefined && news.rotatedAt !== olds.rotatedAt ? ["rotatedAt"] : [];
-}
-
-/**
  * The properties an update changes about the password, for diff: `rotationTrigger` when it
  * changed; `password` when a new one is given, or generated for a new trigger or a due
- * schedule; `rotatedAt` as scheduleDiff says (which also prints why a due rotation happens).
+ * schedule; `rotatedAt` when check stamped a new one (inputs that did not pass check have
+ * none). A due rotation also gets a note that says why, for the preview's diagnostics: the
+ * engine cannot tell why rotatedAt changes. `what` names the resource ("MilvusUserPassword <id>").
  */
 export function passwordDiff(
   what: string,
   olds: Scheduled & { password?: string; rotationTrigger?: string },
   news: Scheduled & { rotationTrigger?: string },
   replacing: boolean,
-): string[] {
+): { changed: string[]; notes: string[] } {
   const changed: string[] = [];
   const triggered = news.rotationTrigger !== olds.rotationTrigger;
   if (triggered) changed.push("rotationTrigger");
-  const generated = news.password === undefined && (triggered || scheduledRotation(olds, news, Date.now()));
+  const scheduled = scheduledRotation(olds, news, Date.now());
+  const generated = news.password === undefined && (triggered || scheduled);
   if ((news.password !== undefined && news.password !== olds.password) || generated) changed.push("password");
-  return [...changed, ...scheduleDiff(what, olds, news, replacing)];
+  if (news.rotatedAt !== undefined && news.rotatedAt !== olds.rotatedAt) changed.push("rotatedAt");
+  return { changed, notes: scheduled && !replacing ? [dueMessage(what, olds, news)] : [] };
 }
 
-/** A diff's answer: the dynamic provider's fields, and `diffs`, the properties an update changes (for the plugin). */
+/**
+ * A diff's answer: the dynamic provider's fields; `diffs`, the properties an update changes
+ * (the plugin names them); `notes`, what the user should read in the preview (each face
+ * delivers them: the dynamic provider prints them, the plugin logs them to the engine).
+ */
 export interface Diff {
   changes: boolean;
   replaces: string[];
   stables: string[];
   deleteBeforeReplace: boolean;
   diffs: string[];
+  notes: string[];
 }
 
 /**

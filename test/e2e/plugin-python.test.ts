@@ -1,0 +1,176 @@
+/**
+ * A Python program through the dbpasswords plugin: examples/python-milvus-zero-downtime, run
+ * as a user runs it (the real CLI and Pulumi's Python language host, PyPI pulumi 3.248.0, the
+ * generated SDK installed with pip from sdk/python) against a real embedded Milvus, with
+ * pymilvus as the witness. After every step the state is audited: no plaintext secret in the
+ * export, in any backend file or in CLI output; every secret field encrypted.
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { MilvusSession } from "../../provider/milvus/client";
+import { RealMilvus, setRootPassword, startRealMilvus } from "../../harness/real-milvus";
+import { pymilvusCanLogin } from "../../harness/pymilvus";
+import { CliResult, PulumiProject } from "../../harness/pulumi-cli";
+import { secretValue } from "../../harness/support";
+import { REPO_ROOT, pythonWithSdk } from "../../harness/tools";
+import { auditPluginState, pluginResources } from "../helpers/audit";
+
+const DAY_MS = 86_400_000;
+
+describe("a Python program through the plugin (examples/python-milvus-zero-downtime)", function () {
+  this.timeout(900000);
+  const ROOT_PW = "Py-root-Pw1";
+  const OUTSIDE = "Py-outside-Pw9";
+  let milvus: RealMilvus;
+  let project: PulumiProject;
+  const outputs: CliResult[] = [];
+  const seen: string[] = [ROOT_PW, OUTSIDE];
+
+  const step = async (args: string[], ok = true) => {
+    const r = await project.run(args);
+    outputs.push(r);
+    if (ok) assert.strictEqual(r.code, 0, r.all);
+    return r;
+  };
+  /** The resource's outputs with secrets in plain text; every password seen joins the audit. */
+  const resource = async () => {
+    const r = pluginResources((await project.exportState(true)).json)[0];
+    const outs = {
+      ...r.outputs,
+      password: secretValue(r.outputs.password),
+      standbyPassword: secretValue(r.outputs.standbyPassword),
+    };
+    seen.push(outs.password, outs.standbyPassword);
+    return outs as {
+      activeUser: string;
+      password: string;
+      standbyPassword: string;
+      user: string;
+      standbyUser: string;
+      passwordVerified: boolean;
+      rotatedAt: string;
+    };
+  };
+  const standbyOf = (r: { activeUser: string; user: string; standbyUser: string }) =>
+    r.activeUser === r.user ? r.standbyUser : r.user;
+  const audit = (mustHold: string[]) => auditPluginState(project, seen, outputs, { mustHold });
+
+  before(async () => {
+    milvus = await startRealMilvus();
+    await setRootPassword(milvus, ROOT_PW);
+    project = new PulumiProject(path.join(REPO_ROOT, "examples", "python-milvus-zero-downtime"), "e2e", {
+      PULUMI_PYTHON_CMD: pythonWithSdk(),
+    });
+    await project.init({ milvusAddress: milvus.address, rotation: "2026-11" }, { milvusRootPassword: ROOT_PW });
+  });
+  after(async () => {
+    await project?.cleanup();
+    await milvus?.stop();
+  });
+
+  it("pulumi up creates both users through the Python SDK; pymilvus logs in as the active one", async () => {
+    const r = await step(["up", "--yes"]);
+    assert.match(r.stdout, /\+ 2 created/);
+    const s = await resource();
+    assert.strictEqual(s.activeUser, "search_blue");
+    assert.strictEqual(s.passwordVerified, true);
+    assert.strictEqual(await pymilvusCanLogin(milvus.address, "search_blue", s.password), true);
+    assert.strictEqual(await pymilvusCanLogin(milvus.address, "search_green", s.standbyPassword), true);
+    assert.strictEqual((await project.ok(["stack", "output", "activeUser"])).stdout.trim(), "search_blue");
+    assert.match((await project.ok(["stack", "output", "password"])).stdout, /\[secret\]/);
+    assert.strictEqual(await audit([s.password, s.standbyPassword]), 1);
+  });
+
+  it("pulumi preview --expect-no-changes passes on the unchanged program", async () => {
+    const r = await step(["preview", "--expect-no-changes"]);
+    assert.match(r.stdout, /2 unchanged/);
+    await audit([]);
+  });
+
+  it("a rotation by config change (the trigger) previews what changes and switches the active user", async () => {
+    const before = await resource();
+    await project.ok(["config", "set", "rotation", "2026-12"]);
+    // A generated password is made by the update: the preview names what the inputs change.
+    const preview = await step(["preview", "--diff"]);
+    assert.match(preview.stdout, /~ dbpasswords:index:MilvusUserPassword: \(update\)/);
+    assert.match(preview.stdout, /~ rotationTrigger\s*:\s*"2026-11" => "2026-12"/);
+    assert.doesNotMatch(preview.stdout, /- password/, "a password the update makes must not show as going away");
+    const r = await step(["up", "--yes"]);
+    assert.match(r.stdout, /\[diff: ~rotatedAt,rotationTrigger\]/);
+    const after = await resource();
+    assert.strictEqual(after.activeUser, "search_green");
+    assert.strictEqual(await pymilvusCanLogin(milvus.address, "search_green", after.password), true);
+    assert.strictEqual(
+      await pymilvusCanLogin(milvus.address, "search_blue", before.password),
+      true,
+      "the previous user must keep working",
+    );
+    assert.strictEqual(after.standbyPassword, before.password);
+    await audit([after.password]);
+  });
+
+  it("a rotation by schedule: once rotateAfterDays has passed, the next up rotates", async () => {
+    await project.ok(["config", "set", "rotateAfterDays", "30"]);
+    await step(["up", "--yes"]); // stores the schedule; not due
+    const before = await resource();
+    // age the state by 31 days, as time would
+    const exported = await project.exportState(false);
+    for (const r of pluginResources(exported.json)) {
+      const back = new Date(Date.parse(r.outputs.rotatedAt) - 31 * DAY_MS).toISOString().replace(/\.\d{3}Z$/, "Z");
+      r.inputs.rotatedAt = back;
+      r.outputs.rotatedAt = back;
+    }
+    const file = path.join(project.stateDir, "aged.json");
+    fs.writeFileSync(file, JSON.stringify(exported.json));
+    await step(["stack", "import", "--file", file]);
+    fs.rmSync(file);
+    const preview = await step(["preview"]);
+    assert.match(preview.all, /the password is due for rotation .*rotateAfterDays 30/);
+    await step(["up", "--yes"]);
+    const after = await resource();
+    assert.notStrictEqual(after.password, before.password);
+    assert.strictEqual(after.activeUser, standbyOf(before));
+    assert.strictEqual(await pymilvusCanLogin(milvus.address, after.activeUser, after.password), true);
+    assert.ok(Date.now() - Date.parse(after.rotatedAt) < 10 * 60_000, "rotatedAt is not the time of this rotation");
+    await step(["preview", "--expect-no-changes"]);
+    await audit([after.password]);
+  });
+
+  it("refresh shows a password changed outside Pulumi as passwordVerified: false; up repairs it", async () => {
+    const s = await resource();
+    const standby = standbyOf(s);
+    const root = new MilvusSession(
+      { hostPort: milvus.address, tls: false, timeoutMs: 10000 },
+      { username: "root", password: ROOT_PW },
+    );
+    await root.updatePassword(standby, s.standbyPassword, OUTSIDE); // someone changed it by hand
+    const refresh = await step(["refresh", "--yes", "--diff"]);
+    assert.match(refresh.stdout, /passwordVerified\s*:\s*true\s*=>\s*false/);
+    assert.strictEqual((await resource()).passwordVerified, false);
+    const preview = await step(["preview"]);
+    assert.match(preview.stdout, /~ 1 to update/, "drift previews as an update");
+    // the standby side of a pair may be re-created: the next up repairs it without any input
+    await step(["up", "--yes"]);
+    const after = await resource();
+    assert.strictEqual(after.passwordVerified, true);
+    assert.strictEqual(after.activeUser, s.activeUser, "a repair is no rotation");
+    assert.strictEqual(await pymilvusCanLogin(milvus.address, standby, s.standbyPassword), true);
+    assert.strictEqual(await pymilvusCanLogin(milvus.address, standby, OUTSIDE), false);
+    assert.strictEqual(await pymilvusCanLogin(milvus.address, s.activeUser, s.password), true);
+    await step(["preview", "--expect-no-changes"]);
+    await audit([s.password, s.standbyPassword]);
+  });
+
+  it("pulumi destroy with deleteUserOnDestroy removes both users", async () => {
+    const s = await resource();
+    await project.ok(["config", "set", "deleteUserOnDestroy", "true"]);
+    const stored = await step(["up", "--yes"]);
+    assert.match(stored.stdout, /\[diff: ~deleteUserOnDestroy\]/);
+    const r = await step(["destroy", "--yes"]);
+    assert.match(r.stdout, /- 2 deleted/);
+    assert.strictEqual(await pymilvusCanLogin(milvus.address, s.activeUser, s.password), false);
+    assert.strictEqual(await pymilvusCanLogin(milvus.address, standbyOf(s), s.standbyPassword), false);
+    await audit([]);
+  });
+});
