@@ -9,6 +9,12 @@ const COLORS: Record<string, string> = {
   milvus: "#1f77b4",
   geminidb: "#2ca02c",
   naive: "#d62728",
+  "yaml-floor": "#8c564b",
+  "yaml-floorshape": "#c49c94",
+  "yaml-milvus": "#ff7f0e",
+  "python-floor": "#7f7f7f",
+  "python-floorshape": "#c5b0d5",
+  "python-milvus": "#9467bd",
 };
 const W = 250;
 const H = 190;
@@ -22,13 +28,15 @@ export function chart(seconds: Record<string, number>, scenarios: string[], size
   const legendY = H + 8;
   const legend = scenarios
     .map((s, i) => {
-      const x = 10 + i * 140;
-      return `<line x1="${x}" y1="${legendY + 6}" x2="${x + 22}" y2="${legendY + 6}" stroke="${COLORS[s] ?? "#000"}" stroke-width="2.5"/><text x="${x + 28}" y="${legendY + 10}">${esc(s)}</text>`;
+      const x = 10 + (i % 6) * 205;
+      const y = legendY + Math.floor(i / 6) * 16;
+      return `<line x1="${x}" y1="${y + 6}" x2="${x + 22}" y2="${y + 6}" stroke="${COLORS[s] ?? "#000"}" stroke-width="2.5"/><text x="${x + 28}" y="${y + 10}">${esc(s)}</text>`;
     })
     .join("");
   const width = W * steps.length;
+  const height = H + 14 + Math.ceil(scenarios.length / 6) * 16;
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${H + 30}" viewBox="0 0 ${width} ${H + 30}" font-family="sans-serif" font-size="11">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
     ...panels,
     legend,

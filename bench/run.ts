@@ -1,9 +1,9 @@
 /**
  * `npm run bench`: what a resource of ours costs against the engine's own floor.
  *
- * Real Pulumi CLI with Pulumi's own Node.js language host, a real embedded Milvus with
- * authentication on, the GeminiDB emulator. Four scenarios run side by side, alternating
- * within each round so that the machine's drift hits them alike:
+ * Real Pulumi CLI with Pulumi's own language hosts, a real embedded Milvus with authentication
+ * on, the GeminiDB emulator. The scenarios run side by side, alternating within each round so
+ * that the machine's drift hits them alike. Node.js programs (the dynamic resources):
  *   floor     N no-op dynamic resources (methods that return at once): what the engine and
  *             the dynamic provider host cost by themselves
  *   floorsecret  the floor with the secrets a password resource carries (a secret input and
@@ -13,15 +13,25 @@
  *   geminidb  N GeminiDbAdminPassword (token auth)
  *   naive     N Milvus users through a dynamic provider written as most examples on the web
  *             are: the SDK imported at module load, a new MilvusClient for every call
+ * Programs in other languages, through the dbpasswords provider plugin, each beside a floor
+ * through the same language host:
+ *   yaml-floor, python-floor    N resources of a no-op plugin (bench/noop-plugin: the plugin's
+ *             own gRPC server with a lifecycle that returns at once)
+ *   yaml-floorshape, python-floorshape  N resources of the no-op plugin with the inputs, outputs
+ *             and secrets of MilvusUserPassword, echoed: what that shape costs Pulumi with no
+ *             work at all (a diagnostic, no target)
+ *   yaml-milvus, python-milvus  N MilvusUserPassword through the plugin (Python: the generated SDK)
  * Steps: up (create), rotate (up after a trigger change), preview (no changes), refresh,
- * destroy. Every program is plain JavaScript and runs from a project directory where the
- * package is installed as a user has it (a copy in node_modules).
+ * destroy. Every program runs from a project directory where the package is installed as a
+ * user has it (a copy in node_modules; the plugin from its bin/); Node.js programs are plain
+ * JavaScript.
  *
  * Prints a table (median seconds and ratio to the floor), checks the targets, and writes
  * bench/results/latest.json and bench/results/chart.svg. Options:
  *   --rounds R        rounds (default 3; the median of R runs is reported)
  *   --sizes 1,20,60   values of N (Milvus allows 100 users, root included)
- *   --scenarios a,b   a subset of floor,floorsecret,milvus,geminidb,naive
+ *   --scenarios a,b   a subset of floor,floorsecret,milvus,geminidb,naive,yaml-floor,yaml-floorshape,
+ *                     yaml-milvus,python-floor,python-floorshape,python-milvus
  */
 import * as fs from "fs";
 import * as net from "net";
@@ -30,11 +40,31 @@ import { PulumiProject, CliResult, dynamicResources } from "../harness/pulumi-cl
 import { RealMilvus, setRootPassword, startRealMilvus } from "../harness/real-milvus";
 import { GeminiDbEmulator, TEST_PROJECT, startEmulator } from "../harness/geminidb-emulator";
 import { installedProject } from "../harness/installed";
+import { pythonWithSdk } from "../harness/tools";
+import { pluginResources } from "../test/helpers/audit";
 import { MILVUS_PASSWORD_POLICY, generatePassword } from "../provider/shared/password";
 import { chart } from "./chart";
 
-const SCENARIOS = ["floor", "floorsecret", "milvus", "geminidb", "naive"] as const;
+const SCENARIOS = [
+  "floor",
+  "floorsecret",
+  "milvus",
+  "geminidb",
+  "naive",
+  "yaml-floor",
+  "yaml-floorshape",
+  "yaml-milvus",
+  "python-floor",
+  "python-floorshape",
+  "python-milvus",
+] as const;
 type Scenario = (typeof SCENARIOS)[number];
+type Language = "nodejs" | "yaml" | "python";
+const languageOf = (s: Scenario): Language =>
+  s.startsWith("yaml-") ? "yaml" : s.startsWith("python-") ? "python" : "nodejs";
+/** The floor each scenario is measured against: the no-op resources of the same language host. */
+const floorOf = (s: Scenario): Scenario =>
+  languageOf(s) === "nodejs" ? "floor" : (`${languageOf(s)}-floor` as Scenario);
 const STEPS = ["up", "rotate", "preview", "refresh", "destroy"] as const;
 type Step = (typeof STEPS)[number];
 
@@ -104,9 +134,11 @@ function rssSampler() {
       if (!/^\d+$/.test(entry)) continue;
       try {
         const cmd = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8");
-        // node .../cmd/dynamic-provider (not the launcher's `node -e "require.resolve(...)"`)
+        // node .../cmd/dynamic-provider (not the launcher's `node -e "require.resolve(...)"`),
+        // or a plugin: node .../dist/plugin/main.js, node .../noop-plugin/main.js
         const argv = cmd.split("\0");
-        if (!/(^|\/)node$/.test(argv[0]) || !/cmd\/dynamic-provider/.test(argv[1] ?? "")) continue;
+        const provider = /cmd\/dynamic-provider|\/plugin\/main\.js$|noop-plugin\/main\.js$/;
+        if (!/(^|\/)node$/.test(argv[0]) || !provider.test(argv[1] ?? "")) continue;
         const kb = Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${entry}/status`, "utf8"))?.[1] ?? 0);
         peaks.set(Number(entry), Math.max(peaks.get(Number(entry)) ?? 0, kb));
       } catch {
@@ -149,7 +181,8 @@ async function settle(): Promise<number> {
 // ---------------------------------------------------------------- one scenario
 
 interface World {
-  dir: string;
+  /** The project directory of each language. */
+  dirs: Record<Language, string>;
   milvusRootPassword: string;
   proxy: Awaited<ReturnType<typeof countingProxy>>;
   emulator: GeminiDbEmulator;
@@ -161,17 +194,67 @@ function fail(what: string, r: CliResult): never {
   throw new Error(`${what} failed (exit ${r.code}):\n${r.all.split("\n").slice(-40).join("\n")}`);
 }
 
+/** The YAML program of a scenario: YAML has no loops, so each resource is written out. */
+function yamlProgram(scenario: Scenario, n: number): string {
+  const lines = [
+    "name: pdp-bench-yaml",
+    "runtime: yaml",
+    "plugins:",
+    "  providers:",
+    "    - name: dbpasswords",
+    "      path: node_modules/pulumi-db-passwords/bin",
+    "    - name: dbnoop",
+    "      path: noop-plugin",
+    "config:",
+    "  prefix: { type: string }",
+    "  round: { type: string }",
+    "  milvusAddress: { type: string }",
+    "  rootPassword: { type: string, secret: true }",
+    "resources:",
+  ];
+  for (let i = 0; i < n; i++) {
+    lines.push(`  r${i}:`);
+    if (scenario === "yaml-floor") {
+      lines.push(
+        "    type: dbnoop:index:Noop",
+        "    properties:",
+        `      name: \${prefix}_${i}`,
+        "      round: ${round}",
+      );
+    } else {
+      lines.push(
+        `    type: ${scenario === "yaml-floorshape" ? "dbnoop:index:Shaped" : "dbpasswords:index:MilvusUserPassword"}`,
+        "    properties:",
+        "      connection:",
+        "        address: ${milvusAddress}",
+        "        username: root",
+        "        password: ${rootPassword}",
+        `      user: \${prefix}_${i}`,
+        "      createIfMissing: true",
+        "      deleteUserOnDestroy: true",
+        "      rotationTrigger: ${round}",
+      );
+    }
+  }
+  return lines.join("\n") + "\n";
+}
+
 async function runScenario(world: World, scenario: Scenario, n: number, round: number): Promise<Sample[]> {
   const stack = `${scenario}-n${n}-r${round}`;
-  const project = new PulumiProject(world.dir, stack, scenario === "geminidb" ? { HW_AUTH_TOKEN: world.token } : {});
+  const language = languageOf(scenario);
+  const dir = world.dirs[language];
+  if (language === "yaml") fs.writeFileSync(path.join(dir, "Pulumi.yaml"), yamlProgram(scenario, n));
+  const env: NodeJS.ProcessEnv = scenario === "geminidb" ? { HW_AUTH_TOKEN: world.token } : {};
+  if (language === "python") env.PULUMI_PYTHON_CMD = pythonWithSdk();
+  const project = new PulumiProject(dir, stack, env);
   const samples: Sample[] = [];
   try {
     await project.init(
       {
         scenario,
         n: String(n),
-        round: "1",
-        prefix: `${scenario.slice(0, 6)}_r${round}_n${n}`,
+        round: "r1",
+        prefix: `${scenario.replace(/-/g, "").slice(0, 8)}_r${round}_n${n}`,
         milvusAddress: world.proxy.address,
         projectId: TEST_PROJECT,
         endpoint: world.emulator.url,
@@ -187,7 +270,7 @@ async function runScenario(world: World, scenario: Scenario, n: number, round: n
       destroy: ["destroy", "--yes"],
     };
     for (const step of STEPS) {
-      if (step === "rotate") await project.ok(["config", "set", "round", "2"]);
+      if (step === "rotate") await project.ok(["config", "set", "round", "r2"]);
       await settle();
       const connectionsBefore = world.proxy.stats.accepted;
       const rss = rssSampler();
@@ -208,7 +291,7 @@ async function runScenario(world: World, scenario: Scenario, n: number, round: n
       };
       if (step === "up") {
         const exported = await project.exportState(false);
-        const resources = dynamicResources(exported.json);
+        const resources = [...dynamicResources(exported.json), ...pluginResources(exported.json)];
         sample.stateBytes = stateFileBytes(project);
         sample.providerBytes = resources.length
           ? Math.max(...resources.map((x: any) => String(x.outputs?.__provider ?? x.inputs?.__provider ?? "").length))
@@ -287,14 +370,29 @@ function targets(sec: Medians, samples: Sample[], scenarios: Scenario[], nMax: n
       });
     }
   }
-  if (has("milvus")) {
-    const mine = samples.filter((s) => s.scenario === "milvus" && s.milvusConnections > 0);
+  for (const language of ["yaml", "python"] as const) {
+    const ours = `${language}-milvus` as Scenario;
+    if (!has(ours) || !has(floorOf(ours))) continue;
+    for (const step of STEPS) {
+      const r = ratio(ours, floorOf(ours), step);
+      out.push({
+        what: `${ours} ${step} at N=${nMax} <= 1.2x ${floorOf(ours)}`,
+        value: `${r.toFixed(2)}x`,
+        ok: r <= 1.2,
+      });
+    }
+  }
+  for (const scenario of ["milvus", "yaml-milvus", "python-milvus"] as Scenario[]) {
+    if (!has(scenario)) continue;
+    const mine = samples.filter((s) => s.scenario === scenario && s.milvusConnections > 0);
     const worst = Math.max(0, ...mine.map((s) => s.milvusConnections / Math.max(1, s.providerProcesses)));
     out.push({
-      what: "milvus: at most one TCP connection per provider process",
+      what: `${scenario}: at most one TCP connection per provider process`,
       value: `${worst} (connections / processes, worst step)`,
       ok: worst <= 1,
     });
+  }
+  if (has("milvus")) {
     for (const scenario of ["milvus", "geminidb"] as Scenario[]) {
       const bytes = Math.max(
         ...samples.filter((s) => s.scenario === scenario && s.providerBytes !== undefined).map((s) => s.providerBytes!),
@@ -311,14 +409,14 @@ function table(sec: Medians, scenarios: Scenario[]): string {
   const rows: string[][] = [];
   for (const step of STEPS) {
     for (const n of SIZES) {
-      const floor = sec[key("floor", n, step)];
       rows.push([
         step,
         String(n),
         ...scenarios.map((s) => {
           const v = sec[key(s, n, step)];
+          const floor = sec[key(floorOf(s), n, step)];
           if (v === undefined) return "-";
-          return s === "floor" || floor === undefined
+          return s === floorOf(s) || floor === undefined
             ? `${v.toFixed(2)} s`
             : `${v.toFixed(2)} s (${(v / floor).toFixed(2)}x)`;
         }),
@@ -369,7 +467,7 @@ async function main() {
   let milvus: RealMilvus | undefined;
   let emulator: GeminiDbEmulator | undefined;
   let proxy: Awaited<ReturnType<typeof countingProxy>> | undefined;
-  let dir: string | undefined;
+  const dirs: Partial<Record<Language, string>> = {};
   const samples: Sample[] = [];
   try {
     milvus = await startRealMilvus();
@@ -388,9 +486,16 @@ async function main() {
           password: "Initial~pw0",
         });
     });
-    dir = installedProject(path.join(__dirname, "program"));
+    for (const [language, program] of [
+      ["nodejs", "program"],
+      ["yaml", "yaml-program"],
+      ["python", "python-program"],
+    ] as const) {
+      const dir = (dirs[language] = installedProject(path.join(__dirname, program)));
+      fs.cpSync(path.join(__dirname, "noop-plugin"), path.join(dir, "noop-plugin"), { recursive: true });
+    }
     const world: World = {
-      dir,
+      dirs: dirs as Record<Language, string>,
       milvusRootPassword: rootPassword,
       proxy,
       emulator,
@@ -408,13 +513,13 @@ async function main() {
     await proxy?.stop();
     await emulator?.stop();
     await milvus?.stop();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    for (const dir of Object.values(dirs)) fs.rmSync(dir, { recursive: true, force: true });
   }
 
   const sec = medians(samples);
   const checked = targets(sec, samples, scenarios, nMax);
   console.log(
-    `\nMedian seconds of ${ROUNDS} round(s), ratio to the floor:\n\n${table(sec, scenarios)}\n\n${extrasTable(samples, scenarios)}\n`,
+    `\nMedian seconds of ${ROUNDS} round(s), ratio to the floor of the same language host:\n\n${table(sec, scenarios)}\n\n${extrasTable(samples, scenarios)}\n`,
   );
   console.log("Targets:");
   for (const t of checked) console.log(`  ${t.ok ? "PASS" : "MISS"}  ${t.what}: ${t.value}`);

@@ -27,7 +27,7 @@ export interface HttpResponse {
   requestId?: string;
 }
 
-/** DBS and APIG codes after which a retry may succeed (docs/ARCHITECTURE.md, section 6). */
+/** DBS and APIG codes after which a retry may succeed (docs/ARCHITECTURE.md, section 7). */
 export const RETRYABLE_CODES = new Set(["DBS.200019", "DBS.201015", "DBS.280005", "APIG.0308"]);
 
 export function parseRetryAfter(value: string | null): number | undefined {

@@ -1,5 +1,5 @@
 /**
- * Huawei Cloud AK/SK request signing, algorithm SDK-HMAC-SHA256 (docs/ARCHITECTURE.md, section 6): a canonical
+ * Huawei Cloud AK/SK request signing, algorithm SDK-HMAC-SHA256 (docs/ARCHITECTURE.md, section 7): a canonical
  * request (method, canonical URI always ending in "/", sorted query, sorted lowercase
  * headers, signed header list, hex SHA-256 of the body), a string to sign
  * "SDK-HMAC-SHA256\n{X-Sdk-Date}\n{hex SHA-256 of the canonical request}", and an HMAC-SHA256

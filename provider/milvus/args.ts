@@ -149,9 +149,4 @@ export interface MilvusUserPasswordOutputFields {
    * without a standby user (then it is always `user`).
    */
   readonly activeUser: pulumi.Output<string | undefined>;
-  /**
-   * With `standbyUser`: the password of the user that is not active, which the next rotation
-   * needs as its old one. Secret.
-   */
-  readonly standbyPassword: pulumi.Output<string | undefined>;
 }

@@ -1,7 +1,7 @@
 /**
  * What the MilvusUserPassword lifecycle (operations.ts) and two users taking turns (pair.ts)
  * share: the context of a call (address, target, the admin identity) and the change of one
- * user's password, with its proof. docs/ARCHITECTURE.md, sections 2 and 5.
+ * user's password, with its proof. docs/ARCHITECTURE.md, sections 2 and 6.
  */
 import { ConfigError, MilvusError, isTransient } from "../shared/errors";
 import { envValue } from "../shared/env";

@@ -1,5 +1,5 @@
 /**
- * The MilvusUserPassword lifecycle (docs/ARCHITECTURE.md, sections 2 and 5). The provider
+ * The MilvusUserPassword lifecycle (docs/ARCHITECTURE.md, sections 2 and 6). The provider
  * module (provider.ts) requires this module by package path when a method runs, in the
  * dynamic provider host.
  */

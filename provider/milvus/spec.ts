@@ -158,6 +158,8 @@ export const milvusSpec: ResourceSpec = {
         "With `standbyUser`: the user services should log in as now, with `password`. Undefined without a standby " +
         "user (then it is always `user`).",
     },
+  },
+  state: {
     standbyPassword: {
       type: "string",
       description:

@@ -31,15 +31,18 @@ const required = (fields: Record<string, FieldSpec>) =>
     .filter(([, f]) => f.required)
     .map(([k]) => k);
 
-/** One resource's entry under `resources`. Its outputs are its inputs plus its declared outputs. */
+/**
+ * One resource's entry under `resources`. Its outputs are the ones the TypeScript class
+ * declares (state keeps the inputs too, for the lifecycle, but a program reads them from its
+ * own code).
+ */
 function resourceSchema(spec: ResourceSpec): Json {
-  const outputs = { ...properties(spec.inputs, fieldDoc), ...properties(spec.outputs, (f) => f.description) };
   return {
     description: spec.description,
     inputProperties: properties(spec.inputs, fieldDoc),
     requiredInputs: required(spec.inputs),
-    properties: outputs,
-    required: [...new Set([...required(spec.inputs), ...required(spec.outputs)])],
+    properties: properties(spec.outputs, (f) => f.description),
+    required: required(spec.outputs),
   };
 }
 

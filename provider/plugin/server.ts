@@ -37,7 +37,7 @@ const typeOfUrn = (urn: string) => urn.split("::")[2] ?? "";
 /** The spec of the field at a dotted path, through object types. */
 function fieldAt(spec: ResourceSpec, path: string): FieldSpec | undefined {
   const [head, ...rest] = path.split(".");
-  let field: FieldSpec | undefined = spec.inputs[head] ?? spec.outputs[head];
+  let field: FieldSpec | undefined = spec.inputs[head] ?? spec.outputs[head] ?? spec.state?.[head];
   for (const step of rest) {
     field = typeof field?.type === "object" ? spec.types[field.type.object]?.properties[step] : undefined;
   }
@@ -217,7 +217,7 @@ export function providerService(options: PluginOptions) {
         // The state after the update: the new inputs over the old outputs, and what the update
         // changes without an input saying how (a generated password) not known yet.
         const changing = (await e.operations().diff(req.getId(), olds.value, news.value)).diffs ?? [];
-        const made = changing.filter((k) => !(k in news.value) && k in e.spec.outputs);
+        const made = changing.filter((k) => !(k in news.value) && (k in e.spec.outputs || k in (e.spec.state ?? {})));
         return new pb.UpdateResponse().setProperties(
           outputs(e, { ...olds.value, ...news.value }, [...olds.secrets, ...news.secrets], [...news.unknowns, ...made]),
         );

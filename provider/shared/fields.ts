@@ -10,8 +10,14 @@ export function millisecondsField(min: number, max: number) {
     .max(max, { error: `must be at most ${max}` });
 }
 
-/** Any string; a change rotates the password (a new one is generated when `password` is omitted). */
-export const rotationTriggerField = z.string({ error: "must be a string" });
+/**
+ * Any string; a change rotates the password (a new one is generated when `password` is omitted).
+ * A number is taken as its decimal text: in YAML `rotationTrigger: 2027` or a config value of
+ * `2027` arrives as a number.
+ */
+export const rotationTriggerField = z
+  .union([z.string(), z.number().refine(Number.isFinite)], { error: "must be a string" })
+  .transform((v) => String(v));
 
 /** Days between scheduled rotations: a whole number from 1 to 3650. */
 export const rotateAfterDaysField = z

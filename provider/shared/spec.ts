@@ -43,6 +43,11 @@ export interface ResourceSpec {
    * its name; an output named like an input (say `user`) documents that output.
    */
   outputs: Record<string, FieldSpec>;
+  /**
+   * What the resource keeps in state for its own use and declares as no output (say, the
+   * password the next rotation needs as its old one). Secret ones stay secret in state.
+   */
+  state?: Record<string, FieldSpec>;
   /** Object types the fields refer to, by name (e.g. "MilvusConnection"). */
   types: Record<string, ObjectTypeSpec>;
 }
@@ -63,7 +68,7 @@ export function fieldDoc(field: FieldSpec): string {
 
 /**
  * The dotted paths of a resource's secret fields, nested ones included
- * (["password", "connection.password", ...]), over its inputs and outputs.
+ * (["password", "connection.password", ...]), over its inputs, outputs and state.
  */
 export function secretPaths(spec: ResourceSpec): string[] {
   const paths: string[] = [];
@@ -77,6 +82,6 @@ export function secretPaths(spec: ResourceSpec): string[] {
       }
     }
   };
-  walk({ ...spec.inputs, ...spec.outputs }, "", []);
+  walk({ ...spec.inputs, ...spec.outputs, ...spec.state }, "", []);
   return paths;
 }

@@ -44,7 +44,15 @@ export class PluginClient {
   ) {}
 
   static async start(env: NodeJS.ProcessEnv = {}): Promise<PluginClient> {
-    const child = spawn(path.join(REPO_ROOT, "bin", "pulumi-resource-dbpasswords"), [], {
+    return PluginClient.spawned(path.join(REPO_ROOT, "bin", "pulumi-resource-dbpasswords"), [], env);
+  }
+
+  static startWith(nodeArgs: string[]): Promise<PluginClient> {
+    return PluginClient.spawned(process.execPath, nodeArgs, {});
+  }
+
+  private static async spawned(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<PluginClient> {
+    const child = spawn(command, args, {
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });

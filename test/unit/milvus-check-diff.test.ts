@@ -52,6 +52,7 @@ describe("MilvusUserPassword check", () => {
     ["rotateAfterDays over ten years", { ...good, rotateAfterDays: 3651 }, "rotateAfterDays", /at most 3650/],
     ["rotateAfterDays not whole", { ...good, rotateAfterDays: 1.5 }, "rotateAfterDays", /whole number of days/],
     ["rotateAfterDays as a string", { ...good, rotateAfterDays: "90" }, "rotateAfterDays", /number of days/],
+    ["rotationTrigger an object", { ...good, rotationTrigger: { q: 1 } }, "rotationTrigger", /must be a string/],
   ];
   checkTable(ops.check, cases, ["Ab1!xyz", "abcdefgh12", "t0ken-value", "Milvus-pw", "Abcdef12!x"]);
 
@@ -62,6 +63,12 @@ describe("MilvusUserPassword check", () => {
     assert.deepStrictEqual(rest, good);
     assert.match(rotatedAt!, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
     assert.ok(Math.abs(Date.parse(rotatedAt!) - Date.now()) < 5000);
+  });
+
+  it("takes a number as rotationTrigger as its text (YAML `rotationTrigger: 2027`)", async () => {
+    const r = await ops.check({}, { ...good, rotationTrigger: 2027 });
+    assert.strictEqual(r.failures, undefined);
+    assert.strictEqual((r.inputs as { rotationTrigger?: string }).rotationTrigger, "2027");
   });
 
   it("requires an address when neither the input nor MILVUS_URI gives one", async () => {

@@ -16,20 +16,8 @@ import (
 type GeminiDbAdminPassword struct {
 	pulumi.CustomResourceState
 
-	// How to authenticate. Credentials given here are kept in state as secrets; those from the environment never enter state.
-	//
-	// Default: from the environment when an operation runs: `HW_AUTH_TOKEN`, else `HW_ACCESS_KEY`/`HW_SECRET_KEY` (and `HW_SECURITY_TOKEN`), else `HW_USER_NAME`/`HW_PASSWORD`/`HW_DOMAIN_NAME`. Without any, `pulumi preview` fails.
-	Auth GeminiDbAuthPtrOutput `pulumi:"auth"`
-	// GeminiDB API endpoint, `https://host[:port]`; plain http only to a loopback host (local emulators).
-	//
-	// Default: `https://gaussdb-nosql.{region}.myhuaweicloud.com` (`.eu` for eu-west-101).
-	Endpoint pulumi.StringPtrOutput `pulumi:"endpoint"`
 	// The GeminiDB endpoint used.
 	EndpointUsed pulumi.StringOutput `pulumi:"endpointUsed"`
-	// IAM endpoint, `https://host[:port]`; plain http only to a loopback host.
-	//
-	// Default: the `HW_AUTH_URL` environment variable, else `https://iam.{region}.myhuaweicloud.com`.
-	IamEndpoint pulumi.StringPtrOutput `pulumi:"iamEndpoint"`
 	// The instance whose rwuser password this is.
 	InstanceId pulumi.StringOutput `pulumi:"instanceId"`
 	// The rwuser password now set (given or generated). Secret.
@@ -38,20 +26,8 @@ type GeminiDbAdminPassword struct {
 	ProjectId pulumi.StringOutput `pulumi:"projectId"`
 	// The region.
 	Region pulumi.StringOutput `pulumi:"region"`
-	// Rotate the password on a schedule: once this many days (1 to 3650) have passed since `rotatedAt`, the next `pulumi up` sets a new one. A generated password gets a new value; a password given in config cannot be invented, so then the preview fails and asks for a new secret. Not due: no change and no call to the server. Removing it stops the schedule.
-	//
-	// Default: none: the password changes only when `password` or `rotationTrigger` does.
-	RotateAfterDays pulumi.IntPtrOutput `pulumi:"rotateAfterDays"`
 	// When this resource last set the password, RFC 3339 UTC (e.g. `2026-11-25T06:40:12Z`); `rotateAfterDays` counts from it. Undefined on a stack from before this output existed, until the password next changes or a schedule is set.
 	RotatedAt pulumi.StringPtrOutput `pulumi:"rotatedAt"`
-	// Any string; a change rotates the password (a new one is generated when `password` is omitted).
-	//
-	// Default: none.
-	RotationTrigger pulumi.StringPtrOutput `pulumi:"rotationTrigger"`
-	// Timeout of each HTTP request in milliseconds, 1000 to 120000.
-	//
-	// Default: 30000.
-	TimeoutMs pulumi.IntPtrOutput `pulumi:"timeoutMs"`
 }
 
 // NewGeminiDbAdminPassword registers a new resource with the given unique name, arguments, and options.
@@ -277,30 +253,9 @@ func (o GeminiDbAdminPasswordOutput) ToGeminiDbAdminPasswordOutputWithContext(ct
 	return o
 }
 
-// How to authenticate. Credentials given here are kept in state as secrets; those from the environment never enter state.
-//
-// Default: from the environment when an operation runs: `HW_AUTH_TOKEN`, else `HW_ACCESS_KEY`/`HW_SECRET_KEY` (and `HW_SECURITY_TOKEN`), else `HW_USER_NAME`/`HW_PASSWORD`/`HW_DOMAIN_NAME`. Without any, `pulumi preview` fails.
-func (o GeminiDbAdminPasswordOutput) Auth() GeminiDbAuthPtrOutput {
-	return o.ApplyT(func(v *GeminiDbAdminPassword) GeminiDbAuthPtrOutput { return v.Auth }).(GeminiDbAuthPtrOutput)
-}
-
-// GeminiDB API endpoint, `https://host[:port]`; plain http only to a loopback host (local emulators).
-//
-// Default: `https://gaussdb-nosql.{region}.myhuaweicloud.com` (`.eu` for eu-west-101).
-func (o GeminiDbAdminPasswordOutput) Endpoint() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *GeminiDbAdminPassword) pulumi.StringPtrOutput { return v.Endpoint }).(pulumi.StringPtrOutput)
-}
-
 // The GeminiDB endpoint used.
 func (o GeminiDbAdminPasswordOutput) EndpointUsed() pulumi.StringOutput {
 	return o.ApplyT(func(v *GeminiDbAdminPassword) pulumi.StringOutput { return v.EndpointUsed }).(pulumi.StringOutput)
-}
-
-// IAM endpoint, `https://host[:port]`; plain http only to a loopback host.
-//
-// Default: the `HW_AUTH_URL` environment variable, else `https://iam.{region}.myhuaweicloud.com`.
-func (o GeminiDbAdminPasswordOutput) IamEndpoint() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *GeminiDbAdminPassword) pulumi.StringPtrOutput { return v.IamEndpoint }).(pulumi.StringPtrOutput)
 }
 
 // The instance whose rwuser password this is.
@@ -323,30 +278,9 @@ func (o GeminiDbAdminPasswordOutput) Region() pulumi.StringOutput {
 	return o.ApplyT(func(v *GeminiDbAdminPassword) pulumi.StringOutput { return v.Region }).(pulumi.StringOutput)
 }
 
-// Rotate the password on a schedule: once this many days (1 to 3650) have passed since `rotatedAt`, the next `pulumi up` sets a new one. A generated password gets a new value; a password given in config cannot be invented, so then the preview fails and asks for a new secret. Not due: no change and no call to the server. Removing it stops the schedule.
-//
-// Default: none: the password changes only when `password` or `rotationTrigger` does.
-func (o GeminiDbAdminPasswordOutput) RotateAfterDays() pulumi.IntPtrOutput {
-	return o.ApplyT(func(v *GeminiDbAdminPassword) pulumi.IntPtrOutput { return v.RotateAfterDays }).(pulumi.IntPtrOutput)
-}
-
 // When this resource last set the password, RFC 3339 UTC (e.g. `2026-11-25T06:40:12Z`); `rotateAfterDays` counts from it. Undefined on a stack from before this output existed, until the password next changes or a schedule is set.
 func (o GeminiDbAdminPasswordOutput) RotatedAt() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *GeminiDbAdminPassword) pulumi.StringPtrOutput { return v.RotatedAt }).(pulumi.StringPtrOutput)
-}
-
-// Any string; a change rotates the password (a new one is generated when `password` is omitted).
-//
-// Default: none.
-func (o GeminiDbAdminPasswordOutput) RotationTrigger() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *GeminiDbAdminPassword) pulumi.StringPtrOutput { return v.RotationTrigger }).(pulumi.StringPtrOutput)
-}
-
-// Timeout of each HTTP request in milliseconds, 1000 to 120000.
-//
-// Default: 30000.
-func (o GeminiDbAdminPasswordOutput) TimeoutMs() pulumi.IntPtrOutput {
-	return o.ApplyT(func(v *GeminiDbAdminPassword) pulumi.IntPtrOutput { return v.TimeoutMs }).(pulumi.IntPtrOutput)
 }
 
 type GeminiDbAdminPasswordArrayOutput struct{ *pulumi.OutputState }

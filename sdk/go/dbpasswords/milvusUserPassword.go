@@ -20,42 +20,12 @@ type MilvusUserPassword struct {
 	ActiveUser pulumi.StringPtrOutput `pulumi:"activeUser"`
 	// The Milvus address, resolved from the input or `MILVUS_URI`.
 	Address pulumi.StringOutput `pulumi:"address"`
-	// How to reach Milvus and whom to log in as.
-	//
-	// Default: from the environment, `MILVUS_URI` and `MILVUS_USER`/`MILVUS_PASSWORD` or `MILVUS_TOKEN`.
-	Connection MilvusConnectionPtrOutput `pulumi:"connection"`
-	// Create the user when it does not exist (needs an admin identity in `connection`).
-	//
-	// Default: false: a missing user is an error.
-	CreateIfMissing pulumi.BoolPtrOutput `pulumi:"createIfMissing"`
-	// The password the user has before this resource manages it: needed on the first run when the user already exists with another password, and to recover when the password was changed outside Pulumi. Secret.
-	//
-	// Default: none.
-	CurrentPassword pulumi.StringPtrOutput `pulumi:"currentPassword"`
-	// Delete the user when the resource is destroyed.
-	//
-	// Default: false: `pulumi destroy` leaves the user and its password as they are.
-	DeleteUserOnDestroy pulumi.BoolPtrOutput `pulumi:"deleteUserOnDestroy"`
 	// The password the user has now (given or generated). Secret.
 	Password pulumi.StringOutput `pulumi:"password"`
 	// False when the last refresh found that the password in state no longer logs in.
 	PasswordVerified pulumi.BoolOutput `pulumi:"passwordVerified"`
-	// Rotate the password on a schedule: once this many days (1 to 3650) have passed since `rotatedAt`, the next `pulumi up` sets a new one. A generated password gets a new value; a password given in config cannot be invented, so then the preview fails and asks for a new secret. Not due: no change and no call to the server. Removing it stops the schedule.
-	//
-	// Default: none: the password changes only when `password` or `rotationTrigger` does.
-	RotateAfterDays pulumi.IntPtrOutput `pulumi:"rotateAfterDays"`
 	// When this resource last set the password, RFC 3339 UTC (e.g. `2026-11-25T06:40:12Z`); `rotateAfterDays` counts from it. Undefined on a stack from before this output existed, until the password next changes or a schedule is set.
 	RotatedAt pulumi.StringPtrOutput `pulumi:"rotatedAt"`
-	// Any string; a change rotates the password (a new one is generated when `password` is omitted).
-	//
-	// Default: none.
-	RotationTrigger pulumi.StringPtrOutput `pulumi:"rotationTrigger"`
-	// With `standbyUser`: the password of the user that is not active, which the next rotation needs as its old one. Secret.
-	StandbyPassword pulumi.StringPtrOutput `pulumi:"standbyPassword"`
-	// A second user for rotation without downtime: the two users take turns. Each rotation sets the new password on the user that is not active, gives it exactly the roles of the active one, and makes it active (`activeUser`); the previously active user keeps its password, so services still logged in with it keep working for one more rotation period. Same name rules as `user`, must differ from it; a change replaces the resource. Needs an admin identity in `connection` (or `MILVUS_USER`/`MILVUS_TOKEN`).
-	//
-	// Default: none: one user, whose password changes in place (services holding the old password fail from the rotation until they get the new one).
-	StandbyUser pulumi.StringPtrOutput `pulumi:"standbyUser"`
 	// The managed Milvus user.
 	User pulumi.StringOutput `pulumi:"user"`
 }
@@ -77,9 +47,7 @@ func NewMilvusUserPassword(ctx *pulumi.Context,
 		args.Password = pulumi.ToSecret(args.Password).(pulumi.StringPtrInput)
 	}
 	secrets := pulumi.AdditionalSecretOutputs([]string{
-		"currentPassword",
 		"password",
-		"standbyPassword",
 	})
 	opts = append(opts, secrets)
 	opts = internal.PkgResourceDefaultOpts(opts)
@@ -290,34 +258,6 @@ func (o MilvusUserPasswordOutput) Address() pulumi.StringOutput {
 	return o.ApplyT(func(v *MilvusUserPassword) pulumi.StringOutput { return v.Address }).(pulumi.StringOutput)
 }
 
-// How to reach Milvus and whom to log in as.
-//
-// Default: from the environment, `MILVUS_URI` and `MILVUS_USER`/`MILVUS_PASSWORD` or `MILVUS_TOKEN`.
-func (o MilvusUserPasswordOutput) Connection() MilvusConnectionPtrOutput {
-	return o.ApplyT(func(v *MilvusUserPassword) MilvusConnectionPtrOutput { return v.Connection }).(MilvusConnectionPtrOutput)
-}
-
-// Create the user when it does not exist (needs an admin identity in `connection`).
-//
-// Default: false: a missing user is an error.
-func (o MilvusUserPasswordOutput) CreateIfMissing() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v *MilvusUserPassword) pulumi.BoolPtrOutput { return v.CreateIfMissing }).(pulumi.BoolPtrOutput)
-}
-
-// The password the user has before this resource manages it: needed on the first run when the user already exists with another password, and to recover when the password was changed outside Pulumi. Secret.
-//
-// Default: none.
-func (o MilvusUserPasswordOutput) CurrentPassword() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *MilvusUserPassword) pulumi.StringPtrOutput { return v.CurrentPassword }).(pulumi.StringPtrOutput)
-}
-
-// Delete the user when the resource is destroyed.
-//
-// Default: false: `pulumi destroy` leaves the user and its password as they are.
-func (o MilvusUserPasswordOutput) DeleteUserOnDestroy() pulumi.BoolPtrOutput {
-	return o.ApplyT(func(v *MilvusUserPassword) pulumi.BoolPtrOutput { return v.DeleteUserOnDestroy }).(pulumi.BoolPtrOutput)
-}
-
 // The password the user has now (given or generated). Secret.
 func (o MilvusUserPasswordOutput) Password() pulumi.StringOutput {
 	return o.ApplyT(func(v *MilvusUserPassword) pulumi.StringOutput { return v.Password }).(pulumi.StringOutput)
@@ -328,35 +268,9 @@ func (o MilvusUserPasswordOutput) PasswordVerified() pulumi.BoolOutput {
 	return o.ApplyT(func(v *MilvusUserPassword) pulumi.BoolOutput { return v.PasswordVerified }).(pulumi.BoolOutput)
 }
 
-// Rotate the password on a schedule: once this many days (1 to 3650) have passed since `rotatedAt`, the next `pulumi up` sets a new one. A generated password gets a new value; a password given in config cannot be invented, so then the preview fails and asks for a new secret. Not due: no change and no call to the server. Removing it stops the schedule.
-//
-// Default: none: the password changes only when `password` or `rotationTrigger` does.
-func (o MilvusUserPasswordOutput) RotateAfterDays() pulumi.IntPtrOutput {
-	return o.ApplyT(func(v *MilvusUserPassword) pulumi.IntPtrOutput { return v.RotateAfterDays }).(pulumi.IntPtrOutput)
-}
-
 // When this resource last set the password, RFC 3339 UTC (e.g. `2026-11-25T06:40:12Z`); `rotateAfterDays` counts from it. Undefined on a stack from before this output existed, until the password next changes or a schedule is set.
 func (o MilvusUserPasswordOutput) RotatedAt() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *MilvusUserPassword) pulumi.StringPtrOutput { return v.RotatedAt }).(pulumi.StringPtrOutput)
-}
-
-// Any string; a change rotates the password (a new one is generated when `password` is omitted).
-//
-// Default: none.
-func (o MilvusUserPasswordOutput) RotationTrigger() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *MilvusUserPassword) pulumi.StringPtrOutput { return v.RotationTrigger }).(pulumi.StringPtrOutput)
-}
-
-// With `standbyUser`: the password of the user that is not active, which the next rotation needs as its old one. Secret.
-func (o MilvusUserPasswordOutput) StandbyPassword() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *MilvusUserPassword) pulumi.StringPtrOutput { return v.StandbyPassword }).(pulumi.StringPtrOutput)
-}
-
-// A second user for rotation without downtime: the two users take turns. Each rotation sets the new password on the user that is not active, gives it exactly the roles of the active one, and makes it active (`activeUser`); the previously active user keeps its password, so services still logged in with it keep working for one more rotation period. Same name rules as `user`, must differ from it; a change replaces the resource. Needs an admin identity in `connection` (or `MILVUS_USER`/`MILVUS_TOKEN`).
-//
-// Default: none: one user, whose password changes in place (services holding the old password fail from the rotation until they get the new one).
-func (o MilvusUserPasswordOutput) StandbyUser() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *MilvusUserPassword) pulumi.StringPtrOutput { return v.StandbyUser }).(pulumi.StringPtrOutput)
 }
 
 // The managed Milvus user.

@@ -13,7 +13,6 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
-from . import outputs
 from ._inputs import *
 
 __all__ = ['GeminiDbAdminPasswordArgs', 'GeminiDbAdminPassword']
@@ -360,39 +359,13 @@ class GeminiDbAdminPassword(pulumi.CustomResource):
 
         __props__ = GeminiDbAdminPasswordArgs.__new__(GeminiDbAdminPasswordArgs)
 
-        __props__.__dict__["auth"] = None
-        __props__.__dict__["endpoint"] = None
         __props__.__dict__["endpoint_used"] = None
-        __props__.__dict__["iam_endpoint"] = None
         __props__.__dict__["instance_id"] = None
         __props__.__dict__["password"] = None
         __props__.__dict__["project_id"] = None
         __props__.__dict__["region"] = None
-        __props__.__dict__["rotate_after_days"] = None
         __props__.__dict__["rotated_at"] = None
-        __props__.__dict__["rotation_trigger"] = None
-        __props__.__dict__["timeout_ms"] = None
         return GeminiDbAdminPassword(resource_name, opts=opts, __props__=__props__)
-
-    @_builtins.property
-    @pulumi.getter
-    def auth(self) -> pulumi.Output[Optional['outputs.GeminiDbAuth']]:
-        """
-        How to authenticate. Credentials given here are kept in state as secrets; those from the environment never enter state.
-
-        Default: from the environment when an operation runs: `HW_AUTH_TOKEN`, else `HW_ACCESS_KEY`/`HW_SECRET_KEY` (and `HW_SECURITY_TOKEN`), else `HW_USER_NAME`/`HW_PASSWORD`/`HW_DOMAIN_NAME`. Without any, `pulumi preview` fails.
-        """
-        return pulumi.get(self, "auth")
-
-    @_builtins.property
-    @pulumi.getter
-    def endpoint(self) -> pulumi.Output[Optional[_builtins.str]]:
-        """
-        GeminiDB API endpoint, `https://host[:port]`; plain http only to a loopback host (local emulators).
-
-        Default: `https://gaussdb-nosql.{region}.myhuaweicloud.com` (`.eu` for eu-west-101).
-        """
-        return pulumi.get(self, "endpoint")
 
     @_builtins.property
     @pulumi.getter(name="endpointUsed")
@@ -401,16 +374,6 @@ class GeminiDbAdminPassword(pulumi.CustomResource):
         The GeminiDB endpoint used.
         """
         return pulumi.get(self, "endpoint_used")
-
-    @_builtins.property
-    @pulumi.getter(name="iamEndpoint")
-    def iam_endpoint(self) -> pulumi.Output[Optional[_builtins.str]]:
-        """
-        IAM endpoint, `https://host[:port]`; plain http only to a loopback host.
-
-        Default: the `HW_AUTH_URL` environment variable, else `https://iam.{region}.myhuaweicloud.com`.
-        """
-        return pulumi.get(self, "iam_endpoint")
 
     @_builtins.property
     @pulumi.getter(name="instanceId")
@@ -445,40 +408,10 @@ class GeminiDbAdminPassword(pulumi.CustomResource):
         return pulumi.get(self, "region")
 
     @_builtins.property
-    @pulumi.getter(name="rotateAfterDays")
-    def rotate_after_days(self) -> pulumi.Output[Optional[_builtins.int]]:
-        """
-        Rotate the password on a schedule: once this many days (1 to 3650) have passed since `rotatedAt`, the next `pulumi up` sets a new one. A generated password gets a new value; a password given in config cannot be invented, so then the preview fails and asks for a new secret. Not due: no change and no call to the server. Removing it stops the schedule.
-
-        Default: none: the password changes only when `password` or `rotationTrigger` does.
-        """
-        return pulumi.get(self, "rotate_after_days")
-
-    @_builtins.property
     @pulumi.getter(name="rotatedAt")
     def rotated_at(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
         When this resource last set the password, RFC 3339 UTC (e.g. `2026-11-25T06:40:12Z`); `rotateAfterDays` counts from it. Undefined on a stack from before this output existed, until the password next changes or a schedule is set.
         """
         return pulumi.get(self, "rotated_at")
-
-    @_builtins.property
-    @pulumi.getter(name="rotationTrigger")
-    def rotation_trigger(self) -> pulumi.Output[Optional[_builtins.str]]:
-        """
-        Any string; a change rotates the password (a new one is generated when `password` is omitted).
-
-        Default: none.
-        """
-        return pulumi.get(self, "rotation_trigger")
-
-    @_builtins.property
-    @pulumi.getter(name="timeoutMs")
-    def timeout_ms(self) -> pulumi.Output[Optional[_builtins.int]]:
-        """
-        Timeout of each HTTP request in milliseconds, 1000 to 120000.
-
-        Default: 30000.
-        """
-        return pulumi.get(self, "timeout_ms")
 

@@ -13,7 +13,6 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
-from . import outputs
 from ._inputs import *
 
 __all__ = ['MilvusUserPasswordArgs', 'MilvusUserPassword']
@@ -312,8 +311,7 @@ class MilvusUserPassword(pulumi.CustomResource):
             __props__.__dict__["address"] = None
             __props__.__dict__["password_verified"] = None
             __props__.__dict__["rotated_at"] = None
-            __props__.__dict__["standby_password"] = None
-        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["currentPassword", "password", "standbyPassword"])
+        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["password"])
         opts = pulumi.ResourceOptions.merge(opts, secret_opts)
         super(MilvusUserPassword, __self__).__init__(
             'dbpasswords:index:MilvusUserPassword',
@@ -339,17 +337,9 @@ class MilvusUserPassword(pulumi.CustomResource):
 
         __props__.__dict__["active_user"] = None
         __props__.__dict__["address"] = None
-        __props__.__dict__["connection"] = None
-        __props__.__dict__["create_if_missing"] = None
-        __props__.__dict__["current_password"] = None
-        __props__.__dict__["delete_user_on_destroy"] = None
         __props__.__dict__["password"] = None
         __props__.__dict__["password_verified"] = None
-        __props__.__dict__["rotate_after_days"] = None
         __props__.__dict__["rotated_at"] = None
-        __props__.__dict__["rotation_trigger"] = None
-        __props__.__dict__["standby_password"] = None
-        __props__.__dict__["standby_user"] = None
         __props__.__dict__["user"] = None
         return MilvusUserPassword(resource_name, opts=opts, __props__=__props__)
 
@@ -371,46 +361,6 @@ class MilvusUserPassword(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter
-    def connection(self) -> pulumi.Output[Optional['outputs.MilvusConnection']]:
-        """
-        How to reach Milvus and whom to log in as.
-
-        Default: from the environment, `MILVUS_URI` and `MILVUS_USER`/`MILVUS_PASSWORD` or `MILVUS_TOKEN`.
-        """
-        return pulumi.get(self, "connection")
-
-    @_builtins.property
-    @pulumi.getter(name="createIfMissing")
-    def create_if_missing(self) -> pulumi.Output[Optional[_builtins.bool]]:
-        """
-        Create the user when it does not exist (needs an admin identity in `connection`).
-
-        Default: false: a missing user is an error.
-        """
-        return pulumi.get(self, "create_if_missing")
-
-    @_builtins.property
-    @pulumi.getter(name="currentPassword")
-    def current_password(self) -> pulumi.Output[Optional[_builtins.str]]:
-        """
-        The password the user has before this resource manages it: needed on the first run when the user already exists with another password, and to recover when the password was changed outside Pulumi. Secret.
-
-        Default: none.
-        """
-        return pulumi.get(self, "current_password")
-
-    @_builtins.property
-    @pulumi.getter(name="deleteUserOnDestroy")
-    def delete_user_on_destroy(self) -> pulumi.Output[Optional[_builtins.bool]]:
-        """
-        Delete the user when the resource is destroyed.
-
-        Default: false: `pulumi destroy` leaves the user and its password as they are.
-        """
-        return pulumi.get(self, "delete_user_on_destroy")
-
-    @_builtins.property
-    @pulumi.getter
     def password(self) -> pulumi.Output[_builtins.str]:
         """
         The password the user has now (given or generated). Secret.
@@ -426,50 +376,12 @@ class MilvusUserPassword(pulumi.CustomResource):
         return pulumi.get(self, "password_verified")
 
     @_builtins.property
-    @pulumi.getter(name="rotateAfterDays")
-    def rotate_after_days(self) -> pulumi.Output[Optional[_builtins.int]]:
-        """
-        Rotate the password on a schedule: once this many days (1 to 3650) have passed since `rotatedAt`, the next `pulumi up` sets a new one. A generated password gets a new value; a password given in config cannot be invented, so then the preview fails and asks for a new secret. Not due: no change and no call to the server. Removing it stops the schedule.
-
-        Default: none: the password changes only when `password` or `rotationTrigger` does.
-        """
-        return pulumi.get(self, "rotate_after_days")
-
-    @_builtins.property
     @pulumi.getter(name="rotatedAt")
     def rotated_at(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
         When this resource last set the password, RFC 3339 UTC (e.g. `2026-11-25T06:40:12Z`); `rotateAfterDays` counts from it. Undefined on a stack from before this output existed, until the password next changes or a schedule is set.
         """
         return pulumi.get(self, "rotated_at")
-
-    @_builtins.property
-    @pulumi.getter(name="rotationTrigger")
-    def rotation_trigger(self) -> pulumi.Output[Optional[_builtins.str]]:
-        """
-        Any string; a change rotates the password (a new one is generated when `password` is omitted).
-
-        Default: none.
-        """
-        return pulumi.get(self, "rotation_trigger")
-
-    @_builtins.property
-    @pulumi.getter(name="standbyPassword")
-    def standby_password(self) -> pulumi.Output[Optional[_builtins.str]]:
-        """
-        With `standbyUser`: the password of the user that is not active, which the next rotation needs as its old one. Secret.
-        """
-        return pulumi.get(self, "standby_password")
-
-    @_builtins.property
-    @pulumi.getter(name="standbyUser")
-    def standby_user(self) -> pulumi.Output[Optional[_builtins.str]]:
-        """
-        A second user for rotation without downtime: the two users take turns. Each rotation sets the new password on the user that is not active, gives it exactly the roles of the active one, and makes it active (`activeUser`); the previously active user keeps its password, so services still logged in with it keep working for one more rotation period. Same name rules as `user`, must differ from it; a change replaces the resource. Needs an admin identity in `connection` (or `MILVUS_USER`/`MILVUS_TOKEN`).
-
-        Default: none: one user, whose password changes in place (services holding the old password fail from the rotation until they get the new one).
-        """
-        return pulumi.get(self, "standby_user")
 
     @_builtins.property
     @pulumi.getter
