@@ -22,9 +22,12 @@ const orders = new GeminiDbAdminPassword("orders-db", {
   endpoint: cfg.require("geminiDbEndpoint"),
   iamEndpoint: cfg.require("iamEndpoint"),
   // credentials: HW_ACCESS_KEY / HW_SECRET_KEY in the environment
+  // each reset proved by a CQL login as rwuser: the new password logs in, the old one is refused
+  cql: { address: cfg.require("geminiDbCqlAddress") },
 });
 
 export const milvusUser = searchApp.user;
 export const milvusPasswordVerified = searchApp.passwordVerified;
 export const geminiDbInstance = orders.instanceId;
 export const geminiDbProject = orders.projectId;
+export const geminiDbPasswordVerified = orders.passwordVerified;

@@ -5,13 +5,18 @@
  *
  * It checks what the service checks: X-Auth-Token (unknown, expired, other project) and
  * AK/SK signatures, recomputed with Huawei's own SDK signer (an implementation independent
- * of ours) from the request as it arrived; it answers with the documented statuses,
- * {error_code, error_msg} bodies and an X-Request-Id on every answer. Fault scripts are
- * consumed one per call of a route; every call is counted.
+ * of ours) from the request as it arrived, the body hashed as the bytes received (as the API
+ * gateway does); it answers with the documented statuses, {error_code, error_msg} bodies and
+ * an X-Request-Id on every answer. Fault scripts are consumed one per call of a route; every
+ * call is counted.
+ *
+ * Given a database (`useDatabase`: a real Cassandra), it applies each reset as GeminiDB does
+ * to its engine: `ALTER ROLE rwuser WITH PASSWORD = ...` as a superuser, before it answers.
  */
 import * as http from "http";
 import * as net from "net";
-import { randomBytes, randomUUID } from "crypto";
+import { createHash, randomBytes, randomUUID } from "crypto";
+import { CqlEndpoint, alterRolePassword } from "./cql";
 
 // Huawei's official signer, as an oracle (devDependency only).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -56,7 +61,14 @@ export type EmuFault =
   /** Answers 401 "token expires" for the token the call carries (it expired early). */
   | { kind: "expireToken" }
   /** Answers this status and raw body, without acting. */
-  | { kind: "body"; status: number; body: string };
+  | { kind: "body"; status: number; body: string }
+  /** Answers the reset's 204 without acting: the database keeps its password. */
+  | { kind: "fakeSuccess" }
+  /**
+   * Answers the reset's 204 at once and applies it to the database `ms` later: a node that
+   * takes the new password a moment after the API answered (replication, auth caches).
+   */
+  | { kind: "applyLater"; ms: number };
 
 export interface EmuInstance {
   id: string;
@@ -148,6 +160,17 @@ export class GeminiDbEmulator {
   /** Called with the instance id each time the emulator has applied a password change. */
   onApplied?: (instanceId: string) => void;
 
+  /** The database behind the instances: each reset becomes an ALTER ROLE of rwuser there. */
+  private database?: { endpoint: CqlEndpoint; admin: { username: string; password: string } };
+
+  /**
+   * Backs the instances with a real database: resets are applied to its role `rwuser` (which
+   * must exist) as `admin`, a superuser, before the 204.
+   */
+  useDatabase(endpoint: CqlEndpoint, admin: { username: string; password: string }): void {
+    this.database = { endpoint, admin };
+  }
+
   private reply(res: http.ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}) {
     const requestId = randomUUID().replace(/-/g, "");
     this.requestIds.push(requestId);
@@ -182,7 +205,16 @@ export class GeminiDbEmulator {
     this.calls[r.route] = (this.calls[r.route] ?? 0) + 1;
     this.received.push({ route: r.route, headers: req.headers, body });
     const fault = this.faults.get(r.route)?.shift();
-    const run = () => this.serve(r.route, r.params, req, url, body);
+    const run = () =>
+      this.serve(
+        r.route,
+        r.params,
+        req,
+        url,
+        body,
+        fault?.kind === "fakeSuccess",
+        fault?.kind === "applyLater" ? fault.ms : 0,
+      );
     switch (fault?.kind) {
       case "status":
         return this.error(
@@ -203,13 +235,13 @@ export class GeminiDbEmulator {
       case "drop":
         return req.socket.destroy();
       case "applyThenDrop":
-        run();
+        await run();
         return req.socket.destroy();
       case "delay":
         await sleep(fault.ms);
         break;
       case "applyThenDelay": {
-        const answer = run();
+        const answer = await run();
         await sleep(fault.ms);
         if (!res.writableEnded && !req.socket.destroyed) this.send(res, answer);
         return;
@@ -225,7 +257,8 @@ export class GeminiDbEmulator {
         );
       }
     }
-    if (!res.writableEnded && !req.socket.destroyed) this.send(res, run());
+    const answer = await run();
+    if (!res.writableEnded && !req.socket.destroyed) this.send(res, answer);
   }
 
   private send(res: http.ServerResponse, a: Answer) {
@@ -276,7 +309,7 @@ export class GeminiDbEmulator {
       }
       const projectId = typeof h["x-project-id"] === "string" ? h["x-project-id"] : undefined;
       if (pathProject && projectId !== pathProject)
-        return fail(403, "DBS.200010", "The project id in the request does not match the credentials");
+        return fail(400, "DBS.200010", "The project id in the request does not match the credentials");
       return { projectId };
     }
     const token = h["x-auth-token"];
@@ -291,11 +324,19 @@ export class GeminiDbEmulator {
         `Incorrect IAM authentication information: token expires, expires_at: ${new Date(t.expiresAt).toISOString()}`,
       );
     if (pathProject && t.projectId !== pathProject)
-      return fail(403, "DBS.200010", "The token is not scoped to the project in the request");
+      return fail(400, "DBS.200010", "The token is not scoped to the project in the request");
     return { projectId: t.projectId };
   }
 
-  private serve(route: Route, params: string[], req: http.IncomingMessage, url: URL, body: string): Answer {
+  private async serve(
+    route: Route,
+    params: string[],
+    req: http.IncomingMessage,
+    url: URL,
+    body: string,
+    withoutActing = false,
+    databaseDelayMs = 0,
+  ): Promise<Answer> {
     switch (route) {
       case "iam.tokens": {
         let parsed: any;
@@ -377,6 +418,20 @@ export class GeminiDbEmulator {
         if (inst.status !== "normal")
           return fail(403, "DBS.200011", "The instance status does not allow this operation");
         if (!serverPasswordRule(parsed.password)) return fail(400, "DBS.200029", "Invalid password");
+        if (withoutActing) return { status: 204 };
+        if (this.database && databaseDelayMs > 0) {
+          const { endpoint, admin } = this.database;
+          setTimeout(
+            () => void alterRolePassword(endpoint, admin, "rwuser", parsed.password).catch(() => {}),
+            databaseDelayMs,
+          );
+        } else if (this.database) {
+          try {
+            await alterRolePassword(this.database.endpoint, this.database.admin, "rwuser", parsed.password);
+          } catch {
+            return fail(500, "DBS.280005", "The database did not accept the password change");
+          }
+        }
         inst.password = parsed.password;
         this.onApplied?.(instanceId);
         return { status: 204 };
@@ -400,7 +455,18 @@ export function serverPasswordRule(pw: string): boolean {
   );
 }
 
-/** The signature Huawei's SDK signer computes for this request as received. */
+/**
+ * Huawei's SDK signer with one difference: the body is hashed as the bytes received, as the API
+ * gateway hashes it (the SDK's own signer hashes JSON.stringify of a parsed body, which would
+ * accept a body other than the one signed, and refuse a correctly signed body with spaces).
+ */
+class RawBodySigner extends AKSKSigner {
+  static buildPayloadHash(request: { rawBody: string }): string {
+    return createHash("sha256").update(request.rawBody, "utf8").digest("hex");
+  }
+}
+
+/** The signature the signer computes for this request as received. */
 function oracleSignature(
   req: http.IncomingMessage,
   url: URL,
@@ -420,16 +486,8 @@ function oracleSignature(
     const prev = queryParams[k];
     queryParams[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
   }
-  let data: unknown;
-  if (body !== "") {
-    try {
-      data = JSON.parse(body);
-    } catch {
-      return "body-not-json";
-    }
-  }
-  const signed = AKSKSigner.sign(
-    { endpoint: `http://${req.headers.host}${url.pathname}`, method: req.method, queryParams, headers, data },
+  const signed = RawBodySigner.sign(
+    { endpoint: `http://${req.headers.host}${url.pathname}`, method: req.method, queryParams, headers, rawBody: body },
     { getAk: () => "", getSk: () => sk },
   );
   return /Signature=([0-9a-f]+)/.exec(signed.Authorization)?.[1] ?? "";

@@ -3,6 +3,8 @@
  * a test run started some other way installs them here (cached, so this is quick).
  */
 import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -29,6 +31,11 @@ export function pulumiBin(): string {
   return install("install-pulumi.sh", "PDP_PULUMI_BIN");
 }
 
+/** The directory of Apache Cassandra's jars (cassandra-all and its runtime dependencies). */
+export function cassandraLib(): string {
+  return install("install-cassandra.sh", "PDP_CASSANDRA_LIB");
+}
+
 /** The virtualenv with PyPI pulumi, in which Python programs run. */
 export function pythonVenv(): string {
   return install("install-python.sh", "PDP_PYTHON_VENV");
@@ -43,6 +50,9 @@ let sdkInstalled = false;
 export function pythonWithSdk(): string {
   const python = path.join(pythonVenv(), "bin", "python");
   if (!sdkInstalled) {
+    // from a copy: a build leaves build/ and *.egg-info beside its sources
+    const source = fs.mkdtempSync(path.join(os.tmpdir(), "pdp-sdk-python-"));
+    fs.cpSync(path.join(ROOT, "sdk", "python"), source, { recursive: true });
     execFileSync(
       python,
       [
@@ -54,10 +64,11 @@ export function pythonWithSdk(): string {
         "--no-deps",
         "--no-build-isolation",
         "--force-reinstall",
-        path.join(ROOT, "sdk", "python"),
+        source,
       ],
       { stdio: ["ignore", "ignore", "inherit"] },
     );
+    fs.rmSync(source, { recursive: true, force: true });
     sdkInstalled = true;
   }
   return python;

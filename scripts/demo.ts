@@ -1,8 +1,10 @@
 /**
  * `npm run demo`: a real `pulumi up` on local servers. Starts an embedded Milvus with
- * authentication on and the GeminiDB/IAM emulator on loopback, sets both passwords with the
- * root Pulumi.yaml program, rotates them by changing secret config, proves with pymilvus that
- * the new password works and the old one does not, refreshes, destroys, and stops everything.
+ * authentication on, a real Apache Cassandra, and the GeminiDB/IAM emulator on loopback (each
+ * reset becomes an ALTER ROLE rwuser on that Cassandra), sets both passwords with the root
+ * Pulumi.yaml program, rotates them by changing secret config, proves with pymilvus and over
+ * CQL that the new passwords work and the old ones do not, refreshes, destroys, and stops
+ * everything.
  */
 import { generatePassword, GEMINIDB_PASSWORD_POLICY, MILVUS_PASSWORD_POLICY } from "../provider/shared/password";
 import { MilvusSession } from "../provider/milvus/client";
@@ -10,15 +12,18 @@ import { MILVUS_DEFAULT_ROOT } from "../harness/fixtures";
 import { RealMilvus, setRootPassword, startRealMilvus } from "../harness/real-milvus";
 import { pymilvusCanLogin } from "../harness/pymilvus";
 import { PulumiProject, CliResult } from "../harness/pulumi-cli";
-import { milvusVenv, pulumiBin, REPO_ROOT } from "../harness/tools";
+import { cassandraLib, milvusVenv, pulumiBin, REPO_ROOT } from "../harness/tools";
 import { GeminiDbEmulator } from "../harness/geminidb-emulator";
+import { RealCassandra, startRealCassandra } from "../harness/real-cassandra";
+import { alterRolePassword, cqlAs, cqlCanLogin } from "../harness/cql";
+import { cqlString } from "../provider/cql/client";
 
 const PROJECT_ID = "0123456789abcdef0123456789abcdef";
 const INSTANCE_ID = "9136fd2a9fcd405ea4674276ce36dae8in06";
 const AK = "DEMOACCESSKEY001";
 
 let step = 0;
-const TOTAL = 8;
+const TOTAL = 9;
 const say = (text: string) => console.log(`\n[${++step}/${TOTAL}] ${text}`);
 const note = (text: string) => console.log(`      ${text}`);
 const mark = (ok: boolean) => (ok ? "yes" : "no");
@@ -38,11 +43,16 @@ function showCli(r: CliResult) {
 async function main() {
   let milvus: RealMilvus | undefined;
   let emu: GeminiDbEmulator | undefined;
+  let cassandra: RealCassandra | undefined;
   let project: PulumiProject | undefined;
   try {
-    say("Installing the tools (cached after the first run): Pulumi CLI built from source, embedded Milvus");
+    say("Installing the tools (cached after the first run): Pulumi CLI built from source, embedded Milvus, Cassandra");
     note(`pulumi: ${pulumiBin()}/pulumi`);
     note(`milvus + pymilvus: ${milvusVenv()}`);
+    note(`cassandra: ${cassandraLib()}`);
+    // Cassandra takes 10-15 s to start: it starts now and is waited for below
+    const cassandraStarting = startRealCassandra();
+    cassandraStarting.catch(() => undefined);
 
     say("Starting Milvus 2.3 with authentication on");
     milvus = await startRealMilvus();
@@ -53,6 +63,21 @@ async function main() {
     await setRootPassword(milvus, rootPw);
     note(`Milvus listens on ${milvus.address}; user search_app exists with a bootstrap password`);
     note("root's default password was replaced");
+
+    say("Starting Apache Cassandra (GeminiDB's engine family) with password authentication");
+    cassandra = await cassandraStarting;
+    const superPw = generatePassword(MILVUS_PASSWORD_POLICY);
+    const rw0 = generatePassword(GEMINIDB_PASSWORD_POLICY);
+    const cql = { address: cassandra.address };
+    await alterRolePassword(cql, cassandra.superuser, "cassandra", superPw, { settle: true });
+    cassandra.superuser.password = superPw;
+    await cqlAs(
+      cql,
+      cassandra.superuser,
+      [`CREATE ROLE rwuser WITH PASSWORD = ${cqlString(rw0)} AND LOGIN = true`],
+      [rw0],
+    );
+    note(`Cassandra's CQL listens on ${cassandra.address}; role rwuser exists with an initial password`);
 
     say("Starting the GeminiDB + IAM emulator (AK/SK signatures checked as the service does)");
     emu = new GeminiDbEmulator();
@@ -65,10 +90,11 @@ async function main() {
       status: "normal",
       datastore: "Cassandra",
       actions: [],
-      password: "Initial~pw0",
+      password: rw0,
     });
+    emu.useDatabase(cql, cassandra.superuser);
     await emu.start();
-    note(`emulator at ${emu.url}; instance ${INSTANCE_ID} (Cassandra, normal)`);
+    note(`emulator at ${emu.url}; instance ${INSTANCE_ID} (Cassandra, normal), its resets applied to that Cassandra`);
 
     say("Creating the stack and putting the passwords in secret config");
     project = new PulumiProject(REPO_ROOT, "demo", { HW_ACCESS_KEY: AK, HW_SECRET_KEY: sk });
@@ -80,6 +106,7 @@ async function main() {
         geminiDbInstanceId: INSTANCE_ID,
         geminiDbEndpoint: emu.url,
         iamEndpoint: emu.url,
+        geminiDbCqlAddress: cassandra.address,
       },
       {
         milvusRootPassword: rootPw,
@@ -101,6 +128,8 @@ async function main() {
       !(await pymilvusCanLogin(milvus.address, "search_app", bootstrap)),
     );
     expect("the GeminiDB rwuser password is the configured one", emu.instances.get(INSTANCE_ID)!.password === rw1);
+    expect("rwuser logs in over CQL with it", await cqlCanLogin(cql, "rwuser", rw1));
+    expect("rwuser's initial password is refused over CQL", !(await cqlCanLogin(cql, "rwuser", rw0)));
 
     say("Rotation: pulumi config set --secret with new passwords, then pulumi up");
     const app2 = generatePassword(MILVUS_PASSWORD_POLICY);
@@ -113,10 +142,12 @@ async function main() {
     expect("pymilvus logs in with the new password", await pymilvusCanLogin(milvus.address, "search_app", app2));
     expect("pymilvus refuses the old password", !(await pymilvusCanLogin(milvus.address, "search_app", app1)));
     expect("the GeminiDB rwuser password was reset to the new one", emu.instances.get(INSTANCE_ID)!.password === rw2);
+    expect("rwuser logs in over CQL with the new password", await cqlCanLogin(cql, "rwuser", rw2));
+    expect("rwuser's old password is refused over CQL", !(await cqlCanLogin(cql, "rwuser", rw1)));
     const state = await project.exportState(false);
     expect(
       "no password appears in plain text in the exported state",
-      ![rootPw, app1, app2, rw1, rw2, sk].some((s) => state.text.includes(s)),
+      ![rootPw, app1, app2, rw0, rw1, rw2, sk, superPw].some((s) => state.text.includes(s)),
     );
 
     say("pulumi refresh, then pulumi destroy");
@@ -131,7 +162,8 @@ async function main() {
     await project?.cleanup();
     await emu?.stop();
     await milvus?.stop();
-    note("Milvus, the emulator and the temporary state are gone");
+    await cassandra?.destroy();
+    note("Milvus, Cassandra, the emulator and the temporary state are gone");
   }
   console.log(
     failures === 0 ? "\nDemo finished: every check passed." : `\nDemo finished with ${failures} failed check(s).`,

@@ -35,6 +35,7 @@ const env = {
   PDP_MILVUS_VENV: tool("install-milvus.sh"),
   PDP_PULUMI_BIN: tool("install-pulumi.sh"),
   PDP_PYTHON_VENV: tool("install-python.sh"),
+  PDP_CASSANDRA_LIB: tool("install-cassandra.sh"),
   TS_NODE_PROJECT: path.join(root, "tsconfig.test.json"),
   TS_NODE_TRANSPILE_ONLY: "true",
 };

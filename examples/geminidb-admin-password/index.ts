@@ -13,7 +13,13 @@ const orders = new GeminiDbAdminPassword("orders-db", {
   // only for a private endpoint or a local emulator
   endpoint: cfg.get("endpoint"),
   iamEndpoint: cfg.get("iamEndpoint"),
+  // where the pipeline reaches the database: every reset is proved by a CQL login as rwuser,
+  // and refresh checks the password (see the README's "Proving a reset on the database")
+  cql: cfg.get("cqlAddress")
+    ? { address: cfg.require("cqlAddress"), tls: cfg.getBoolean("cqlTls"), caCertificate: cfg.get("cqlCaCertificate") }
+    : undefined,
 });
 
 export const instanceId = orders.instanceId;
 export const projectId = orders.projectId;
+export const passwordVerified = orders.passwordVerified; // with cql only

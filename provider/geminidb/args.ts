@@ -9,6 +9,47 @@
 import type * as pulumi from "@pulumi/pulumi";
 
 /**
+ * Where this program's pipeline reaches the instance's database over CQL, to prove each reset
+ * by a login as rwuser and to check the password on refresh.
+ */
+export interface GeminiDbCqlArgs {
+  /**
+   * A node's CQL address, `host:port` (a private IP of the instance; port 8635, GeminiDB's CQL
+   * port, when omitted). The pipeline must reach it: from the instance's VPC, a peered network
+   * or a VPN.
+   *
+   * Required.
+   */
+  address: pulumi.Input<string>;
+  /**
+   * Connect with TLS 1.2; for an instance with SSL enabled (a GeminiDB setting, changing it
+   * restarts the instance).
+   *
+   * Default: false.
+   */
+  tls?: pulumi.Input<boolean>;
+  /**
+   * The CA certificate to trust for TLS, PEM: the one offered for download on the instance's
+   * page in the GeminiDB console.
+   *
+   * Default: the system's trusted CAs.
+   */
+  caCertificate?: pulumi.Input<string>;
+  /**
+   * The data center of the node at `address`, which the CQL driver needs.
+   *
+   * Default: `datacenter1`.
+   */
+  localDataCenter?: pulumi.Input<string>;
+  /**
+   * Timeout of each CQL connection attempt in milliseconds, 1000 to 60000.
+   *
+   * Default: 10000.
+   */
+  timeoutMs?: pulumi.Input<number>;
+}
+
+/**
  * Exactly one way to authenticate: `token`; `accessKey` + `secretKey` (+ `securityToken`); or
  * `userName` + `password` + `domainName`.
  */
@@ -133,6 +174,17 @@ export interface GeminiDbAdminPasswordArgs {
    * Default: 30000.
    */
   timeoutMs?: pulumi.Input<number>;
+  /**
+   * Prove each reset on the database itself: after the API's 204, a login as rwuser over CQL
+   * must work with the new password and fail with the old one (tried again for a few seconds
+   * while authentication caches expire); a reset the database does not show fails the update.
+   * `pulumi refresh` then logs in with the password in state and reports `passwordVerified:
+   * false` when it no longer works (say, after a reset in the console), which the next `pulumi
+   * up` repairs.
+   *
+   * Default: none: the API's answer is the only evidence, and there is no `passwordVerified`.
+   */
+  cql?: pulumi.Input<GeminiDbCqlArgs>;
 }
 
 /** The outputs of GeminiDbAdminPassword. */
@@ -153,4 +205,9 @@ export interface GeminiDbAdminPasswordOutputFields {
    * until the password next changes or a schedule is set.
    */
   readonly rotatedAt: pulumi.Output<string | undefined>;
+  /**
+   * With `cql`: false when the last refresh found that the password in state no longer logs in
+   * as rwuser. Undefined without `cql`.
+   */
+  readonly passwordVerified: pulumi.Output<boolean | undefined>;
 }

@@ -51,7 +51,7 @@ export class GeminiDbClient {
     target: string,
     projectId: string,
     base: HttpRequest,
-    ok: (status: number) => boolean,
+    ok: (res: HttpResponse) => boolean,
     extraSecrets: string[] = [],
   ): Promise<HttpResponse & CallStats> {
     const secrets = () => [...this.cfg.auth.secrets, ...(this.cfg.secrets ?? []), ...extraSecrets];
@@ -75,7 +75,7 @@ export class GeminiDbClient {
             secrets(),
           );
         }
-        if (!ok(res.status)) throw errorFromResponse(res, operation, target, secrets());
+        if (!ok(res)) throw errorFromResponse(res, operation, target, secrets());
         return res;
       },
       {
@@ -89,7 +89,12 @@ export class GeminiDbClient {
     return { ...result.value, attempts: result.attempts, reauthenticated };
   }
 
-  /** GeminiDB: GET /v3/{project_id}/instances?id={instance_id}. Undefined when there is no such instance. */
+  /**
+   * GeminiDB: GET /v3/{project_id}/instances?id={instance_id}. Undefined when there is no such
+   * instance: the documented not-found (404 DBS.200002) or an empty list. Any other 404 (the
+   * API gateway's APIG.0101, say: no such API, a wrong endpoint) is an error, not a missing
+   * instance.
+   */
   async getInstance(projectId: string, instanceId: string): Promise<InstanceInfo | undefined> {
     const target = `geminidb ${this.host} instance ${instanceId}`;
     const project = encodeURIComponent(projectId);
@@ -99,7 +104,7 @@ export class GeminiDbClient {
       target,
       projectId,
       { method: "GET", url, headers: { "Content-Type": "application/json" }, body: "" },
-      (s) => s === 200 || s === 404,
+      (r) => r.status === 200 || (r.status === 404 && r.json?.error_code === "DBS.200002"),
     );
     if (res.status === 404) return undefined;
     const inst =
@@ -115,7 +120,10 @@ export class GeminiDbClient {
     };
   }
 
-  /** GeminiDB: PUT /v3/{project_id}/instances/{instance_id}/password, body {"password": ...}, answer 204. */
+  /**
+   * GeminiDB: PUT /v3/{project_id}/instances/{instance_id}/password, body {"password": ...},
+   * answer 204 (documented); any 2xx is success, as for Huawei's own SDK.
+   */
   async resetPassword(
     projectId: string,
     instanceId: string,
@@ -129,7 +137,7 @@ export class GeminiDbClient {
       target,
       projectId,
       { method: "PUT", url, headers: { "Content-Type": "application/json" }, body: JSON.stringify({ password }) },
-      (s) => s === 204 || s === 200,
+      (r) => r.status >= 200 && r.status < 300,
       [password],
     );
     return { attempts: res.attempts, reauthenticated: res.reauthenticated, requestId: res.requestId };

@@ -3,7 +3,7 @@
  * (provider.ts) requires this module by package path when a method runs.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { ConfigError, GeminiDbError } from "../shared/errors";
+import { ConfigError, CqlError, GeminiDbError } from "../shared/errors";
 import { compact, failed, issuesToFailures, providerCheck } from "../shared/check";
 import { envValue } from "../shared/env";
 import { guarded } from "../shared/guard";
@@ -11,6 +11,8 @@ import { GEMINIDB_PASSWORD_POLICY, generatePassword } from "../shared/password";
 import { Diff, passwordDiff, passwordForUpdate, timestamp, withSchedule } from "../shared/schedule";
 import { environmentSecrets, hasEnvironmentCredentials, makeAuthenticator } from "./auth";
 import { GeminiDbClient, GeminiRetry, InstanceInfo } from "./client";
+import type { CqlTarget } from "../cql/client";
+import { PROOF, RWUSER, proveReset } from "./proof";
 import { INSTANCE_ID, KNOWN_REGIONS, PROJECT_ID, REGION, defaultEndpoint, defaultIamEndpoint } from "./regions";
 import type { GeminiDbAdminPasswordInputs as Inputs, GeminiDbAdminPasswordOutputs as Outputs } from "./schema";
 
@@ -19,6 +21,23 @@ export const DEFAULT_TIMEOUT_MS = 30000;
 /** What a caller may inject (tests: short retry bounds). The provider host uses the defaults. */
 export interface Settings {
   retry?: GeminiRetry;
+  proof?: typeof PROOF;
+}
+
+/** CQL's port on GeminiDB for Cassandra, and the driver's default data center. */
+export const GEMINIDB_CQL_PORT = 8635;
+export const DEFAULT_CQL_TIMEOUT_MS = 10000;
+
+/** The CQL endpoint of the login proof, from the `cql` input. */
+function cqlTargetOf(cql: NonNullable<Inputs["cql"]>): CqlTarget {
+  const hostPort = /:\d{1,5}$/.test(cql.address) ? cql.address : `${cql.address}:${GEMINIDB_CQL_PORT}`;
+  return {
+    hostPort,
+    tls: cql.tls ?? false,
+    caCertificate: cql.caCertificate,
+    localDataCenter: cql.localDataCenter ?? "datacenter1",
+    timeoutMs: cql.timeoutMs ?? DEFAULT_CQL_TIMEOUT_MS,
+  };
 }
 
 function secretsOf(...values: Array<Partial<Inputs> | undefined>): string[] {
@@ -105,12 +124,70 @@ async function setPassword(ctx: Context, instanceId: string, password: string): 
   return projectId;
 }
 
+/**
+ * With `cql`, after the API's 2xx: the database must show the reset (proof.ts). When it does
+ * not, the operation fails with an error that names `cql`. When the database kept the old
+ * password (the API answered without acting), state stays as it was; otherwise the API's
+ * word stands and state records the new password with `passwordVerified` telling whether it
+ * logs in (`partial`), so that state matches what the database most likely holds and the
+ * next `pulumi up` proves or repairs it.
+ */
+async function proveOnDatabase(
+  inputs: Inputs,
+  settings: Settings,
+  password: string,
+  olds: Array<string | undefined>,
+  partial: (passwordVerified: boolean) => { id: string; properties: Record<string, unknown> },
+): Promise<void> {
+  if (!inputs.cql) return;
+  const target = cqlTargetOf(inputs.cql);
+  const where = `cql ${target.hostPort} role ${RWUSER}`;
+  const outcome = await proveReset(
+    target,
+    password,
+    olds.filter((o): o is string => o !== undefined),
+    { bound: settings.proof },
+  );
+  const after = "after the API reset the password";
+  switch (outcome.kind) {
+    case "proved":
+      return;
+    case "not-applied":
+      throw new CqlError(
+        `${after}, the login proof (cql) finds rwuser still logging in with the old password and not with the ` +
+          "new one: the database did not change (state keeps the old password); check the instance, then run " +
+          "`pulumi up` again",
+        { operation: "verify", target: where },
+      );
+    case "old-still-works":
+      throw new CqlError(`${after}, the old password still logs in too (cql: is address a node of this instance?)`, {
+        operation: "verify",
+        target: where,
+        partial: partial(true),
+      });
+    case "refused":
+      throw new CqlError(`${after}, rwuser logs in with neither the new nor the old password (cql)`, {
+        operation: "verify",
+        target: where,
+        partial: partial(false),
+      });
+    case "unreachable":
+      throw new CqlError(`${after}, the login proof could not reach the database (cql): ${outcome.error.message}`, {
+        operation: "verify",
+        target: where,
+        serverCode: outcome.error.serverCode,
+        partial: partial(false),
+      });
+  }
+}
+
 function outputs(
   inputs: Inputs,
   ctx: Context,
   projectId: string,
   password: string,
   rotatedAt: string | undefined,
+  passwordVerified = true,
 ): Outputs {
   return compact({
     ...inputs,
@@ -119,6 +196,8 @@ function outputs(
     password,
     endpointUsed: ctx.endpoint,
     rotatedAt,
+    // only with cql: without it nothing can be verified, and state gets no new field
+    passwordVerified: inputs.cql ? passwordVerified : undefined,
   }) as Outputs;
 }
 
@@ -174,9 +253,11 @@ export async function diff(id: string, olds: Outputs, news: Inputs): Promise<Dif
   if ((news.region ?? olds.region) !== olds.region) replaces.push("region");
   if (news.projectId !== undefined && news.projectId !== olds.projectId) replaces.push("projectId");
   const { changed, notes } = passwordDiff(`GeminiDbAdminPassword ${id}`, olds, news, replaces.length > 0);
-  for (const key of ["endpoint", "iamEndpoint", "auth", "timeoutMs", "rotateAfterDays"] as const) {
+  for (const key of ["endpoint", "iamEndpoint", "auth", "timeoutMs", "rotateAfterDays", "cql"] as const) {
     if (JSON.stringify(news[key] ?? null) !== JSON.stringify(olds[key] ?? null)) changed.push(key);
   }
+  // drift found by a refresh (cql): the next update resets the stored password and proves it
+  if (olds.passwordVerified === false && news.cql) changed.push("passwordVerified");
   return {
     changes: replaces.length + changed.length > 0,
     replaces,
@@ -195,7 +276,12 @@ export async function create(inputs: Inputs, settings: Settings = {}): Promise<p
     const ctx = context(inputs, settings, [password]);
     const projectId = await setPassword(ctx, inputs.instanceId, password);
     const rotatedAt = inputs.rotatedAt ?? timestamp(new Date());
-    return { id: `${projectId}/${inputs.instanceId}`, outs: outputs(inputs, ctx, projectId, password, rotatedAt) };
+    const id = `${projectId}/${inputs.instanceId}`;
+    await proveOnDatabase(inputs, settings, password, [], (verified) => ({
+      id,
+      properties: { ...outputs(inputs, ctx, projectId, password, rotatedAt, verified) },
+    }));
+    return { id, outs: outputs(inputs, ctx, projectId, password, rotatedAt) };
   });
 }
 
@@ -211,7 +297,15 @@ export async function update(
     );
     const ctx = context({ ...news, projectId: news.projectId ?? olds.projectId }, settings, [password, olds.password]);
     let projectId = olds.projectId;
-    if (sets) projectId = await setPassword(ctx, news.instanceId, password);
+    // drift (cql): the stored password is reset again, as a new one would be
+    const drifted = olds.passwordVerified === false && !!news.cql;
+    if (sets || drifted) {
+      projectId = await setPassword(ctx, news.instanceId, password);
+      await proveOnDatabase(news, settings, password, sets ? [olds.password] : [], (verified) => ({
+        id: `${projectId}/${news.instanceId}`,
+        properties: { ...outputs(news, ctx, projectId, password, rotatedAt, verified) },
+      }));
+    }
     return { outs: outputs(news, ctx, projectId, password, rotatedAt) };
   });
 }
@@ -225,10 +319,15 @@ export async function read(
 ): Promise<pulumi.dynamic.ReadResult<Outputs>> {
   return guard("read", [props], async () => {
     const ctx = context(props, settings);
-    // The API cannot tell which password is set: refresh checks that the instance exists.
+    // The API cannot tell which password is set: refresh checks that the instance exists, and
+    // with cql that the password in state still logs in (one login).
     const inst = await ctx.client.getInstance(props.projectId, props.instanceId);
     if (!inst) return { id: "", props: undefined };
-    return { id, props };
+    if (!props.cql) return { id, props };
+    const { cqlLoginRetry } = await import("../cql/client");
+    const verified =
+      props.password !== undefined && (await cqlLoginRetry(cqlTargetOf(props.cql), RWUSER, props.password));
+    return { id, props: { ...props, passwordVerified: verified } };
   });
 }
 

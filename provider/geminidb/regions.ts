@@ -3,7 +3,12 @@
  * every operation, the schema (and zod) only in check.
  */
 
-/** Huawei Cloud regions with a public GeminiDB endpoint. Others need `endpoint`. */
+/**
+ * Huawei Cloud regions with a public GeminiDB endpoint: the regions Huawei's official SDK lists
+ * for the service (`@huaweicloud/huaweicloud-sdk-gaussdbfornosql` 3.1.215, GaussDBforNoSQLRegion,
+ * every endpoint `https://gaussdb-nosql.{region}.myhuaweicloud.com`, `.eu` for eu-west-101).
+ * Others need `endpoint`.
+ */
 export const KNOWN_REGIONS = [
   "af-south-1",
   "ap-southeast-1",
@@ -14,7 +19,6 @@ export const KNOWN_REGIONS = [
   "cn-east-2",
   "cn-east-3",
   "cn-east-4",
-  "cn-east-5",
   "cn-north-1",
   "cn-north-2",
   "cn-north-4",
@@ -24,14 +28,13 @@ export const KNOWN_REGIONS = [
   "cn-south-2",
   "cn-south-4",
   "cn-southwest-2",
-  "eu-west-0",
+  "cn-southwest-3",
   "eu-west-101",
   "la-north-2",
   "la-south-2",
   "me-east-1",
-  "my-kualalumpur-1",
-  "na-mexico-1",
   "ru-moscow-1",
+  "ru-northwest-2",
   "sa-brazil-1",
   "tr-west-1",
 ] as const;

@@ -27,6 +27,7 @@ export class GeminiDbAdminPassword extends pulumi.dynamic.Resource {
         region: undefined,
         endpointUsed: undefined,
         rotatedAt: undefined,
+        passwordVerified: undefined,
         ...args,
       },
       { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "password", "auth"] },

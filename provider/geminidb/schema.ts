@@ -8,7 +8,7 @@ import { isLoopbackHost } from "../shared/env";
 import { millisecondsField, rotateAfterDaysField, rotationTriggerField } from "../shared/fields";
 import { GEMINIDB_PASSWORD_POLICY, checkPassword } from "../shared/password";
 import type { Inputify, SameFields } from "../shared/inputs";
-import type { GeminiDbAdminPasswordArgs, GeminiDbAuthArgs } from "./args";
+import type { GeminiDbAdminPasswordArgs, GeminiDbAuthArgs, GeminiDbCqlArgs } from "./args";
 import { INSTANCE_ID, PROJECT_ID, REGION } from "./regions";
 
 /** An https URL, or http to a loopback host (for local emulators); no path, query or user info. */
@@ -80,6 +80,38 @@ export const authSchema = z
     }
   });
 
+/** host:port, or a host with CQL's GeminiDB port 8635. */
+const CQL_ADDRESS = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)(?::(\d{1,5}))?$/;
+
+/** The CQL endpoint of the login proof (docs/ARCHITECTURE.md, section 2). */
+export const cqlSchema = z
+  .object({
+    address: z
+      .string({ error: "is required and must be a string" })
+      .regex(CQL_ADDRESS, { error: "must be host or host:port" })
+      .refine(
+        (a) => {
+          const port = CQL_ADDRESS.exec(a)?.[2];
+          return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
+        },
+        { error: "port must be between 1 and 65535" },
+      ),
+    tls: z.boolean({ error: "must be true or false" }).optional(),
+    caCertificate: z
+      .string({ error: "must be a string" })
+      .refine((pem) => /-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/.test(pem), {
+        error: "must be a PEM certificate (-----BEGIN CERTIFICATE----- ...)",
+      })
+      .optional(),
+    localDataCenter: z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }).optional(),
+    timeoutMs: millisecondsField(1000, 60000).optional(),
+  })
+  .strict()
+  .refine((c) => c.caCertificate === undefined || c.tls === true, {
+    error: "a CA certificate is used only with tls: true",
+    path: ["caCertificate"],
+  });
+
 export const geminiDbInputsSchema = z
   .object({
     region: z
@@ -105,10 +137,12 @@ export const geminiDbInputsSchema = z
     iamEndpoint: endpointField.optional(),
     auth: authSchema.optional(),
     timeoutMs: millisecondsField(1000, 120000).optional(),
+    cql: cqlSchema.optional(),
   })
   .strict();
 
 export type GeminiDbAuthInputs = z.infer<typeof authSchema>;
+export type GeminiDbCqlInputs = z.infer<typeof cqlSchema>;
 /** The inputs as check returns them: the user's, plus `rotatedAt` (provider/shared/schedule.ts). */
 export type GeminiDbAdminPasswordInputs = z.infer<typeof geminiDbInputsSchema> & { rotatedAt?: string };
 
@@ -117,7 +151,8 @@ export type GeminiDbAdminPasswordInputs = z.infer<typeof geminiDbInputsSchema> &
 const argsMatchSchema: [
   SameFields<GeminiDbAdminPasswordArgs, Inputify<z.infer<typeof geminiDbInputsSchema>>>,
   SameFields<GeminiDbAuthArgs, Inputify<GeminiDbAuthInputs>>,
-] = [true, true];
+  SameFields<GeminiDbCqlArgs, Inputify<GeminiDbCqlInputs>>,
+] = [true, true, true];
 void argsMatchSchema;
 
 /** What the resource keeps in state. */
@@ -130,4 +165,6 @@ export interface GeminiDbAdminPasswordOutputs extends GeminiDbAdminPasswordInput
   endpointUsed: string;
   /** When the resource last set the password (RFC 3339 UTC); absent on stacks from before it. */
   rotatedAt?: string;
+  /** With cql: false when the last refresh found that the stored password no longer logs in. */
+  passwordVerified?: boolean;
 }

@@ -11,6 +11,44 @@ export const geminiDbSpec: ResourceSpec = {
     "`PUT /v3/{project_id}/instances/{instance_id}/password`. A change of `password` (or of `rotationTrigger`) " +
     "resets it again. Destroying the resource leaves the password as it is.",
   types: {
+    GeminiDbCql: {
+      description:
+        "Where this program's pipeline reaches the instance's database over CQL, to prove each reset by a login as " +
+        "rwuser and to check the password on refresh.",
+      properties: {
+        address: {
+          type: "string",
+          description:
+            "A node's CQL address, `host:port` (a private IP of the instance; port 8635, GeminiDB's CQL port, when " +
+            "omitted). The pipeline must reach it: from the instance's VPC, a peered network or a VPN.",
+          required: true,
+        },
+        tls: {
+          type: "boolean",
+          description:
+            "Connect with TLS 1.2; for an instance with SSL enabled (a GeminiDB setting, changing it restarts the " +
+            "instance).",
+          default: "false",
+        },
+        caCertificate: {
+          type: "string",
+          description:
+            "The CA certificate to trust for TLS, PEM: the one offered for download on the instance's page in the " +
+            "GeminiDB console.",
+          default: "the system's trusted CAs",
+        },
+        localDataCenter: {
+          type: "string",
+          description: "The data center of the node at `address`, which the CQL driver needs.",
+          default: "`datacenter1`",
+        },
+        timeoutMs: {
+          type: "integer",
+          description: "Timeout of each CQL connection attempt in milliseconds, 1000 to 60000.",
+          default: "10000",
+        },
+      },
+    },
     GeminiDbAuth: {
       description:
         "Exactly one way to authenticate: `token`; `accessKey` + `secretKey` (+ `securityToken`); or `userName` + " +
@@ -130,6 +168,16 @@ export const geminiDbSpec: ResourceSpec = {
       description: "Timeout of each HTTP request in milliseconds, 1000 to 120000.",
       default: "30000",
     },
+    cql: {
+      type: { object: "GeminiDbCql" },
+      description:
+        "Prove each reset on the database itself: after the API's 204, a login as rwuser over CQL must work with the " +
+        "new password and fail with the old one (tried again for a few seconds while authentication caches " +
+        "expire); a reset the database does not show fails the update. `pulumi refresh` then logs in with the " +
+        "password in state and reports `passwordVerified: false` when it no longer works (say, after a reset in " +
+        "the console), which the next `pulumi up` repairs.",
+      default: "none: the API's answer is the only evidence, and there is no `passwordVerified`",
+    },
   },
   outputs: {
     instanceId: { type: "string", description: "The instance whose rwuser password this is.", required: true },
@@ -152,6 +200,12 @@ export const geminiDbSpec: ResourceSpec = {
         "When this resource last set the password, RFC 3339 UTC (e.g. `2026-11-25T06:40:12Z`); `rotateAfterDays` " +
         "counts from it. Undefined on a stack from before this output existed, until the password next changes or " +
         "a schedule is set.",
+    },
+    passwordVerified: {
+      type: "boolean",
+      description:
+        "With `cql`: false when the last refresh found that the password in state no longer logs in as rwuser. " +
+        "Undefined without `cql`.",
     },
   },
 };

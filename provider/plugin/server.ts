@@ -44,9 +44,41 @@ function fieldAt(spec: ResourceSpec, path: string): FieldSpec | undefined {
   return field;
 }
 
-/** An error the engine shows as the operation's failure; the message is already free of secrets. */
-function failure(err: unknown): Partial<grpc.StatusObject> {
-  return { code: grpc.status.UNKNOWN, details: err instanceof Error ? err.message : String(err) };
+/**
+ * An error the engine shows as the operation's failure; the message is already free of
+ * secrets. An error that carries what the resource is now (`partial`: a change made, then its
+ * proof failed) goes as Pulumi's initialization failure, so that the engine records those
+ * outputs (`encode` wraps their secrets) and still fails the operation.
+ */
+function failure(err: unknown, encode?: (props: Obj) => Struct): Partial<grpc.StatusObject> {
+  const details = err instanceof Error ? err.message : String(err);
+  const partial = err as { id?: string; properties?: Obj; reasons?: string[] };
+  if (!encode || !partial?.id || !partial.properties) return { code: grpc.status.UNKNOWN, details };
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const statuspb = require("@pulumi/pulumi/proto/status_pb");
+  const anypb = require("google-protobuf/google/protobuf/any_pb");
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const init = new pb.ErrorResourceInitFailed()
+    .setId(partial.id)
+    .setProperties(encode(partial.properties))
+    .setReasonsList(partial.reasons ?? [details]);
+  const any = new anypb.Any();
+  any.pack(init.serializeBinary(), "pulumirpc.ErrorResourceInitFailed");
+  const status = new statuspb.Status().setCode(grpc.status.UNKNOWN).setMessage(details);
+  status.addDetails(any);
+  const metadata = new grpc.Metadata();
+  metadata.add("grpc-status-details-bin", Buffer.from(status.serializeBinary()));
+  return { code: grpc.status.UNKNOWN, details, metadata };
+}
+
+/** Marks an error thrown by a create or update with how to encode the outputs it may carry. */
+class OperationFailure extends Error {
+  constructor(
+    readonly original: unknown,
+    readonly encode: (props: Obj) => Struct,
+  ) {
+    super(original instanceof Error ? original.message : String(original));
+  }
 }
 
 /**
@@ -76,7 +108,7 @@ function unary<Req, Res>(handler: (req: Req) => Promise<Res>) {
     operationStarted();
     handler(call.request)
       .then((res) => callback(null, res))
-      .catch((err) => callback(failure(err)))
+      .catch((err) => callback(err instanceof OperationFailure ? failure(err.original, err.encode) : failure(err)))
       .finally(operationEnded);
   };
 }
@@ -183,7 +215,12 @@ export function providerService(options: PluginOptions) {
           outputs(e, inputs.value, inputs.secrets, [...inputs.unknowns, ...computed]),
         );
       }
-      const result = await e.operations().create(inputs.value);
+      const result = await e
+        .operations()
+        .create(inputs.value)
+        .catch((err) => {
+          throw new OperationFailure(err, (props) => outputs(e, props, inputs.secrets));
+        });
       return new pb.CreateResponse().setId(result.id).setProperties(outputs(e, result.outs as Obj, inputs.secrets));
     }),
 
@@ -222,7 +259,12 @@ export function providerService(options: PluginOptions) {
           outputs(e, { ...olds.value, ...news.value }, [...olds.secrets, ...news.secrets], [...news.unknowns, ...made]),
         );
       }
-      const result = await e.operations().update(req.getId(), olds.value, news.value);
+      const result = await e
+        .operations()
+        .update(req.getId(), olds.value, news.value)
+        .catch((err) => {
+          throw new OperationFailure(err, (props) => outputs(e, props, news.secrets));
+        });
       return new pb.UpdateResponse().setProperties(outputs(e, result.outs as Obj, news.secrets));
     }),
 

@@ -22,6 +22,11 @@ export interface ErrorDetails {
   ambiguous?: boolean;
   /** Milliseconds the server asked us to wait (Retry-After). */
   retryAfterMs?: number;
+  /**
+   * A change that was made and then failed (say, its proof): what the resource is now, so that
+   * state records the change while the operation still fails (Pulumi's initialization failure).
+   */
+  partial?: { id: string; properties: Record<string, unknown> };
 }
 
 export abstract class DbPasswordError extends Error {
@@ -33,6 +38,10 @@ export abstract class DbPasswordError extends Error {
   readonly transient: boolean;
   readonly ambiguous: boolean;
   readonly retryAfterMs?: number;
+  /** With `partial`: the resource's id and outputs, and the reason, as Pulumi's providers report them. */
+  readonly id?: string;
+  declare readonly properties?: Record<string, unknown>;
+  readonly reasons?: string[];
 
   constructor(message: string, details: ErrorDetails) {
     super(formatMessage(message, details));
@@ -45,6 +54,14 @@ export abstract class DbPasswordError extends Error {
     this.transient = details.transient ?? false;
     this.ambiguous = details.ambiguous ?? false;
     this.retryAfterMs = details.retryAfterMs;
+    if (details.partial) {
+      this.id = details.partial.id;
+      this.reasons = [this.message];
+      // The outputs hold the new password: not enumerable, so that no inspection or
+      // serialization of the error (a log line, a test's report) shows them. Pulumi's
+      // provider hosts read them by name and send them to the engine as state.
+      Object.defineProperty(this, "properties", { value: details.partial.properties, enumerable: false });
+    }
   }
 }
 
@@ -63,6 +80,9 @@ export class MilvusError extends DbPasswordError {}
 
 /** A failure reported by (or while talking to) Huawei Cloud IAM or GeminiDB. */
 export class GeminiDbError extends DbPasswordError {}
+
+/** A failure reported by (or while talking to) a database over CQL (GeminiDB, Cassandra). */
+export class CqlError extends DbPasswordError {}
 
 /** The inputs or the environment do not allow the operation; nothing was sent. */
 export class ConfigError extends DbPasswordError {

@@ -33,6 +33,13 @@ import { READ_RETRY, canLogin } from "../../provider/milvus/client";
 import * as path from "path";
 import { PulumiProject } from "../../harness/pulumi-cli";
 import { waitFor } from "../../harness/support";
+import { RealCassandra, sharedCassandra } from "../../harness/real-cassandra";
+import { CqlEndpoint, cqlAs, cqlCanLogin } from "../../harness/cql";
+import { cqlString } from "../../provider/cql/client";
+import { execFileSync } from "child_process";
+
+// the matrix is printed once every row of every resource has run
+after(() => printMatrix());
 
 // GeminiDB's lifecycle as the provider host runs it (the built package), with short retry
 // bounds injected; the real bounds are GEMINIDB_RETRY.
@@ -46,7 +53,7 @@ const distAuth = require("pulumi-db-passwords/dist/geminidb/auth");
 
 interface Expect {
   /** undefined: success; else the error class name. */
-  error?: "MilvusError" | "GeminiDbError" | "ConfigError";
+  error?: "MilvusError" | "GeminiDbError" | "ConfigError" | "CqlError";
   code?: string;
   message?: RegExp;
   /** calls the server saw on the faulted method */
@@ -579,7 +586,6 @@ describe("fault matrix: GeminiDbAdminPassword on the IAM + GeminiDB emulator", f
   });
   after(async () => {
     await new Promise<void>((r) => other.close(() => r()));
-    printMatrix();
   });
 
   beforeEach(async () => {
@@ -639,6 +645,190 @@ describe("fault matrix: GeminiDbAdminPassword on the IAM + GeminiDB emulator", f
       assert.strictEqual(emu.instances.get(INSTANCE)!.password, RW2);
       matrix.push({
         resource: "GeminiDB",
+        fault: row.fault,
+        outcome,
+        calls,
+        elapsedMs: r.elapsedMs,
+        afterFault,
+        converged: true,
+      });
+    });
+  }
+});
+
+// ================================================================== GeminiDB with cql
+
+interface CqlRow {
+  fault: string;
+  /** the `cql` input of the faulted update, from the two nodes */
+  cql: (nodes: { plain: RealCassandra; tls: RealCassandra }) => GeminiDbAdminPasswordInputs["cql"];
+  faults?: EmuFault[];
+  /** something to do between create and the faulted update (a restart) */
+  between?: (nodes: { plain: RealCassandra; tls: RealCassandra }) => Promise<void>;
+  expect: Expect & {
+    /** what state holds after the update: the new password (proved, or recorded unverified) or the old one */
+    state: "proved" | "unverified" | "unchanged";
+  };
+}
+
+/** A CA certificate that signed nothing of these nodes. */
+function otherCa(): string {
+  return execFileSync(
+    "openssl",
+    ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "/dev/null", "-subj", "/CN=other-ca", "-days", "1"],
+    { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] },
+  );
+}
+
+const CQL_ROWS: CqlRow[] = [
+  {
+    fault: "cql: database unreachable after the 204",
+    cql: () => ({ address: "127.0.0.1:9", timeoutMs: 1000 }),
+    expect: {
+      error: "CqlError",
+      code: "ECONNREFUSED",
+      message: /could not reach the database \(cql\)/,
+      calls: 1,
+      maxMs: 15000,
+      state: "unverified",
+    },
+  },
+  {
+    fault: "cql: TLS mismatch (plain client, TLS-only node)",
+    cql: ({ tls }) => ({ address: tls.address, timeoutMs: 2000 }),
+    expect: { error: "CqlError", message: /\(cql\).*check cql\.tls/s, calls: 1, maxMs: 15000, state: "unverified" },
+  },
+  {
+    fault: "cql: TLS mismatch (TLS client, plain node)",
+    cql: ({ plain }) => ({ address: plain.address, tls: true, timeoutMs: 2000 }),
+    expect: {
+      error: "CqlError",
+      code: "TLS",
+      message: /TLS handshake failed/,
+      calls: 1,
+      maxMs: 15000,
+      state: "unverified",
+    },
+  },
+  {
+    fault: "cql: wrong CA certificate",
+    cql: ({ tls }) => ({ address: tls.address, tls: true, caCertificate: otherCa() }),
+    expect: {
+      error: "CqlError",
+      code: "TLS",
+      message: /TLS handshake failed \(check cql\.tls and cql\.caCertificate\)/,
+      calls: 1,
+      maxMs: 15000,
+      state: "unverified",
+    },
+  },
+  {
+    fault: "cql: auth-cache delay (the node takes the new password 1.5 s after the 204)",
+    cql: ({ plain }) => ({ address: plain.address }),
+    faults: [{ kind: "applyLater", ms: 1500 }],
+    expect: { calls: 1, minMs: 1000, maxMs: 15000, state: "proved" },
+  },
+  {
+    fault: "cql: login refused after a 204 (the API answered without acting)",
+    cql: ({ plain }) => ({ address: plain.address }),
+    faults: [{ kind: "fakeSuccess" }],
+    expect: {
+      error: "CqlError",
+      message: /still logging in with the old password/,
+      calls: 1,
+      maxMs: 15000,
+      state: "unchanged",
+    },
+  },
+  {
+    fault: "cql: database restarted between two resources",
+    cql: ({ plain }) => ({ address: plain.address }),
+    between: async ({ plain }) => {
+      await plain.stop();
+      await plain.restart();
+    },
+    expect: { calls: 1, maxMs: 15000, state: "proved" },
+  },
+];
+
+describe("fault matrix: GeminiDbAdminPassword with cql, on a real Cassandra", function () {
+  this.timeout(180000);
+  const RW1 = "Rw-cqlmx~Pw1";
+  const RW2 = "Rw-cqlmx~Pw2";
+  const cqlGemini = geminiOperations.withSettings({
+    retry: { ...GEMINIDB_RETRY, baseDelayMs: 50, maxDelayMs: 500, maxElapsedMs: 5000 },
+    proof: { boundMs: 4000, baseDelayMs: 200, maxDelayMs: 1000 },
+  });
+  let nodes: { plain: RealCassandra; tls: RealCassandra };
+  let emu: GeminiDbEmulator;
+
+  const endpointOf = (n: RealCassandra): CqlEndpoint => ({
+    address: n.address,
+    tls: !!n.caCertificate,
+    caCertificate: n.caCertificate,
+  });
+  before(async () => {
+    const [plain, tls] = await Promise.all([sharedCassandra(), sharedCassandra({ tls: true })]);
+    nodes = { plain, tls };
+    for (const n of [plain, tls]) {
+      await cqlAs(endpointOf(n), n.superuser, [
+        `CREATE ROLE IF NOT EXISTS rwuser WITH PASSWORD = ${cqlString("Rw-cqlmx~Pw0")} AND LOGIN = true`,
+      ]);
+    }
+  });
+  beforeEach(async () => {
+    emu = await startEmulator();
+    emu.useDatabase(endpointOf(nodes.plain), nodes.plain.superuser);
+  });
+  afterEach(async () => emu.stop());
+
+  for (const row of CQL_ROWS) {
+    it(`${row.fault}: ${row.expect.error ? `fails with ${row.expect.error}` : "succeeds"}; state ${row.expect.state}; the next run converges`, async () => {
+      const token = emu.issueToken(TEST_PROJECT);
+      const good = { address: nodes.plain.address };
+      const inputs = (password: string, cql: GeminiDbAdminPasswordInputs["cql"]): GeminiDbAdminPasswordInputs => ({
+        region: "eu-west-101",
+        projectId: TEST_PROJECT,
+        instanceId: TEST_INSTANCE,
+        endpoint: emu.url,
+        iamEndpoint: emu.url,
+        auth: { token },
+        password,
+        cql,
+      });
+      const created = await cqlGemini.create(inputs(RW1, good));
+      const state1 = created.outs as GeminiDbAdminPasswordOutputs;
+      await row.between?.(nodes);
+      emu.resetCounts();
+      if (row.faults) emu.inject("password.put", ...row.faults);
+      const r = await timed(() => cqlGemini.update(created.id, state1, inputs(RW2, row.cql(nodes))));
+      const calls = emu.count("password.put");
+      const outcome = checkOutcome(row.fault, r, row.expect, calls, [RW1, RW2, token]);
+      const err = r.error as { properties?: GeminiDbAdminPasswordOutputs } | undefined;
+      // what Pulumi keeps: the new outputs, the outputs the error carries, or the old ones
+      const state = (r.result?.outs ?? err?.properties ?? state1) as GeminiDbAdminPasswordOutputs;
+      const expected = { proved: RW2, unverified: RW2, unchanged: RW1 }[row.expect.state];
+      assert.strictEqual(state.password, expected, `${row.fault}: the password state holds`);
+      assert.strictEqual(state.passwordVerified, row.expect.state !== "unverified", `${row.fault}: passwordVerified`);
+      // agree: the password state holds logs in, once the node's credentials cache (2 s) lets it
+      const agrees = await waitFor(
+        "the state's password to log in",
+        () => cqlCanLogin(endpointOf(nodes.plain), "rwuser", state.password),
+        5000,
+        250,
+      ).then(
+        () => true,
+        () => false,
+      );
+      const afterFault = agrees ? "agree" : "diverged";
+      if (!row.expect.error) assert.strictEqual(afterFault, "agree");
+      // the next run, with the database reachable as configured: proves (or repairs) and converges
+      const next = await cqlGemini.update(created.id, state, inputs(RW2, good));
+      assert.strictEqual(next.outs!.password, RW2);
+      assert.strictEqual(next.outs!.passwordVerified, true);
+      assert.strictEqual(await cqlCanLogin(endpointOf(nodes.plain), "rwuser", RW2), true);
+      matrix.push({
+        resource: "GeminiDB+cql",
         fault: row.fault,
         outcome,
         calls,

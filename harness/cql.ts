@@ -1,0 +1,61 @@
+/**
+ * CQL for the local stack, through the provider's own CQL wire (provider/cql/client.ts): a
+ * login check, and statements as a superuser (setting up roles, changing a password the way a
+ * console would).
+ */
+import { CqlTarget, cqlLogin, cqlName, cqlString, withCqlSession } from "../provider/cql/client";
+import { waitFor } from "./support";
+
+export interface CqlEndpoint {
+  address: string;
+  tls?: boolean;
+  caCertificate?: string;
+}
+
+export function cqlTarget(e: CqlEndpoint, timeoutMs = 10000): CqlTarget {
+  return {
+    hostPort: e.address,
+    tls: e.tls ?? false,
+    caCertificate: e.caCertificate,
+    localDataCenter: "datacenter1",
+    timeoutMs,
+  };
+}
+
+/** Whether `user` logs in with `password` now (any failure to connect: false). */
+export async function cqlCanLogin(e: CqlEndpoint, user: string, password: string): Promise<boolean> {
+  try {
+    return await cqlLogin(cqlTarget(e, 3000), user, password);
+  } catch {
+    return false;
+  }
+}
+
+/** Runs statements as `admin`. */
+export async function cqlAs(
+  e: CqlEndpoint,
+  admin: { username: string; password: string },
+  statements: string[],
+  secrets: string[] = [],
+): Promise<void> {
+  await withCqlSession(cqlTarget(e), admin, async (s) => {
+    for (const st of statements) await s.execute(st, [], secrets);
+  });
+}
+
+/**
+ * Sets `role`'s password as `admin` does from a console: ALTER ROLE with a quoted literal.
+ * With `settle`, waits until the node's credentials cache lets the new password in (measured
+ * on 5.0.9: the old password keeps logging in for about a second after the change).
+ */
+export async function alterRolePassword(
+  e: CqlEndpoint,
+  admin: { username: string; password: string },
+  role: string,
+  password: string,
+  options: { settle?: boolean } = {},
+): Promise<void> {
+  await cqlAs(e, admin, [`ALTER ROLE ${cqlName(role)} WITH PASSWORD = ${cqlString(password)}`], [password]);
+  if (options.settle)
+    await waitFor(`${role}'s new password to log in`, () => cqlCanLogin(e, role, password), 10000, 200);
+}

@@ -1,0 +1,213 @@
+/**
+ * The CQL wire: the only file that talks CQL (GeminiDB for Cassandra, Apache Cassandra), with
+ * the DataStax Node.js driver (`cassandra-driver`), loaded only when a resource uses CQL.
+ *
+ * - Cassandra authenticates a connection once, when it opens (PasswordAuthenticator); a
+ *   session opened before a password change keeps working. So a login proof is a connection
+ *   of its own, opened and closed: does this password log in now?
+ * - A refused login is a NoHostAvailableError whose inner errors hold an AuthenticationError:
+ *   `cqlLogin` answers false for it. Everything else (refused connection, timeout, TLS
+ *   failure) is a CqlError, transient where trying again may help.
+ * - Sessions for statements (`withCqlSession`) are short: connect, run, shut down. The driver
+ *   syncs no schema metadata and retries nothing by itself: the caller decides what to retry.
+ * - Nothing is logged; errors are redacted of every password the call carries.
+ */
+import type * as CassandraDriver from "cassandra-driver";
+import { CqlError } from "../shared/errors";
+import { redact, safeMessage } from "../shared/redact";
+import { retry } from "../shared/retry";
+
+export interface CqlTarget {
+  /** host:port of the native transport. */
+  hostPort: string;
+  tls: boolean;
+  /** PEM of the CA (or certificate) to trust for TLS; the system's trusted CAs otherwise. */
+  caCertificate?: string;
+  /** The data center of the contact point (the driver needs it). */
+  localDataCenter: string;
+  /** Connect and read timeout of each attempt, ms. */
+  timeoutMs: number;
+}
+
+export interface CqlIdentity {
+  username: string;
+  password: string;
+}
+
+/** How errors name a CQL target: "cql host:port[ role name]". Never a secret. */
+export function cqlTargetOf(t: Pick<CqlTarget, "hostPort">, role?: string): string {
+  return `cql ${t.hostPort}${role ? ` role ${role}` : ""}`;
+}
+
+let driver: typeof CassandraDriver | undefined;
+function loadDriver(): typeof CassandraDriver {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (driver ??= require("cassandra-driver") as typeof CassandraDriver);
+}
+
+function clientOf(target: CqlTarget, identity: CqlIdentity): CassandraDriver.Client {
+  const cassandra = loadDriver();
+  return new cassandra.Client({
+    contactPoints: [target.hostPort],
+    localDataCenter: target.localDataCenter,
+    credentials: { username: identity.username, password: identity.password },
+    sslOptions: target.tls
+      ? { rejectUnauthorized: true, ...(target.caCertificate ? { ca: [target.caCertificate] } : {}) }
+      : undefined,
+    socketOptions: { connectTimeout: target.timeoutMs, readTimeout: target.timeoutMs },
+    pooling: { coreConnectionsPerHost: { [cassandra.types.distance.local]: 1, [cassandra.types.distance.remote]: 0 } },
+    isMetadataSyncEnabled: false,
+    policies: {
+      retry: new cassandra.policies.retry.FallthroughRetryPolicy(),
+      reconnection: new cassandra.policies.reconnection.ConstantReconnectionPolicy(1000),
+    },
+  });
+}
+
+/** The errors a connection attempt failed with, one per host, or the error itself. */
+function innerErrors(err: unknown): unknown[] {
+  const inner = (err as { innerErrors?: Record<string, unknown> })?.innerErrors;
+  return inner && typeof inner === "object" ? Object.values(inner) : [err];
+}
+
+function isAuthenticationError(err: unknown): boolean {
+  return innerErrors(err).some((e) => (e as { name?: string })?.name === "AuthenticationError");
+}
+
+const TLS_CODES =
+  /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_SSL|ERR_TLS|EPROTO|wrong version number|certificate/i;
+
+/** A CqlError for a failure to connect or to run a statement, without any secret. */
+export function cqlError(
+  err: unknown,
+  operation: string,
+  target: string,
+  secrets: string[],
+  mutating = false,
+): CqlError {
+  if (err instanceof CqlError) return err;
+  const errors = innerErrors(err);
+  const text = errors.map((e) => `${(e as { code?: string })?.code ?? ""} ${safeMessage(e, secrets)}`).join("; ");
+  const code = (errors[0] as { code?: string | number })?.code;
+  if (TLS_CODES.test(text)) {
+    return new CqlError(`TLS handshake failed (check cql.tls and cql.caCertificate): ${redact(text, secrets).trim()}`, {
+      operation,
+      target,
+      serverCode: "TLS",
+    });
+  }
+  const refused = /ECONNREFUSED/.test(text);
+  const timedOut = /timed? ?out|ETIMEDOUT|OperationTimedOut/i.test(text);
+  const closed = /ECONNRESET|socket hang up|closed|EPIPE/i.test(text);
+  const serverCode = refused
+    ? "ECONNREFUSED"
+    : timedOut
+      ? "TIMEOUT"
+      : closed
+        ? "CONNECTION_CLOSED"
+        : String(code ?? "");
+  const hint = closed ? " (a server that expects TLS closes a plain connection: check cql.tls)" : "";
+  return new CqlError(`database not reachable or call interrupted${hint}: ${redact(text, secrets).trim()}`, {
+    operation,
+    target,
+    serverCode: serverCode || undefined,
+    transient: refused || timedOut || closed,
+    // a statement whose answer was lost may have been applied
+    ambiguous: mutating && (timedOut || closed),
+  });
+}
+
+/**
+ * Whether `username` logs in with `password` now: true, false (the server refused the
+ * credentials), or a thrown CqlError when the server could not be asked. One connection,
+ * opened and closed.
+ */
+export async function cqlLogin(target: CqlTarget, username: string, password: string): Promise<boolean> {
+  const client = clientOf(target, { username, password });
+  try {
+    await client.connect();
+    return true;
+  } catch (err) {
+    if (isAuthenticationError(err)) return false;
+    throw cqlError(err, "login", cqlTargetOf(target, username), [password]);
+  } finally {
+    await client.shutdown().catch(() => undefined);
+  }
+}
+
+/** Bounds of the retries of a login proof after a transient failure. */
+export const CQL_READ_RETRY = { maxAttempts: 3, maxElapsedMs: 15000, baseDelayMs: 200, maxDelayMs: 2000 };
+
+/** `cqlLogin`, tried again after a transient failure (within CQL_READ_RETRY). */
+export async function cqlLoginRetry(target: CqlTarget, username: string, password: string): Promise<boolean> {
+  const { value } = await retry(() => cqlLogin(target, username, password), {
+    ...CQL_READ_RETRY,
+    classify: (err) => ({ retry: err instanceof CqlError && err.transient }),
+  });
+  return value;
+}
+
+export interface CqlSession {
+  /** Runs one statement with bound values; `secrets` are kept out of any error. */
+  execute(statement: string, params?: unknown[], secrets?: string[]): Promise<CassandraDriver.types.ResultSet>;
+}
+
+/**
+ * Connects as `identity`, runs `fn` with a session, shuts down. A refused login is a CqlError
+ * with serverCode UNAUTHENTICATED.
+ */
+export async function withCqlSession<T>(
+  target: CqlTarget,
+  identity: CqlIdentity,
+  fn: (session: CqlSession) => Promise<T>,
+): Promise<T> {
+  const client = clientOf(target, identity);
+  const where = cqlTargetOf(target);
+  try {
+    try {
+      await client.connect();
+    } catch (err) {
+      if (isAuthenticationError(err)) {
+        throw new CqlError(`authentication failed as ${identity.username}: check the connection username/password`, {
+          operation: "login",
+          target: where,
+          serverCode: "UNAUTHENTICATED",
+        });
+      }
+      throw cqlError(err, "login", where, [identity.password]);
+    }
+    return await fn({
+      execute: async (statement, params = [], secrets = []) => {
+        try {
+          return await client.execute(statement, params, { prepare: false });
+        } catch (err) {
+          const verb = statement.split(/\s+/).slice(0, 2).join(" ");
+          const code = (err as { code?: number })?.code;
+          if (typeof code === "number" && (err as { name?: string }).name === "ResponseError") {
+            throw new CqlError(
+              redact(safeMessage(err, [identity.password, ...secrets]), [identity.password, ...secrets]),
+              {
+                operation: verb,
+                target: where,
+                serverCode: String(code),
+              },
+            );
+          }
+          throw cqlError(err, verb, where, [identity.password, ...secrets], !/^(SELECT|LIST)\b/i.test(statement));
+        }
+      },
+    });
+  } finally {
+    await client.shutdown().catch(() => undefined);
+  }
+}
+
+/** A CQL string literal: the text in single quotes, each quote doubled (`it's` → `'it''s'`). */
+export function cqlString(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+/** A CQL quoted identifier: the name in double quotes, each double quote doubled. */
+export function cqlName(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
