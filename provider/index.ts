@@ -6,5 +6,15 @@ export { GeminiDbAdminPassword } from "./geminidb/resource";
 export type { GeminiDbAdminPasswordArgs, GeminiDbAuthArgs } from "./geminidb/resource";
 export * as geminiDbAdminPasswordProvider from "./geminidb/provider";
 export type { GeminiDbAdminPasswordInputs, GeminiDbAdminPasswordOutputs } from "./geminidb/schema";
-export { DbPasswordError, MilvusError, GeminiDbError, ConfigError } from "./shared/errors";
-export { MILVUS_PASSWORD_POLICY, GEMINIDB_PASSWORD_POLICY, checkPassword, generatePassword } from "./shared/password";
+export { CassandraRolePassword } from "./cassandra/resource";
+export type { CassandraConnectionArgs, CassandraRolePasswordArgs } from "./cassandra/resource";
+export * as cassandraRolePasswordProvider from "./cassandra/provider";
+export type { CassandraRolePasswordInputs, CassandraRolePasswordOutputs } from "./cassandra/schema";
+export { DbPasswordError, MilvusError, GeminiDbError, CqlError, ConfigError } from "./shared/errors";
+export {
+  MILVUS_PASSWORD_POLICY,
+  GEMINIDB_PASSWORD_POLICY,
+  CASSANDRA_PASSWORD_POLICY,
+  checkPassword,
+  generatePassword,
+} from "./shared/password";

@@ -14,6 +14,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { geminiDbSpec } from "../provider/geminidb/spec";
 import { milvusSpec } from "../provider/milvus/spec";
+import { cassandraSpec } from "../provider/cassandra/spec";
 import { packageSchema } from "../provider/plugin/schema";
 import { SPECS } from "../provider/plugin/resources";
 import type { ResourceSpec } from "../provider/shared/spec";
@@ -26,6 +27,7 @@ const ROOT = path.resolve(__dirname, "..");
 const ARGS: Array<{ spec: ResourceSpec; dir: string }> = [
   { spec: milvusSpec, dir: "provider/milvus" },
   { spec: geminiDbSpec, dir: "provider/geminidb" },
+  { spec: cassandraSpec, dir: "provider/cassandra" },
 ];
 
 export const SDK_LANGUAGES = ["python", "go"] as const;

@@ -147,6 +147,18 @@ export async function cqlLoginRetry(target: CqlTarget, username: string, passwor
   return value;
 }
 
+/**
+ * Server error codes (native protocol) that may pass by themselves: unavailable, overloaded
+ * (Cassandra 5.0 also answers it to a second password change of a role within 5 s), still
+ * bootstrapping, write and read timeouts.
+ */
+const TRANSIENT_CODES = new Set([0x1000, 0x1001, 0x1002, 0x1100, 0x1200]);
+const WRITE_TIMEOUT = 0x1100;
+/** The server's code for a statement its role may not run. */
+export const UNAUTHORIZED = 0x2100;
+/** The server's code for an invalid request (a role that does not exist, or exists already). */
+export const INVALID = 0x2200;
+
 export interface CqlSession {
   /** Runs one statement with bound values; `secrets` are kept out of any error. */
   execute(statement: string, params?: unknown[], secrets?: string[]): Promise<CassandraDriver.types.ResultSet>;
@@ -184,12 +196,16 @@ export async function withCqlSession<T>(
           const verb = statement.split(/\s+/).slice(0, 2).join(" ");
           const code = (err as { code?: number })?.code;
           if (typeof code === "number" && (err as { name?: string }).name === "ResponseError") {
+            const mutating = !/^(SELECT|LIST)\b/i.test(statement);
             throw new CqlError(
               redact(safeMessage(err, [identity.password, ...secrets]), [identity.password, ...secrets]),
               {
                 operation: verb,
                 target: where,
                 serverCode: String(code),
+                transient: TRANSIENT_CODES.has(code),
+                // a write that timed out on the server may have been applied
+                ambiguous: mutating && code === WRITE_TIMEOUT,
               },
             );
           }
@@ -210,4 +226,42 @@ export function cqlString(text: string): string {
 /** A CQL quoted identifier: the name in double quotes, each double quote doubled. */
 export function cqlName(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
+}
+
+/**
+ * How long a login proof waits for the database to show a change, and its backoff. Measured on
+ * Cassandra 5.0.9: after ALTER ROLE the old password keeps logging in, and the new one does
+ * not, for about a second (the credentials cache; `credentials_validity` is 2 s by default).
+ */
+export const AUTH_SETTLE = { boundMs: 10000, baseDelayMs: 200, maxDelayMs: 2000 };
+
+/**
+ * Logs in as `user` until the answer is `expected` (true: the password works) or the bound
+ * has passed; returns whether it came. A login the server cannot answer is tried again within
+ * the bound, then thrown.
+ */
+export async function cqlLoginUntil(
+  target: CqlTarget,
+  user: string,
+  password: string,
+  expected: boolean,
+  bound: typeof AUTH_SETTLE = AUTH_SETTLE,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+): Promise<boolean> {
+  const deadline = Date.now() + bound.boundMs;
+  for (let attempt = 0; ; attempt++) {
+    let failure: CqlError | undefined;
+    try {
+      if ((await cqlLogin(target, user, password)) === expected) return true;
+    } catch (err) {
+      if (!(err instanceof CqlError) || !err.transient) throw err;
+      failure = err;
+    }
+    const delay = Math.min(bound.maxDelayMs, bound.baseDelayMs * 2 ** attempt);
+    if (Date.now() + delay > deadline) {
+      if (failure) throw failure;
+      return false;
+    }
+    await sleep(delay);
+  }
 }

@@ -5,7 +5,13 @@
  */
 import { z } from "zod";
 import { isLoopbackHost } from "../shared/env";
-import { millisecondsField, rotateAfterDaysField, rotationTriggerField } from "../shared/fields";
+import {
+  cqlAddressField,
+  millisecondsField,
+  pemCertificateField,
+  rotateAfterDaysField,
+  rotationTriggerField,
+} from "../shared/fields";
 import { GEMINIDB_PASSWORD_POLICY, checkPassword } from "../shared/password";
 import type { Inputify, SameFields } from "../shared/inputs";
 import type { GeminiDbAdminPasswordArgs, GeminiDbAuthArgs, GeminiDbCqlArgs } from "./args";
@@ -80,29 +86,12 @@ export const authSchema = z
     }
   });
 
-/** host:port, or a host with CQL's GeminiDB port 8635. */
-const CQL_ADDRESS = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)(?::(\d{1,5}))?$/;
-
 /** The CQL endpoint of the login proof (docs/ARCHITECTURE.md, section 2). */
 export const cqlSchema = z
   .object({
-    address: z
-      .string({ error: "is required and must be a string" })
-      .regex(CQL_ADDRESS, { error: "must be host or host:port" })
-      .refine(
-        (a) => {
-          const port = CQL_ADDRESS.exec(a)?.[2];
-          return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
-        },
-        { error: "port must be between 1 and 65535" },
-      ),
+    address: cqlAddressField,
     tls: z.boolean({ error: "must be true or false" }).optional(),
-    caCertificate: z
-      .string({ error: "must be a string" })
-      .refine((pem) => /-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/.test(pem), {
-        error: "must be a PEM certificate (-----BEGIN CERTIFICATE----- ...)",
-      })
-      .optional(),
+    caCertificate: pemCertificateField.optional(),
     localDataCenter: z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }).optional(),
     timeoutMs: millisecondsField(1000, 60000).optional(),
   })

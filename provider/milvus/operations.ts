@@ -187,7 +187,7 @@ export async function update(_id: string, olds: Outputs, news: Inputs): Promise<
         standbyPassword: olds.standbyPassword,
       };
       if (sets) pair = await rotatePair(ctx, olds, news, desired);
-      else if (drifted) await repairPair(ctx, olds, news);
+      else if (drifted) pair = { ...pair, standbyPassword: await repairPair(ctx, olds, news) };
       return { outs: { ...outputs(news, ctx, pair.password, rotatedAt), ...pair } as Outputs };
     }
     if (sets || drifted) {

@@ -6,6 +6,7 @@
  */
 import { geminiDbSpec } from "../geminidb/spec";
 import { milvusSpec } from "../milvus/spec";
+import { cassandraSpec } from "../cassandra/spec";
 import { ResourceSpec, secretPaths, token } from "../shared/spec";
 
 /** Plain (decoded) values: inputs as check returned them, outputs as state holds them. */
@@ -51,6 +52,7 @@ export interface ResourceEntry {
 const entries: ResourceEntry[] = [
   { spec: milvusSpec, operations: () => require("../milvus/operations") },
   { spec: geminiDbSpec, operations: () => require("../geminidb/operations") },
+  { spec: cassandraSpec, operations: () => require("../cassandra/operations") },
 ].map((e) => ({ ...e, secretPaths: secretPaths(e.spec) }));
 /* eslint-enable @typescript-eslint/no-require-imports */
 

@@ -25,3 +25,25 @@ export const rotateAfterDaysField = z
   .int({ error: "must be a whole number of days" })
   .min(1, { error: "must be at least 1 (day)" })
   .max(3650, { error: "must be at most 3650 (days)" });
+
+/** host, or host:port: a CQL node's address (the resource gives the default port). */
+export const CQL_ADDRESS = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)(?::(\d{1,5}))?$/;
+
+/** A CQL node's address: host or host:port, the port within 1..65535. */
+export const cqlAddressField = z
+  .string({ error: "is required and must be a string" })
+  .regex(CQL_ADDRESS, { error: "must be host or host:port" })
+  .refine(
+    (a) => {
+      const port = CQL_ADDRESS.exec(a)?.[2];
+      return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
+    },
+    { error: "port must be between 1 and 65535" },
+  );
+
+/** A PEM certificate (a CA to trust for TLS). */
+export const pemCertificateField = z
+  .string({ error: "must be a string" })
+  .refine((pem) => /-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/.test(pem), {
+    error: "must be a PEM certificate (-----BEGIN CERTIFICATE----- ...)",
+  });

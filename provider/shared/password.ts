@@ -131,3 +131,20 @@ export function generatePassword(policy: PasswordPolicy, length = policy.generat
   }
   return chars.join("");
 }
+
+/**
+ * Cassandra roles (GeminiDB for Cassandra, Apache Cassandra): Cassandra sets no rule of its
+ * own by default; this one asks for 8–256 printable ASCII characters with at least three of
+ * upper, lower, digit, special. A quote is allowed (it travels in a quoted CQL literal).
+ */
+export const CASSANDRA_PASSWORD_POLICY: PasswordPolicy = {
+  name: "Cassandra",
+  minLength: 8,
+  maxLength: 256,
+  specials: ASCII_SPECIAL,
+  minClasses: 3,
+  requiredClasses: [],
+  generatedSpecials: 2,
+  generatedSpecialSet: "!#%*+-=?@^_~",
+  generatedLength: 32,
+};

@@ -12,6 +12,7 @@ import * as ts from "typescript";
 import { z } from "zod";
 import { milvusInputsSchema } from "../../provider/milvus/schema";
 import { geminiDbInputsSchema } from "../../provider/geminidb/schema";
+import { cassandraInputsSchema } from "../../provider/cassandra/schema";
 import { REPO_ROOT } from "../../harness/tools";
 
 interface Field {
@@ -61,15 +62,22 @@ const ENV: Record<string, RegExp> = {
   "auth.password": /HW_PASSWORD/,
   "auth.domainName": /HW_DOMAIN_NAME/,
 };
+/** The same for CassandraRolePassword (its connection's fields have other variables than Milvus's). */
+const CASSANDRA_ENV: Record<string, RegExp> = {
+  "connection.address": /CASSANDRA_ADDRESS/,
+  "connection.username": /CASSANDRA_USERNAME/,
+  "connection.password": /CASSANDRA_PASSWORD/,
+};
 
 describe("editor help: quick info for every field of the resource arguments", () => {
-  const cases = [
+  const cases: Array<{ type: string; fields: Field[]; env?: Record<string, RegExp> }> = [
     { type: "MilvusUserPasswordArgs", fields: fieldsOf(milvusInputsSchema) },
     { type: "GeminiDbAdminPasswordArgs", fields: fieldsOf(geminiDbInputsSchema) },
+    { type: "CassandraRolePasswordArgs", fields: fieldsOf(cassandraInputsSchema), env: CASSANDRA_ENV },
   ];
   const file = path.join(REPO_ROOT, "test", "unit", "__editor_help_probe__.ts");
   const out = {
-    text: 'import type { GeminiDbAdminPasswordArgs, MilvusUserPasswordArgs } from "pulumi-db-passwords";\n',
+    text: 'import type { CassandraRolePasswordArgs, GeminiDbAdminPasswordArgs, MilvusUserPasswordArgs } from "pulumi-db-passwords";\n',
     at: new Map<string, number>(),
   };
   const starts: Record<string, Map<string, number>> = {};
@@ -134,7 +142,8 @@ describe("editor help: quick info for every field of the resource arguments", ()
         if (!shown.includes(name)) problems.push(`${f.path}: quick info does not name the field (${shown})`);
         if (doc === "") problems.push(`${f.path}: no documentation`);
         else if (!/\b(Default|Required)\b/.test(doc)) problems.push(`${f.path}: does not say its default (${doc})`);
-        if (ENV[f.path] && !ENV[f.path].test(doc)) problems.push(`${f.path}: does not name ${ENV[f.path]} (${doc})`);
+        const env = (c.env ?? ENV)[f.path];
+        if (env && !env.test(doc)) problems.push(`${f.path}: does not name ${env} (${doc})`);
       }
       assert.deepStrictEqual(problems, []);
     });

@@ -22,6 +22,8 @@ type GeminiDbAdminPassword struct {
 	InstanceId pulumi.StringOutput `pulumi:"instanceId"`
 	// The rwuser password now set (given or generated). Secret.
 	Password pulumi.StringOutput `pulumi:"password"`
+	// With `cql`: false when the last refresh found that the password in state no longer logs in as rwuser. Undefined without `cql`.
+	PasswordVerified pulumi.BoolPtrOutput `pulumi:"passwordVerified"`
 	// The project id used (given, from `HW_PROJECT_ID`, or looked up by region).
 	ProjectId pulumi.StringOutput `pulumi:"projectId"`
 	// The region.
@@ -84,6 +86,10 @@ type geminiDbAdminPasswordArgs struct {
 	//
 	// Default: from the environment when an operation runs: `HW_AUTH_TOKEN`, else `HW_ACCESS_KEY`/`HW_SECRET_KEY` (and `HW_SECURITY_TOKEN`), else `HW_USER_NAME`/`HW_PASSWORD`/`HW_DOMAIN_NAME`. Without any, `pulumi preview` fails.
 	Auth *GeminiDbAuth `pulumi:"auth"`
+	// Prove each reset on the database itself: after the API's 204, a login as rwuser over CQL must work with the new password and fail with the old one (tried again for a few seconds while authentication caches expire); a reset the database does not show fails the update. `pulumi refresh` then logs in with the password in state and reports `passwordVerified: false` when it no longer works (say, after a reset in the console), which the next `pulumi up` repairs.
+	//
+	// Default: none: the API's answer is the only evidence, and there is no `passwordVerified`.
+	Cql *GeminiDbCql `pulumi:"cql"`
 	// GeminiDB API endpoint, `https://host[:port]`; plain http only to a loopback host (local emulators).
 	//
 	// Default: `https://gaussdb-nosql.{region}.myhuaweicloud.com` (`.eu` for eu-west-101).
@@ -128,6 +134,10 @@ type GeminiDbAdminPasswordArgs struct {
 	//
 	// Default: from the environment when an operation runs: `HW_AUTH_TOKEN`, else `HW_ACCESS_KEY`/`HW_SECRET_KEY` (and `HW_SECURITY_TOKEN`), else `HW_USER_NAME`/`HW_PASSWORD`/`HW_DOMAIN_NAME`. Without any, `pulumi preview` fails.
 	Auth GeminiDbAuthPtrInput
+	// Prove each reset on the database itself: after the API's 204, a login as rwuser over CQL must work with the new password and fail with the old one (tried again for a few seconds while authentication caches expire); a reset the database does not show fails the update. `pulumi refresh` then logs in with the password in state and reports `passwordVerified: false` when it no longer works (say, after a reset in the console), which the next `pulumi up` repairs.
+	//
+	// Default: none: the API's answer is the only evidence, and there is no `passwordVerified`.
+	Cql GeminiDbCqlPtrInput
 	// GeminiDB API endpoint, `https://host[:port]`; plain http only to a loopback host (local emulators).
 	//
 	// Default: `https://gaussdb-nosql.{region}.myhuaweicloud.com` (`.eu` for eu-west-101).
@@ -266,6 +276,11 @@ func (o GeminiDbAdminPasswordOutput) InstanceId() pulumi.StringOutput {
 // The rwuser password now set (given or generated). Secret.
 func (o GeminiDbAdminPasswordOutput) Password() pulumi.StringOutput {
 	return o.ApplyT(func(v *GeminiDbAdminPassword) pulumi.StringOutput { return v.Password }).(pulumi.StringOutput)
+}
+
+// With `cql`: false when the last refresh found that the password in state no longer logs in as rwuser. Undefined without `cql`.
+func (o GeminiDbAdminPasswordOutput) PasswordVerified() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *GeminiDbAdminPassword) pulumi.BoolPtrOutput { return v.PasswordVerified }).(pulumi.BoolPtrOutput)
 }
 
 // The project id used (given, from `HW_PROJECT_ID`, or looked up by region).

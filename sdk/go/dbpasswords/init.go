@@ -21,6 +21,8 @@ func (m *module) Version() semver.Version {
 
 func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi.Resource, err error) {
 	switch typ {
+	case "dbpasswords:index:CassandraRolePassword":
+		r = &CassandraRolePassword{}
 	case "dbpasswords:index:GeminiDbAdminPassword":
 		r = &GeminiDbAdminPassword{}
 	case "dbpasswords:index:MilvusUserPassword":

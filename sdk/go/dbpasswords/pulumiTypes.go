@@ -13,6 +13,316 @@ import (
 
 var _ = internal.GetEnvOrDefault
 
+// How the provider reaches the database over CQL and whom it logs in as.
+type CassandraConnection struct {
+	// A node's CQL address, `host:port` (port 9042 when omitted; GeminiDB for Cassandra listens on 8635). A change replaces the resource.
+	//
+	// Default: the `CASSANDRA_ADDRESS` environment variable. One of the two is required.
+	Address *string `pulumi:"address"`
+	// The CA certificate to trust for TLS, PEM (on GeminiDB: the one the console offers).
+	//
+	// Default: the system's trusted CAs.
+	CaCertificate *string `pulumi:"caCertificate"`
+	// The data center of the node at `address`, which the CQL driver needs.
+	//
+	// Default: `datacenter1`.
+	LocalDataCenter *string `pulumi:"localDataCenter"`
+	// Password of `username`. Secret.
+	//
+	// Default: the `CASSANDRA_PASSWORD` environment variable.
+	Password *string `pulumi:"password"`
+	// Timeout of each CQL connection and statement in milliseconds, 1000 to 60000.
+	//
+	// Default: 10000.
+	TimeoutMs *int `pulumi:"timeoutMs"`
+	// Connect with TLS (on GeminiDB: when SSL is enabled on the instance).
+	//
+	// Default: false.
+	Tls *bool `pulumi:"tls"`
+	// The role the provider logs in as to set the password: a superuser, or a role with ALTER on the managed role (and CREATE, DROP and AUTHORIZE for `createIfMissing`, `deleteRoleOnDestroy` and `standbyRole`). On GeminiDB, `rwuser`.
+	//
+	// Default: the `CASSANDRA_USERNAME` environment variable; without either, the managed role logs in itself with its old password: a role may change its own.
+	Username *string `pulumi:"username"`
+}
+
+// CassandraConnectionInput is an input type that accepts CassandraConnectionArgs and CassandraConnectionOutput values.
+// You can construct a concrete instance of `CassandraConnectionInput` via:
+//
+//	CassandraConnectionArgs{...}
+type CassandraConnectionInput interface {
+	pulumi.Input
+
+	ToCassandraConnectionOutput() CassandraConnectionOutput
+	ToCassandraConnectionOutputWithContext(context.Context) CassandraConnectionOutput
+}
+
+// How the provider reaches the database over CQL and whom it logs in as.
+type CassandraConnectionArgs struct {
+	// A node's CQL address, `host:port` (port 9042 when omitted; GeminiDB for Cassandra listens on 8635). A change replaces the resource.
+	//
+	// Default: the `CASSANDRA_ADDRESS` environment variable. One of the two is required.
+	Address pulumi.StringPtrInput `pulumi:"address"`
+	// The CA certificate to trust for TLS, PEM (on GeminiDB: the one the console offers).
+	//
+	// Default: the system's trusted CAs.
+	CaCertificate pulumi.StringPtrInput `pulumi:"caCertificate"`
+	// The data center of the node at `address`, which the CQL driver needs.
+	//
+	// Default: `datacenter1`.
+	LocalDataCenter pulumi.StringPtrInput `pulumi:"localDataCenter"`
+	// Password of `username`. Secret.
+	//
+	// Default: the `CASSANDRA_PASSWORD` environment variable.
+	Password pulumi.StringPtrInput `pulumi:"password"`
+	// Timeout of each CQL connection and statement in milliseconds, 1000 to 60000.
+	//
+	// Default: 10000.
+	TimeoutMs pulumi.IntPtrInput `pulumi:"timeoutMs"`
+	// Connect with TLS (on GeminiDB: when SSL is enabled on the instance).
+	//
+	// Default: false.
+	Tls pulumi.BoolPtrInput `pulumi:"tls"`
+	// The role the provider logs in as to set the password: a superuser, or a role with ALTER on the managed role (and CREATE, DROP and AUTHORIZE for `createIfMissing`, `deleteRoleOnDestroy` and `standbyRole`). On GeminiDB, `rwuser`.
+	//
+	// Default: the `CASSANDRA_USERNAME` environment variable; without either, the managed role logs in itself with its old password: a role may change its own.
+	Username pulumi.StringPtrInput `pulumi:"username"`
+}
+
+func (CassandraConnectionArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*CassandraConnection)(nil)).Elem()
+}
+
+func (i CassandraConnectionArgs) ToCassandraConnectionOutput() CassandraConnectionOutput {
+	return i.ToCassandraConnectionOutputWithContext(context.Background())
+}
+
+func (i CassandraConnectionArgs) ToCassandraConnectionOutputWithContext(ctx context.Context) CassandraConnectionOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CassandraConnectionOutput)
+}
+
+func (i CassandraConnectionArgs) ToCassandraConnectionPtrOutput() CassandraConnectionPtrOutput {
+	return i.ToCassandraConnectionPtrOutputWithContext(context.Background())
+}
+
+func (i CassandraConnectionArgs) ToCassandraConnectionPtrOutputWithContext(ctx context.Context) CassandraConnectionPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CassandraConnectionOutput).ToCassandraConnectionPtrOutputWithContext(ctx)
+}
+
+// CassandraConnectionPtrInput is an input type that accepts CassandraConnectionArgs, CassandraConnectionPtr and CassandraConnectionPtrOutput values.
+// You can construct a concrete instance of `CassandraConnectionPtrInput` via:
+//
+//	        CassandraConnectionArgs{...}
+//
+//	or:
+//
+//	        nil
+type CassandraConnectionPtrInput interface {
+	pulumi.Input
+
+	ToCassandraConnectionPtrOutput() CassandraConnectionPtrOutput
+	ToCassandraConnectionPtrOutputWithContext(context.Context) CassandraConnectionPtrOutput
+}
+
+type cassandraConnectionPtrType CassandraConnectionArgs
+
+func CassandraConnectionPtr(v *CassandraConnectionArgs) CassandraConnectionPtrInput {
+	return (*cassandraConnectionPtrType)(v)
+}
+
+func (*cassandraConnectionPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**CassandraConnection)(nil)).Elem()
+}
+
+func (i *cassandraConnectionPtrType) ToCassandraConnectionPtrOutput() CassandraConnectionPtrOutput {
+	return i.ToCassandraConnectionPtrOutputWithContext(context.Background())
+}
+
+func (i *cassandraConnectionPtrType) ToCassandraConnectionPtrOutputWithContext(ctx context.Context) CassandraConnectionPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CassandraConnectionPtrOutput)
+}
+
+// How the provider reaches the database over CQL and whom it logs in as.
+type CassandraConnectionOutput struct{ *pulumi.OutputState }
+
+func (CassandraConnectionOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*CassandraConnection)(nil)).Elem()
+}
+
+func (o CassandraConnectionOutput) ToCassandraConnectionOutput() CassandraConnectionOutput {
+	return o
+}
+
+func (o CassandraConnectionOutput) ToCassandraConnectionOutputWithContext(ctx context.Context) CassandraConnectionOutput {
+	return o
+}
+
+func (o CassandraConnectionOutput) ToCassandraConnectionPtrOutput() CassandraConnectionPtrOutput {
+	return o.ToCassandraConnectionPtrOutputWithContext(context.Background())
+}
+
+func (o CassandraConnectionOutput) ToCassandraConnectionPtrOutputWithContext(ctx context.Context) CassandraConnectionPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v CassandraConnection) *CassandraConnection {
+		return &v
+	}).(CassandraConnectionPtrOutput)
+}
+
+// A node's CQL address, `host:port` (port 9042 when omitted; GeminiDB for Cassandra listens on 8635). A change replaces the resource.
+//
+// Default: the `CASSANDRA_ADDRESS` environment variable. One of the two is required.
+func (o CassandraConnectionOutput) Address() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v CassandraConnection) *string { return v.Address }).(pulumi.StringPtrOutput)
+}
+
+// The CA certificate to trust for TLS, PEM (on GeminiDB: the one the console offers).
+//
+// Default: the system's trusted CAs.
+func (o CassandraConnectionOutput) CaCertificate() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v CassandraConnection) *string { return v.CaCertificate }).(pulumi.StringPtrOutput)
+}
+
+// The data center of the node at `address`, which the CQL driver needs.
+//
+// Default: `datacenter1`.
+func (o CassandraConnectionOutput) LocalDataCenter() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v CassandraConnection) *string { return v.LocalDataCenter }).(pulumi.StringPtrOutput)
+}
+
+// Password of `username`. Secret.
+//
+// Default: the `CASSANDRA_PASSWORD` environment variable.
+func (o CassandraConnectionOutput) Password() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v CassandraConnection) *string { return v.Password }).(pulumi.StringPtrOutput)
+}
+
+// Timeout of each CQL connection and statement in milliseconds, 1000 to 60000.
+//
+// Default: 10000.
+func (o CassandraConnectionOutput) TimeoutMs() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v CassandraConnection) *int { return v.TimeoutMs }).(pulumi.IntPtrOutput)
+}
+
+// Connect with TLS (on GeminiDB: when SSL is enabled on the instance).
+//
+// Default: false.
+func (o CassandraConnectionOutput) Tls() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v CassandraConnection) *bool { return v.Tls }).(pulumi.BoolPtrOutput)
+}
+
+// The role the provider logs in as to set the password: a superuser, or a role with ALTER on the managed role (and CREATE, DROP and AUTHORIZE for `createIfMissing`, `deleteRoleOnDestroy` and `standbyRole`). On GeminiDB, `rwuser`.
+//
+// Default: the `CASSANDRA_USERNAME` environment variable; without either, the managed role logs in itself with its old password: a role may change its own.
+func (o CassandraConnectionOutput) Username() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v CassandraConnection) *string { return v.Username }).(pulumi.StringPtrOutput)
+}
+
+type CassandraConnectionPtrOutput struct{ *pulumi.OutputState }
+
+func (CassandraConnectionPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**CassandraConnection)(nil)).Elem()
+}
+
+func (o CassandraConnectionPtrOutput) ToCassandraConnectionPtrOutput() CassandraConnectionPtrOutput {
+	return o
+}
+
+func (o CassandraConnectionPtrOutput) ToCassandraConnectionPtrOutputWithContext(ctx context.Context) CassandraConnectionPtrOutput {
+	return o
+}
+
+func (o CassandraConnectionPtrOutput) Elem() CassandraConnectionOutput {
+	return o.ApplyT(func(v *CassandraConnection) CassandraConnection {
+		if v != nil {
+			return *v
+		}
+		var ret CassandraConnection
+		return ret
+	}).(CassandraConnectionOutput)
+}
+
+// A node's CQL address, `host:port` (port 9042 when omitted; GeminiDB for Cassandra listens on 8635). A change replaces the resource.
+//
+// Default: the `CASSANDRA_ADDRESS` environment variable. One of the two is required.
+func (o CassandraConnectionPtrOutput) Address() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *CassandraConnection) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Address
+	}).(pulumi.StringPtrOutput)
+}
+
+// The CA certificate to trust for TLS, PEM (on GeminiDB: the one the console offers).
+//
+// Default: the system's trusted CAs.
+func (o CassandraConnectionPtrOutput) CaCertificate() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *CassandraConnection) *string {
+		if v == nil {
+			return nil
+		}
+		return v.CaCertificate
+	}).(pulumi.StringPtrOutput)
+}
+
+// The data center of the node at `address`, which the CQL driver needs.
+//
+// Default: `datacenter1`.
+func (o CassandraConnectionPtrOutput) LocalDataCenter() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *CassandraConnection) *string {
+		if v == nil {
+			return nil
+		}
+		return v.LocalDataCenter
+	}).(pulumi.StringPtrOutput)
+}
+
+// Password of `username`. Secret.
+//
+// Default: the `CASSANDRA_PASSWORD` environment variable.
+func (o CassandraConnectionPtrOutput) Password() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *CassandraConnection) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Password
+	}).(pulumi.StringPtrOutput)
+}
+
+// Timeout of each CQL connection and statement in milliseconds, 1000 to 60000.
+//
+// Default: 10000.
+func (o CassandraConnectionPtrOutput) TimeoutMs() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *CassandraConnection) *int {
+		if v == nil {
+			return nil
+		}
+		return v.TimeoutMs
+	}).(pulumi.IntPtrOutput)
+}
+
+// Connect with TLS (on GeminiDB: when SSL is enabled on the instance).
+//
+// Default: false.
+func (o CassandraConnectionPtrOutput) Tls() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *CassandraConnection) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.Tls
+	}).(pulumi.BoolPtrOutput)
+}
+
+// The role the provider logs in as to set the password: a superuser, or a role with ALTER on the managed role (and CREATE, DROP and AUTHORIZE for `createIfMissing`, `deleteRoleOnDestroy` and `standbyRole`). On GeminiDB, `rwuser`.
+//
+// Default: the `CASSANDRA_USERNAME` environment variable; without either, the managed role logs in itself with its old password: a role may change its own.
+func (o CassandraConnectionPtrOutput) Username() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *CassandraConnection) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Username
+	}).(pulumi.StringPtrOutput)
+}
+
 // Exactly one way to authenticate: `token`; `accessKey` + `secretKey` (+ `securityToken`); or `userName` + `password` + `domainName`.
 type GeminiDbAuth struct {
 	// Access key id for AK/SK request signing; goes with `secretKey`.
@@ -323,6 +633,262 @@ func (o GeminiDbAuthPtrOutput) UserName() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
+// Where this program's pipeline reaches the instance's database over CQL, to prove each reset by a login as rwuser and to check the password on refresh.
+type GeminiDbCql struct {
+	// A node's CQL address, `host:port` (a private IP of the instance; port 8635, GeminiDB's CQL port, when omitted). The pipeline must reach it: from the instance's VPC, a peered network or a VPN.
+	//
+	// Required.
+	Address string `pulumi:"address"`
+	// The CA certificate to trust for TLS, PEM: the one offered for download on the instance's page in the GeminiDB console.
+	//
+	// Default: the system's trusted CAs.
+	CaCertificate *string `pulumi:"caCertificate"`
+	// The data center of the node at `address`, which the CQL driver needs.
+	//
+	// Default: `datacenter1`.
+	LocalDataCenter *string `pulumi:"localDataCenter"`
+	// Timeout of each CQL connection attempt in milliseconds, 1000 to 60000.
+	//
+	// Default: 10000.
+	TimeoutMs *int `pulumi:"timeoutMs"`
+	// Connect with TLS 1.2; for an instance with SSL enabled (a GeminiDB setting, changing it restarts the instance).
+	//
+	// Default: false.
+	Tls *bool `pulumi:"tls"`
+}
+
+// GeminiDbCqlInput is an input type that accepts GeminiDbCqlArgs and GeminiDbCqlOutput values.
+// You can construct a concrete instance of `GeminiDbCqlInput` via:
+//
+//	GeminiDbCqlArgs{...}
+type GeminiDbCqlInput interface {
+	pulumi.Input
+
+	ToGeminiDbCqlOutput() GeminiDbCqlOutput
+	ToGeminiDbCqlOutputWithContext(context.Context) GeminiDbCqlOutput
+}
+
+// Where this program's pipeline reaches the instance's database over CQL, to prove each reset by a login as rwuser and to check the password on refresh.
+type GeminiDbCqlArgs struct {
+	// A node's CQL address, `host:port` (a private IP of the instance; port 8635, GeminiDB's CQL port, when omitted). The pipeline must reach it: from the instance's VPC, a peered network or a VPN.
+	//
+	// Required.
+	Address pulumi.StringInput `pulumi:"address"`
+	// The CA certificate to trust for TLS, PEM: the one offered for download on the instance's page in the GeminiDB console.
+	//
+	// Default: the system's trusted CAs.
+	CaCertificate pulumi.StringPtrInput `pulumi:"caCertificate"`
+	// The data center of the node at `address`, which the CQL driver needs.
+	//
+	// Default: `datacenter1`.
+	LocalDataCenter pulumi.StringPtrInput `pulumi:"localDataCenter"`
+	// Timeout of each CQL connection attempt in milliseconds, 1000 to 60000.
+	//
+	// Default: 10000.
+	TimeoutMs pulumi.IntPtrInput `pulumi:"timeoutMs"`
+	// Connect with TLS 1.2; for an instance with SSL enabled (a GeminiDB setting, changing it restarts the instance).
+	//
+	// Default: false.
+	Tls pulumi.BoolPtrInput `pulumi:"tls"`
+}
+
+func (GeminiDbCqlArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*GeminiDbCql)(nil)).Elem()
+}
+
+func (i GeminiDbCqlArgs) ToGeminiDbCqlOutput() GeminiDbCqlOutput {
+	return i.ToGeminiDbCqlOutputWithContext(context.Background())
+}
+
+func (i GeminiDbCqlArgs) ToGeminiDbCqlOutputWithContext(ctx context.Context) GeminiDbCqlOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(GeminiDbCqlOutput)
+}
+
+func (i GeminiDbCqlArgs) ToGeminiDbCqlPtrOutput() GeminiDbCqlPtrOutput {
+	return i.ToGeminiDbCqlPtrOutputWithContext(context.Background())
+}
+
+func (i GeminiDbCqlArgs) ToGeminiDbCqlPtrOutputWithContext(ctx context.Context) GeminiDbCqlPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(GeminiDbCqlOutput).ToGeminiDbCqlPtrOutputWithContext(ctx)
+}
+
+// GeminiDbCqlPtrInput is an input type that accepts GeminiDbCqlArgs, GeminiDbCqlPtr and GeminiDbCqlPtrOutput values.
+// You can construct a concrete instance of `GeminiDbCqlPtrInput` via:
+//
+//	        GeminiDbCqlArgs{...}
+//
+//	or:
+//
+//	        nil
+type GeminiDbCqlPtrInput interface {
+	pulumi.Input
+
+	ToGeminiDbCqlPtrOutput() GeminiDbCqlPtrOutput
+	ToGeminiDbCqlPtrOutputWithContext(context.Context) GeminiDbCqlPtrOutput
+}
+
+type geminiDbCqlPtrType GeminiDbCqlArgs
+
+func GeminiDbCqlPtr(v *GeminiDbCqlArgs) GeminiDbCqlPtrInput {
+	return (*geminiDbCqlPtrType)(v)
+}
+
+func (*geminiDbCqlPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**GeminiDbCql)(nil)).Elem()
+}
+
+func (i *geminiDbCqlPtrType) ToGeminiDbCqlPtrOutput() GeminiDbCqlPtrOutput {
+	return i.ToGeminiDbCqlPtrOutputWithContext(context.Background())
+}
+
+func (i *geminiDbCqlPtrType) ToGeminiDbCqlPtrOutputWithContext(ctx context.Context) GeminiDbCqlPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(GeminiDbCqlPtrOutput)
+}
+
+// Where this program's pipeline reaches the instance's database over CQL, to prove each reset by a login as rwuser and to check the password on refresh.
+type GeminiDbCqlOutput struct{ *pulumi.OutputState }
+
+func (GeminiDbCqlOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GeminiDbCql)(nil)).Elem()
+}
+
+func (o GeminiDbCqlOutput) ToGeminiDbCqlOutput() GeminiDbCqlOutput {
+	return o
+}
+
+func (o GeminiDbCqlOutput) ToGeminiDbCqlOutputWithContext(ctx context.Context) GeminiDbCqlOutput {
+	return o
+}
+
+func (o GeminiDbCqlOutput) ToGeminiDbCqlPtrOutput() GeminiDbCqlPtrOutput {
+	return o.ToGeminiDbCqlPtrOutputWithContext(context.Background())
+}
+
+func (o GeminiDbCqlOutput) ToGeminiDbCqlPtrOutputWithContext(ctx context.Context) GeminiDbCqlPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v GeminiDbCql) *GeminiDbCql {
+		return &v
+	}).(GeminiDbCqlPtrOutput)
+}
+
+// A node's CQL address, `host:port` (a private IP of the instance; port 8635, GeminiDB's CQL port, when omitted). The pipeline must reach it: from the instance's VPC, a peered network or a VPN.
+//
+// Required.
+func (o GeminiDbCqlOutput) Address() pulumi.StringOutput {
+	return o.ApplyT(func(v GeminiDbCql) string { return v.Address }).(pulumi.StringOutput)
+}
+
+// The CA certificate to trust for TLS, PEM: the one offered for download on the instance's page in the GeminiDB console.
+//
+// Default: the system's trusted CAs.
+func (o GeminiDbCqlOutput) CaCertificate() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GeminiDbCql) *string { return v.CaCertificate }).(pulumi.StringPtrOutput)
+}
+
+// The data center of the node at `address`, which the CQL driver needs.
+//
+// Default: `datacenter1`.
+func (o GeminiDbCqlOutput) LocalDataCenter() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GeminiDbCql) *string { return v.LocalDataCenter }).(pulumi.StringPtrOutput)
+}
+
+// Timeout of each CQL connection attempt in milliseconds, 1000 to 60000.
+//
+// Default: 10000.
+func (o GeminiDbCqlOutput) TimeoutMs() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v GeminiDbCql) *int { return v.TimeoutMs }).(pulumi.IntPtrOutput)
+}
+
+// Connect with TLS 1.2; for an instance with SSL enabled (a GeminiDB setting, changing it restarts the instance).
+//
+// Default: false.
+func (o GeminiDbCqlOutput) Tls() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v GeminiDbCql) *bool { return v.Tls }).(pulumi.BoolPtrOutput)
+}
+
+type GeminiDbCqlPtrOutput struct{ *pulumi.OutputState }
+
+func (GeminiDbCqlPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**GeminiDbCql)(nil)).Elem()
+}
+
+func (o GeminiDbCqlPtrOutput) ToGeminiDbCqlPtrOutput() GeminiDbCqlPtrOutput {
+	return o
+}
+
+func (o GeminiDbCqlPtrOutput) ToGeminiDbCqlPtrOutputWithContext(ctx context.Context) GeminiDbCqlPtrOutput {
+	return o
+}
+
+func (o GeminiDbCqlPtrOutput) Elem() GeminiDbCqlOutput {
+	return o.ApplyT(func(v *GeminiDbCql) GeminiDbCql {
+		if v != nil {
+			return *v
+		}
+		var ret GeminiDbCql
+		return ret
+	}).(GeminiDbCqlOutput)
+}
+
+// A node's CQL address, `host:port` (a private IP of the instance; port 8635, GeminiDB's CQL port, when omitted). The pipeline must reach it: from the instance's VPC, a peered network or a VPN.
+//
+// Required.
+func (o GeminiDbCqlPtrOutput) Address() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *GeminiDbCql) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Address
+	}).(pulumi.StringPtrOutput)
+}
+
+// The CA certificate to trust for TLS, PEM: the one offered for download on the instance's page in the GeminiDB console.
+//
+// Default: the system's trusted CAs.
+func (o GeminiDbCqlPtrOutput) CaCertificate() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *GeminiDbCql) *string {
+		if v == nil {
+			return nil
+		}
+		return v.CaCertificate
+	}).(pulumi.StringPtrOutput)
+}
+
+// The data center of the node at `address`, which the CQL driver needs.
+//
+// Default: `datacenter1`.
+func (o GeminiDbCqlPtrOutput) LocalDataCenter() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *GeminiDbCql) *string {
+		if v == nil {
+			return nil
+		}
+		return v.LocalDataCenter
+	}).(pulumi.StringPtrOutput)
+}
+
+// Timeout of each CQL connection attempt in milliseconds, 1000 to 60000.
+//
+// Default: 10000.
+func (o GeminiDbCqlPtrOutput) TimeoutMs() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *GeminiDbCql) *int {
+		if v == nil {
+			return nil
+		}
+		return v.TimeoutMs
+	}).(pulumi.IntPtrOutput)
+}
+
+// Connect with TLS 1.2; for an instance with SSL enabled (a GeminiDB setting, changing it restarts the instance).
+//
+// Default: false.
+func (o GeminiDbCqlPtrOutput) Tls() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *GeminiDbCql) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.Tls
+	}).(pulumi.BoolPtrOutput)
+}
+
 // How the provider reaches Milvus and whom it logs in as.
 type MilvusConnection struct {
 	// Milvus address: `host:port`, `http://host:port` or `https://host:port` (https means TLS); port 19530 when omitted. A change replaces the resource.
@@ -607,12 +1173,20 @@ func (o MilvusConnectionPtrOutput) Username() pulumi.StringPtrOutput {
 }
 
 func init() {
+	pulumi.RegisterInputType(reflect.TypeOf((*CassandraConnectionInput)(nil)).Elem(), CassandraConnectionArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*CassandraConnectionPtrInput)(nil)).Elem(), CassandraConnectionArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*GeminiDbAuthInput)(nil)).Elem(), GeminiDbAuthArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*GeminiDbAuthPtrInput)(nil)).Elem(), GeminiDbAuthArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*GeminiDbCqlInput)(nil)).Elem(), GeminiDbCqlArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*GeminiDbCqlPtrInput)(nil)).Elem(), GeminiDbCqlArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*MilvusConnectionInput)(nil)).Elem(), MilvusConnectionArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*MilvusConnectionPtrInput)(nil)).Elem(), MilvusConnectionArgs{})
+	pulumi.RegisterOutputType(CassandraConnectionOutput{})
+	pulumi.RegisterOutputType(CassandraConnectionPtrOutput{})
 	pulumi.RegisterOutputType(GeminiDbAuthOutput{})
 	pulumi.RegisterOutputType(GeminiDbAuthPtrOutput{})
+	pulumi.RegisterOutputType(GeminiDbCqlOutput{})
+	pulumi.RegisterOutputType(GeminiDbCqlPtrOutput{})
 	pulumi.RegisterOutputType(MilvusConnectionOutput{})
 	pulumi.RegisterOutputType(MilvusConnectionPtrOutput{})
 }

@@ -6,6 +6,7 @@ import builtins as _builtins
 from . import _utilities
 import typing
 # Export this package's modules as members:
+from .cassandra_role_password import *
 from .gemini_db_admin_password import *
 from .milvus_user_password import *
 from .provider import *
@@ -18,6 +19,7 @@ _utilities.register(
   "mod": "index",
   "fqn": "pulumi_dbpasswords",
   "classes": {
+   "dbpasswords:index:CassandraRolePassword": "CassandraRolePassword",
    "dbpasswords:index:GeminiDbAdminPassword": "GeminiDbAdminPassword",
    "dbpasswords:index:MilvusUserPassword": "MilvusUserPassword"
   }

@@ -15,11 +15,211 @@ else:
 from . import _utilities
 
 __all__ = [
+    'CassandraConnectionArgs',
+    'CassandraConnectionArgsDict',
     'GeminiDbAuthArgs',
     'GeminiDbAuthArgsDict',
+    'GeminiDbCqlArgs',
+    'GeminiDbCqlArgsDict',
     'MilvusConnectionArgs',
     'MilvusConnectionArgsDict',
 ]
+
+class CassandraConnectionArgsDict(TypedDict):
+    """
+    How the provider reaches the database over CQL and whom it logs in as.
+    """
+    address: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    A node's CQL address, `host:port` (port 9042 when omitted; GeminiDB for Cassandra listens on 8635). A change replaces the resource.
+
+    Default: the `CASSANDRA_ADDRESS` environment variable. One of the two is required.
+    """
+    ca_certificate: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The CA certificate to trust for TLS, PEM (on GeminiDB: the one the console offers).
+
+    Default: the system's trusted CAs.
+    """
+    local_data_center: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The data center of the node at `address`, which the CQL driver needs.
+
+    Default: `datacenter1`.
+    """
+    password: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Password of `username`. Secret.
+
+    Default: the `CASSANDRA_PASSWORD` environment variable.
+    """
+    timeout_ms: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Timeout of each CQL connection and statement in milliseconds, 1000 to 60000.
+
+    Default: 10000.
+    """
+    tls: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    Connect with TLS (on GeminiDB: when SSL is enabled on the instance).
+
+    Default: false.
+    """
+    username: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The role the provider logs in as to set the password: a superuser, or a role with ALTER on the managed role (and CREATE, DROP and AUTHORIZE for `createIfMissing`, `deleteRoleOnDestroy` and `standbyRole`). On GeminiDB, `rwuser`.
+
+    Default: the `CASSANDRA_USERNAME` environment variable; without either, the managed role logs in itself with its old password: a role may change its own.
+    """
+
+@pulumi.input_type
+class CassandraConnectionArgs:
+    def __init__(__self__, *,
+                 address: pulumi.Input[Optional[_builtins.str]] = None,
+                 ca_certificate: pulumi.Input[Optional[_builtins.str]] = None,
+                 local_data_center: pulumi.Input[Optional[_builtins.str]] = None,
+                 password: pulumi.Input[Optional[_builtins.str]] = None,
+                 timeout_ms: pulumi.Input[Optional[_builtins.int]] = None,
+                 tls: pulumi.Input[Optional[_builtins.bool]] = None,
+                 username: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        How the provider reaches the database over CQL and whom it logs in as.
+
+        :param pulumi.Input[_builtins.str] address: A node's CQL address, `host:port` (port 9042 when omitted; GeminiDB for Cassandra listens on 8635). A change replaces the resource.
+               
+               Default: the `CASSANDRA_ADDRESS` environment variable. One of the two is required.
+        :param pulumi.Input[_builtins.str] ca_certificate: The CA certificate to trust for TLS, PEM (on GeminiDB: the one the console offers).
+               
+               Default: the system's trusted CAs.
+        :param pulumi.Input[_builtins.str] local_data_center: The data center of the node at `address`, which the CQL driver needs.
+               
+               Default: `datacenter1`.
+        :param pulumi.Input[_builtins.str] password: Password of `username`. Secret.
+               
+               Default: the `CASSANDRA_PASSWORD` environment variable.
+        :param pulumi.Input[_builtins.int] timeout_ms: Timeout of each CQL connection and statement in milliseconds, 1000 to 60000.
+               
+               Default: 10000.
+        :param pulumi.Input[_builtins.bool] tls: Connect with TLS (on GeminiDB: when SSL is enabled on the instance).
+               
+               Default: false.
+        :param pulumi.Input[_builtins.str] username: The role the provider logs in as to set the password: a superuser, or a role with ALTER on the managed role (and CREATE, DROP and AUTHORIZE for `createIfMissing`, `deleteRoleOnDestroy` and `standbyRole`). On GeminiDB, `rwuser`.
+               
+               Default: the `CASSANDRA_USERNAME` environment variable; without either, the managed role logs in itself with its old password: a role may change its own.
+        """
+        if address is not None:
+            pulumi.set(__self__, "address", address)
+        if ca_certificate is not None:
+            pulumi.set(__self__, "ca_certificate", ca_certificate)
+        if local_data_center is not None:
+            pulumi.set(__self__, "local_data_center", local_data_center)
+        if password is not None:
+            pulumi.set(__self__, "password", password)
+        if timeout_ms is not None:
+            pulumi.set(__self__, "timeout_ms", timeout_ms)
+        if tls is not None:
+            pulumi.set(__self__, "tls", tls)
+        if username is not None:
+            pulumi.set(__self__, "username", username)
+
+    @_builtins.property
+    @pulumi.getter
+    def address(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        A node's CQL address, `host:port` (port 9042 when omitted; GeminiDB for Cassandra listens on 8635). A change replaces the resource.
+
+        Default: the `CASSANDRA_ADDRESS` environment variable. One of the two is required.
+        """
+        return pulumi.get(self, "address")
+
+    @address.setter
+    def address(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "address", value)
+
+    @_builtins.property
+    @pulumi.getter(name="caCertificate")
+    def ca_certificate(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The CA certificate to trust for TLS, PEM (on GeminiDB: the one the console offers).
+
+        Default: the system's trusted CAs.
+        """
+        return pulumi.get(self, "ca_certificate")
+
+    @ca_certificate.setter
+    def ca_certificate(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "ca_certificate", value)
+
+    @_builtins.property
+    @pulumi.getter(name="localDataCenter")
+    def local_data_center(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The data center of the node at `address`, which the CQL driver needs.
+
+        Default: `datacenter1`.
+        """
+        return pulumi.get(self, "local_data_center")
+
+    @local_data_center.setter
+    def local_data_center(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "local_data_center", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def password(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Password of `username`. Secret.
+
+        Default: the `CASSANDRA_PASSWORD` environment variable.
+        """
+        return pulumi.get(self, "password")
+
+    @password.setter
+    def password(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "password", value)
+
+    @_builtins.property
+    @pulumi.getter(name="timeoutMs")
+    def timeout_ms(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Timeout of each CQL connection and statement in milliseconds, 1000 to 60000.
+
+        Default: 10000.
+        """
+        return pulumi.get(self, "timeout_ms")
+
+    @timeout_ms.setter
+    def timeout_ms(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "timeout_ms", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def tls(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Connect with TLS (on GeminiDB: when SSL is enabled on the instance).
+
+        Default: false.
+        """
+        return pulumi.get(self, "tls")
+
+    @tls.setter
+    def tls(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "tls", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def username(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The role the provider logs in as to set the password: a superuser, or a role with ALTER on the managed role (and CREATE, DROP and AUTHORIZE for `createIfMissing`, `deleteRoleOnDestroy` and `standbyRole`). On GeminiDB, `rwuser`.
+
+        Default: the `CASSANDRA_USERNAME` environment variable; without either, the managed role logs in itself with its old password: a role may change its own.
+        """
+        return pulumi.get(self, "username")
+
+    @username.setter
+    def username(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "username", value)
+
 
 class GeminiDbAuthArgsDict(TypedDict):
     """
@@ -215,6 +415,149 @@ class GeminiDbAuthArgs:
     @user_name.setter
     def user_name(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "user_name", value)
+
+
+class GeminiDbCqlArgsDict(TypedDict):
+    """
+    Where this program's pipeline reaches the instance's database over CQL, to prove each reset by a login as rwuser and to check the password on refresh.
+    """
+    address: pulumi.Input[_builtins.str]
+    """
+    A node's CQL address, `host:port` (a private IP of the instance; port 8635, GeminiDB's CQL port, when omitted). The pipeline must reach it: from the instance's VPC, a peered network or a VPN.
+
+    Required.
+    """
+    ca_certificate: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The CA certificate to trust for TLS, PEM: the one offered for download on the instance's page in the GeminiDB console.
+
+    Default: the system's trusted CAs.
+    """
+    local_data_center: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The data center of the node at `address`, which the CQL driver needs.
+
+    Default: `datacenter1`.
+    """
+    timeout_ms: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Timeout of each CQL connection attempt in milliseconds, 1000 to 60000.
+
+    Default: 10000.
+    """
+    tls: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    Connect with TLS 1.2; for an instance with SSL enabled (a GeminiDB setting, changing it restarts the instance).
+
+    Default: false.
+    """
+
+@pulumi.input_type
+class GeminiDbCqlArgs:
+    def __init__(__self__, *,
+                 address: pulumi.Input[_builtins.str],
+                 ca_certificate: pulumi.Input[Optional[_builtins.str]] = None,
+                 local_data_center: pulumi.Input[Optional[_builtins.str]] = None,
+                 timeout_ms: pulumi.Input[Optional[_builtins.int]] = None,
+                 tls: pulumi.Input[Optional[_builtins.bool]] = None):
+        """
+        Where this program's pipeline reaches the instance's database over CQL, to prove each reset by a login as rwuser and to check the password on refresh.
+
+        :param pulumi.Input[_builtins.str] address: A node's CQL address, `host:port` (a private IP of the instance; port 8635, GeminiDB's CQL port, when omitted). The pipeline must reach it: from the instance's VPC, a peered network or a VPN.
+               
+               Required.
+        :param pulumi.Input[_builtins.str] ca_certificate: The CA certificate to trust for TLS, PEM: the one offered for download on the instance's page in the GeminiDB console.
+               
+               Default: the system's trusted CAs.
+        :param pulumi.Input[_builtins.str] local_data_center: The data center of the node at `address`, which the CQL driver needs.
+               
+               Default: `datacenter1`.
+        :param pulumi.Input[_builtins.int] timeout_ms: Timeout of each CQL connection attempt in milliseconds, 1000 to 60000.
+               
+               Default: 10000.
+        :param pulumi.Input[_builtins.bool] tls: Connect with TLS 1.2; for an instance with SSL enabled (a GeminiDB setting, changing it restarts the instance).
+               
+               Default: false.
+        """
+        pulumi.set(__self__, "address", address)
+        if ca_certificate is not None:
+            pulumi.set(__self__, "ca_certificate", ca_certificate)
+        if local_data_center is not None:
+            pulumi.set(__self__, "local_data_center", local_data_center)
+        if timeout_ms is not None:
+            pulumi.set(__self__, "timeout_ms", timeout_ms)
+        if tls is not None:
+            pulumi.set(__self__, "tls", tls)
+
+    @_builtins.property
+    @pulumi.getter
+    def address(self) -> pulumi.Input[_builtins.str]:
+        """
+        A node's CQL address, `host:port` (a private IP of the instance; port 8635, GeminiDB's CQL port, when omitted). The pipeline must reach it: from the instance's VPC, a peered network or a VPN.
+
+        Required.
+        """
+        return pulumi.get(self, "address")
+
+    @address.setter
+    def address(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "address", value)
+
+    @_builtins.property
+    @pulumi.getter(name="caCertificate")
+    def ca_certificate(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The CA certificate to trust for TLS, PEM: the one offered for download on the instance's page in the GeminiDB console.
+
+        Default: the system's trusted CAs.
+        """
+        return pulumi.get(self, "ca_certificate")
+
+    @ca_certificate.setter
+    def ca_certificate(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "ca_certificate", value)
+
+    @_builtins.property
+    @pulumi.getter(name="localDataCenter")
+    def local_data_center(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The data center of the node at `address`, which the CQL driver needs.
+
+        Default: `datacenter1`.
+        """
+        return pulumi.get(self, "local_data_center")
+
+    @local_data_center.setter
+    def local_data_center(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "local_data_center", value)
+
+    @_builtins.property
+    @pulumi.getter(name="timeoutMs")
+    def timeout_ms(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Timeout of each CQL connection attempt in milliseconds, 1000 to 60000.
+
+        Default: 10000.
+        """
+        return pulumi.get(self, "timeout_ms")
+
+    @timeout_ms.setter
+    def timeout_ms(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "timeout_ms", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def tls(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Connect with TLS 1.2; for an instance with SSL enabled (a GeminiDB setting, changing it restarts the instance).
+
+        Default: false.
+        """
+        return pulumi.get(self, "tls")
+
+    @tls.setter
+    def tls(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "tls", value)
 
 
 class MilvusConnectionArgsDict(TypedDict):

@@ -22,6 +22,7 @@ class GeminiDbAdminPasswordArgs:
     def __init__(__self__, *,
                  instance_id: pulumi.Input[_builtins.str],
                  auth: pulumi.Input[Optional['GeminiDbAuthArgs']] = None,
+                 cql: pulumi.Input[Optional['GeminiDbCqlArgs']] = None,
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
                  iam_endpoint: pulumi.Input[Optional[_builtins.str]] = None,
                  password: pulumi.Input[Optional[_builtins.str]] = None,
@@ -39,6 +40,9 @@ class GeminiDbAdminPasswordArgs:
         :param pulumi.Input['GeminiDbAuthArgs'] auth: How to authenticate. Credentials given here are kept in state as secrets; those from the environment never enter state.
                
                Default: from the environment when an operation runs: `HW_AUTH_TOKEN`, else `HW_ACCESS_KEY`/`HW_SECRET_KEY` (and `HW_SECURITY_TOKEN`), else `HW_USER_NAME`/`HW_PASSWORD`/`HW_DOMAIN_NAME`. Without any, `pulumi preview` fails.
+        :param pulumi.Input['GeminiDbCqlArgs'] cql: Prove each reset on the database itself: after the API's 204, a login as rwuser over CQL must work with the new password and fail with the old one (tried again for a few seconds while authentication caches expire); a reset the database does not show fails the update. `pulumi refresh` then logs in with the password in state and reports `passwordVerified: false` when it no longer works (say, after a reset in the console), which the next `pulumi up` repairs.
+               
+               Default: none: the API's answer is the only evidence, and there is no `passwordVerified`.
         :param pulumi.Input[_builtins.str] endpoint: GeminiDB API endpoint, `https://host[:port]`; plain http only to a loopback host (local emulators).
                
                Default: `https://gaussdb-nosql.{region}.myhuaweicloud.com` (`.eu` for eu-west-101).
@@ -67,6 +71,8 @@ class GeminiDbAdminPasswordArgs:
         pulumi.set(__self__, "instance_id", instance_id)
         if auth is not None:
             pulumi.set(__self__, "auth", auth)
+        if cql is not None:
+            pulumi.set(__self__, "cql", cql)
         if endpoint is not None:
             pulumi.set(__self__, "endpoint", endpoint)
         if iam_endpoint is not None:
@@ -111,6 +117,20 @@ class GeminiDbAdminPasswordArgs:
     @auth.setter
     def auth(self, value: pulumi.Input[Optional['GeminiDbAuthArgs']]):
         pulumi.set(self, "auth", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def cql(self) -> pulumi.Input[Optional['GeminiDbCqlArgs']]:
+        """
+        Prove each reset on the database itself: after the API's 204, a login as rwuser over CQL must work with the new password and fail with the old one (tried again for a few seconds while authentication caches expire); a reset the database does not show fails the update. `pulumi refresh` then logs in with the password in state and reports `passwordVerified: false` when it no longer works (say, after a reset in the console), which the next `pulumi up` repairs.
+
+        Default: none: the API's answer is the only evidence, and there is no `passwordVerified`.
+        """
+        return pulumi.get(self, "cql")
+
+    @cql.setter
+    def cql(self, value: pulumi.Input[Optional['GeminiDbCqlArgs']]):
+        pulumi.set(self, "cql", value)
 
     @_builtins.property
     @pulumi.getter
@@ -232,6 +252,7 @@ class GeminiDbAdminPassword(pulumi.CustomResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  auth: pulumi.Input[Optional[Union['GeminiDbAuthArgs', 'GeminiDbAuthArgsDict']]] = None,
+                 cql: pulumi.Input[Optional[Union['GeminiDbCqlArgs', 'GeminiDbCqlArgsDict']]] = None,
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
                  iam_endpoint: pulumi.Input[Optional[_builtins.str]] = None,
                  instance_id: pulumi.Input[Optional[_builtins.str]] = None,
@@ -250,6 +271,9 @@ class GeminiDbAdminPassword(pulumi.CustomResource):
         :param pulumi.Input[Union['GeminiDbAuthArgs', 'GeminiDbAuthArgsDict']] auth: How to authenticate. Credentials given here are kept in state as secrets; those from the environment never enter state.
                
                Default: from the environment when an operation runs: `HW_AUTH_TOKEN`, else `HW_ACCESS_KEY`/`HW_SECRET_KEY` (and `HW_SECURITY_TOKEN`), else `HW_USER_NAME`/`HW_PASSWORD`/`HW_DOMAIN_NAME`. Without any, `pulumi preview` fails.
+        :param pulumi.Input[Union['GeminiDbCqlArgs', 'GeminiDbCqlArgsDict']] cql: Prove each reset on the database itself: after the API's 204, a login as rwuser over CQL must work with the new password and fail with the old one (tried again for a few seconds while authentication caches expire); a reset the database does not show fails the update. `pulumi refresh` then logs in with the password in state and reports `passwordVerified: false` when it no longer works (say, after a reset in the console), which the next `pulumi up` repairs.
+               
+               Default: none: the API's answer is the only evidence, and there is no `passwordVerified`.
         :param pulumi.Input[_builtins.str] endpoint: GeminiDB API endpoint, `https://host[:port]`; plain http only to a loopback host (local emulators).
                
                Default: `https://gaussdb-nosql.{region}.myhuaweicloud.com` (`.eu` for eu-west-101).
@@ -303,6 +327,7 @@ class GeminiDbAdminPassword(pulumi.CustomResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  auth: pulumi.Input[Optional[Union['GeminiDbAuthArgs', 'GeminiDbAuthArgsDict']]] = None,
+                 cql: pulumi.Input[Optional[Union['GeminiDbCqlArgs', 'GeminiDbCqlArgsDict']]] = None,
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
                  iam_endpoint: pulumi.Input[Optional[_builtins.str]] = None,
                  instance_id: pulumi.Input[Optional[_builtins.str]] = None,
@@ -322,6 +347,7 @@ class GeminiDbAdminPassword(pulumi.CustomResource):
             __props__ = GeminiDbAdminPasswordArgs.__new__(GeminiDbAdminPasswordArgs)
 
             __props__.__dict__["auth"] = auth
+            __props__.__dict__["cql"] = cql
             __props__.__dict__["endpoint"] = endpoint
             __props__.__dict__["iam_endpoint"] = iam_endpoint
             if instance_id is None and not opts.urn:
@@ -334,6 +360,7 @@ class GeminiDbAdminPassword(pulumi.CustomResource):
             __props__.__dict__["rotation_trigger"] = rotation_trigger
             __props__.__dict__["timeout_ms"] = timeout_ms
             __props__.__dict__["endpoint_used"] = None
+            __props__.__dict__["password_verified"] = None
             __props__.__dict__["rotated_at"] = None
         secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["password"])
         opts = pulumi.ResourceOptions.merge(opts, secret_opts)
@@ -362,6 +389,7 @@ class GeminiDbAdminPassword(pulumi.CustomResource):
         __props__.__dict__["endpoint_used"] = None
         __props__.__dict__["instance_id"] = None
         __props__.__dict__["password"] = None
+        __props__.__dict__["password_verified"] = None
         __props__.__dict__["project_id"] = None
         __props__.__dict__["region"] = None
         __props__.__dict__["rotated_at"] = None
@@ -390,6 +418,14 @@ class GeminiDbAdminPassword(pulumi.CustomResource):
         The rwuser password now set (given or generated). Secret.
         """
         return pulumi.get(self, "password")
+
+    @_builtins.property
+    @pulumi.getter(name="passwordVerified")
+    def password_verified(self) -> pulumi.Output[Optional[_builtins.bool]]:
+        """
+        With `cql`: false when the last refresh found that the password in state no longer logs in as rwuser. Undefined without `cql`.
+        """
+        return pulumi.get(self, "password_verified")
 
     @_builtins.property
     @pulumi.getter(name="projectId")

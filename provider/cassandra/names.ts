@@ -1,0 +1,19 @@
+/**
+ * Role names and addresses, without zod: the provider host needs them on every operation, the
+ * schema (and zod) only in check.
+ */
+
+/**
+ * Managed role names: a lowercase letter, then lowercase letters, digits or underscores, at
+ * most 64. Cassandra stores a name written without quotes in lowercase; the provider always
+ * quotes, so the name it manages is exactly the one given.
+ */
+export const ROLE_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+
+/** The CQL port of Apache Cassandra (GeminiDB for Cassandra listens on 8635). */
+export const CASSANDRA_PORT = 9042;
+
+/** host:port for an address that may omit the port. */
+export function withPort(address: string, port = CASSANDRA_PORT): string {
+  return /:\d{1,5}$/.test(address) ? address : `${address}:${port}`;
+}

@@ -1,0 +1,48 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as provider from "./provider";
+import type { CassandraRolePasswordInputs, CassandraRolePasswordOutputs } from "./schema";
+import type { CassandraRolePasswordArgs, CassandraRolePasswordOutputFields } from "./args";
+
+export type { CassandraConnectionArgs, CassandraRolePasswordArgs } from "./args";
+
+// The output fields with their documentation, generated from spec.ts into args.ts (see
+// milvus/resource.ts).
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+export interface CassandraRolePassword extends CassandraRolePasswordOutputFields {}
+
+/**
+ * The password of one Cassandra role (GeminiDB for Cassandra, Apache Cassandra), set with
+ * ALTER ROLE and proved by a login. A change of `password` (or of `rotationTrigger`) rotates
+ * it; with `standbyRole`, two roles take turns. Destroying the resource leaves the role and its
+ * password as they are unless `deleteRoleOnDestroy` is set.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export class CassandraRolePassword extends pulumi.dynamic.Resource {
+  constructor(name: string, args: CassandraRolePasswordArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      provider satisfies pulumi.dynamic.ResourceProvider<CassandraRolePasswordInputs, CassandraRolePasswordOutputs>,
+      name,
+      {
+        password: undefined,
+        address: undefined,
+        passwordVerified: undefined,
+        rotatedAt: undefined,
+        activeRole: undefined,
+        standbyPassword: undefined,
+        ...args,
+      },
+      {
+        ...opts,
+        additionalSecretOutputs: [
+          ...(opts?.additionalSecretOutputs ?? []),
+          "password",
+          "currentPassword",
+          "connection",
+          "standbyPassword",
+        ],
+      },
+      "cassandra",
+      "RolePassword",
+    );
+  }
+}
