@@ -288,3 +288,15 @@ export function sharedCassandra(options: { tls?: boolean } = {}): Promise<RealCa
   }
   return node;
 }
+
+/** Stops the shared nodes that were started (test/helpers/root-hooks.ts, after the last test). */
+export async function stopSharedCassandra(): Promise<void> {
+  const started = [...shared.values()];
+  shared.clear();
+  await Promise.all(
+    started.map(async (node) => {
+      const n = await node.catch(() => undefined);
+      await n?.destroy();
+    }),
+  );
+}

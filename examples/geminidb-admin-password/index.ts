@@ -22,4 +22,5 @@ const orders = new GeminiDbAdminPassword("orders-db", {
 
 export const instanceId = orders.instanceId;
 export const projectId = orders.projectId;
-export const passwordVerified = orders.passwordVerified; // with cql only
+// Proven only with cql: without it the API's answer is the evidence, and this is null.
+export const passwordVerified = orders.passwordVerified.apply((v) => v ?? null);
