@@ -4,6 +4,10 @@
  * (the base64 of the new password, as it travels in the UpdateCredential/CreateCredential
  * request), it forwards the request that carries it, and from then on holds every byte the
  * server sends to any client, until released. Everything else passes through untouched.
+ *
+ * For the fault matrix it also drops one connection's traffic (`dropOnce`: the request that
+ * carries a pattern never reaches the server, or its answer never comes back) and counts the
+ * requests that carry a pattern (`count`).
  */
 import * as net from "net";
 
@@ -13,7 +17,13 @@ export class HoldProxy {
   private pattern?: Buffer;
   private holding = false;
   private onTrigger?: () => void;
+  private drop?: { pattern: Buffer; what: "request" | "answer" };
+  private counting?: Buffer;
   port = 0;
+  /** Client connections accepted so far. */
+  accepted = 0;
+  /** Requests seen carrying the pattern given to `count`. */
+  counted = 0;
 
   constructor(
     private readonly targetHost: string,
@@ -26,23 +36,33 @@ export class HoldProxy {
 
   async start(): Promise<void> {
     this.server = net.createServer((client) => {
+      this.accepted++;
       const upstream = net.connect(this.targetPort, this.targetHost);
       const pair = { client, upstream };
       this.pairs.add(pair);
       let tail = Buffer.alloc(0); // the end of what came before, for patterns split over chunks
+      let dropped: "request" | "answer" | undefined; // this connection's fault, once triggered
       client.on("data", (chunk: Buffer) => {
+        const seen = Buffer.concat([tail, chunk]);
+        const before = tail.length;
+        // a pattern counts when it ends in this chunk (one that lay wholly in the tail was seen before)
+        const has = (p?: Buffer) => !!p && seen.indexOf(p, Math.max(0, before - p.length + 1)) >= 0;
+        tail = seen.subarray(Math.max(0, seen.length - 256));
+        if (has(this.counting)) this.counted++;
+        if (!dropped && this.drop && has(this.drop.pattern)) {
+          dropped = this.drop.what;
+          this.drop = undefined;
+        }
+        if (dropped === "request") return;
         upstream.write(chunk);
-        if (this.pattern && !this.holding) {
-          const seen = Buffer.concat([tail, chunk]);
-          if (seen.includes(this.pattern)) {
-            this.holding = true;
-            this.onTrigger?.();
-          }
-          tail = seen.subarray(Math.max(0, seen.length - this.pattern.length));
+        if (this.pattern && !this.holding && has(this.pattern)) {
+          this.holding = true;
+          this.onTrigger?.();
         }
       });
       upstream.on("data", (chunk: Buffer) => {
-        if (!this.holding) client.write(chunk); // held bytes are dropped: that client is about to die
+        // held bytes are dropped: that client is about to die
+        if (!this.holding && !dropped) client.write(chunk);
       });
       const close = () => {
         client.destroy();
@@ -63,6 +83,21 @@ export class HoldProxy {
     this.pattern = pattern;
     this.holding = false;
     return new Promise((resolve) => (this.onTrigger = resolve));
+  }
+
+  /**
+   * The next request that carries `pattern` is not forwarded ("request": the server never
+   * acts), or is forwarded and its connection hears nothing more ("answer": the server acted,
+   * the client never learns it). That client waits for its own timeout; others pass.
+   */
+  dropOnce(pattern: Buffer, what: "request" | "answer"): void {
+    this.drop = { pattern, what };
+  }
+
+  /** Counts, from now on, the requests that carry `pattern` (in `counted`). */
+  count(pattern: Buffer): void {
+    this.counting = pattern;
+    this.counted = 0;
   }
 
   /** Passes everything through again; connections opened while holding are closed. */

@@ -23,6 +23,8 @@ import { assertNoLeak } from "../helpers/leaks";
 import { REPO_ROOT } from "../../harness/tools";
 import { descendants, dynamicProviderPids, killGroup, secretValue, waitFor } from "../../harness/support";
 import { GeminiDbEmulator, TEST_INSTANCE, startEmulator } from "../../harness/geminidb-emulator";
+import { RealCassandra, sharedCassandra } from "../../harness/real-cassandra";
+import { cqlCanLogin } from "../../harness/cql";
 
 const EXAMPLES = path.join(REPO_ROOT, "examples");
 
@@ -372,6 +374,82 @@ describe("crash convergence: GeminiDbAdminPassword with the real CLI and the emu
     assert.strictEqual(emu.instances.get(INSTANCE)!.password, RW[2]);
     assert.deepStrictEqual(await pendingOperations(project), []);
     record(await project.run(["destroy", "--yes"]));
+  });
+});
+
+describe("crash convergence: CassandraRolePassword (two roles) with the real CLI and a real Cassandra", function () {
+  this.timeout(600000);
+  const outputs: CliResult[] = [];
+  const seen: string[] = [];
+  let db: RealCassandra;
+  let proxy: HoldProxy;
+  let project: PulumiProject;
+  const record = (r: CliResult) => (outputs.push(r), r);
+  const direct = () => ({ address: db.address });
+  const roles = async () => {
+    const [r] = dynamicResources((await project.exportState(true)).json);
+    const s = {
+      active: r.outputs.activeRole as string,
+      password: secretValue(r.outputs.password) as string,
+      standby: secretValue(r.outputs.standbyPassword) as string,
+    };
+    seen.push(s.password, s.standby);
+    return s;
+  };
+
+  before(async () => {
+    db = await sharedCassandra();
+    seen.push(db.superuser.password);
+    const [host, port] = db.address.split(":");
+    proxy = new HoldProxy(host, Number(port));
+    await proxy.start();
+    project = new PulumiProject(path.join(EXAMPLES, "cassandra-role-zero-downtime"), "crash");
+    await project.init(
+      { cassandraAddress: proxy.address, role: "crash_blue", standbyRole: "crash_green", rotation: "r1" },
+      { cassandraPassword: db.superuser.password },
+    );
+    const up = record(await project.run(["up", "--yes"]));
+    assert.strictEqual(up.code, 0, up.all);
+  });
+  after(async () => {
+    await project?.run(["config", "set", "deleteRoleOnDestroy", "true"]);
+    await project?.run(["destroy", "--yes"]);
+    await project?.cleanup();
+    await proxy?.stop();
+    assertNoLeak(
+      outputs.map((o) => o.all),
+      seen,
+      "CLI output",
+    );
+  });
+
+  it("provider killed after ALTER ROLE gave the standby its new password: the active role keeps working, the next up finishes the switch", async () => {
+    const before = await roles();
+    assert.strictEqual(before.active, "crash_blue");
+    await project.ok(["config", "set", "rotation", "r2"]);
+    // the standby's new password is generated: the proxy watches for its ALTER ROLE statement
+    const applied = proxy.arm(Buffer.from('ALTER ROLE "crash_green" WITH PASSWORD'));
+    const standbyChanged = async () => !(await cqlCanLogin(direct(), "crash_green", before.standby));
+    const crashed = record(await crashUp(project, applied, standbyChanged, "provider"));
+    assert.notStrictEqual(crashed.code, 0, "the run with a dead provider fails");
+    proxy.release();
+    // the window is real: the database changed the standby's password, state holds the old one
+    const mid = await roles();
+    assert.deepStrictEqual(mid, before);
+    assert.strictEqual(await cqlCanLogin(direct(), "crash_green", before.standby), false);
+    // and no service noticed: the active role still logs in with what the stack exports
+    assert.strictEqual(await cqlCanLogin(direct(), "crash_blue", before.password), true);
+
+    const up = record(await project.run(["up", "--yes"]));
+    assert.strictEqual(up.code, 0, up.all);
+    const after = await roles();
+    assert.strictEqual(after.active, "crash_green");
+    assert.strictEqual(await cqlCanLogin(direct(), "crash_green", after.password), true);
+    // the role that was active keeps its password until the next rotation
+    assert.strictEqual(after.standby, before.password);
+    assert.strictEqual(await cqlCanLogin(direct(), "crash_blue", before.password), true);
+    const quiet = record(await project.run(["preview", "--expect-no-changes"]));
+    assert.strictEqual(quiet.code, 0, quiet.all);
   });
 });
 

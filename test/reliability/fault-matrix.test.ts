@@ -37,6 +37,8 @@ import { RealCassandra, sharedCassandra } from "../../harness/real-cassandra";
 import { CqlEndpoint, cqlAs, cqlCanLogin } from "../../harness/cql";
 import { cqlString } from "../../provider/cql/client";
 import { execFileSync } from "child_process";
+import type { CassandraRolePasswordInputs, CassandraRolePasswordOutputs } from "../../provider/cassandra/schema";
+import { HoldProxy } from "../helpers/hold-proxy";
 
 // the matrix is printed once every row of every resource has run
 after(() => printMatrix());
@@ -829,6 +831,151 @@ describe("fault matrix: GeminiDbAdminPassword with cql, on a real Cassandra", fu
       assert.strictEqual(await cqlCanLogin(endpointOf(nodes.plain), "rwuser", RW2), true);
       matrix.push({
         resource: "GeminiDB+cql",
+        fault: row.fault,
+        outcome,
+        calls,
+        elapsedMs: r.elapsedMs,
+        afterFault,
+        converged: true,
+      });
+    });
+  }
+});
+
+// ================================================================== CassandraRolePassword
+
+// the lifecycle as the provider host runs it, with a short wait for the credentials cache
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const cassandraOperations: typeof import("../../provider/cassandra/operations") = require("pulumi-db-passwords/dist/cassandra/operations");
+const cassandra = cassandraOperations.withSettings({ settle: { boundMs: 3000, baseDelayMs: 100, maxDelayMs: 500 } });
+
+interface CassandraRow {
+  fault: string;
+  /** the connection of the faulted update: through the proxy, unless the row says otherwise */
+  connection?: (c: {
+    proxy: HoldProxy;
+    node: RealCassandra;
+    reader: string;
+  }) => CassandraRolePasswordInputs["connection"];
+  /** arranges the fault on the proxy (or the node) before the faulted update */
+  arrange?: (c: { proxy: HoldProxy; node: RealCassandra; statement: Buffer }) => Promise<void> | void;
+  expect: Expect;
+}
+
+const CASSANDRA_ROWS: CassandraRow[] = [
+  {
+    fault: "connection refused",
+    connection: ({ node }) => ({ address: "127.0.0.1:9", ...node.superuser, timeoutMs: 1000 }),
+    expect: { error: "CqlError", code: "ECONNREFUSED", calls: 0, maxMs: 20000 },
+  },
+  {
+    fault: "timeout before the server acts (the ALTER ROLE never arrives)",
+    arrange: ({ proxy, statement }) => proxy.dropOnce(statement, "request"),
+    expect: { calls: 2, maxMs: 15000, minMs: 1500 },
+  },
+  {
+    fault: "timeout after the server acted (its answer never comes back)",
+    arrange: ({ proxy, statement }) => proxy.dropOnce(statement, "answer"),
+    expect: { calls: 1, maxMs: 10000, minMs: 1500 },
+  },
+  {
+    fault: "auth refused (wrong connection password)",
+    connection: ({ proxy, node }) => ({
+      address: proxy.address,
+      username: node.superuser.username,
+      password: "Not-The-Pw-1",
+      timeoutMs: 1500,
+    }),
+    expect: {
+      error: "CqlError",
+      code: "UNAUTHENTICATED",
+      message: /authentication failed as cassandra/,
+      calls: 0,
+      maxMs: 5000,
+    },
+  },
+  {
+    fault: "permission denied (a connection role without ALTER on the role)",
+    connection: ({ proxy, reader }) => ({
+      address: proxy.address,
+      username: reader,
+      password: "Reader-Pw-1",
+      timeoutMs: 1500,
+    }),
+    expect: { error: "CqlError", code: "8448", calls: 1, maxMs: 5000 },
+  },
+  {
+    fault: "node restarted between two resources",
+    arrange: async ({ node }) => {
+      await node.stop();
+      await node.restart();
+    },
+    expect: { calls: 1, maxMs: 8000 },
+  },
+];
+
+describe("fault matrix: CassandraRolePassword on a real Cassandra", function () {
+  this.timeout(180000);
+  const R1 = "Role-mx~Pw1";
+  const R2 = "Role-mx'Pw2"; // a quote: the literal travels escaped, and the proxy matches it so
+  const READER = "mx_reader";
+  let node: RealCassandra;
+  let proxy: HoldProxy;
+  let n = 0;
+
+  before(async () => {
+    node = await sharedCassandra();
+    await cqlAs({ address: node.address }, node.superuser, [
+      `CREATE ROLE IF NOT EXISTS ${READER} WITH PASSWORD = ${cqlString("Reader-Pw-1")} AND LOGIN = true`,
+    ]);
+    const [host, port] = node.address.split(":");
+    proxy = new HoldProxy(host, Number(port));
+    await proxy.start();
+  });
+  after(async () => proxy?.stop());
+
+  for (const row of CASSANDRA_ROWS) {
+    it(`${row.fault}: ${row.expect.error ? `fails with ${row.expect.error}` : "succeeds"}; state and database agree; the next run converges`, async () => {
+      const role = `mx_role_${++n}`;
+      const good = () => ({ address: proxy.address, ...node.superuser, timeoutMs: 1500 });
+      const inputs = (password: string, connection: CassandraRolePasswordInputs["connection"]) => ({
+        connection,
+        role,
+        password,
+        createIfMissing: true,
+      });
+      const created = await cassandra.create(inputs(R1, good()));
+      const state1 = created.outs as CassandraRolePasswordOutputs;
+      const statement = Buffer.from(cqlString(R2));
+      await row.arrange?.({ proxy, node, statement });
+      proxy.count(statement);
+      const connection = row.connection?.({ proxy, node, reader: READER }) ?? good();
+      const r = await timed(() => cassandra.update(created.id, state1, inputs(R2, connection)));
+      const calls = proxy.counted;
+      const outcome = checkOutcome(row.fault, r, row.expect, calls, [R1, R2, node.superuser.password, "Reader-Pw-1"]);
+      // what Pulumi keeps: the new outputs on success, the old ones on failure
+      const state = (r.result?.outs ?? state1) as CassandraRolePasswordOutputs;
+      assert.strictEqual(state.password, row.expect.error ? R1 : R2);
+      const endpoint = { address: node.address };
+      const agrees = await waitFor(
+        "the state's password to log in",
+        () => cqlCanLogin(endpoint, role, state.password),
+        5000,
+        250,
+      ).then(
+        () => true,
+        () => false,
+      );
+      const afterFault = agrees ? "agree" : "diverged";
+      assert.strictEqual(afterFault, "agree", "state and database agree after the fault");
+      const next = await cassandra.update(created.id, state, inputs(R2, good()));
+      assert.strictEqual(next.outs!.password, R2);
+      assert.strictEqual(next.outs!.passwordVerified, true);
+      assert.strictEqual(await cqlCanLogin(endpoint, role, R2), true);
+      assert.strictEqual(await cqlCanLogin(endpoint, role, R1), false);
+      await cassandra.remove(created.id, { ...next.outs!, deleteRoleOnDestroy: true } as CassandraRolePasswordOutputs);
+      matrix.push({
+        resource: "Cassandra",
         fault: row.fault,
         outcome,
         calls,
