@@ -59,3 +59,21 @@ export async function alterRolePassword(
   if (options.settle)
     await waitFor(`${role}'s new password to log in`, () => cqlCanLogin(e, role, password), 10000, 200);
 }
+
+/**
+ * What `role` holds, as the provider reads it (`roleGrants` of provider/cassandra/core: the
+ * roles granted to it and its direct permissions), asked as `admin`; the session is closed.
+ */
+export async function roleGrantsOf(
+  e: CqlEndpoint,
+  admin: { username: string; password: string },
+  role: string,
+): Promise<string[]> {
+  const { roleGrants, resolveContext, closeSession } = await import("../provider/cassandra/core");
+  const ctx = resolveContext({ role, connection: { address: e.address, ...admin } });
+  try {
+    return await roleGrants(ctx, role);
+  } finally {
+    await closeSession(ctx);
+  }
+}

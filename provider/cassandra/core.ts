@@ -8,15 +8,18 @@
 import {
   AUTH_SETTLE,
   CqlIdentity,
+  ProofBound,
   CqlSession,
   CqlTarget,
   INVALID,
+  OpenCqlSession,
   UNAUTHORIZED,
   cqlLogin,
   cqlLoginUntil,
   cqlName,
   cqlString,
   cqlTargetOf,
+  openCqlSession,
   withCqlSession,
 } from "../cql/client";
 import { ConfigError, CqlError, isTransient } from "../shared/errors";
@@ -36,14 +39,20 @@ export interface Context {
   /** Who the provider logs in as; undefined: the managed role itself, with its old password. */
   admin?: CqlIdentity;
   /** How long proofs wait for the database (injected by tests). */
-  settle: typeof AUTH_SETTLE;
+  settle: ProofBound;
+  /**
+   * The connection identity's session, opened by the first statement of an operation and
+   * shared by the rest (each login is a bcrypt check on the server; a rotation of two roles
+   * runs a dozen statements); `closeSession` ends it when the operation does.
+   */
+  session?: Promise<OpenCqlSession>;
 }
 
 /** Resolves the address and the identity from inputs, then from CASSANDRA_* variables. */
 export function resolveContext(
   inputs: Inputs,
   env: NodeJS.ProcessEnv = process.env,
-  settle: typeof AUTH_SETTLE = AUTH_SETTLE,
+  settle: ProofBound = AUTH_SETTLE,
 ): Context {
   const c = inputs.connection ?? {};
   const raw = c.address ?? envValue("CASSANDRA_ADDRESS", env);
@@ -84,8 +93,12 @@ export const ADMIN_IDENTITY_HINT =
 
 export const targetOfRole = (ctx: Context, role: string) => cqlTargetOf(ctx.target, role);
 
-/** Runs `fn` in a session as the connection identity (which the caller made sure exists). */
-export function asAdmin<T>(ctx: Context, fn: (s: CqlSession) => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` in the operation's session as the connection identity (which the caller made sure
+ * exists). A failure discards that session, so that whatever runs next (a retry) connects anew.
+ * The operations close it when they end; a caller outside them calls closeSession.
+ */
+export async function asAdmin<T>(ctx: Context, fn: (s: CqlSession) => Promise<T>): Promise<T> {
   if (!ctx.admin) {
     throw new ConfigError(`this needs a connection identity: ${ADMIN_IDENTITY_HINT}`, {
       operation: "configure",
@@ -93,7 +106,20 @@ export function asAdmin<T>(ctx: Context, fn: (s: CqlSession) => Promise<T>): Pro
       property: "connection.username",
     });
   }
-  return withCqlSession(ctx.target, ctx.admin, fn);
+  const opened = (ctx.session ??= openCqlSession(ctx.target, ctx.admin));
+  try {
+    return await fn(await opened);
+  } catch (err) {
+    if (ctx.session === opened) await closeSession(ctx);
+    throw err;
+  }
+}
+
+/** Ends the operation's session, if one was opened. */
+export async function closeSession(ctx: Context): Promise<void> {
+  const opened = ctx.session;
+  ctx.session = undefined;
+  if (opened) await (await opened.catch(() => undefined))?.close();
 }
 
 /** Whether `role` logs in with `password` now. */
@@ -122,7 +148,8 @@ export async function setPassword(ctx: Context, role: string, olds: string[], de
     await retry(
       async () => {
         try {
-          await withCqlSession(ctx.target, identity, (s) => s.execute(alterPassword(role, desired), [], [desired]));
+          const change = (s: CqlSession) => s.execute(alterPassword(role, desired), [], [desired]);
+          await (identity === ctx.admin ? asAdmin(ctx, change) : withCqlSession(ctx.target, identity, change));
         } catch (err) {
           if (err instanceof CqlError && err.ambiguous && (await applied())) return;
           throw err;

@@ -4,7 +4,7 @@
  * loads it from its table.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { AUTH_SETTLE } from "../cql/client";
+import type { ProofBound } from "../cql/client";
 import { ConfigError, CqlError } from "../shared/errors";
 import { compact, failed, issuesToFailures, providerCheck } from "../shared/check";
 import { envValue } from "../shared/env";
@@ -15,6 +15,7 @@ import { Diff, passwordDiff, passwordForUpdate, timestamp, withSchedule } from "
 import {
   ADMIN_IDENTITY_HINT,
   Context,
+  closeSession,
   adminIdentity,
   canLogin,
   createRole,
@@ -32,7 +33,7 @@ import type { CassandraRolePasswordInputs as Inputs, CassandraRolePasswordOutput
 
 /** What a caller may inject (tests: a short wait for the database). The provider host uses the defaults. */
 export interface Settings {
-  settle?: typeof AUTH_SETTLE;
+  settle?: ProofBound;
 }
 
 function secretsOf(...values: Array<Partial<Outputs> | undefined>): string[] {
@@ -41,16 +42,35 @@ function secretsOf(...values: Array<Partial<Outputs> | undefined>): string[] {
     .filter((s): s is string => !!s);
 }
 
-function guard<T>(operation: string, sources: Array<Partial<Outputs> | undefined>, fn: () => Promise<T>): Promise<T> {
+/**
+ * Runs one operation: errors carry no secret of `sources`, and the contexts it resolves (with
+ * `contextOf`) have their shared session closed when it ends, however it ends.
+ */
+function guard<T>(
+  operation: string,
+  sources: Array<Partial<Outputs> | undefined>,
+  settings: Settings,
+  fn: (contextOf: (inputs: Inputs) => Context) => Promise<T>,
+): Promise<T> {
+  const opened: Context[] = [];
+  const contextOf = (inputs: Inputs) => {
+    const ctx = resolveContext(inputs, process.env, settings.settle);
+    opened.push(ctx);
+    return ctx;
+  };
   return guarded(
     operation,
     () => [...secretsOf(...sources), process.env.CASSANDRA_PASSWORD],
     (m, op) => new CqlError(m, { operation: op }),
-    fn,
+    async () => {
+      try {
+        return await fn(contextOf);
+      } finally {
+        await Promise.all(opened.map(closeSession));
+      }
+    },
   );
 }
-
-const contextOf = (inputs: Inputs, settings: Settings) => resolveContext(inputs, process.env, settings.settle);
 
 function outputs(inputs: Inputs, ctx: Context, password: string, rotatedAt: string | undefined): Outputs {
   return compact({ ...inputs, password, address: ctx.address, passwordVerified: true, rotatedAt }) as Outputs;
@@ -125,8 +145,8 @@ export async function diff(id: string, olds: Outputs, news: Inputs): Promise<Dif
 // ---------------------------------------------------------------- create
 
 export async function create(inputs: Inputs, settings: Settings = {}): Promise<pulumi.dynamic.CreateResult<Outputs>> {
-  return guard("create", [inputs], async () => {
-    const ctx = contextOf(inputs, settings);
+  return guard("create", [inputs], settings, async (contextOf) => {
+    const ctx = contextOf(inputs);
     const role = inputs.role;
     const desired = inputs.password ?? generatePassword(CASSANDRA_PASSWORD_POLICY);
     const target = targetOfRole(ctx, role);
@@ -167,8 +187,8 @@ export async function update(
   news: Inputs,
   settings: Settings = {},
 ): Promise<pulumi.dynamic.UpdateResult<Outputs>> {
-  return guard("update", [olds, news], async () => {
-    const ctx = contextOf(news, settings);
+  return guard("update", [olds, news], settings, async (contextOf) => {
+    const ctx = contextOf(news);
     const role = news.role;
     const {
       password: desired,
@@ -212,8 +232,8 @@ export async function read(
   props: Outputs,
   settings: Settings = {},
 ): Promise<pulumi.dynamic.ReadResult<Outputs>> {
-  return guard("read", [props], async () => {
-    const ctx = contextOf(props, settings);
+  return guard("read", [props], settings, async (contextOf) => {
+    const ctx = contextOf(props);
     if (props.standbyRole !== undefined) {
       const found = await pair.readPair(cassandraPairAdapter(ctx), stateOf(props));
       if (found === "gone") return { id: "", props: undefined };
@@ -231,8 +251,8 @@ export async function read(
 
 export async function remove(_id: string, props: Outputs, settings: Settings = {}): Promise<void> {
   if (!props.deleteRoleOnDestroy) return; // documented: the role and its password stay as they are
-  await guard("delete", [props], async () => {
-    const ctx = contextOf(props, settings);
+  await guard("delete", [props], settings, async (contextOf) => {
+    const ctx = contextOf(props);
     if (!ctx.admin) {
       throw new ConfigError("deleteRoleOnDestroy needs a connection identity with the right to drop roles", {
         operation: "delete",
@@ -258,7 +278,7 @@ export async function adopt(
   id: string,
   settings: Settings = {},
 ): Promise<{ id: string; props: Outputs; inputs: Inputs } | undefined> {
-  return guard("import", [], async () => {
+  return guard("import", [], settings, async (contextOf) => {
     const at = id.indexOf("@");
     const role = id.slice(0, at);
     if (at < 1 || !ROLE_NAME.test(role) || !CQL_ADDRESS.test(id.slice(at + 1))) {
@@ -268,7 +288,7 @@ export async function adopt(
       });
     }
     const inputs = { role, connection: { address: withPort(id.slice(at + 1)) } } as Inputs;
-    const ctx = contextOf(inputs, settings);
+    const ctx = contextOf(inputs);
     if ((await roleExists(ctx, role)) === false) return undefined;
     const props = { ...inputs, address: ctx.address, passwordVerified: false } as Outputs;
     return { id: `${role}@${ctx.address}`, props, inputs };

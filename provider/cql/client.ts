@@ -45,7 +45,12 @@ function loadDriver(): typeof CassandraDriver {
   return (driver ??= require("cassandra-driver") as typeof CassandraDriver);
 }
 
-function clientOf(target: CqlTarget, identity: CqlIdentity): CassandraDriver.Client {
+/**
+ * A driver client for one host. `loginOnly`: connect() opens just the control connection,
+ * which authenticates, and no pool connection (a second login the server would check again:
+ * each check is a bcrypt hash on Cassandra's side, the cost of a proof).
+ */
+function clientOf(target: CqlTarget, identity: CqlIdentity, loginOnly = false): CassandraDriver.Client {
   const cassandra = loadDriver();
   return new cassandra.Client({
     contactPoints: [target.hostPort],
@@ -55,8 +60,14 @@ function clientOf(target: CqlTarget, identity: CqlIdentity): CassandraDriver.Cli
       ? { rejectUnauthorized: true, ...(target.caCertificate ? { ca: [target.caCertificate] } : {}) }
       : undefined,
     socketOptions: { connectTimeout: target.timeoutMs, readTimeout: target.timeoutMs },
-    pooling: { coreConnectionsPerHost: { [cassandra.types.distance.local]: 1, [cassandra.types.distance.remote]: 0 } },
+    pooling: {
+      coreConnectionsPerHost: { [cassandra.types.distance.local]: 1, [cassandra.types.distance.remote]: 0 },
+      warmup: !loginOnly,
+    },
     isMetadataSyncEnabled: false,
+    // v4, which Cassandra 3.x to 5 and GeminiDB speak: unbounded, the driver first tries DSE's
+    // 0x42, is refused, and connects again
+    protocolOptions: { maxVersion: cassandra.types.protocolVersion.v4 },
     policies: {
       retry: new cassandra.policies.retry.FallthroughRetryPolicy(),
       reconnection: new cassandra.policies.reconnection.ConstantReconnectionPolicy(1000),
@@ -123,7 +134,7 @@ export function cqlError(
  * opened and closed.
  */
 export async function cqlLogin(target: CqlTarget, username: string, password: string): Promise<boolean> {
-  const client = clientOf(target, { username, password });
+  const client = clientOf(target, { username, password }, true);
   try {
     await client.connect();
     return true;
@@ -164,57 +175,71 @@ export interface CqlSession {
   execute(statement: string, params?: unknown[], secrets?: string[]): Promise<CassandraDriver.types.ResultSet>;
 }
 
+/** A session kept open across statements; `close` ends it. */
+export interface OpenCqlSession extends CqlSession {
+  close(): Promise<void>;
+}
+
 /**
- * Connects as `identity`, runs `fn` with a session, shuts down. A refused login is a CqlError
- * with serverCode UNAUTHENTICATED.
+ * Connects as `identity` and returns a session that stays open until `close`. A refused login
+ * is a CqlError with serverCode UNAUTHENTICATED.
  */
+export async function openCqlSession(target: CqlTarget, identity: CqlIdentity): Promise<OpenCqlSession> {
+  const client = clientOf(target, identity);
+  const where = cqlTargetOf(target);
+  const close = () => client.shutdown().catch(() => undefined);
+  try {
+    await client.connect();
+  } catch (err) {
+    await close();
+    if (isAuthenticationError(err)) {
+      throw new CqlError(`authentication failed as ${identity.username}: check the connection username/password`, {
+        operation: "login",
+        target: where,
+        serverCode: "UNAUTHENTICATED",
+      });
+    }
+    throw cqlError(err, "login", where, [identity.password]);
+  }
+  return {
+    close,
+    execute: async (statement, params = [], secrets = []) => {
+      try {
+        return await client.execute(statement, params, { prepare: false });
+      } catch (err) {
+        const verb = statement.split(/\s+/).slice(0, 2).join(" ");
+        const code = (err as { code?: number })?.code;
+        if (typeof code === "number" && (err as { name?: string }).name === "ResponseError") {
+          const mutating = !/^(SELECT|LIST)\b/i.test(statement);
+          throw new CqlError(
+            redact(safeMessage(err, [identity.password, ...secrets]), [identity.password, ...secrets]),
+            {
+              operation: verb,
+              target: where,
+              serverCode: String(code),
+              transient: TRANSIENT_CODES.has(code),
+              // a write that timed out on the server may have been applied
+              ambiguous: mutating && code === WRITE_TIMEOUT,
+            },
+          );
+        }
+        throw cqlError(err, verb, where, [identity.password, ...secrets], !/^(SELECT|LIST)\b/i.test(statement));
+      }
+    },
+  };
+}
+
+/** Connects as `identity`, runs `fn` with a session, shuts down (see openCqlSession). */
 export async function withCqlSession<T>(
   target: CqlTarget,
   identity: CqlIdentity,
   fn: (session: CqlSession) => Promise<T>,
 ): Promise<T> {
-  const client = clientOf(target, identity);
-  const where = cqlTargetOf(target);
+  const session = await openCqlSession(target, identity);
   try {
-    try {
-      await client.connect();
-    } catch (err) {
-      if (isAuthenticationError(err)) {
-        throw new CqlError(`authentication failed as ${identity.username}: check the connection username/password`, {
-          operation: "login",
-          target: where,
-          serverCode: "UNAUTHENTICATED",
-        });
-      }
-      throw cqlError(err, "login", where, [identity.password]);
-    }
-    return await fn({
-      execute: async (statement, params = [], secrets = []) => {
-        try {
-          return await client.execute(statement, params, { prepare: false });
-        } catch (err) {
-          const verb = statement.split(/\s+/).slice(0, 2).join(" ");
-          const code = (err as { code?: number })?.code;
-          if (typeof code === "number" && (err as { name?: string }).name === "ResponseError") {
-            const mutating = !/^(SELECT|LIST)\b/i.test(statement);
-            throw new CqlError(
-              redact(safeMessage(err, [identity.password, ...secrets]), [identity.password, ...secrets]),
-              {
-                operation: verb,
-                target: where,
-                serverCode: String(code),
-                transient: TRANSIENT_CODES.has(code),
-                // a write that timed out on the server may have been applied
-                ambiguous: mutating && code === WRITE_TIMEOUT,
-              },
-            );
-          }
-          throw cqlError(err, verb, where, [identity.password, ...secrets], !/^(SELECT|LIST)\b/i.test(statement));
-        }
-      },
-    });
+    return await fn(session);
   } finally {
-    await client.shutdown().catch(() => undefined);
+    await session.close();
   }
 }
 
@@ -228,12 +253,30 @@ export function cqlName(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
+/** How long a login proof keeps asking, and its backoff. */
+export interface ProofBound {
+  boundMs: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** The wait after the first attempt (default baseDelayMs); later waits double from baseDelayMs. */
+  firstRetryMs?: number;
+}
+
 /**
  * How long a login proof waits for the database to show a change, and its backoff. Measured on
  * Cassandra 5.0.9: after ALTER ROLE the old password keeps logging in, and the new one does
  * not, for about a second (the credentials cache; `credentials_validity` is 2 s by default).
+ * So the first attempt comes at once (a database without that cache answers it), the second a
+ * second later, when the cache has usually let go: each login is a bcrypt check on the
+ * server, and polling every 200 ms through that second cost three logins more per proof.
  */
-export const AUTH_SETTLE = { boundMs: 10000, baseDelayMs: 200, maxDelayMs: 2000 };
+export const AUTH_SETTLE: ProofBound = { boundMs: 10000, baseDelayMs: 200, maxDelayMs: 2000, firstRetryMs: 1000 };
+
+/** The wait before attempt `attempt + 1` of a proof. */
+export function proofDelay(bound: ProofBound, attempt: number): number {
+  if (attempt === 0 && bound.firstRetryMs !== undefined) return bound.firstRetryMs;
+  return Math.min(bound.maxDelayMs, bound.baseDelayMs * 2 ** attempt);
+}
 
 /**
  * Logs in as `user` until the answer is `expected` (true: the password works) or the bound
@@ -245,7 +288,7 @@ export async function cqlLoginUntil(
   user: string,
   password: string,
   expected: boolean,
-  bound: typeof AUTH_SETTLE = AUTH_SETTLE,
+  bound: ProofBound = AUTH_SETTLE,
   sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
 ): Promise<boolean> {
   const deadline = Date.now() + bound.boundMs;
@@ -257,7 +300,7 @@ export async function cqlLoginUntil(
       if (!(err instanceof CqlError) || !err.transient) throw err;
       failure = err;
     }
-    const delay = Math.min(bound.maxDelayMs, bound.baseDelayMs * 2 ** attempt);
+    const delay = proofDelay(bound, attempt);
     if (Date.now() + delay > deadline) {
       if (failure) throw failure;
       return false;

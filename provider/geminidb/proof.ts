@@ -5,11 +5,11 @@
  * Cassandra, `credentials_validity`, 2 s by default) and a node may take the new one a moment
  * later, so both logins are tried again with backoff within PROOF_BOUND_MS.
  */
-import { CqlTarget, cqlLogin } from "../cql/client";
+import { AUTH_SETTLE, CqlTarget, ProofBound, cqlLogin, proofDelay } from "../cql/client";
 import { CqlError } from "../shared/errors";
 
-/** How long a proof keeps trying, and its backoff. */
-export const PROOF = { boundMs: 10000, baseDelayMs: 200, maxDelayMs: 2000 };
+/** How long a proof keeps trying, and its backoff: as every CQL login proof (AUTH_SETTLE). */
+export const PROOF: ProofBound = AUTH_SETTLE;
 
 /** The role whose password the GeminiDB API resets. */
 export const RWUSER = "rwuser";
@@ -27,7 +27,7 @@ export type ProofOutcome =
   | { kind: "unreachable"; error: CqlError };
 
 export interface ProofOptions {
-  bound?: typeof PROOF;
+  bound?: ProofBound;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
 }
@@ -51,20 +51,31 @@ export async function proveReset(
   const deadline = now() + bound.boundMs;
   const previous = [...new Set(olds)].filter((o) => o !== desired);
   let last: ProofOutcome;
+  // While the new password is refused the old ones are not asked (each login costs the server
+  // a bcrypt check); only the last attempt asks them, to tell "not applied" from "refused".
+  const oldStillWorks = async () => {
+    for (const old of previous) if (await cqlLogin(target, RWUSER, old)) return true;
+    return false;
+  };
   for (let attempt = 0; ; attempt++) {
+    const delay = proofDelay(bound, attempt);
+    let final = false;
     try {
       const newWorks = await cqlLogin(target, RWUSER, desired);
-      let oldWorks = false;
-      for (const old of previous) if (!oldWorks) oldWorks = await cqlLogin(target, RWUSER, old);
-      if (newWorks && !oldWorks) return { kind: "proved" };
-      last = newWorks ? { kind: "old-still-works" } : oldWorks ? { kind: "not-applied" } : { kind: "refused" };
+      final = now() + delay > deadline;
+      if (newWorks || final) {
+        const oldWorks = await oldStillWorks();
+        if (newWorks && !oldWorks) return { kind: "proved" };
+        last = newWorks ? { kind: "old-still-works" } : oldWorks ? { kind: "not-applied" } : { kind: "refused" };
+      } else {
+        last = { kind: "refused" };
+      }
     } catch (err) {
       if (!(err instanceof CqlError)) throw err;
       last = { kind: "unreachable", error: err };
       if (!err.transient) return last;
     }
-    const delay = Math.min(bound.maxDelayMs, bound.baseDelayMs * 2 ** attempt);
-    if (now() + delay > deadline) return last;
+    if (final || now() + delay > deadline) return last;
     await sleep(delay);
   }
 }

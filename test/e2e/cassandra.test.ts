@@ -8,7 +8,7 @@
 import * as assert from "assert";
 import * as path from "path";
 import { RealCassandra, sharedCassandra } from "../../harness/real-cassandra";
-import { alterRolePassword, cqlAs, cqlCanLogin } from "../../harness/cql";
+import { alterRolePassword, cqlAs, cqlCanLogin, roleGrantsOf } from "../../harness/cql";
 import { CliResult, PulumiProject, dynamicResources } from "../../harness/pulumi-cli";
 import { secretValue } from "../../harness/support";
 import { REPO_ROOT } from "../../harness/tools";
@@ -102,14 +102,7 @@ describe("CassandraRolePassword through the real CLI", function () {
       assert.ok(attempts > 20, `the service reconnected only ${attempts} times`);
       assert.deepStrictEqual(refused, [], "a reconnecting service was refused during a rotation");
       assert.strictEqual(creds.active, "orders_blue", "two rotations bring the first role back");
-      const rows = async (role: string) =>
-        (await import("../../provider/cassandra/core")).roleGrants(
-          (await import("../../provider/cassandra/core")).resolveContext({
-            role,
-            connection: { address: db.address, username: "cassandra", password: db.superuser.password },
-          }),
-          role,
-        );
+      const rows = (role: string) => roleGrantsOf(endpoint(), db.superuser, role);
       assert.deepStrictEqual(await rows("orders_green"), ["role:shop_reader"]);
       await step(["preview", "--expect-no-changes"]);
       await audit([creds.password]);

@@ -15,9 +15,10 @@ export const mochaHooks = {
     const loaded = require.cache[require.resolve("../../harness/real-cassandra")];
     if (loaded) await (loaded.exports as typeof import("../../harness/real-cassandra")).stopSharedCassandra();
     setTimeout(() => {
-      const handles = (process as unknown as { _getActiveHandles(): object[] })._getActiveHandles();
-      const names = handles.map((h) => h.constructor?.name ?? typeof h);
-      console.error(`[test] the run ended but these handles keep the process alive: ${names.join(", ")}`);
+      const held = process.getActiveResourcesInfo().filter((r) => r !== "TTYWrap");
+      console.error(`[test] the run ended but these keep the process alive: ${held.join(", ")}`);
+      // mocha's own exit handler sets the exit code to the number of failures; this one runs after it
+      process.on("exit", () => (process.exitCode = 1));
       process.exit(1);
     }, WATCHDOG_MS).unref();
   },
