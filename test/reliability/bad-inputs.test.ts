@@ -3,10 +3,11 @@
  * declaring one resource with those inputs (passwords and credentials as Pulumi secrets, as
  * a program reading secret config passes them). Each must fail with an error that names the
  * field and the rule and never shows the value, and nothing may reach a server: the Milvus
- * test server and the GeminiDB emulator the cases point at must see zero calls and zero
- * connections.
+ * test server, the GeminiDB emulator and the TCP listener the Cassandra cases point at must
+ * see zero calls and zero connections.
  */
 import * as assert from "assert";
+import * as net from "net";
 import * as path from "path";
 import { MilvusTestServer } from "../../harness/milvus-grpc";
 import { GeminiDbEmulator } from "../../harness/geminidb-emulator";
@@ -20,7 +21,7 @@ const PROJECT = "0123456789abcdef0123456789abcdef";
 
 interface Case {
   name: string;
-  kind: "milvus" | "geminidb";
+  kind: "milvus" | "geminidb" | "cassandra";
   /** the inputs, as a function of where the servers listen */
   inputs: (addr: Addr) => Record<string, unknown>;
   /** the field the error must name */
@@ -30,7 +31,7 @@ interface Case {
   env?: Record<string, string>;
 }
 
-type Addr = { milvus: string; gemini: string };
+type Addr = { milvus: string; gemini: string; cassandra: string };
 
 /** Cases of one resource: good inputs, changed by one bad edit. */
 const casesOf =
@@ -62,6 +63,12 @@ const g = casesOf("geminidb", (a) => ({
   iamEndpoint: a.gemini,
   auth: { accessKey: "BADINPUTAK000001", secretKey: "Bad-input-sk/001" },
   password: "Good~Gemini1",
+}));
+
+const c = casesOf("cassandra", (a) => ({
+  connection: { address: a.cassandra, username: "deployer", password: "Bad-input-super-1" },
+  role: "orders_app",
+  password: "Good-Cassandra-pw1",
 }));
 
 const CASES: Case[] = [
@@ -189,6 +196,14 @@ const CASES: Case[] = [
   g("whitespace token", (i) => (i.auth = { token: "    " }), "auth.token", /token must not be empty/),
   g("no credentials anywhere", (i) => delete i.auth, "auth", /is required: set auth, or HW_AUTH_TOKEN/),
   g("timeout that is not a number", (i) => (i.timeoutMs = "30s"), "timeoutMs", /must be a number/),
+  c("role with a quote and a statement", (i) => (i.role = 'app"; DROP ROLE x; --'), "role", /lowercase letters/),
+  c("role of 65 characters", (i) => (i.role = "a".repeat(65)), "role", /at most 64/),
+  c("standby equal to the role", (i) => (i.standbyRole = "orders_app"), "standbyRole", /must differ from role/),
+  c("password of two classes", (i) => (i.password = "abcdefgh12"), "password", /at least 3/),
+  c("address with a scheme", (i) => (i.connection.address = "tcp://db"), "connection.address", /host or host:port/),
+  c("password without username", (i) => delete i.connection.username, "connection.username", /needs a username/),
+  c("timeout too large", (i) => (i.connection.timeoutMs = 60001), "connection.timeoutMs", /at most 60000/),
+  c("rotateAfterDays of zero", (i) => (i.rotateAfterDays = 0), "rotateAfterDays", /must be at least 1/),
 ];
 
 /** Runs `fn` over `items`, at most `n` at a time. */
@@ -208,6 +223,8 @@ describe("bad inputs through pulumi preview: field and rule named, value never s
   this.timeout(600000);
   let milvus: MilvusTestServer;
   let emu: GeminiDbEmulator;
+  // stands where a Cassandra node would listen, and counts who connects
+  const cql = { server: undefined as net.Server | undefined, accepted: 0 };
   const results = new Map<string, { code: number; all: string; secrets: string[] }>();
 
   before(async () => {
@@ -216,7 +233,13 @@ describe("bad inputs through pulumi preview: field and rule named, value never s
     emu = new GeminiDbEmulator();
     emu.projects.set("eu-west-101", PROJECT);
     await emu.start();
-    const addr = { milvus: milvus.address, gemini: emu.url };
+    cql.server = net.createServer((s) => (cql.accepted++, s.destroy()));
+    await new Promise<void>((r) => cql.server!.listen(0, "127.0.0.1", r));
+    const addr = {
+      milvus: milvus.address,
+      gemini: emu.url,
+      cassandra: `127.0.0.1:${(cql.server.address() as net.AddressInfo).port}`,
+    };
     // One preview per case (the engine stops at the first failing check), a few at a time.
     const started = Date.now();
     await pool(CASES, 4, async (c, index) => {
@@ -242,11 +265,16 @@ describe("bad inputs through pulumi preview: field and rule named, value never s
   after(async () => {
     await milvus?.stop();
     await emu?.stop();
+    await new Promise<void>((r) => (cql.server ? cql.server.close(() => r()) : r()));
   });
 
-  it(`has at least 30 cases across both resources (${CASES.length})`, () => {
+  it(`has at least 30 cases across the three resources (${CASES.length})`, () => {
     assert.ok(CASES.length >= 30);
-    assert.ok(CASES.some((c) => c.kind === "milvus") && CASES.some((c) => c.kind === "geminidb"));
+    for (const kind of ["milvus", "geminidb", "cassandra"])
+      assert.ok(
+        CASES.some((c) => c.kind === kind),
+        kind,
+      );
   });
 
   for (const c of CASES) {
@@ -270,5 +298,6 @@ describe("bad inputs through pulumi preview: field and rule named, value never s
     assert.deepStrictEqual(milvus.calls, {});
     assert.strictEqual(milvus.connections.accepted, 0);
     assert.deepStrictEqual(emu.calls, {});
+    assert.strictEqual(cql.accepted, 0);
   });
 });

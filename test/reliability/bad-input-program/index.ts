@@ -1,10 +1,10 @@
 /**
  * Declares one resource with the inputs of one bad-input case, taken from PDP_BAD_INPUT
- * ({ kind: "milvus" | "geminidb", inputs }). Credentials and passwords go in as Pulumi
+ * ({ kind: "milvus" | "geminidb" | "cassandra", inputs }). Credentials and passwords go in as Pulumi
  * secrets, as a program that reads them from secret config would pass them.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { GeminiDbAdminPassword, MilvusUserPassword } from "pulumi-db-passwords";
+import { CassandraRolePassword, GeminiDbAdminPassword, MilvusUserPassword } from "pulumi-db-passwords";
 
 const SECRET_KEYS = new Set(["password", "currentPassword", "token", "secretKey", "securityToken"]);
 
@@ -20,4 +20,5 @@ const spec = JSON.parse(process.env.PDP_BAD_INPUT ?? "{}") as { kind: string; in
 const inputs = withSecrets(spec.inputs) as any; // bad inputs on purpose: wrong types included
 if (spec.kind === "milvus") new MilvusUserPassword("subject", inputs);
 else if (spec.kind === "geminidb") new GeminiDbAdminPassword("subject", inputs);
-else throw new Error("PDP_BAD_INPUT must name kind milvus or geminidb");
+else if (spec.kind === "cassandra") new CassandraRolePassword("subject", inputs);
+else throw new Error("PDP_BAD_INPUT must name kind milvus, geminidb or cassandra");
