@@ -11,7 +11,8 @@ import { envValue } from "../shared/env";
 import { guarded } from "../shared/guard";
 import * as pair from "../shared/pair";
 import { CASSANDRA_PASSWORD_POLICY, generatePassword } from "../shared/password";
-import { Diff, passwordDiff, passwordForUpdate, timestamp, withSchedule } from "../shared/schedule";
+import { Diff, passwordForUpdate, timestamp, withSchedule } from "../shared/schedule";
+import { IdentityFields, identityDiff, identityReplaced } from "../shared/identity";
 import {
   ADMIN_IDENTITY_HINT,
   Context,
@@ -102,44 +103,27 @@ function checkInputs(news: unknown, olds?: Record<string, unknown>): pulumi.dyna
     );
   }
   const old = olds as Partial<Inputs> | undefined;
-  const replaced =
-    !!old &&
-    (inputs.role !== old.role ||
-      inputs.standbyRole !== old.standbyRole ||
-      inputs.connection?.address !== old.connection?.address);
-  return withSchedule(inputs, old, replaced);
+  return withSchedule(inputs, old, identityReplaced(FIELDS, inputs, old));
 }
 
 // ---------------------------------------------------------------- diff
 
-const STORED_ONLY = ["deleteRoleOnDestroy", "createIfMissing", "connection", "rotateAfterDays"] as const;
+const FIELDS: IdentityFields = {
+  resource: "CassandraRolePassword",
+  name: "role",
+  standby: "standbyRole",
+  active: "activeRole",
+  storedOnly: ["deleteRoleOnDestroy", "createIfMissing", "connection", "rotateAfterDays"],
+};
 
 export async function diff(id: string, olds: Outputs, news: Inputs): Promise<Diff> {
-  const replaces: string[] = [];
   let newAddress: string | undefined;
   try {
     newAddress = resolveContext(news).address;
   } catch {
     newAddress = undefined;
   }
-  if (newAddress !== undefined && newAddress !== olds.address) replaces.push("connection.address");
-  if (news.role !== olds.role) replaces.push("role");
-  if (news.standbyRole !== olds.standbyRole) replaces.push("standbyRole");
-  const { changed, notes } = passwordDiff(`CassandraRolePassword ${id}`, olds, news, replaces.length > 0);
-  // a rotation of a pair switches the active role; the previous password becomes the standby's
-  if (news.standbyRole !== undefined && changed.includes("password")) changed.push("activeRole", "standbyPassword");
-  if (olds.passwordVerified === false) changed.push("passwordVerified");
-  for (const key of STORED_ONLY) {
-    if (JSON.stringify(news[key] ?? null) !== JSON.stringify(olds[key] ?? null)) changed.push(key);
-  }
-  return {
-    changes: replaces.length > 0 || changed.length > 0,
-    replaces,
-    stables: replaces.length ? [] : ["role", "address", "standbyRole"],
-    deleteBeforeReplace: false,
-    diffs: changed,
-    notes,
-  };
+  return identityDiff(FIELDS, id, olds, news, newAddress);
 }
 
 // ---------------------------------------------------------------- create

@@ -9,7 +9,8 @@ import { guarded } from "../shared/guard";
 import { compact, failed, issuesToFailures, providerCheck } from "../shared/check";
 import { envValue } from "../shared/env";
 import { MILVUS_PASSWORD_POLICY, generatePassword } from "../shared/password";
-import { Diff, passwordDiff, passwordForUpdate, timestamp, withSchedule } from "../shared/schedule";
+import { Diff, passwordForUpdate, timestamp, withSchedule } from "../shared/schedule";
+import { IdentityFields, identityDiff, identityReplaced } from "../shared/identity";
 import { MilvusSession, canLogin, targetOf } from "./client";
 import { ADMIN_IDENTITY_HINT, Context, adminIdentity, resolveContext, rotate, userExists, verify } from "./core";
 import { ADDRESS, USER_NAME, parseAddress } from "./address";
@@ -76,46 +77,27 @@ function checkInputs(news: unknown, olds?: Record<string, unknown>): pulumi.dyna
     );
   }
   const old = olds as Partial<Inputs> | undefined;
-  const replaced =
-    !!old &&
-    (inputs.user !== old.user ||
-      inputs.standbyUser !== old.standbyUser ||
-      inputs.connection?.address !== old.connection?.address);
-  return withSchedule(inputs, old, replaced);
+  return withSchedule(inputs, old, identityReplaced(FIELDS, inputs, old));
 }
 
 // ---------------------------------------------------------------- diff
 
-const STORED_ONLY = ["deleteUserOnDestroy", "createIfMissing", "connection", "rotateAfterDays"] as const;
+const FIELDS: IdentityFields = {
+  resource: "MilvusUserPassword",
+  name: "user",
+  standby: "standbyUser",
+  active: "activeUser",
+  storedOnly: ["deleteUserOnDestroy", "createIfMissing", "connection", "rotateAfterDays"],
+};
 
 export async function diff(id: string, olds: Outputs, news: Inputs): Promise<Diff> {
-  const replaces: string[] = [];
   let newAddress: string | undefined;
   try {
     newAddress = resolveContext(news).address;
   } catch {
     newAddress = undefined;
   }
-  if (newAddress !== undefined && newAddress !== olds.address) replaces.push("connection.address");
-  if (news.user !== olds.user) replaces.push("user");
-  if (news.standbyUser !== olds.standbyUser) replaces.push("standbyUser");
-
-  const { changed, notes } = passwordDiff(`MilvusUserPassword ${id}`, olds, news, replaces.length > 0);
-  // a rotation of a pair switches the active user; the previous password becomes the standby's
-  if (news.standbyUser !== undefined && changed.includes("password")) changed.push("activeUser", "standbyPassword");
-  // drift: the next update sets the stored password again, and it logs in
-  if (olds.passwordVerified === false) changed.push("passwordVerified");
-  for (const key of STORED_ONLY) {
-    if (JSON.stringify(news[key] ?? null) !== JSON.stringify(olds[key] ?? null)) changed.push(key);
-  }
-  return {
-    changes: replaces.length > 0 || changed.length > 0,
-    replaces,
-    stables: replaces.length ? [] : ["user", "address", "standbyUser"],
-    deleteBeforeReplace: false,
-    diffs: changed,
-    notes,
-  };
+  return identityDiff(FIELDS, id, olds, news, newAddress);
 }
 
 function outputs(inputs: Inputs, ctx: Context, password: string, rotatedAt: string | undefined): Outputs {

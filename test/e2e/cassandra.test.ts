@@ -9,10 +9,9 @@ import * as assert from "assert";
 import * as path from "path";
 import { RealCassandra, sharedCassandra } from "../../harness/real-cassandra";
 import { alterRolePassword, cqlAs, cqlCanLogin, roleGrantsOf } from "../../harness/cql";
-import { CliResult, PulumiProject, dynamicResources } from "../../harness/pulumi-cli";
-import { secretValue } from "../../harness/support";
+import { CliResult, PulumiProject } from "../../harness/pulumi-cli";
 import { REPO_ROOT } from "../../harness/tools";
-import { auditPluginState, pluginResources } from "../helpers/audit";
+import { auditPluginState, pluginResources, rolePairState } from "../helpers/audit";
 import { HoldProxy } from "../helpers/hold-proxy";
 
 function stepper(project: () => PulumiProject, outputs: CliResult[]) {
@@ -42,16 +41,7 @@ describe("CassandraRolePassword through the real CLI", function () {
     const outputs: CliResult[] = [];
     const step = stepper(() => project, outputs);
     const seen: string[] = [];
-    const current = async () => {
-      const [r] = dynamicResources((await project.exportState(true)).json);
-      const s = {
-        active: r.outputs.activeRole as string,
-        password: secretValue(r.outputs.password) as string,
-        standby: secretValue(r.outputs.standbyPassword) as string,
-      };
-      seen.push(s.password, s.standby);
-      return s;
-    };
+    const current = () => rolePairState(project, seen);
     const audit = (mustHold: string[] = []) => auditPluginState(project, seen, outputs, { mustHold });
 
     before(async () => {

@@ -7,7 +7,8 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import type { CliResult, PulumiProject } from "../../harness/pulumi-cli";
+import { CliResult, PulumiProject, dynamicResources } from "../../harness/pulumi-cli";
+import { secretValue } from "../../harness/support";
 import { resourceOf } from "../../provider/plugin/resources";
 import { assertNoLeak } from "./leaks";
 
@@ -91,4 +92,23 @@ export async function auditPluginState(
     }
   }
   return resources.length;
+}
+
+/**
+ * What the state of a stack's one dynamic CassandraRolePassword with `standbyRole` holds: the
+ * active role, its password and the standby's; both passwords are added to `seen`, the
+ * secrets the audits look for.
+ */
+export async function rolePairState(
+  project: PulumiProject,
+  seen: string[],
+): Promise<{ active: string; password: string; standby: string }> {
+  const [r] = dynamicResources((await project.exportState(true)).json);
+  const s = {
+    active: r.outputs.activeRole as string,
+    password: secretValue(r.outputs.password) as string,
+    standby: secretValue(r.outputs.standbyPassword) as string,
+  };
+  seen.push(s.password, s.standby);
+  return s;
 }

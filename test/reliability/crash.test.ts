@@ -20,6 +20,7 @@ import { pymilvusCanLogin } from "../../harness/pymilvus";
 import { HoldProxy } from "../helpers/hold-proxy";
 import { CliResult, PulumiProject, dynamicResources } from "../../harness/pulumi-cli";
 import { assertNoLeak } from "../helpers/leaks";
+import { rolePairState } from "../helpers/audit";
 import { REPO_ROOT } from "../../harness/tools";
 import { descendants, dynamicProviderPids, killGroup, secretValue, waitFor } from "../../harness/support";
 import { GeminiDbEmulator, TEST_INSTANCE, startEmulator } from "../../harness/geminidb-emulator";
@@ -386,16 +387,7 @@ describe("crash convergence: CassandraRolePassword (two roles) with the real CLI
   let project: PulumiProject;
   const record = (r: CliResult) => (outputs.push(r), r);
   const direct = () => ({ address: db.address });
-  const roles = async () => {
-    const [r] = dynamicResources((await project.exportState(true)).json);
-    const s = {
-      active: r.outputs.activeRole as string,
-      password: secretValue(r.outputs.password) as string,
-      standby: secretValue(r.outputs.standbyPassword) as string,
-    };
-    seen.push(s.password, s.standby);
-    return s;
-  };
+  const roles = () => rolePairState(project, seen);
 
   before(async () => {
     db = await sharedCassandra();
