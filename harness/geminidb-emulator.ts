@@ -77,6 +77,8 @@ export interface EmuInstance {
   datastore: string;
   actions: string[];
   password: string;
+  /** With a database: the role that stands for this instance's rwuser there (default rwuser). */
+  role?: string;
 }
 
 interface IssuedToken {
@@ -164,8 +166,8 @@ export class GeminiDbEmulator {
   private database?: { endpoint: CqlEndpoint; admin: { username: string; password: string } };
 
   /**
-   * Backs the instances with a real database: resets are applied to its role `rwuser` (which
-   * must exist) as `admin`, a superuser, before the 204.
+   * Backs the instances with a real database: resets are applied to its role `rwuser` (or the
+   * instance's `role`; it must exist) as `admin`, a superuser, before the 204.
    */
   useDatabase(endpoint: CqlEndpoint, admin: { username: string; password: string }): void {
     this.database = { endpoint, admin };
@@ -422,12 +424,17 @@ export class GeminiDbEmulator {
         if (this.database && databaseDelayMs > 0) {
           const { endpoint, admin } = this.database;
           setTimeout(
-            () => void alterRolePassword(endpoint, admin, "rwuser", parsed.password).catch(() => {}),
+            () => void alterRolePassword(endpoint, admin, inst.role ?? "rwuser", parsed.password).catch(() => {}),
             databaseDelayMs,
           );
         } else if (this.database) {
           try {
-            await alterRolePassword(this.database.endpoint, this.database.admin, "rwuser", parsed.password);
+            await alterRolePassword(
+              this.database.endpoint,
+              this.database.admin,
+              inst.role ?? "rwuser",
+              parsed.password,
+            );
           } catch {
             return fail(500, "DBS.280005", "The database did not accept the password change");
           }

@@ -38,6 +38,8 @@ export interface RealCassandra {
   stop(): Promise<void>;
   /** Starts the stopped node again on the same ports with its data. */
   restart(): Promise<void>;
+  /** CPU seconds the node's JVM has used so far (user + system). */
+  cpuSeconds(): number;
   /** Stops the node and removes its directory. */
   destroy(): Promise<void>;
 }
@@ -174,7 +176,22 @@ async function canConnect(port: number, user: { username: string; password: stri
   );
 }
 
-export async function startRealCassandra(options: { tls?: boolean } = {}): Promise<RealCassandra> {
+export interface CassandraOptions {
+  /** Client TLS only, with a self-signed certificate for 127.0.0.1. */
+  tls?: boolean;
+  /**
+   * The JVM's full JIT, as a server runs; by default only its first tier (C1), which starts
+   * the node sooner: the tests take C1, the benchmark the server's JIT.
+   */
+  serverJit?: boolean;
+  /**
+   * bcrypt's log2 rounds for the passwords the node hashes (Cassandra's default: 10, about
+   * 100 ms of the node's CPU for every login). The benchmark lowers it: see bench/run.ts.
+   */
+  bcryptRounds?: number;
+}
+
+export async function startRealCassandra(options: CassandraOptions = {}): Promise<RealCassandra> {
   const lib = cassandraLib();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pdp-cassandra-"));
   const ports = { cql: await freePort(), storage: await freePort() };
@@ -195,7 +212,7 @@ export async function startRealCassandra(options: { tls?: boolean } = {}): Promi
       [
         "-Xms64m",
         "-Xmx512m",
-        "-XX:TieredStopAtLevel=1",
+        ...(options.serverJit ? [] : ["-XX:TieredStopAtLevel=1"]),
         "-XX:+UseG1GC",
         "-Xss512k",
         ...JPMS,
@@ -210,6 +227,7 @@ export async function startRealCassandra(options: { tls?: boolean } = {}): Promi
         "-Dcassandra.superuser_setup_delay_ms=0",
         "-Dcassandra.skip_wait_for_gossip_to_settle=0",
         "-Dcassandra.role_password_update_min_interval_in_ms=0",
+        ...(options.bcryptRounds ? [`-Dcassandra.auth_bcrypt_gensalt_log2_rounds=${options.bcryptRounds}`] : []),
         "-cp",
         `${lib}/*`,
         "org.apache.cassandra.service.CassandraDaemon",
@@ -253,6 +271,15 @@ export async function startRealCassandra(options: { tls?: boolean } = {}): Promi
     superuser,
     stop,
     restart: launch,
+    cpuSeconds() {
+      if (!child?.pid) return 0;
+      try {
+        const fields = fs.readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1].split(" ");
+        return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks
+      } catch {
+        return 0;
+      }
+    },
     async destroy() {
       await stop();
       fs.rmSync(dir, { recursive: true, force: true });

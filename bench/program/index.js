@@ -79,11 +79,45 @@ function geminidb() {
   }
 }
 
+// Every reset proved over CQL: instance i's rwuser logs in at cqlAddresses[i].
+function geminidbCql() {
+  const { GeminiDbAdminPassword } = require("pulumi-db-passwords");
+  const instances = cfg.requireObject("instances");
+  const addresses = cfg.requireObject("cqlAddresses");
+  for (let i = 0; i < n; i++) {
+    new GeminiDbAdminPassword(`r${i}`, {
+      region: "eu-west-101",
+      projectId: cfg.require("projectId"),
+      instanceId: instances[i],
+      endpoint: cfg.require("cqlEndpoint"),
+      iamEndpoint: cfg.require("cqlEndpoint"),
+      rotationTrigger: round,
+      cql: { address: addresses[i] },
+    }); // token from HW_AUTH_TOKEN
+  }
+}
+
+function cassandra() {
+  const { CassandraRolePassword } = require("pulumi-db-passwords");
+  const password = cfg.requireSecret("cassandraPassword");
+  for (let i = 0; i < n; i++) {
+    new CassandraRolePassword(`r${i}`, {
+      connection: { address: cfg.require("cassandraAddress"), username: "cassandra", password },
+      role: `${prefix}_${i}`,
+      createIfMissing: true,
+      deleteRoleOnDestroy: true,
+      rotationTrigger: round,
+    });
+  }
+}
+
 const scenarios = {
   floor,
   floorsecret,
   milvus,
   geminidb,
+  "geminidb-cql": geminidbCql,
+  cassandra,
   naive: () => require("./naive").program(cfg, n, round, prefix),
 };
 scenarios[scenario]();
