@@ -91,13 +91,7 @@ const FIELDS: IdentityFields = {
 };
 
 export async function diff(id: string, olds: Outputs, news: Inputs): Promise<Diff> {
-  let newAddress: string | undefined;
-  try {
-    newAddress = resolveContext(news).address;
-  } catch {
-    newAddress = undefined;
-  }
-  return identityDiff(FIELDS, id, olds, news, newAddress);
+  return identityDiff(FIELDS, id, olds, news, () => resolveContext(news).address);
 }
 
 function outputs(inputs: Inputs, ctx: Context, password: string, rotatedAt: string | undefined): Outputs {

@@ -38,16 +38,22 @@ export function identityReplaced(f: IdentityFields, inputs: Fields, old: Fields 
 }
 
 /**
- * The diff: `newAddress` is the address the new inputs resolve to (undefined when they do
- * not resolve yet, as with an unknown input).
+ * The diff: `resolveAddress` gives the address the new inputs resolve to; when they do not
+ * resolve yet (an unknown input), the address is not compared.
  */
 export function identityDiff(
   f: IdentityFields,
   id: string,
   olds: Fields,
   news: Fields,
-  newAddress: string | undefined,
+  resolveAddress: () => string,
 ): Diff {
+  let newAddress: string | undefined;
+  try {
+    newAddress = resolveAddress();
+  } catch {
+    newAddress = undefined;
+  }
   const replaces: string[] = [];
   if (newAddress !== undefined && newAddress !== olds.address) replaces.push("connection.address");
   if (news[f.name] !== olds[f.name]) replaces.push(f.name);
