@@ -208,9 +208,9 @@ export async function openCqlSession(target: CqlTarget, identity: CqlIdentity): 
         return await client.execute(statement, params, { prepare: false });
       } catch (err) {
         const verb = statement.split(/\s+/).slice(0, 2).join(" ");
+        const mutating = !/^(SELECT|LIST)\b/i.test(statement);
         const code = (err as { code?: number })?.code;
         if (typeof code === "number" && (err as { name?: string }).name === "ResponseError") {
-          const mutating = !/^(SELECT|LIST)\b/i.test(statement);
           throw new CqlError(
             redact(safeMessage(err, [identity.password, ...secrets]), [identity.password, ...secrets]),
             {
@@ -223,7 +223,7 @@ export async function openCqlSession(target: CqlTarget, identity: CqlIdentity): 
             },
           );
         }
-        throw cqlError(err, verb, where, [identity.password, ...secrets], !/^(SELECT|LIST)\b/i.test(statement));
+        throw cqlError(err, verb, where, [identity.password, ...secrets], mutating);
       }
     },
   };
