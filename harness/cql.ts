@@ -31,6 +31,17 @@ export async function cqlCanLogin(e: CqlEndpoint, user: string, password: string
   }
 }
 
+/**
+ * Whether `user` logs in with `password` within `ms` (tried every 250 ms): a change made a
+ * moment ago shows once the node's credentials cache lets it (about a second on 5.0.9).
+ */
+export async function cqlLogsInWithin(e: CqlEndpoint, user: string, password: string, ms = 5000): Promise<boolean> {
+  return waitFor(`${user}'s password to log in`, () => cqlCanLogin(e, user, password), ms, 250).then(
+    () => true,
+    () => false,
+  );
+}
+
 /** Runs statements as `admin`. */
 export async function cqlAs(
   e: CqlEndpoint,

@@ -34,7 +34,7 @@ import * as path from "path";
 import { PulumiProject } from "../../harness/pulumi-cli";
 import { waitFor } from "../../harness/support";
 import { RealCassandra, sharedCassandra } from "../../harness/real-cassandra";
-import { CqlEndpoint, cqlAs, cqlCanLogin } from "../../harness/cql";
+import { CqlEndpoint, cqlAs, cqlCanLogin, cqlLogsInWithin } from "../../harness/cql";
 import { cqlString } from "../../provider/cql/client";
 import { execFileSync } from "child_process";
 import type { CassandraRolePasswordInputs, CassandraRolePasswordOutputs } from "../../provider/cassandra/schema";
@@ -813,15 +813,7 @@ describe("fault matrix: GeminiDbAdminPassword with cql, on a real Cassandra", fu
       assert.strictEqual(state.password, expected, `${row.fault}: the password state holds`);
       assert.strictEqual(state.passwordVerified, row.expect.state !== "unverified", `${row.fault}: passwordVerified`);
       // agree: the password state holds logs in, once the node's credentials cache (2 s) lets it
-      const agrees = await waitFor(
-        "the state's password to log in",
-        () => cqlCanLogin(endpointOf(nodes.plain), "rwuser", state.password),
-        5000,
-        250,
-      ).then(
-        () => true,
-        () => false,
-      );
+      const agrees = await cqlLogsInWithin(endpointOf(nodes.plain), "rwuser", state.password);
       const afterFault = agrees ? "agree" : "diverged";
       if (!row.expect.error) assert.strictEqual(afterFault, "agree");
       // the next run, with the database reachable as configured: proves (or repairs) and converges
@@ -957,15 +949,7 @@ describe("fault matrix: CassandraRolePassword on a real Cassandra", function () 
       const state = (r.result?.outs ?? state1) as CassandraRolePasswordOutputs;
       assert.strictEqual(state.password, row.expect.error ? R1 : R2);
       const endpoint = { address: node.address };
-      const agrees = await waitFor(
-        "the state's password to log in",
-        () => cqlCanLogin(endpoint, role, state.password),
-        5000,
-        250,
-      ).then(
-        () => true,
-        () => false,
-      );
+      const agrees = await cqlLogsInWithin(endpoint, role, state.password);
       const afterFault = agrees ? "agree" : "diverged";
       assert.strictEqual(afterFault, "agree", "state and database agree after the fault");
       const next = await cassandra.update(created.id, state, inputs(R2, good()));
