@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as provider from "./provider";
+import { PackageDynamicResource } from "../shared/dynamic";
 import type { CassandraRolePasswordInputs, CassandraRolePasswordOutputs } from "./schema";
 import type { CassandraRolePasswordArgs, CassandraRolePasswordOutputFields } from "./args";
 
@@ -17,10 +18,11 @@ export interface CassandraRolePassword extends CassandraRolePasswordOutputFields
  * password as they are unless `deleteRoleOnDestroy` is set.
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export class CassandraRolePassword extends pulumi.dynamic.Resource {
+export class CassandraRolePassword extends PackageDynamicResource {
   constructor(name: string, args: CassandraRolePasswordArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      provider satisfies pulumi.dynamic.ResourceProvider<CassandraRolePasswordInputs, CassandraRolePasswordOutputs>,
+      "cassandra",
+      "RolePassword",
       name,
       {
         password: undefined,
@@ -41,8 +43,9 @@ export class CassandraRolePassword extends pulumi.dynamic.Resource {
           "standbyPassword",
         ],
       },
-      "cassandra",
-      "RolePassword",
     );
   }
 }
+
+// The provider module that __provider refers to implements the dynamic provider contract.
+provider satisfies pulumi.dynamic.ResourceProvider<CassandraRolePasswordInputs, CassandraRolePasswordOutputs>;

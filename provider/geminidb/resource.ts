@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as provider from "./provider";
+import { PackageDynamicResource } from "../shared/dynamic";
 import type { GeminiDbAdminPasswordInputs, GeminiDbAdminPasswordOutputs } from "./schema";
 import type { GeminiDbAdminPasswordArgs, GeminiDbAdminPasswordOutputFields } from "./args";
 
@@ -16,10 +17,11 @@ export interface GeminiDbAdminPassword extends GeminiDbAdminPasswordOutputFields
  * `rotationTrigger`) resets it again. Destroying the resource leaves the password as it is.
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export class GeminiDbAdminPassword extends pulumi.dynamic.Resource {
+export class GeminiDbAdminPassword extends PackageDynamicResource {
   constructor(name: string, args: GeminiDbAdminPasswordArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      provider satisfies pulumi.dynamic.ResourceProvider<GeminiDbAdminPasswordInputs, GeminiDbAdminPasswordOutputs>,
+      "geminidb",
+      "AdminPassword",
       name,
       {
         password: undefined,
@@ -31,8 +33,9 @@ export class GeminiDbAdminPassword extends pulumi.dynamic.Resource {
         ...args,
       },
       { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "password", "auth"] },
-      "geminidb",
-      "AdminPassword",
     );
   }
 }
+
+// The provider module that __provider refers to implements the dynamic provider contract.
+provider satisfies pulumi.dynamic.ResourceProvider<GeminiDbAdminPasswordInputs, GeminiDbAdminPasswordOutputs>;

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as provider from "./provider";
+import { PackageDynamicResource } from "../shared/dynamic";
 import type { MilvusUserPasswordInputs, MilvusUserPasswordOutputs } from "./schema";
 import type { MilvusUserPasswordArgs, MilvusUserPasswordOutputFields } from "./args";
 
@@ -18,10 +19,11 @@ export interface MilvusUserPassword extends MilvusUserPasswordOutputFields {}
  * `deleteUserOnDestroy` is set.
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export class MilvusUserPassword extends pulumi.dynamic.Resource {
+export class MilvusUserPassword extends PackageDynamicResource {
   constructor(name: string, args: MilvusUserPasswordArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      provider satisfies pulumi.dynamic.ResourceProvider<MilvusUserPasswordInputs, MilvusUserPasswordOutputs>,
+      "milvus",
+      "UserPassword",
       name,
       {
         password: undefined,
@@ -42,8 +44,9 @@ export class MilvusUserPassword extends pulumi.dynamic.Resource {
           "standbyPassword",
         ],
       },
-      "milvus",
-      "UserPassword",
     );
   }
 }
+
+// The provider module that __provider refers to implements the dynamic provider contract.
+provider satisfies pulumi.dynamic.ResourceProvider<MilvusUserPasswordInputs, MilvusUserPasswordOutputs>;

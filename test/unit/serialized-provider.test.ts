@@ -1,67 +1,122 @@
 /**
- * What Pulumi stores as `__provider` for each resource, measured with Pulumi's own closure
- * serializer: a reference to the provider module when the package is installed under
- * node_modules (as users have it), and small by-value methods otherwise (this repository's
- * symlinked checkout). Neither holds a secret, a client or the SDK.
+ * What Pulumi stores as `__provider` for each resource. The package writes it itself
+ * (provider/shared/dynamic.ts) instead of running Pulumi's closure serializer: it must be the
+ * very text the serializer writes for the provider module installed under node_modules (so
+ * stacks made by earlier versions see no change), resolve to the provider object in the host,
+ * hold no secret, and constructing a resource must not load the serializer (whose
+ * `computeBuiltInModules` loads `node:ffi` on Node 26 and prints an ExperimentalWarning).
  */
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import * as pulumi from "@pulumi/pulumi";
-import { geminiDbAdminPasswordProvider, milvusUserPasswordProvider } from "../../provider";
 import { installedProject } from "../../harness/installed";
+import { programNodeBin } from "../../harness/tools";
+import { providerReference } from "../../provider/shared/dynamic";
 
 const CASES = [
-  ["Milvus", "milvusUserPasswordProvider", "milvus"],
-  ["GeminiDB", "geminiDbAdminPasswordProvider", "geminidb"],
+  ["Milvus", "milvusUserPasswordProvider", "milvus", "MilvusUserPassword", "pulumi-nodejs:dynamic/milvus:UserPassword"],
+  [
+    "GeminiDB",
+    "geminiDbAdminPasswordProvider",
+    "geminidb",
+    "GeminiDbAdminPassword",
+    "pulumi-nodejs:dynamic/geminidb:AdminPassword",
+  ],
+  [
+    "Cassandra",
+    "cassandraRolePasswordProvider",
+    "cassandra",
+    "CassandraRolePassword",
+    "pulumi-nodejs:dynamic/cassandra:RolePassword",
+  ],
 ] as const;
+
+/** Runs `script` with `node` in a temporary project where the package is installed as npm installs it. */
+function inInstalledProject(node: string, script: string): string {
+  const empty = fs.mkdtempSync(path.join(os.tmpdir(), "pdp-empty-"));
+  const dir = installedProject(empty);
+  try {
+    return execFileSync(node, ["-e", script], { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(empty, { recursive: true, force: true });
+  }
+}
 
 describe("serialized providers", function () {
   this.timeout(60000);
 
   for (const [name, exported, folder] of CASES) {
-    it(`installed under node_modules: the ${name} provider is stored as a require of its module, under 1 KB`, () => {
-      const empty = fs.mkdtempSync(path.join(os.tmpdir(), "pdp-empty-"));
-      const dir = installedProject(empty);
-      try {
-        const script = `
-          const pulumi = require("@pulumi/pulumi");
-          const p = require("pulumi-db-passwords").${exported};
-          pulumi.runtime.serializeFunction(() => p, { allowSecrets: false }).then((sf) => {
-            const back = require("pulumi-db-passwords/dist/${folder}/provider.js");
-            console.log(JSON.stringify({ text: sf.text, secrets: sf.containsSecrets, same: back === p, methods: Object.keys(back).sort() }));
-          });`;
-        const out = JSON.parse(execFileSync(process.execPath, ["-e", script], { cwd: dir, encoding: "utf8" }).trim());
-        console.log(`      ${name} __provider installed: ${out.text.length} bytes`);
-        assert.ok(out.text.length <= 1024, `${out.text.length} bytes`);
-        assert.ok(out.text.includes(`require("pulumi-db-passwords/dist/${folder}/provider.js")`), out.text);
-        assert.strictEqual(out.secrets, false);
-        assert.strictEqual(out.same, true, "the stored reference resolves to the very provider object");
-        assert.deepStrictEqual(out.methods, ["check", "create", "delete", "diff", "read", "update"]);
-      } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
-        fs.rmSync(empty, { recursive: true, force: true });
-      }
+    it(`the ${name} __provider is, byte for byte, what Pulumi's serializer writes for the installed module`, () => {
+      const script = `
+        const pulumi = require("@pulumi/pulumi");
+        const p = require("pulumi-db-passwords").${exported};
+        pulumi.runtime.serializeFunction(() => p, { allowSecrets: false }).then((sf) => {
+          const back = require("pulumi-db-passwords/dist/${folder}/provider.js");
+          console.log(JSON.stringify({ text: sf.text, secrets: sf.containsSecrets, same: back === p, methods: Object.keys(back).sort() }));
+        });`;
+      const out = JSON.parse(inInstalledProject(process.execPath, script).trim());
+      assert.strictEqual(providerReference(folder), out.text);
+      assert.ok(out.text.length <= 1024, `${out.text.length} bytes`);
+      assert.strictEqual(out.secrets, false);
+      assert.strictEqual(out.same, true, "the stored reference resolves to the very provider object");
+      assert.deepStrictEqual(out.methods, ["check", "create", "delete", "diff", "read", "update"]);
     });
   }
 
-  for (const [name, provider, folder] of [
-    ["Milvus", milvusUserPasswordProvider, "milvus"],
-    ["GeminiDB", geminiDbAdminPasswordProvider, "geminidb"],
-  ] as const) {
-    it(`anywhere else: the ${name} provider's methods are stored by value and require the implementation by package path`, async () => {
-      const sf = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: false });
-      console.log(`      ${name} __provider by value: ${sf.text.length} bytes`);
-      assert.ok(sf.text.length < 4000, `serialized provider is ${sf.text.length} bytes`);
-      if (folder === "milvus")
-        assert.ok(
-          sf.text.includes(JSON.stringify(`pulumi-db-passwords/dist/${folder}/operations`)),
-          "the package path is captured",
-        );
-      assert.doesNotMatch(sf.text, /MilvusClient|grpc|protobuf|node-fetch|createHmac|zod/);
-      assert.strictEqual(sf.containsSecrets, false);
-    });
-  }
+  it("the dynamic provider host's way of loading __provider (require-from-string, handler()) yields each provider", () => {
+    const script = `
+      const requireFromString = require("require-from-string");
+      const out = {};
+      for (const folder of ${JSON.stringify(CASES.map((c) => c[2]))}) {
+        const text = require("pulumi-db-passwords/dist/shared/dynamic.js").providerReference(folder);
+        const p = requireFromString(text).handler();
+        out[folder] = p === require("pulumi-db-passwords/dist/" + folder + "/provider.js");
+      }
+      console.log(JSON.stringify(out));`;
+    const out = JSON.parse(inInstalledProject(process.execPath, script).trim());
+    assert.deepStrictEqual(out, { milvus: true, geminidb: true, cassandra: true });
+  });
+
+  /** Declares resources under Pulumi's mocks on Node 26; returns what was registered and every warning. */
+  const onNode26 = (declare: string) => {
+    // Pulumi's mocks stand in for the engine: they receive exactly what the program registers.
+    const script = `
+      const warnings = [];
+      process.on("warning", (w) => warnings.push(w.name + ": " + w.message));
+      const pulumi = require("@pulumi/pulumi");
+      const registered = {};
+      pulumi.runtime.setMocks({
+        newResource: (args) => { registered[args.type] = args.inputs.__provider; return { id: args.name + "-id", state: args.inputs }; },
+        call: () => ({}),
+      });
+      const pkg = require("pulumi-db-passwords");
+      ${declare}
+      setTimeout(() => console.log(JSON.stringify({ registered, warnings, node: process.version })), 1000);`;
+    return JSON.parse(inInstalledProject(path.join(programNodeBin(), "node"), script).trim());
+  };
+
+  it("on Node 26, a program that declares all three resources registers the reference and prints no warning", () => {
+    const out = onNode26(`
+      new pkg.MilvusUserPassword("m", { connection: { address: "127.0.0.1:1" }, user: "app", password: "Abcdef1!x" });
+      new pkg.GeminiDbAdminPassword("g", { region: "eu-west-101", projectId: "p", instanceId: "i", password: "Abcdef1!x~" });
+      new pkg.CassandraRolePassword("c", { connection: { address: "127.0.0.1:1" }, role: "app", password: "Abcdef1!x" });`);
+    assert.match(out.node, /^v26\./);
+    for (const [, , folder, , type] of CASES) assert.strictEqual(out.registered[type], providerReference(folder), type);
+    assert.deepStrictEqual(out.warnings, []);
+  });
+
+  it("control: the same provider through pulumi.dynamic.Resource (the closure serializer) warns about FFI on Node 26", () => {
+    const out = onNode26(`
+      class Plain extends pulumi.dynamic.Resource {
+        constructor(name) { super(pkg.milvusUserPasswordProvider, name, {}, undefined, "milvus", "UserPassword"); }
+      }
+      new Plain("m");`);
+    assert.ok(
+      out.warnings.some((w: string) => /^ExperimentalWarning: FFI is an experimental feature/.test(w)),
+      JSON.stringify(out.warnings),
+    );
+  });
 });

@@ -1,0 +1,55 @@
+/**
+ * The base of the package's dynamic resources: a `pulumi.dynamic.Resource` without Pulumi's
+ * closure serializer.
+ *
+ * A dynamic resource stores its provider as `__provider`: module text that the dynamic provider
+ * host (`@pulumi/pulumi/cmd/dynamic-provider`) evaluates with `require-from-string`, calling its
+ * `handler()` to get the provider object. `pulumi.dynamic.Resource` makes that text with the
+ * closure serializer, which on its first use `require`s every built-in module of Node to
+ * recognise them in closures (`computeBuiltInModules`); on Node 26 that loads `node:ffi`, whose
+ * ExperimentalWarning then shows under every stack's diagnostics, and the serializer's own
+ * modules take time to load in every program.
+ *
+ * Our providers are modules of this package, so the text is known in advance: it is the text the
+ * serializer writes for a provider module found under node_modules (a `require` of the module by
+ * package path), byte for byte, so that stacks made by earlier versions of the package see no
+ * change. test/unit/serialized-provider.test.ts holds the two equal. The type token is
+ * `pulumi.dynamic.Resource`'s: `pulumi-nodejs:dynamic/<module>:<type>`.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+/** The folders of the package whose `provider.js` is a dynamic provider. */
+export type ProviderModule = "milvus" | "geminidb" | "cassandra";
+
+/** What a resource stores as `__provider`: a reference to `dist/<module>/provider.js`. */
+export function providerReference(module: ProviderModule): string {
+  return (
+    "exports.handler = __f0;\n" +
+    `const p = require("pulumi-db-passwords/dist/${module}/provider.js");\n` +
+    "\n" +
+    "function __f0() {\n" +
+    "  return (function() {\n" +
+    "    with({ this: undefined, arguments: undefined }) {\n" +
+    "\n" +
+    "return () => p;\n" +
+    "\n" +
+    "    }\n" +
+    "  }).apply(undefined, undefined).apply(this, arguments);\n" +
+    "}\n"
+  );
+}
+
+/** A dynamic resource whose provider is the `provider.js` module of one of the package's folders. */
+export abstract class PackageDynamicResource extends pulumi.CustomResource {
+  protected constructor(
+    module: ProviderModule,
+    type: string,
+    name: string,
+    props: pulumi.Inputs,
+    opts?: pulumi.CustomResourceOptions,
+  ) {
+    if ("__provider" in props && props.__provider !== undefined)
+      throw new Error("A dynamic resource must not define the __provider key");
+    super(`pulumi-nodejs:dynamic/${module}:${type}`, name, { ...props, __provider: providerReference(module) }, opts);
+  }
+}
