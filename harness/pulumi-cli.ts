@@ -8,7 +8,7 @@ import { killGroup } from "./support";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { pulumiBin } from "./tools";
+import { programNodeBin, pulumiBin } from "./tools";
 
 export interface CliResult {
   code: number;
@@ -20,8 +20,11 @@ export interface CliResult {
 
 export function pulumiEnv(stateDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   // The CLI's bin directory holds its bundled plugins too (pulumi-language-nodejs,
-  // pulumi-resource-pulumi-nodejs), as in Pulumi's own distribution.
-  const pathParts = [pulumiBin(), process.env.PATH ?? ""];
+  // pulumi-resource-pulumi-nodejs), as in Pulumi's own distribution. Next comes the Node that
+  // runs programs and plugins (Node 26 from the tool cache; the language host, the dynamic
+  // provider host and the dbpasswords launcher all run the first `node` on PATH). A test that
+  // runs a program on another Node passes its own PATH in `extra`.
+  const pathParts = [pulumiBin(), programNodeBin(), process.env.PATH ?? ""];
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PATH: pathParts.join(path.delimiter),
@@ -31,6 +34,10 @@ export function pulumiEnv(stateDir: string, extra: NodeJS.ProcessEnv = {}): Node
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     PULUMI_HOME: path.join(stateDir, ".pulumi-home"),
     PULUMI_SKIP_CONFIRMATIONS: "true",
+    // TypeScript programs are transpiled, not type-checked again on every run: `npm test`
+    // type-checks every program it runs (tsconfig.test.json), and the install test runs tsc on
+    // its fresh project; ts-node's type check cost each TypeScript run a few seconds.
+    PULUMI_NODEJS_TRANSPILE_ONLY: "true",
     NO_COLOR: "1",
     ...extra,
   };

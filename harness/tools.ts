@@ -9,16 +9,28 @@ import * as path from "path";
 
 const ROOT = path.resolve(__dirname, "..");
 
-function install(script: string, envName: string): string {
+function install(script: string, envName: string, env: NodeJS.ProcessEnv = {}): string {
   const cached = process.env[envName];
   if (cached) return cached;
   const out = execFileSync("bash", [path.join(ROOT, "scripts", script)], {
+    env: { ...process.env, ...env },
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
   });
   const dir = out.trim().split("\n").pop()!;
   process.env[envName] = dir;
   return dir;
+}
+
+/**
+ * The folder holding the `node` that runs Pulumi programs and the dbpasswords plugin (Node 26
+ * from the tool cache, scripts/install-node.sh, unless PDP_NODE_VERSION chooses another line;
+ * `line` asks for one line whatever the run's default).
+ */
+export function programNodeBin(line?: "22" | "24" | "26"): string {
+  return line
+    ? install("install-node.sh", `PDP_NODE_BIN_${line}`, { PDP_NODE_VERSION: line })
+    : install("install-node.sh", "PDP_NODE_BIN");
 }
 
 /** The virtualenv with milvus-server and pymilvus. */

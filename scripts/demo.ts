@@ -12,7 +12,7 @@ import { MILVUS_DEFAULT_ROOT } from "../harness/fixtures";
 import { RealMilvus, setRootPassword, startRealMilvus } from "../harness/real-milvus";
 import { pymilvusCanLogin } from "../harness/pymilvus";
 import { PulumiProject, CliResult } from "../harness/pulumi-cli";
-import { cassandraLib, milvusVenv, pulumiBin, REPO_ROOT } from "../harness/tools";
+import { cassandraLib, milvusVenv, programNodeBin, pulumiBin, REPO_ROOT } from "../harness/tools";
 import { GeminiDbEmulator } from "../harness/geminidb-emulator";
 import { RealCassandra, startRealCassandra } from "../harness/real-cassandra";
 import { alterRolePassword, cqlAs, cqlCanLogin } from "../harness/cql";
@@ -46,7 +46,8 @@ async function main() {
   let cassandra: RealCassandra | undefined;
   let project: PulumiProject | undefined;
   try {
-    say("Installing the tools (cached after the first run): Pulumi CLI built from source, embedded Milvus, Cassandra");
+    say("Installing the tools (cached after the first run): Node.js 26, Pulumi CLI from source, Milvus, Cassandra");
+    note(`node for the program: ${programNodeBin()}/node`);
     note(`pulumi: ${pulumiBin()}/pulumi`);
     note(`milvus + pymilvus: ${milvusVenv()}`);
     note(`cassandra: ${cassandraLib()}`);

@@ -10,7 +10,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-PULUMI_VERSION="${PULUMI_VERSION:-v3.248.0}"
+PULUMI_VERSION="${PULUMI_VERSION:-v3.276.0}"
 # The Node.js and Python language hosts have lived in Go modules of their own since v3.69.0,
 # and the module proxy does not serve those modules. Up to v3.68.0 they were packages of
 # github.com/pulumi/pulumi/sdk/v3 (nodejs/cmd/pulumi-language-nodejs,

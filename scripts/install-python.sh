@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Python side of Pulumi programs into a cached virtualenv outside the repo: PyPI
-# `pulumi` 3.248.0 (the Python SDK that runs programs under the Python language host) and what
+# `pulumi` 3.272.0 (the Python SDK that runs programs under the Python language host) and what
 # the generated SDK (sdk/python) needs to install and run. The SDK itself is installed by the
 # tests and the benchmark from this checkout, as a user installs it. Idempotent; prints the
 # virtualenv's path on its last line.
@@ -9,9 +9,9 @@ set -euo pipefail
 CACHE_ROOT="${PDP_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-db-passwords}"
 # The requirement set is part of the cache key: a change makes a new virtualenv.
 REQS=(
-  "pulumi==3.248.0"
+  "pulumi==3.272.0"
   # what sdk/python/pyproject.toml asks for, and its build backend (installed without isolation)
-  "parver>=0.2.1"
+  "packaging>=24.0"
   "semver>=2.8.1"
   "setuptools>=61.0"
   "wheel"

@@ -8,6 +8,12 @@ import { FieldSpec, FieldType, PACKAGE, ResourceSpec, fieldDoc, token } from "..
 
 type Json = Record<string, unknown>;
 
+/**
+ * PyPI `pulumi`, the Python SDK that Python programs run through the plugin are tested with
+ * (scripts/install-python.sh installs it); the generated SDK requires at least this release.
+ */
+export const PYTHON_PULUMI_TESTED = "3.272.0";
+
 function typeOf(type: FieldType): Json {
   if (typeof type === "object") return { $ref: `#/types/${token(type.object)}` };
   return { type };
@@ -83,9 +89,11 @@ export function packageSchema(specs: ResourceSpec[], info: PackageInfo): Json {
       python: {
         respectSchemaVersion: true,
         pyproject: { enabled: true },
+        // The oldest PyPI pulumi that Python programs are tested with through the plugin.
+        requires: { pulumi: `>=${PYTHON_PULUMI_TESTED},<4.0.0` },
         readme:
           "The Python SDK of the dbpasswords provider plugin (npm package pulumi-db-passwords): " +
-          "MilvusUserPassword and GeminiDbAdminPassword. The plugin itself comes with the npm package " +
+          `${specs.map((s) => s.name).join(", ")}. The plugin itself comes with the npm package ` +
           "(bin/pulumi-resource-dbpasswords) or as a plugin archive; see the package's README.",
       },
       go: { generateResourceContainerTypes: true, respectSchemaVersion: true },

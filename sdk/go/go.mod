@@ -2,4 +2,4 @@ module example.com/pulumi-dbpasswords/sdk/go
 
 go 1.25
 
-require github.com/pulumi/pulumi/sdk/v3 v3.30.0
+require github.com/pulumi/pulumi/sdk/v3 v3.269.0

@@ -2,10 +2,11 @@
  * The package as a user gets it: `npm pack`, then a fresh Pulumi project in a temporary
  * directory installs the tarball next to its own `@pulumi/pulumi`, and the real CLI (with
  * Pulumi's Node.js language host) runs `up`, a rotation, `refresh` and `destroy` against a
- * real embedded Milvus and the GeminiDB emulator. Two projects cover both ends of the
- * `@pulumi/pulumi` range the package declares: a TypeScript program on the lowest version
- * it supports and a JavaScript program on the newest one it is tested with. Each must end up
- * with a single copy of `@pulumi/pulumi`: the program's.
+ * real embedded Milvus and the GeminiDB emulator. The runs cover the ends of the support matrix
+ * (README, "Supported versions"): a TypeScript program on the lowest `@pulumi/pulumi` the
+ * package declares on Node 20, and a JavaScript program on the newest one it is tested with on
+ * Node 22, 24 and 26. Each project must end up with a single copy of `@pulumi/pulumi`: the
+ * program's; each program reports the Node.js that ran it.
  */
 import * as assert from "assert";
 import { execFile } from "child_process";
@@ -18,7 +19,7 @@ import { RealMilvus, startRealMilvus } from "../../harness/real-milvus";
 import { pymilvusCanLogin } from "../../harness/pymilvus";
 import { GeminiDbEmulator, TEST_INSTANCE, startEmulator } from "../../harness/geminidb-emulator";
 import { CliResult, PulumiProject, dynamicResources } from "../../harness/pulumi-cli";
-import { REPO_ROOT } from "../../harness/tools";
+import { REPO_ROOT, programNodeBin, pulumiBin } from "../../harness/tools";
 import { assertNoLeak } from "../helpers/leaks";
 
 const run = promisify(execFile);
@@ -47,7 +48,12 @@ const db = new GeminiDbAdminPassword("db", {
   iamEndpoint: cfg.require("endpoint"),
 });
 `;
-const EXPORTS = { user: "app.user", passwordVerified: "app.passwordVerified", projectId: "db.projectId" };
+const EXPORTS = {
+  user: "app.user",
+  passwordVerified: "app.passwordVerified",
+  projectId: "db.projectId",
+  node: "process.version",
+};
 
 const TS_PROGRAM =
   'import * as pulumi from "@pulumi/pulumi";\n' +
@@ -68,13 +74,21 @@ const JS_PROGRAM =
 interface Variant {
   language: "typescript" | "javascript";
   pulumi: string;
+  /** The Node.js major that runs the program: 20 is the machine's own node (the test runner's). */
+  node: "20" | "22" | "24" | "26";
   user: string;
+}
+
+/** PATH for a program on `node`: the CLI's bin directory, then that Node, then the rest. */
+function pathFor(node: Variant["node"]): string {
+  const nodeBin = node === "20" ? path.dirname(process.execPath) : programNodeBin(node);
+  return [pulumiBin(), nodeBin, process.env.PATH].join(path.delimiter);
 }
 
 /** A new project as `pulumi new typescript|javascript` lays it out, with the tarball as a dependency. */
 function writeProject(dir: string, v: Variant, tarball: string): void {
   const ts = v.language === "typescript";
-  const name = `install-${v.language}`;
+  const name = `install-${v.language}-${v.pulumi.replace(/\./g, "-")}`;
   fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: ${name}\nruntime: nodejs\ndescription: install test\n`);
   const pkg = {
     name,
@@ -140,35 +154,45 @@ describe("install: the packed package in a fresh Pulumi project, through the rea
   });
 
   const variants = (): Variant[] => [
-    { language: "typescript", pulumi: LOWEST!, user: "install_ts" },
-    { language: "javascript", pulumi: NEWEST, user: "install_js" },
+    { language: "typescript", pulumi: LOWEST!, node: "20", user: "install_ts" },
+    { language: "javascript", pulumi: NEWEST, node: "26", user: "install_js26" },
+    { language: "javascript", pulumi: NEWEST, node: "24", user: "install_js24" },
+    { language: "javascript", pulumi: NEWEST, node: "22", user: "install_js22" },
   ];
+  /** One installed project per language and @pulumi/pulumi version, shared by the Node versions. */
+  const projects = new Map<string, string>();
+  async function projectFor(v: Variant): Promise<string> {
+    const key = `${v.language}-${v.pulumi}`;
+    const known = projects.get(key);
+    if (known) return known;
+    const dir = path.join(workDir, key);
+    fs.mkdirSync(dir);
+    writeProject(dir, v, tarball);
+    await run("npm", ["install", "--no-audit", "--no-fund"], { cwd: dir, maxBuffer: 1 << 24 });
 
-  for (const i of [0, 1]) {
-    it(`${i === 0 ? "TypeScript on the lowest" : "JavaScript on the newest"} supported @pulumi/pulumi: one copy; up, rotate, refresh, destroy`, async () => {
-      const v = variants()[i];
-      const dir = path.join(workDir, v.language);
-      fs.mkdirSync(dir);
-      writeProject(dir, v, tarball);
-      await run("npm", ["install", "--no-audit", "--no-fund"], { cwd: dir, maxBuffer: 1 << 24 });
+    const copies = await pulumiCopies(dir);
+    assert.deepStrictEqual(copies, [path.join(dir, "node_modules", "@pulumi", "pulumi")], "one @pulumi/pulumi");
+    const installed = JSON.parse(fs.readFileSync(path.join(copies[0], "package.json"), "utf8")).version;
+    assert.strictEqual(installed, v.pulumi);
+    const own = path.join(dir, "node_modules", "pulumi-db-passwords");
+    assert.ok(!fs.lstatSync(own).isSymbolicLink() && fs.existsSync(path.join(own, "dist", "index.d.ts")));
+    if (v.language === "typescript") {
+      // The package's declarations type-check against this @pulumi/pulumi (no skipLibCheck).
+      await run(process.execPath, [path.join(dir, "node_modules", "typescript", "bin", "tsc"), "--noEmit", "-p", dir]);
+    }
+    projects.set(key, dir);
+    return dir;
+  }
 
-      const copies = await pulumiCopies(dir);
-      assert.deepStrictEqual(copies, [path.join(dir, "node_modules", "@pulumi", "pulumi")], "one @pulumi/pulumi");
-      const installed = JSON.parse(fs.readFileSync(path.join(copies[0], "package.json"), "utf8")).version;
-      assert.strictEqual(installed, v.pulumi);
-      const own = path.join(dir, "node_modules", "pulumi-db-passwords");
-      assert.ok(!fs.lstatSync(own).isSymbolicLink() && fs.existsSync(path.join(own, "dist", "index.d.ts")));
-      if (v.language === "typescript") {
-        // The package's declarations type-check against this @pulumi/pulumi (no skipLibCheck).
-        await run(process.execPath, [
-          path.join(dir, "node_modules", "typescript", "bin", "tsc"),
-          "--noEmit",
-          "-p",
-          dir,
-        ]);
-      }
-
-      const project = new PulumiProject(dir, "dev", { HW_ACCESS_KEY: AK, HW_SECRET_KEY: SK });
+  for (const v of variants()) {
+    const language = v.language === "typescript" ? "TypeScript" : "JavaScript";
+    it(`${language} on @pulumi/pulumi ${v.pulumi}, Node ${v.node}: one copy; up, rotate, refresh, destroy`, async () => {
+      const dir = await projectFor(v);
+      const project = new PulumiProject(dir, `node${v.node}`, {
+        HW_ACCESS_KEY: AK,
+        HW_SECRET_KEY: SK,
+        PATH: pathFor(v.node),
+      });
       const step = async (args: string[]) => {
         const r = await project.run(args);
         outputs.push(r);
@@ -181,7 +205,12 @@ describe("install: the packed package in a fresh Pulumi project, through the rea
           { milvusAddress: milvus.address, user: v.user, instanceId: TEST_INSTANCE, endpoint: emu.url },
           { rootPassword: MILVUS_DEFAULT_ROOT.password, appPassword: secrets[1], rwuserPassword: secrets[3] },
         );
-        await step(["up", "--yes"]);
+        const up = await step(["up", "--yes"]);
+        assert.match(
+          up.stdout,
+          new RegExp(`node\\s*:\\s*"v${v.node}\\.`),
+          "the program ran on the Node.js of this run",
+        );
         assert.strictEqual(await pymilvusCanLogin(milvus.address, v.user, secrets[1]), true);
         assert.strictEqual(emu.instances.get(TEST_INSTANCE)!.password, secrets[3]);
         const state = await project.exportState();

@@ -82,6 +82,12 @@ func (CassandraRolePasswordState) ElementType() reflect.Type {
 	return reflect.TypeOf((*cassandraRolePasswordState)(nil)).Elem()
 }
 
+// CassandraRolePasswordExists checks whether an existing CassandraRolePassword resource with the given ID exists.
+func CassandraRolePasswordExists(ctx *pulumi.Context,
+	id pulumi.StringInput, state *CassandraRolePasswordState, opts ...pulumi.ResourceOption) pulumi.BoolOutput {
+	return ctx.ExistsResource("dbpasswords:index:CassandraRolePassword", id, state, "", opts...)
+}
+
 type cassandraRolePasswordArgs struct {
 	// How to reach the database and whom to log in as.
 	//

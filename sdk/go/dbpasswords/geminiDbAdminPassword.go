@@ -81,6 +81,12 @@ func (GeminiDbAdminPasswordState) ElementType() reflect.Type {
 	return reflect.TypeOf((*geminiDbAdminPasswordState)(nil)).Elem()
 }
 
+// GeminiDbAdminPasswordExists checks whether an existing GeminiDbAdminPassword resource with the given ID exists.
+func GeminiDbAdminPasswordExists(ctx *pulumi.Context,
+	id pulumi.StringInput, state *GeminiDbAdminPasswordState, opts ...pulumi.ResourceOption) pulumi.BoolOutput {
+	return ctx.ExistsResource("dbpasswords:index:GeminiDbAdminPassword", id, state, "", opts...)
+}
+
 type geminiDbAdminPasswordArgs struct {
 	// How to authenticate. Credentials given here are kept in state as secrets; those from the environment never enter state.
 	//

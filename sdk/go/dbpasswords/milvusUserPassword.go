@@ -82,6 +82,12 @@ func (MilvusUserPasswordState) ElementType() reflect.Type {
 	return reflect.TypeOf((*milvusUserPasswordState)(nil)).Elem()
 }
 
+// MilvusUserPasswordExists checks whether an existing MilvusUserPassword resource with the given ID exists.
+func MilvusUserPasswordExists(ctx *pulumi.Context,
+	id pulumi.StringInput, state *MilvusUserPasswordState, opts ...pulumi.ResourceOption) pulumi.BoolOutput {
+	return ctx.ExistsResource("dbpasswords:index:MilvusUserPassword", id, state, "", opts...)
+}
+
 type milvusUserPasswordArgs struct {
 	// How to reach Milvus and whom to log in as.
 	//

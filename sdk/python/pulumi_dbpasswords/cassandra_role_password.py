@@ -343,6 +343,12 @@ class CassandraRolePassword(pulumi.CustomResource):
         __props__.__dict__["rotated_at"] = None
         return CassandraRolePassword(resource_name, opts=opts, __props__=__props__)
 
+    @staticmethod
+    def exists(id: pulumi.Input[str],
+            opts: Optional[pulumi.ResourceOptions] = None) -> pulumi.Output[bool]:
+        __props__: dict = {}
+        return pulumi.runtime.exists_resource(None, 'dbpasswords:index:CassandraRolePassword', id, __props__, opts or pulumi.ResourceOptions())
+
     @_builtins.property
     @pulumi.getter(name="activeRole")
     def active_role(self) -> pulumi.Output[Optional[_builtins.str]]:

@@ -395,6 +395,12 @@ class GeminiDbAdminPassword(pulumi.CustomResource):
         __props__.__dict__["rotated_at"] = None
         return GeminiDbAdminPassword(resource_name, opts=opts, __props__=__props__)
 
+    @staticmethod
+    def exists(id: pulumi.Input[str],
+            opts: Optional[pulumi.ResourceOptions] = None) -> pulumi.Output[bool]:
+        __props__: dict = {}
+        return pulumi.runtime.exists_resource(None, 'dbpasswords:index:GeminiDbAdminPassword', id, __props__, opts or pulumi.ResourceOptions())
+
     @_builtins.property
     @pulumi.getter(name="endpointUsed")
     def endpoint_used(self) -> pulumi.Output[_builtins.str]:

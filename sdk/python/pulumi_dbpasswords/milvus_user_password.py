@@ -343,6 +343,12 @@ class MilvusUserPassword(pulumi.CustomResource):
         __props__.__dict__["user"] = None
         return MilvusUserPassword(resource_name, opts=opts, __props__=__props__)
 
+    @staticmethod
+    def exists(id: pulumi.Input[str],
+            opts: Optional[pulumi.ResourceOptions] = None) -> pulumi.Output[bool]:
+        __props__: dict = {}
+        return pulumi.runtime.exists_resource(None, 'dbpasswords:index:MilvusUserPassword', id, __props__, opts or pulumi.ResourceOptions())
+
     @_builtins.property
     @pulumi.getter(name="activeUser")
     def active_user(self) -> pulumi.Output[Optional[_builtins.str]]:
