@@ -34,10 +34,6 @@ export function pulumiEnv(stateDir: string, extra: NodeJS.ProcessEnv = {}): Node
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     PULUMI_HOME: path.join(stateDir, ".pulumi-home"),
     PULUMI_SKIP_CONFIRMATIONS: "true",
-    // TypeScript programs are transpiled, not type-checked again on every run: `npm test`
-    // type-checks every program it runs (tsconfig.test.json), and the install test runs tsc on
-    // its fresh project; ts-node's type check cost each TypeScript run a few seconds.
-    PULUMI_NODEJS_TRANSPILE_ONLY: "true",
     NO_COLOR: "1",
     ...extra,
   };
