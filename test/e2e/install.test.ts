@@ -98,6 +98,20 @@ function writeProject(dir: string, v: Variant, tarball: string): void {
     ...(ts ? { devDependencies: { "@types/node": "^20.0.0", typescript: "^5.0.0" } } : {}),
   };
   fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify(pkg, null, 2));
+  // The project starts from the versions this repository's lock file holds (as a project that
+  // already has a lock file does): npm keeps each that fits, and resolves the rest (the tarball,
+  // another @pulumi/pulumi). Without it a fresh resolution picks whatever the registry published
+  // last, and once failed the run on a newly listed transitive version that was not there yet.
+  const lock = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package-lock.json"), "utf8"));
+  const packages = Object.fromEntries(
+    Object.entries(lock.packages as Record<string, unknown>).filter(
+      ([k]) => k.startsWith("node_modules/") && k !== "node_modules/pulumi-db-passwords",
+    ),
+  );
+  fs.writeFileSync(
+    path.join(dir, "package-lock.json"),
+    JSON.stringify({ name, lockfileVersion: 3, requires: true, packages: { "": pkg, ...packages } }, null, 2),
+  );
   if (ts) {
     const tsconfig = {
       compilerOptions: {
@@ -166,6 +180,7 @@ describe("install: the packed package in a fresh Pulumi project, through the rea
     const known = projects.get(key);
     if (known) return known;
     const dir = path.join(workDir, key);
+    fs.rmSync(dir, { recursive: true, force: true }); // what an earlier, failed variant left
     fs.mkdirSync(dir);
     writeProject(dir, v, tarball);
     await run("npm", ["install", "--no-audit", "--no-fund"], { cwd: dir, maxBuffer: 1 << 24 });
