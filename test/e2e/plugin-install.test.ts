@@ -205,7 +205,7 @@ describe("reaching the plugin: npm package, plugin archive, pulumi import, Go", 
     await auditPluginState(p, SECRETS, outputs, { mustHold: [GEM[0]] });
   });
 
-  it("a Go program through the generated Go SDK (Pulumi's Go host of sdk/v3 v3.66.0): up, rotation, destroy", async () => {
+  it("a Go program through the generated Go SDK (Pulumi's Go host of sdk/v3 v3.66.0): up, rotation, refresh, destroy", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pdp-go-"));
     const source = path.join(__dirname, "go-program");
     for (const f of fs.readdirSync(source)) {
@@ -229,6 +229,8 @@ describe("reaching the plugin: npm package, plugin archive, pulumi import, Go", 
     assert.match(r.stdout, /\[diff: ~password,rotatedAt\]/);
     assert.strictEqual(milvus.users.get("go_app"), P2);
     await auditPluginState(p, SECRETS, outputs, { mustHold: [P2] });
+    const refresh = await step(["refresh", "--yes"]);
+    assert.doesNotMatch(refresh.stdout, /updated|=>/, "refresh finds no drift");
     await step(["destroy", "--yes"]);
   });
 });
