@@ -39,7 +39,7 @@ export function pulumiEnv(stateDir: string, extra: NodeJS.ProcessEnv = {}): Node
   };
   // The tests' own tool locations must not leak into programs; credentials come per test.
   for (const k of Object.keys(env))
-    if ((k.startsWith("MILVUS_") || k.startsWith("HW_")) && !(k in extra)) delete env[k];
+    if (/^(MILVUS|HW|CASSANDRA)_/.test(k) && !(k in extra)) delete env[k];
   // The test runner's ts-node settings are not the programs' (each example has its tsconfig).
   for (const k of Object.keys(env)) if (k.startsWith("TS_NODE_")) delete env[k];
   return env;
