@@ -38,8 +38,7 @@ export function pulumiEnv(stateDir: string, extra: NodeJS.ProcessEnv = {}): Node
     ...extra,
   };
   // The tests' own tool locations must not leak into programs; credentials come per test.
-  for (const k of Object.keys(env))
-    if (/^(MILVUS|HW|CASSANDRA)_/.test(k) && !(k in extra)) delete env[k];
+  for (const k of Object.keys(env)) if (/^(MILVUS|HW|CASSANDRA)_/.test(k) && !(k in extra)) delete env[k];
   // The test runner's ts-node settings are not the programs' (each example has its tsconfig).
   for (const k of Object.keys(env)) if (k.startsWith("TS_NODE_")) delete env[k];
   return env;
