@@ -17,8 +17,7 @@ import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { freePort } from "./real-milvus";
-import { killGroup, waitFor } from "./support";
+import { freePort, killGroup, waitFor } from "./support";
 import { cassandraLib } from "./tools";
 
 /** The superuser every new node starts with; suites change its password first. */

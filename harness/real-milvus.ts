@@ -4,12 +4,11 @@
  */
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { MILVUS_DEFAULT_ROOT } from "./fixtures";
 import { milvusVenv } from "./tools";
-import { killGroup, waitFor } from "./support";
+import { freePort, killGroup, waitFor } from "./support";
 
 export interface RealMilvus {
   address: string;
@@ -26,17 +25,6 @@ export async function setRootPassword(milvus: RealMilvus, password: string): Pro
   const { MilvusSession } = await import("../provider/milvus/client");
   const session = new MilvusSession({ hostPort: milvus.address, tls: false, timeoutMs: 10000 }, MILVUS_DEFAULT_ROOT);
   await session.updatePassword(MILVUS_DEFAULT_ROOT.username, MILVUS_DEFAULT_ROOT.password, password);
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 const running = new Set<ChildProcess>();

@@ -3,6 +3,7 @@
  * secret out of a --show-secrets export, and finding or ending processes.
  */
 import { execFileSync } from "child_process";
+import * as net from "net";
 
 /**
  * Polls `ready` (sync or async; a rejection counts as not yet) every `intervalMs` until it
@@ -74,4 +75,16 @@ function processes(): Array<{ pid: number; ppid: number; args: string }> {
     .map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l))
     .filter((m): m is RegExpExecArray => !!m)
     .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3] }));
+}
+
+/** A TCP port on 127.0.0.1 that nothing listens on now (every server of the tests takes one). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
 }

@@ -9,15 +9,6 @@ export function envValue(name: string, env: NodeJS.ProcessEnv = process.env): st
   return v !== undefined && v.trim() !== "" ? v.trim() : undefined;
 }
 
-/** The first variable of `names` that is set. */
-export function firstEnv(names: ReadonlyArray<string>, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  for (const n of names) {
-    const v = envValue(n, env);
-    if (v !== undefined) return v;
-  }
-  return undefined;
-}
-
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[?::1\]?)$/i;
 
 /** True for host names that stay on this machine. */

@@ -7,7 +7,8 @@ import { milvusUserPasswordProvider as provider } from "../../provider";
 import type { MilvusUserPasswordInputs, MilvusUserPasswordOutputs } from "../../provider/milvus/schema";
 import { MilvusSession } from "../../provider/milvus/client";
 import { MILVUS_DEFAULT_ROOT } from "../../harness/fixtures";
-import { freePort, RealMilvus, startRealMilvus } from "../../harness/real-milvus";
+import { RealMilvus, startRealMilvus } from "../../harness/real-milvus";
+import { freePort } from "../../harness/support";
 import { pymilvusCanLogin } from "../../harness/pymilvus";
 import { assertNoLeak, captureOutput, errorTexts } from "../helpers/leaks";
 

@@ -10,7 +10,7 @@ import { ConfigError, MilvusError } from "../../provider/shared/errors";
 import type { MilvusUserPasswordInputs, MilvusUserPasswordOutputs } from "../../provider/milvus/schema";
 import { MilvusTestServer } from "../../harness/milvus-grpc";
 import { assertNoLeak, captureOutput, errorTexts } from "../helpers/leaks";
-import { freePort } from "../../harness/real-milvus";
+import { freePort } from "../../harness/support";
 
 const P1 = "First-pass1";
 const P2 = "Second-pass2";
