@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as provider from "./provider";
 import { PackageDynamicResource } from "../shared/dynamic";
+import { cassandraSpec } from "./spec";
 import type { CassandraRolePasswordInputs, CassandraRolePasswordOutputs } from "./schema";
 import type { CassandraRolePasswordArgs, CassandraRolePasswordOutputFields } from "./args";
 
@@ -20,30 +21,7 @@ export interface CassandraRolePassword extends CassandraRolePasswordOutputFields
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class CassandraRolePassword extends PackageDynamicResource {
   constructor(name: string, args: CassandraRolePasswordArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      "cassandra",
-      "RolePassword",
-      name,
-      {
-        password: undefined,
-        address: undefined,
-        passwordVerified: undefined,
-        rotatedAt: undefined,
-        activeRole: undefined,
-        standbyPassword: undefined,
-        ...args,
-      },
-      {
-        ...opts,
-        additionalSecretOutputs: [
-          ...(opts?.additionalSecretOutputs ?? []),
-          "password",
-          "currentPassword",
-          "connection",
-          "standbyPassword",
-        ],
-      },
-    );
+    super(cassandraSpec, "cassandra", "RolePassword", name, args, opts);
   }
 }
 

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as provider from "./provider";
 import { PackageDynamicResource } from "../shared/dynamic";
+import { geminiDbSpec } from "./spec";
 import type { GeminiDbAdminPasswordInputs, GeminiDbAdminPasswordOutputs } from "./schema";
 import type { GeminiDbAdminPasswordArgs, GeminiDbAdminPasswordOutputFields } from "./args";
 
@@ -19,21 +20,7 @@ export interface GeminiDbAdminPassword extends GeminiDbAdminPasswordOutputFields
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class GeminiDbAdminPassword extends PackageDynamicResource {
   constructor(name: string, args: GeminiDbAdminPasswordArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      "geminidb",
-      "AdminPassword",
-      name,
-      {
-        password: undefined,
-        projectId: undefined,
-        region: undefined,
-        endpointUsed: undefined,
-        rotatedAt: undefined,
-        passwordVerified: undefined,
-        ...args,
-      },
-      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "password", "auth"] },
-    );
+    super(geminiDbSpec, "geminidb", "AdminPassword", name, args, opts);
   }
 }
 

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as provider from "./provider";
 import { PackageDynamicResource } from "../shared/dynamic";
+import { milvusSpec } from "./spec";
 import type { MilvusUserPasswordInputs, MilvusUserPasswordOutputs } from "./schema";
 import type { MilvusUserPasswordArgs, MilvusUserPasswordOutputFields } from "./args";
 
@@ -21,30 +22,7 @@ export interface MilvusUserPassword extends MilvusUserPasswordOutputFields {}
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class MilvusUserPassword extends PackageDynamicResource {
   constructor(name: string, args: MilvusUserPasswordArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      "milvus",
-      "UserPassword",
-      name,
-      {
-        password: undefined,
-        address: undefined,
-        passwordVerified: undefined,
-        rotatedAt: undefined,
-        activeUser: undefined,
-        standbyPassword: undefined,
-        ...args,
-      },
-      {
-        ...opts,
-        additionalSecretOutputs: [
-          ...(opts?.additionalSecretOutputs ?? []),
-          "password",
-          "currentPassword",
-          "connection",
-          "standbyPassword",
-        ],
-      },
-    );
+    super(milvusSpec, "milvus", "UserPassword", name, args, opts);
   }
 }
 

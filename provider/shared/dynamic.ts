@@ -17,6 +17,7 @@
  * `pulumi.dynamic.Resource`'s: `pulumi-nodejs:dynamic/<module>:<type>`.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { ResourceSpec, secretPaths } from "./spec";
 
 /** The folders of the package whose `provider.js` is a dynamic provider. */
 export type ProviderModule = "milvus" | "geminidb" | "cassandra";
@@ -39,17 +40,40 @@ export function providerReference(module: ProviderModule): string {
   );
 }
 
-/** A dynamic resource whose provider is the `provider.js` module of one of the package's folders. */
+/**
+ * What a class of `spec` registers besides the program's arguments: every output and state
+ * field, not known until the provider answers (an output named like an input takes the input's
+ * value), and the secret outputs, the top-level fields that are secret or hold a secret
+ * (`connection` for `connection.password`). Both come from the spec, as the plugin's do.
+ */
+export function dynamicShape(spec: ResourceSpec): { outputs: string[]; secretOutputs: string[] } {
+  return {
+    outputs: [...new Set([...Object.keys(spec.outputs), ...Object.keys(spec.state ?? {})])],
+    secretOutputs: [...new Set(secretPaths(spec).map((p) => p.split(".")[0]))],
+  };
+}
+
+/** A dynamic resource of `spec` whose provider is the `provider.js` module of one of the package's folders. */
 export abstract class PackageDynamicResource extends pulumi.CustomResource {
   protected constructor(
+    spec: ResourceSpec,
     module: ProviderModule,
     type: string,
     name: string,
-    props: pulumi.Inputs,
+    args: object,
     opts?: pulumi.CustomResourceOptions,
   ) {
-    if ("__provider" in props && props.__provider !== undefined)
+    if ("__provider" in args && (args as { __provider?: unknown }).__provider !== undefined)
       throw new Error("A dynamic resource must not define the __provider key");
-    super(`pulumi-nodejs:dynamic/${module}:${type}`, name, { ...props, __provider: providerReference(module) }, opts);
+    const shape = dynamicShape(spec);
+    const props: pulumi.Inputs = {
+      ...Object.fromEntries(shape.outputs.map((k) => [k, undefined])),
+      ...args,
+      __provider: providerReference(module),
+    };
+    super(`pulumi-nodejs:dynamic/${module}:${type}`, name, props, {
+      ...opts,
+      additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...shape.secretOutputs],
+    });
   }
 }

@@ -13,7 +13,10 @@ import * as os from "os";
 import * as path from "path";
 import { installedProject } from "../../harness/installed";
 import { programNodeBin } from "../../harness/tools";
-import { providerReference } from "../../provider/shared/dynamic";
+import { dynamicShape, providerReference } from "../../provider/shared/dynamic";
+import { milvusSpec } from "../../provider/milvus/spec";
+import { geminiDbSpec } from "../../provider/geminidb/spec";
+import { cassandraSpec } from "../../provider/cassandra/spec";
 
 const CASES = [
   ["Milvus", "milvusUserPasswordProvider", "milvus", "MilvusUserPassword", "pulumi-nodejs:dynamic/milvus:UserPassword"],
@@ -106,6 +109,50 @@ describe("serialized providers", function () {
     assert.match(out.node, /^v26\./);
     for (const [, , folder, , type] of CASES) assert.strictEqual(out.registered[type], providerReference(folder), type);
     assert.deepStrictEqual(out.warnings, []);
+  });
+
+  it("each class registers every output of its spec and keeps exactly the spec's secret fields secret", () => {
+    // What reaches the engine: the RegisterResource requests, seen at Pulumi's mock monitor.
+    const script = `
+      const pulumi = require("@pulumi/pulumi");
+      pulumi.runtime.setMocks({ newResource: (args) => ({ id: args.name + "-id", state: args.inputs }), call: () => ({}) });
+      const monitor = pulumi.runtime.getMonitor();
+      const register = monitor.registerResource.bind(monitor);
+      const out = {};
+      monitor.registerResource = (req, callback) => {
+        const type = req.getType().split(":").pop();
+        out[type] = { secret: req.getAdditionalsecretoutputsList() };
+        return register(req, callback);
+      };
+      const pkg = require("pulumi-db-passwords");
+      const made = [
+        new pkg.MilvusUserPassword("m", { connection: { address: "127.0.0.1:1" }, user: "app", password: "Abcdef1!x" }),
+        new pkg.GeminiDbAdminPassword("g", { region: "eu-west-101", projectId: "p", instanceId: "i", password: "Abcdef1!x~" }),
+        new pkg.CassandraRolePassword("c", { connection: { address: "127.0.0.1:1" }, role: "app", password: "Abcdef1!x" }),
+      ];
+      setTimeout(() => {
+        for (const r of made) {
+          const type = r.constructor.name === "MilvusUserPassword" ? "UserPassword" : r.constructor.name === "GeminiDbAdminPassword" ? "AdminPassword" : "RolePassword";
+          out[type].props = Object.keys(r).filter((k) => pulumi.Output.isInstance(r[k]));
+        }
+        console.log(JSON.stringify(out));
+      }, 1000);`;
+    const out = JSON.parse(inInstalledProject(process.execPath, script).trim());
+    const specs = { UserPassword: milvusSpec, AdminPassword: geminiDbSpec, RolePassword: cassandraSpec };
+    // What the classes listed by hand before the spec was the one source (behaviour unchanged).
+    const before: Record<string, string[]> = {
+      UserPassword: ["connection", "currentPassword", "password", "standbyPassword"],
+      AdminPassword: ["auth", "password"],
+      RolePassword: ["connection", "currentPassword", "password", "standbyPassword"],
+    };
+    for (const [type, spec] of Object.entries(specs)) {
+      const shape = dynamicShape(spec);
+      // every output and state field is an output of the class (unknown until the provider answers)
+      for (const k of shape.outputs) assert.ok(out[type].props.includes(k), `${spec.name}.${k} is an output`);
+      const secret = [...out[type].secret].sort();
+      assert.deepStrictEqual(secret, [...shape.secretOutputs].sort(), spec.name);
+      assert.deepStrictEqual(secret, before[type], spec.name);
+    }
   });
 
   it("control: the same provider through pulumi.dynamic.Resource (the closure serializer) warns about FFI on Node 26", () => {
