@@ -73,8 +73,8 @@ runWorkers(folders ? args : SUITES).then((code) => process.exit(code));
  * the same time. Most of the suite's wall time is spent waiting for Pulumi CLI runs, servers and
  * subprocesses, so two processes use both cores. Each worker is a whole mocha run of its own:
  * its own root hooks, its own shared Cassandra node, its own ports (every server listens on a
- * free loopback port) and temporary directories. The embedded Milvus has fixed internal ports
- * (etcd's peer port, metrics on 9091), so two cannot run at once: every file that starts one is
+ * free loopback port) and temporary directories. The embedded Milvus has a fixed internal port
+ * (its etcd's peer port, 2380), so two cannot run at once: every file that starts one is
  * kept in the first worker; the other files go, longest first by test/helpers/durations.json,
  * to the worker with the least work. Each line of a worker's output is prefixed with its
  * number; the summary (slowest files and tests, the count line) covers the whole run.
@@ -105,11 +105,10 @@ async function runWorkers(suites) {
     console.log(`[test] worker ${i + 1}: ${l.files.length} files, about ${Math.round(l.load / 60)} min`),
   );
   const codes = await Promise.all(
-    lanes
-      .filter((l) => l.files.length > 0)
-      .map(
-        (l, i) =>
-          new Promise((resolve) => {
+    lanes.map((l, i) =>
+      l.files.length === 0
+        ? 0
+        : new Promise((resolve) => {
             const child = spawn(process.execPath, [mochaBin, ...l.files], {
               cwd: root,
               env: { ...env, PDP_TEST_REPORT: path.join(reports, `${i}.json`), PDP_TEST_WORKER: String(i + 1) },
@@ -130,7 +129,7 @@ async function runWorkers(suites) {
             }
             child.on("close", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
           }),
-      ),
+    ),
   );
   const merged = { files: [], tests: [], passes: 0, failures: 0, pending: 0 };
   let missing = 0;
