@@ -156,9 +156,9 @@ function rssSampler() {
       try {
         const cmd = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8");
         // node .../cmd/dynamic-provider (not the launcher's `node -e "require.resolve(...)"`),
-        // or a plugin: node .../dist/plugin/main.js, node .../noop-plugin/main.js
+        // or a plugin: node .../dist/plugin/start.js (bin/pulumi-resource-dbpasswords), node .../noop-plugin/main.js
         const argv = cmd.split("\0");
-        const provider = /cmd\/dynamic-provider|\/plugin\/main\.js$|noop-plugin\/main\.js$/;
+        const provider = /cmd\/dynamic-provider|\/dist\/plugin\/start\.js$|noop-plugin\/main\.js$/;
         if (!/(^|\/)node$/.test(argv[0]) || !provider.test(argv[1] ?? "")) continue;
         const kb = Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${entry}/status`, "utf8"))?.[1] ?? 0);
         peaks.set(Number(entry), Math.max(peaks.get(Number(entry)) ?? 0, kb));

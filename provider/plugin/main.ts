@@ -1,5 +1,5 @@
 /**
- * The dbpasswords provider plugin: what `bin/pulumi-resource-dbpasswords` runs. Programs in
+ * The dbpasswords provider plugin, served by `start.ts` (what `bin/pulumi-resource-dbpasswords` runs). Programs in
  * every Pulumi language (Python, YAML, Go, ...) reach the resources through it; TypeScript
  * programs may also use the dynamic classes, which share the lifecycle.
  */
@@ -21,11 +21,4 @@ export function main(args: string[] = process.argv.slice(2)): Promise<number> {
     { version: pkg.version, schema: () => (schema ??= JSON.stringify(packageSchema(SPECS, pkg))), resourceOf },
     args,
   );
-}
-
-if (require.main === module) {
-  main().catch((err) => {
-    process.stderr.write(`pulumi-resource-dbpasswords: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  });
 }
