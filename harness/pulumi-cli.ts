@@ -18,13 +18,17 @@ export interface CliResult {
   all: string;
 }
 
-export function pulumiEnv(stateDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+export function pulumiEnv(
+  stateDir: string,
+  extra: NodeJS.ProcessEnv = {},
+  nodeBin: string = programNodeBin(),
+): NodeJS.ProcessEnv {
   // The CLI's bin directory holds its bundled plugins too (pulumi-language-nodejs,
-  // pulumi-resource-pulumi-nodejs), as in Pulumi's own distribution. Next comes the Node that
-  // runs programs and plugins (Node 26 from the tool cache; the language host, the dynamic
-  // provider host and the dbpasswords launcher all run the first `node` on PATH). A test that
-  // runs a program on another Node passes its own PATH in `extra`.
-  const pathParts = [pulumiBin(), programNodeBin(), process.env.PATH ?? ""];
+  // pulumi-resource-pulumi-nodejs), as in Pulumi's own distribution. Next comes the folder of
+  // the Node that runs programs and plugins (Node 26 from the tool cache unless a test names
+  // another; the language host, the dynamic provider host and the dbpasswords launcher all run
+  // the first `node` on PATH).
+  const pathParts = [pulumiBin(), nodeBin, process.env.PATH ?? ""];
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PATH: pathParts.join(path.delimiter),
@@ -46,10 +50,12 @@ export function pulumiEnv(stateDir: string, extra: NodeJS.ProcessEnv = {}): Node
 
 export class PulumiProject {
   readonly stateDir: string;
+  /** `nodeBin`: the folder of the `node` that runs the program (default: programNodeBin()). */
   constructor(
     readonly dir: string,
     readonly stack: string,
     private readonly extraEnv: NodeJS.ProcessEnv = {},
+    private readonly nodeBin?: string,
   ) {
     this.stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "pdp-state-"));
   }
@@ -68,7 +74,7 @@ export class PulumiProject {
     args: string[],
     opts: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
   ): { child: ChildProcess; done: Promise<CliResult> } {
-    const env = pulumiEnv(this.stateDir, { ...this.extraEnv, ...opts.env });
+    const env = pulumiEnv(this.stateDir, { ...this.extraEnv, ...opts.env }, this.nodeBin);
     const child = spawn(path.join(pulumiBin(), "pulumi"), args, {
       cwd: this.dir,
       env,

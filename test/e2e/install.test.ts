@@ -19,7 +19,7 @@ import { RealMilvus, startRealMilvus } from "../../harness/real-milvus";
 import { pymilvusCanLogin } from "../../harness/pymilvus";
 import { GeminiDbEmulator, TEST_INSTANCE, startEmulator } from "../../harness/geminidb-emulator";
 import { CliResult, PulumiProject, dynamicResources } from "../../harness/pulumi-cli";
-import { REPO_ROOT, programNodeBin, pulumiBin } from "../../harness/tools";
+import { REPO_ROOT, programNodeBin } from "../../harness/tools";
 import { assertNoLeak } from "../helpers/leaks";
 
 const run = promisify(execFile);
@@ -79,10 +79,9 @@ interface Variant {
   user: string;
 }
 
-/** PATH for a program on `node`: the CLI's bin directory, then that Node, then the rest. */
-function pathFor(node: Variant["node"]): string {
-  const nodeBin = node === "20" ? path.dirname(process.execPath) : programNodeBin(node);
-  return [pulumiBin(), nodeBin, process.env.PATH].join(path.delimiter);
+/** The folder of the `node` that runs a program on `node`. */
+function nodeBinFor(node: Variant["node"]): string {
+  return node === "20" ? path.dirname(process.execPath) : programNodeBin(node);
 }
 
 /** A new project as `pulumi new typescript|javascript` lays it out, with the tarball as a dependency. */
@@ -203,11 +202,12 @@ describe("install: the packed package in a fresh Pulumi project, through the rea
     const language = v.language === "typescript" ? "TypeScript" : "JavaScript";
     it(`${language} on @pulumi/pulumi ${v.pulumi}, Node ${v.node}: one copy; up, rotate, refresh, destroy`, async () => {
       const dir = await projectFor(v);
-      const project = new PulumiProject(dir, `node${v.node}`, {
-        HW_ACCESS_KEY: AK,
-        HW_SECRET_KEY: SK,
-        PATH: pathFor(v.node),
-      });
+      const project = new PulumiProject(
+        dir,
+        `node${v.node}`,
+        { HW_ACCESS_KEY: AK, HW_SECRET_KEY: SK },
+        nodeBinFor(v.node),
+      );
       const step = async (args: string[]) => {
         const r = await project.run(args);
         outputs.push(r);
