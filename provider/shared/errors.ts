@@ -98,3 +98,9 @@ export class ConfigError extends DbPasswordError {
 export function isTransient(err: unknown): boolean {
   return err instanceof DbPasswordError && err.transient;
 }
+
+/** A failure while talking to a database over RESP (GeminiDB for Redis, Redis). */
+export class RedisError extends DbPasswordError {}
+
+/** A failure while talking to a database over InfluxDB 1.x's HTTP API (GeminiDB for Influx, InfluxDB). */
+export class InfluxError extends DbPasswordError {}
