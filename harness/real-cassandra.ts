@@ -13,11 +13,12 @@
  * about a second (the credentials cache, credentials_validity 2 s, left at its default here as
  * on a real cluster); SIGTERM stops the node in about 6 s.
  */
-import { ChildProcess, execFileSync, spawn } from "child_process";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { freePort, killGroup, waitFor } from "./support";
+import { Daemon, startDaemon } from "./daemon";
+import { freePort } from "./support";
 import { cassandraLib } from "./tools";
 
 /** The superuser every new node starts with; suites change its password first. */
@@ -71,9 +72,6 @@ const OPENS = [
   "java.base/java.lang",
   "java.base/java.util",
 ].flatMap((p) => ["--add-opens", `${p}=ALL-UNNAMED`]);
-
-const running = new Set<ChildProcess>();
-process.on("exit", () => running.forEach((c) => killGroup(c.pid, "SIGKILL")));
 
 function config(dir: string, ports: { cql: number; storage: number }, tls?: { keystore: string; password: string }) {
   const lines = [
@@ -202,13 +200,13 @@ export async function startRealCassandra(options: CassandraOptions = {}): Promis
       `<encoder><pattern>%-5level [%thread] %date %F:%L - %msg%n</pattern></encoder></appender>` +
       `<root level="INFO"><appender-ref ref="FILE"/></root></configuration>\n`,
   );
-  let child: ChildProcess | undefined;
+  let server: Daemon | undefined;
   const superuser = { ...CASSANDRA_DEFAULT_SUPERUSER };
   const launch = async () => {
-    const log = fs.openSync(path.join(dir, "stdout.log"), "a");
-    child = spawn(
-      "java",
-      [
+    server = await startDaemon({
+      name: "Cassandra",
+      command: "java",
+      args: [
         "-Xms64m",
         "-Xmx512m",
         ...(options.serverJit ? [] : ["-XX:TieredStopAtLevel=1"]),
@@ -231,35 +229,15 @@ export async function startRealCassandra(options: CassandraOptions = {}): Promis
         `${lib}/*`,
         "org.apache.cassandra.service.CassandraDaemon",
       ],
-      { detached: true, stdio: ["ignore", log, log] },
-    );
-    running.add(child);
-    const started = child;
-    let exited = false;
-    started.once("exit", () => (exited = true));
-    try {
-      await waitFor(
-        () =>
-          exited ? `Cassandra, which exited; see ${dir}/system.log` : `Cassandra's CQL login; see ${dir}/system.log`,
-        async () => exited || (await canConnect(ports.cql, superuser, tls?.pem)),
-        120000,
-        500,
-      );
-    } catch (err) {
-      killGroup(started.pid, "SIGKILL");
-      throw err;
-    }
-    if (exited) throw new Error(`Cassandra exited during start; see ${dir}/system.log`);
+      logFile: path.join(dir, "stdout.log"),
+      serverLog: path.join(dir, "system.log"),
+      readyWhen: "accept a CQL login",
+      ready: () => canConnect(ports.cql, superuser, tls?.pem),
+      graceMs: 15000,
+    });
   };
   const stop = async () => {
-    const c = child;
-    if (!c || c.exitCode !== null) return;
-    const exited = new Promise<void>((r) => c.once("exit", () => r()));
-    killGroup(c.pid, "SIGTERM");
-    const timer = setTimeout(() => killGroup(c.pid, "SIGKILL"), 15000);
-    await exited;
-    clearTimeout(timer);
-    running.delete(c);
+    await server?.stop();
   };
   await launch();
   return {
@@ -271,9 +249,10 @@ export async function startRealCassandra(options: CassandraOptions = {}): Promis
     stop,
     restart: launch,
     cpuSeconds() {
-      if (!child?.pid) return 0;
+      const pid = server?.child.pid;
+      if (!pid) return 0;
       try {
-        const fields = fs.readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1].split(" ");
+        const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
         return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks
       } catch {
         return 0;
@@ -299,7 +278,7 @@ export function sharedCassandra(options: { tls?: boolean } = {}): Promise<RealCa
   if (!node) {
     node = (async () => {
       const started = await startRealCassandra(options);
-      // (the node itself is killed by the exit handler above, which runs first)
+      // (the node itself is killed by harness/daemon's exit handler, registered before this one)
       process.on("exit", () => fs.rmSync(started.dir, { recursive: true, force: true }));
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { generatePassword, MILVUS_PASSWORD_POLICY } = require("../provider/shared/password");

@@ -4,9 +4,9 @@
  * over a real gRPC connection with Pulumi's own message classes. Values go in and come back
  * as the engine's JavaScript form of a protobuf Struct (secrets as signature objects).
  */
-import { ChildProcess, spawn } from "child_process";
 import * as grpc from "@grpc/grpc-js";
 import * as path from "path";
+import { Daemon, startDaemon } from "../../harness/daemon";
 import { REPO_ROOT } from "../../harness/tools";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -37,10 +37,10 @@ const KINDS = ["add", "add-replace", "delete", "delete-replace", "update", "upda
 
 export class PluginClient {
   private constructor(
-    private readonly child: ChildProcess,
+    private readonly plugin: Daemon,
     private readonly client: any,
     /** Everything the plugin wrote to stdout after its port, and to stderr. */
-    readonly output: { text: string },
+    readonly output: { readonly text: string },
   ) {}
 
   static async start(env: NodeJS.ProcessEnv = {}): Promise<PluginClient> {
@@ -52,34 +52,31 @@ export class PluginClient {
   }
 
   private static async spawned(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<PluginClient> {
-    const child = spawn(command, args, {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
+    const plugin = await startDaemon({
+      name: "the plugin",
+      command,
+      args,
+      env,
+      readyWhen: "print its port",
+      ready: (d) => d.output.stdout.includes("\n"),
+      readyTimeoutMs: 60000,
+      pollMs: 20,
+      graceMs: 0,
     });
-    const output = { text: "" };
-    const port = await new Promise<number>((resolve, reject) => {
-      let first = "";
-      child.stdout!.on("data", (d) => {
-        if (first.includes("\n")) output.text += d;
-        else {
-          first += d;
-          const nl = first.indexOf("\n");
-          if (nl >= 0) {
-            output.text += first.slice(nl + 1);
-            resolve(Number(first.slice(0, nl)));
-          }
-        }
-      });
-      child.stderr!.on("data", (d) => (output.text += d));
-      child.once("exit", (code) => reject(new Error(`the plugin exited with ${code}: ${output.text}`)));
-    });
+    const seen = plugin.output;
+    const port = Number(seen.stdout.slice(0, seen.stdout.indexOf("\n")));
+    const output = {
+      get text() {
+        return seen.stdout.slice(seen.stdout.indexOf("\n") + 1) + seen.stderr;
+      },
+    };
     const client = new rpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-    return new PluginClient(child, client, output);
+    return new PluginClient(plugin, client, output);
   }
 
   stop(): void {
     this.client.close();
-    this.child.kill("SIGKILL");
+    void this.plugin.stop();
   }
 
   private call<T>(method: string, req: unknown): Promise<T> {
