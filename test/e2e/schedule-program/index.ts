@@ -1,10 +1,10 @@
 /**
- * Both resources on a rotation schedule (config rotateAfterDays): `app` and `db` with
- * generated passwords, `given` with a password from config, against a real Milvus
- * (milvusAddress) and the GeminiDB emulator (endpoint).
+ * The three resources on a rotation schedule (config rotateAfterDays): `app`, `db` and `role`
+ * with generated passwords, `given` with a password from config, against a real Milvus
+ * (milvusAddress), the GeminiDB emulator (endpoint) and a real Cassandra (cassandraAddress).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { GeminiDbAdminPassword, MilvusUserPassword } from "pulumi-db-passwords";
+import { CassandraRolePassword, GeminiDbAdminPassword, MilvusUserPassword } from "pulumi-db-passwords";
 
 const cfg = new pulumi.Config();
 const rotateAfterDays = cfg.getNumber("rotateAfterDays");
@@ -36,7 +36,19 @@ const db = new GeminiDbAdminPassword("db", {
   iamEndpoint: cfg.require("endpoint"),
   rotateAfterDays,
 });
+const role = new CassandraRolePassword("role", {
+  connection: {
+    address: cfg.require("cassandraAddress"),
+    username: "cassandra",
+    password: cfg.requireSecret("cassandraPassword"),
+  },
+  role: "scheduled_role",
+  createIfMissing: true,
+  deleteRoleOnDestroy: true,
+  rotateAfterDays,
+});
 
 export const appRotatedAt = app.rotatedAt;
 export const givenRotatedAt = given.rotatedAt;
 export const dbRotatedAt = db.rotatedAt;
+export const roleRotatedAt = role.rotatedAt;
