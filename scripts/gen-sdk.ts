@@ -5,7 +5,8 @@
  * - provider/<resource>/args.ts, the documented argument interfaces of the TypeScript classes;
  * - schema.json, the plugin's package schema (the plugin serves the same, built at run time);
  * - the field tables of README.md;
- * - sdk/python and sdk/go, by Pulumi's own code generators (scripts/codegen) from schema.json.
+ * - sdk/python and sdk/go, by Pulumi's own code generators (scripts/codegen) from schema.json,
+ *   with the PyPI README where pyproject.toml looks for it (sdk/python/README.md).
  *
  * `test/unit/generated.test.ts` fails when a committed file differs from what this makes.
  */
@@ -17,7 +18,7 @@ import { milvusSpec } from "../provider/milvus/spec";
 import { cassandraSpec } from "../provider/cassandra/spec";
 import { packageSchema } from "../provider/plugin/schema";
 import { SPECS } from "../provider/plugin/resources";
-import type { ResourceSpec } from "../provider/shared/spec";
+import { PACKAGE, type ResourceSpec } from "../provider/shared/spec";
 import { argsSource } from "./gen/typescript";
 import { withFieldTables } from "./gen/readme";
 
@@ -42,9 +43,17 @@ export function generatedFiles(): Map<string, string> {
   return files;
 }
 
-/** Generates the SDK of `language` from `schemaFile` into `outDir` with Pulumi's generators. */
+/**
+ * Generates the SDK of `language` from `schemaFile` into `outDir` with Pulumi's generators. The
+ * Python generator writes the PyPI README into the package folder, while the pyproject.toml it
+ * writes names README.md beside itself (setuptools only warns when that file is missing, and the
+ * package goes out without a description): a copy goes there, as Pulumi's providers do in their builds.
+ */
 export function generateSdk(codegen: string, schemaFile: string, language: string, outDir: string): void {
   execFileSync(codegen, [schemaFile, language, outDir], { stdio: ["ignore", "inherit", "inherit"] });
+  if (language === "python") {
+    fs.copyFileSync(path.join(outDir, `pulumi_${PACKAGE}`, "README.md"), path.join(outDir, "README.md"));
+  }
 }
 
 function main(): void {

@@ -52,11 +52,24 @@ function resourceSchema(spec: ResourceSpec): Json {
   };
 }
 
+/** What the schema takes from package.json. */
 export interface PackageInfo {
   version: string;
-  description: string;
   license: string;
   keywords: string[];
+}
+
+/**
+ * The package's description, which the Python SDK (pyproject.toml) and the Go SDK (doc.go)
+ * carry: it names every resource of `specs`, so that a new one is listed without an edit here.
+ */
+export function packageDescription(specs: ResourceSpec[]): string {
+  const names = specs.map((s) => s.name);
+  const list = names.length > 1 ? `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}` : names.join("");
+  return (
+    `Pulumi resources that set and rotate database passwords through Pulumi's create/diff/update lifecycle: ${list}. ` +
+    "The provider plugin of the npm package pulumi-db-passwords, for Python, Go and YAML programs."
+  );
 }
 
 /** The package schema for `specs` (sorted keys where order carries no meaning). */
@@ -76,7 +89,7 @@ export function packageSchema(specs: ResourceSpec[], info: PackageInfo): Json {
     name: PACKAGE,
     displayName: "DB Passwords",
     version: info.version,
-    description: info.description,
+    description: packageDescription(specs),
     keywords: [...info.keywords, "category/database", "kind/native"],
     license: info.license,
     publisher: "pulumi-db-passwords",

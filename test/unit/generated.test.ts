@@ -2,7 +2,9 @@
  * What `npm run gen-sdk` makes from the resource specs is committed, and must be what the specs
  * make now: the documented argument interfaces, schema.json, the README's field tables, and
  * the Python and Go SDKs (generated again here with Pulumi's own generators and compared file
- * by file). A spec edited without `npm run gen-sdk` fails here.
+ * by file). A spec edited without `npm run gen-sdk` fails here. And each text that lists the
+ * resources names every one: what is generated lists them from the specs; package.json, which
+ * is written by hand, is held to them here.
  */
 import * as assert from "assert";
 import * as fs from "fs";
@@ -62,6 +64,32 @@ describe("generated from the resource specs", function () {
       }
     });
   }
+
+  it("each text that lists the resources names every spec: the package description (schema.json, pyproject.toml, the Go doc) and the PyPI README", () => {
+    const read = (file: string) => fs.readFileSync(path.join(REPO_ROOT, file), "utf8");
+    const texts: Record<string, string> = {
+      "schema.json's description": JSON.parse(read("schema.json")).description,
+      "sdk/python/pyproject.toml's description": /^\s*description = "(.*)"$/m.exec(
+        read("sdk/python/pyproject.toml"),
+      )![1],
+      "the PyPI README (sdk/python/README.md)": read("sdk/python/README.md"),
+      "the Go package doc (sdk/go/dbpasswords/doc.go)": read("sdk/go/dbpasswords/doc.go"),
+    };
+    assert.ok(SPECS.length >= 3);
+    for (const [where, text] of Object.entries(texts)) {
+      for (const spec of SPECS) assert.ok(text.includes(spec.name), `${where} does not name ${spec.name}`);
+    }
+  });
+
+  it("package.json's description and keywords name the database of every spec", () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"));
+    for (const spec of SPECS) {
+      // the name's first word, with a "Db" after it: milvus, geminidb, cassandra
+      const database = /^[A-Z][a-z]+(?:Db)?/.exec(spec.name)![0].toLowerCase();
+      assert.ok(pkg.description.toLowerCase().includes(database), `package.json's description lacks ${database}`);
+      assert.ok(pkg.keywords.includes(database), `package.json's keywords lack ${database}`);
+    }
+  });
 
   it("schema.json marks every secret field of the specs secret, nested ones included", () => {
     const schema = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "schema.json"), "utf8"));

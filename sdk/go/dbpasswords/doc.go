@@ -1,2 +1,2 @@
-// Pulumi resources that set and rotate database passwords (Milvus users, Huawei Cloud GeminiDB rwuser, Cassandra roles) through Pulumi's create/diff/update lifecycle: dynamic resources for TypeScript, a provider plugin with Python and Go SDKs for every Pulumi language.
+// Pulumi resources that set and rotate database passwords through Pulumi's create/diff/update lifecycle: MilvusUserPassword, GeminiDbAdminPassword and CassandraRolePassword. The provider plugin of the npm package pulumi-db-passwords, for Python, Go and YAML programs.
 package dbpasswords
