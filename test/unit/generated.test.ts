@@ -81,6 +81,12 @@ describe("generated from the resource specs", function () {
     }
   });
 
+  it("the README's table of resources has a row for every spec", () => {
+    const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+    for (const spec of SPECS)
+      assert.ok(readme.includes(`\n| \`${spec.name}\` |`), `README.md has no row for ${spec.name}`);
+  });
+
   it("package.json's description and keywords name the database of every spec", () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"));
     for (const spec of SPECS) {
