@@ -1,7 +1,9 @@
 /**
- * The fault matrix: every fault the issue names, against both resources and their test
- * servers, one row each. A row arranges a fault, runs one rotation through the provider (the
- * built package, as Pulumi runs it) and asserts:
+ * The fault matrix: every fault the issue names, against every resource, one row each:
+ * MilvusUserPassword on the Milvus gRPC test server, GeminiDbAdminPassword on the IAM + GeminiDB
+ * emulator (and its CQL proof on a real Cassandra), CassandraRolePassword on a real Cassandra.
+ * A row arranges a fault, runs one rotation through the provider (the built package, as Pulumi
+ * runs it) and asserts:
  *   - the outcome: success after N calls, or the right typed error and server code;
  *   - the number of calls the server saw on the faulted method;
  *   - the elapsed time stays inside the row's bound (a lower bound too where a wait is owed);
