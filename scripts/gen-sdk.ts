@@ -24,8 +24,12 @@ import { withFieldTables } from "./gen/readme";
 
 const ROOT = path.resolve(__dirname, "..");
 
-/** Each resource's spec with the folder its args.ts goes to. */
-const ARGS: Array<{ spec: ResourceSpec; dir: string }> = [
+/**
+ * Each resource's spec with its folder, where its args.ts goes (and its provider and operations
+ * modules are, which the package tests look for in dist/). Every spec of SPECS has one: a unit
+ * test holds the two lists equal.
+ */
+export const RESOURCE_DIRS: Array<{ spec: ResourceSpec; dir: string }> = [
   { spec: milvusSpec, dir: "provider/milvus" },
   { spec: geminiDbSpec, dir: "provider/geminidb" },
   { spec: cassandraSpec, dir: "provider/cassandra" },
@@ -37,7 +41,7 @@ export const SDK_LANGUAGES = ["python", "go"] as const;
 export function generatedFiles(): Map<string, string> {
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
   const files = new Map<string, string>();
-  for (const { spec, dir } of ARGS) files.set(`${dir}/args.ts`, argsSource(spec, `${dir}/spec.ts`));
+  for (const { spec, dir } of RESOURCE_DIRS) files.set(`${dir}/args.ts`, argsSource(spec, `${dir}/spec.ts`));
   files.set("schema.json", `${JSON.stringify(packageSchema(SPECS, pkg), null, 2)}\n`);
   files.set("README.md", withFieldTables(fs.readFileSync(path.join(ROOT, "README.md"), "utf8"), SPECS));
   return files;

@@ -10,7 +10,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { SDK_LANGUAGES, generateSdk, generatedFiles } from "../../scripts/gen-sdk";
+import { RESOURCE_DIRS, SDK_LANGUAGES, generateSdk, generatedFiles } from "../../scripts/gen-sdk";
 import { REPO_ROOT, pulumiBin } from "../../harness/tools";
 import { SPECS } from "../../provider/plugin/resources";
 import { fieldDoc, secretPaths } from "../../provider/shared/spec";
@@ -79,6 +79,13 @@ describe("generated from the resource specs", function () {
     for (const [where, text] of Object.entries(texts)) {
       for (const spec of SPECS) assert.ok(text.includes(spec.name), `${where} does not name ${spec.name}`);
     }
+  });
+
+  it("every spec has its folder in the generator (its args.ts, its modules in dist/)", () => {
+    assert.deepStrictEqual(
+      RESOURCE_DIRS.map((r) => r.spec.name),
+      SPECS.map((s) => s.name),
+    );
   });
 
   it("the README's table of resources has a row for every spec", () => {

@@ -8,6 +8,10 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { REPO_ROOT } from "../../harness/tools";
+import { RESOURCE_DIRS } from "../../scripts/gen-sdk";
+
+/** Each resource's folder under dist/ ("milvus"), from the generator's list of specs. */
+const FOLDERS = RESOURCE_DIRS.map((r) => path.basename(r.dir));
 
 describe("the published package", function () {
   this.timeout(60000);
@@ -27,17 +31,14 @@ describe("the published package", function () {
       "LICENSE",
       "dist/index.js",
       "dist/index.d.ts",
-      "dist/milvus/provider.js",
-      "dist/milvus/operations.js",
-      "dist/geminidb/provider.js",
+      ...FOLDERS.flatMap((f) => [`dist/${f}/provider.js`, `dist/${f}/operations.js`, `dist/${f}/resource.d.ts`]),
       "dist/plugin/main.js",
       "dist/plugin/start.js",
       "dist/shared/dynamic.js",
-      "dist/cassandra/provider.js",
-      "dist/cassandra/operations.js",
       "bin/pulumi-resource-dbpasswords",
       "schema.json",
       "sdk/python/pyproject.toml",
+      "sdk/python/README.md",
       "sdk/go/go.mod",
     ]) {
       assert.ok(files.includes(f), `${f} is missing from the tarball`);
@@ -60,16 +61,20 @@ describe("the published package", function () {
     assert.ok((mode & 0o111) !== 0, "bin/pulumi-resource-dbpasswords is not executable");
   });
 
-  it("resolves both forms of a provider module path through its exports map", () => {
-    for (const request of [
-      "pulumi-db-passwords/dist/milvus/provider.js",
-      "pulumi-db-passwords/dist/milvus/provider",
-      "pulumi-db-passwords/dist/geminidb/operations",
-    ]) {
-      assert.match(
-        require.resolve(request, { paths: [REPO_ROOT] }),
-        /dist[\\/](milvus|geminidb)[\\/](provider|operations)\.js$/,
-      );
+  it("resolves both forms of every resource's provider module path through its exports map", () => {
+    for (const folder of FOLDERS) {
+      for (const request of [
+        `pulumi-db-passwords/dist/${folder}/provider.js`,
+        `pulumi-db-passwords/dist/${folder}/provider`,
+        `pulumi-db-passwords/dist/${folder}/operations`,
+      ]) {
+        const resolved = require.resolve(request, { paths: [REPO_ROOT] });
+        assert.strictEqual(
+          path.relative(REPO_ROOT, resolved),
+          path.join("dist", folder, `${path.basename(request, ".js")}.js`),
+          request,
+        );
+      }
     }
   });
 });
