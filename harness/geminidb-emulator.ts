@@ -17,6 +17,8 @@ import * as http from "http";
 import * as net from "net";
 import { createHash, randomBytes, randomUUID } from "crypto";
 import { CqlEndpoint, alterRolePassword } from "./cql";
+import { FaultOf } from "./faults";
+import { sleep } from "./support";
 
 // Huawei's official signer, as an oracle (devDependency only).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -51,24 +53,28 @@ export async function startEmulator(
 
 export type Route = "iam.tokens" | "iam.projects" | "instances.get" | "password.put";
 
-export type EmuFault =
-  | { kind: "status"; status: number; code: string; msg: string; retryAfter?: string }
-  | { kind: "delay"; ms: number }
-  | { kind: "applyThenDelay"; ms: number }
-  | { kind: "drop" }
-  | { kind: "applyThenDrop" }
-  | { kind: "redirect"; location: string; status?: number }
-  /** Answers 401 "token expires" for the token the call carries (it expired early). */
-  | { kind: "expireToken" }
-  /** Answers this status and raw body, without acting. */
-  | { kind: "body"; status: number; body: string }
-  /** Answers the reset's 204 without acting: the database keeps its password. */
-  | { kind: "fakeSuccess" }
-  /**
-   * Answers the reset's 204 at once and applies it to the database `ms` later: a node that
-   * takes the new password a moment after the API answered (replication, auth caches).
-   */
-  | { kind: "applyLater"; ms: number };
+/** The API's own error answer: an HTTP status with an {error_code, error_msg} body. */
+export interface GeminiDbStatus {
+  status: number;
+  code: string;
+  msg: string;
+  retryAfter?: string;
+}
+
+/** The faults the emulator takes (harness/faults says what each does). */
+export type GeminiDbFault = FaultOf<
+  | "status"
+  | "delay"
+  | "applyThenDelay"
+  | "drop"
+  | "applyThenDrop"
+  | "redirect"
+  | "expireToken"
+  | "body"
+  | "fakeSuccess"
+  | "applyLater",
+  GeminiDbStatus
+>;
 
 export interface EmuInstance {
   id: string;
@@ -100,7 +106,7 @@ export class GeminiDbEmulator {
   tokenLifetimeMs = 24 * 3600 * 1000;
   /** max clock skew accepted on X-Sdk-Date */
   maxSkewMs = 15 * 60 * 1000;
-  private readonly faults = new Map<Route, EmuFault[]>();
+  private readonly faults = new Map<Route, GeminiDbFault[]>();
   private server?: http.Server;
   private readonly sockets = new Set<net.Socket>();
   port = 0;
@@ -109,7 +115,7 @@ export class GeminiDbEmulator {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  inject(route: Route, ...faults: EmuFault[]): void {
+  inject(route: Route, ...faults: GeminiDbFault[]): void {
     this.faults.set(route, [...(this.faults.get(route) ?? []), ...faults]);
   }
 
@@ -240,11 +246,11 @@ export class GeminiDbEmulator {
         await run();
         return req.socket.destroy();
       case "delay":
-        await sleep(fault.ms);
+        await sleep(fault.ms, { unref: true });
         break;
       case "applyThenDelay": {
         const answer = await run();
-        await sleep(fault.ms);
+        await sleep(fault.ms, { unref: true });
         if (!res.writableEnded && !req.socket.destroyed) this.send(res, answer);
         return;
       }
@@ -498,8 +504,4 @@ function oracleSignature(
     { getAk: () => "", getSk: () => sk },
   );
   return /Signature=([0-9a-f]+)/.exec(signed.Authorization)?.[1] ?? "";
-}
-
-function sleep(ms: number) {
-  return new Promise((r) => setTimeout(r, ms).unref());
 }

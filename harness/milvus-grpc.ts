@@ -10,37 +10,43 @@ import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import milvusProtoJson from "@zilliz/milvus2-sdk-node/dist/milvus/proto-json/milvus";
 import * as net from "net";
+import { FaultOf } from "./faults";
 import { MILVUS_DEFAULT_ROOT } from "./fixtures";
+import { sleep } from "./support";
 
-export type Fault =
-  /** UNAVAILABLE before acting. */
-  | { kind: "unavailable" }
-  /** Never answers and never acts (the client times out before the server acts). */
-  | { kind: "hang" }
-  /** Acts, then answers only after `ms` (the client times out after the server acted). */
-  | { kind: "applyThenDelay"; ms: number }
-  /** Waits `ms`, then acts normally. */
-  | { kind: "delay"; ms: number }
-  /** Resets every client connection before acting. */
-  | { kind: "drop" }
-  /** Acts, then resets every client connection instead of answering. */
-  | { kind: "applyThenDrop" }
-  /** Answers with this Milvus status and does not act. */
-  | { kind: "status"; code: number; error_code: string; reason: string }
-  /** Fails the call with this gRPC status and does not act. */
-  | { kind: "grpc"; code: grpc.status; details: string }
-  /**
-   * A server that does not implement the RPC: gRPC UNIMPLEMENTED, which the SDK turns into
-   * a `{}` reply.
-   */
-  | { kind: "empty" }
-  /** Answers Success without acting (an empty protobuf Status decodes as Success). */
-  | { kind: "fakeSuccess" }
-  /**
-   * Acts and answers, then restarts: every client connection is reset, new ones are refused
-   * for `downMs` (the server is down), then accepted again; users and passwords are kept.
-   */
-  | { kind: "restartAfter"; downMs: number };
+/** Milvus's own error answer: a common.Status. */
+export interface MilvusStatus {
+  code: number;
+  error_code: string;
+  reason: string;
+}
+
+/** The faults this server takes (harness/faults says what each does). */
+export type MilvusFault = FaultOf<
+  | "unavailable"
+  | "hang"
+  | "applyThenDelay"
+  | "delay"
+  | "drop"
+  | "applyThenDrop"
+  | "status"
+  | "grpc"
+  | "empty"
+  | "fakeSuccess"
+  | "restartAfter",
+  MilvusStatus
+>;
+
+const MILVUS_SERVICE = (milvusProtoJson as any).nested.milvus.nested.proto.nested.milvus.nested.MilvusService;
+
+/**
+ * Whether `method` answers with a bare common.Status (the credential and role changes), or
+ * with a message that carries one in its `status` field (Connect, GetVersion, ListCredUsers,
+ * SelectUser, ...): as milvus.proto declares it.
+ */
+export function replyIsStatus(method: string): boolean {
+  return MILVUS_SERVICE.methods[method]?.responseType === "common.Status";
+}
 
 type Handler = (req: any, caller: string | undefined) => any;
 
@@ -60,6 +66,9 @@ function service(): grpc.ServiceDefinition {
   return cachedService;
 }
 
+/** Scripted waits do not hold a finished test run open. */
+const UNREF = { unref: true };
+
 const OK = { error_code: "Success", reason: "", code: 0 };
 const fail = (error_code: string, code: number, reason: string) => ({ error_code, code, reason });
 
@@ -73,7 +82,7 @@ export class MilvusTestServer {
   readonly calls: Record<string, number> = {};
   /** every `authorization` header seen, for leak checks of the wire. */
   readonly seenAuth: string[] = [];
-  private readonly faults = new Map<string, Fault[]>();
+  private readonly faults = new Map<string, MilvusFault[]>();
   private server = new grpc.Server();
   private front?: net.Server;
   private readonly sockets = new Set<net.Socket>();
@@ -88,7 +97,7 @@ export class MilvusTestServer {
   }
 
   /** Queues faults for the next calls of `method`, one per call. */
-  inject(method: string, ...faults: Fault[]): void {
+  inject(method: string, ...faults: MilvusFault[]): void {
     this.faults.set(method, [...(this.faults.get(method) ?? []), ...faults]);
   }
 
@@ -275,14 +284,14 @@ export class MilvusTestServer {
     };
     switch (fault?.kind) {
       case undefined:
-        if (this.latencyMs) await sleep(this.latencyMs);
+        if (this.latencyMs) await sleep(this.latencyMs, UNREF);
         return respond();
       case "unavailable":
         return callback({ code: grpc.status.UNAVAILABLE, details: "service unavailable (injected)" });
       case "hang":
         return; // neither acts nor answers
       case "delay":
-        await sleep(fault.ms);
+        await sleep(fault.ms, UNREF);
         return respond();
       case "applyThenDelay": {
         let result: any;
@@ -292,7 +301,7 @@ export class MilvusTestServer {
         } catch (e) {
           error = e;
         }
-        await sleep(fault.ms);
+        await sleep(fault.ms, UNREF);
         return error ? callback(error) : callback(null, result);
       }
       case "drop":
@@ -305,10 +314,7 @@ export class MilvusTestServer {
         }
         return this.dropConnections();
       case "status":
-        return callback(
-          null,
-          method === "ListCredUsers" || method === "GetVersion" || method === "Connect" ? { status: fault } : fault,
-        );
+        return callback(null, replyIsStatus(method) ? fault : { status: fault });
       case "grpc":
         return callback({ code: fault.code, details: fault.details });
       case "empty":
@@ -318,10 +324,10 @@ export class MilvusTestServer {
       case "restartAfter":
         respond();
         // let the answer reach the client, then go down
-        await sleep(100);
+        await sleep(100, UNREF);
         this.restarts++;
         await this.refuseConnections();
-        await sleep(fault.downMs);
+        await sleep(fault.downMs, UNREF);
         return this.acceptConnections();
     }
   }
@@ -331,8 +337,4 @@ export class MilvusTestServer {
     await new Promise<void>((resolve) => (this.front?.listening ? this.front.close(() => resolve()) : resolve()));
     this.server.forceShutdown();
   }
-}
-
-function sleep(ms: number) {
-  return new Promise((r) => setTimeout(r, ms).unref());
 }

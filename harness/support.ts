@@ -1,9 +1,21 @@
 /**
- * What the demo, the tests and the benchmark repeat: waiting for a condition, reading a
- * secret out of a --show-secrets export, and finding or ending processes.
+ * What the demo, the tests and the benchmark repeat: waiting (for a time or a condition),
+ * reading a secret out of a --show-secrets export, finding or ending processes, and taking a
+ * free port. (Starting and stopping a server process: harness/daemon.)
  */
 import { execFileSync } from "child_process";
 import * as net from "net";
+
+/**
+ * Resolves after `ms`. `unref`: the timer does not keep the process alive (a test server's
+ * scripted waits, which must not hold a finished run open).
+ */
+export function sleep(ms: number, options: { unref?: boolean } = {}): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    if (options.unref) timer.unref();
+  });
+}
 
 /**
  * Polls `ready` (sync or async; a rejection counts as not yet) every `intervalMs` until it
@@ -26,7 +38,7 @@ export async function waitFor(
       return;
     if (Date.now() >= deadline)
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === "function" ? what() : what}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
+    await sleep(intervalMs);
   }
 }
 

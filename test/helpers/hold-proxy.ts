@@ -5,11 +5,16 @@
  * request), it forwards the request that carries it, and from then on holds every byte the
  * server sends to any client, until released. Everything else passes through untouched.
  *
- * For the fault matrix it also drops one connection's traffic (`dropOnce`: the request that
- * carries a pattern never reaches the server, or its answer never comes back) and counts the
- * requests that carry a pattern (`count`).
+ * For the fault matrix it also takes a fault for one connection (`faultOnce`, in the harness's
+ * vocabulary: "hang", the request that carries a pattern never reaches the server, or
+ * "applyThenHang", its answer never comes back) and counts the requests that carry a pattern
+ * (`count`).
  */
 import * as net from "net";
+import type { FaultOf } from "../../harness/faults";
+
+/** The faults the proxy takes, on the next request that carries a pattern. */
+export type HoldProxyFault = FaultOf<"hang" | "applyThenHang">;
 
 export class HoldProxy {
   private server?: net.Server;
@@ -17,7 +22,7 @@ export class HoldProxy {
   private pattern?: Buffer;
   private holding = false;
   private onTrigger?: () => void;
-  private drop?: { pattern: Buffer; what: "request" | "answer" };
+  private fault?: { pattern: Buffer; fault: HoldProxyFault };
   private counting?: Buffer;
   port = 0;
   /** Client connections accepted so far. */
@@ -41,7 +46,7 @@ export class HoldProxy {
       const pair = { client, upstream };
       this.pairs.add(pair);
       let tail = Buffer.alloc(0); // the end of what came before, for patterns split over chunks
-      let dropped: "request" | "answer" | undefined; // this connection's fault, once triggered
+      let faulted: HoldProxyFault | undefined; // this connection's fault, once triggered
       client.on("data", (chunk: Buffer) => {
         const seen = Buffer.concat([tail, chunk]);
         const before = tail.length;
@@ -49,11 +54,11 @@ export class HoldProxy {
         const has = (p?: Buffer) => !!p && seen.indexOf(p, Math.max(0, before - p.length + 1)) >= 0;
         tail = seen.subarray(Math.max(0, seen.length - 256));
         if (has(this.counting)) this.counted++;
-        if (!dropped && this.drop && has(this.drop.pattern)) {
-          dropped = this.drop.what;
-          this.drop = undefined;
+        if (!faulted && this.fault && has(this.fault.pattern)) {
+          faulted = this.fault.fault;
+          this.fault = undefined;
         }
-        if (dropped === "request") return;
+        if (faulted?.kind === "hang") return;
         upstream.write(chunk);
         if (this.pattern && !this.holding && has(this.pattern)) {
           this.holding = true;
@@ -62,7 +67,7 @@ export class HoldProxy {
       });
       upstream.on("data", (chunk: Buffer) => {
         // held bytes are dropped: that client is about to die
-        if (!this.holding && !dropped) client.write(chunk);
+        if (!this.holding && !faulted) client.write(chunk);
       });
       const close = () => {
         client.destroy();
@@ -86,12 +91,12 @@ export class HoldProxy {
   }
 
   /**
-   * The next request that carries `pattern` is not forwarded ("request": the server never
-   * acts), or is forwarded and its connection hears nothing more ("answer": the server acted,
+   * The next request that carries `pattern` is not forwarded ("hang": the server never acts),
+   * or is forwarded and its connection hears nothing more ("applyThenHang": the server acted,
    * the client never learns it). That client waits for its own timeout; others pass.
    */
-  dropOnce(pattern: Buffer, what: "request" | "answer"): void {
-    this.drop = { pattern, what };
+  faultOnce(pattern: Buffer, fault: HoldProxyFault): void {
+    this.fault = { pattern, fault };
   }
 
   /** Counts, from now on, the requests that carry `pattern` (in `counted`). */

@@ -21,9 +21,9 @@ import { milvusUserPasswordProvider as milvus } from "../../provider";
 import { GEMINIDB_RETRY } from "../../provider/geminidb/client";
 import type { MilvusUserPasswordInputs, MilvusUserPasswordOutputs } from "../../provider/milvus/schema";
 import type { GeminiDbAdminPasswordInputs, GeminiDbAdminPasswordOutputs } from "../../provider/geminidb/schema";
-import { Fault, MilvusTestServer } from "../../harness/milvus-grpc";
+import { MilvusFault, MilvusTestServer } from "../../harness/milvus-grpc";
 import {
-  EmuFault,
+  GeminiDbFault,
   GeminiDbEmulator,
   Route,
   TEST_INSTANCE,
@@ -137,14 +137,14 @@ function checkOutcome(
 interface MilvusRow {
   fault: string;
   method?: string;
-  faults?: Fault[];
+  faults?: MilvusFault[];
   /** arranges something other than scripted faults (e.g. a closed listener); returns the undo */
   arrange?: (s: MilvusTestServer) => Promise<() => Promise<void>>;
   expect: Expect;
 }
 
-const grpcFault = (code: grpc.status, details: string): Fault => ({ kind: "grpc", code, details });
-const status = (code: number, error_code: string, reason: string): Fault => ({
+const grpcFault = (code: grpc.status, details: string): MilvusFault => ({ kind: "grpc", code, details });
+const status = (code: number, error_code: string, reason: string): MilvusFault => ({
   kind: "status",
   code,
   error_code,
@@ -365,8 +365,8 @@ describe("fault matrix: MilvusUserPassword with standbyUser (two users) on the g
       secrets.push(state1.standbyPassword!);
       server.userRoles.get("app_blue")!.add("writer"); // bound to the active user between rotations
       server.resetCounts();
-      const pass = Array.from({ length: row.pass }, (): Fault => ({ kind: "delay", ms: 0 }));
-      server.inject(row.method, ...pass, ...Array.from({ length: 4 }, (): Fault => ({ kind: "unavailable" })));
+      const pass = Array.from({ length: row.pass }, (): MilvusFault => ({ kind: "delay", ms: 0 }));
+      server.inject(row.method, ...pass, ...Array.from({ length: 4 }, (): MilvusFault => ({ kind: "unavailable" })));
       const r = await timed(() => milvus.update(created.id, state1, inputs(P1)));
       server.clearFaults();
       const outcome = checkOutcome(row.fault, r, row.expect, server.count("UpdateCredential"), secrets);
@@ -446,7 +446,7 @@ describe("fault matrix: Milvus restarted between two resources of one pulumi up 
 interface GeminiRow {
   fault: string;
   route?: Route;
-  faults?: EmuFault[];
+  faults?: GeminiDbFault[];
   arrange?: (e: GeminiDbEmulator) => Promise<() => Promise<void>>;
   /** "iam": IAM user password (tokens renewable); "token": a given token (not renewable) */
   auth?: "iam" | "token";
@@ -455,7 +455,7 @@ interface GeminiRow {
   also?: (e: GeminiDbEmulator, ctx: { redirectHits: number }) => void;
 }
 
-const apiError = (status: number, code: string, msg: string, retryAfter?: string): EmuFault => ({
+const apiError = (status: number, code: string, msg: string, retryAfter?: string): GeminiDbFault => ({
   kind: "status",
   status,
   code,
@@ -666,7 +666,7 @@ interface CqlRow {
   fault: string;
   /** the `cql` input of the faulted update, from the two nodes */
   cql: (nodes: { plain: RealCassandra; tls: RealCassandra }) => GeminiDbAdminPasswordInputs["cql"];
-  faults?: EmuFault[];
+  faults?: GeminiDbFault[];
   /** something to do between create and the faulted update (a restart) */
   between?: (nodes: { plain: RealCassandra; tls: RealCassandra }) => Promise<void>;
   expect: Expect & {
@@ -864,12 +864,12 @@ const CASSANDRA_ROWS: CassandraRow[] = [
   },
   {
     fault: "timeout before the server acts (the ALTER ROLE never arrives)",
-    arrange: ({ proxy, statement }) => proxy.dropOnce(statement, "request"),
+    arrange: ({ proxy, statement }) => proxy.faultOnce(statement, { kind: "hang" }),
     expect: { calls: 2, maxMs: 15000, minMs: 1500 },
   },
   {
     fault: "timeout after the server acted (its answer never comes back)",
-    arrange: ({ proxy, statement }) => proxy.dropOnce(statement, "answer"),
+    arrange: ({ proxy, statement }) => proxy.faultOnce(statement, { kind: "applyThenHang" }),
     expect: { calls: 1, maxMs: 10000, minMs: 1500 },
   },
   {

@@ -7,7 +7,7 @@ import * as assert from "assert";
 import type { GeminiDbAdminPasswordInputs, GeminiDbAdminPasswordOutputs } from "../../provider/geminidb/schema";
 import { GEMINIDB_PASSWORD_POLICY, checkPassword } from "../../provider/shared/password";
 import { GEMINIDB_RETRY } from "../../provider/geminidb/client";
-import { EmuFault, GeminiDbEmulator } from "../../harness/geminidb-emulator";
+import { GeminiDbFault, GeminiDbEmulator } from "../../harness/geminidb-emulator";
 import { assertNoLeak, captureOutput, errorTexts } from "../helpers/leaks";
 
 const PROJECT = "0123456789abcdef0123456789abcdef";
@@ -256,7 +256,7 @@ describe("GeminiDbAdminPassword against the IAM + GeminiDB emulator", function (
   });
 
   describe("error codes and retries", () => {
-    const retried: Array<[string, EmuFault]> = [
+    const retried: Array<[string, GeminiDbFault]> = [
       [
         "429 with Retry-After",
         { kind: "status", status: 429, code: "APIG.0308", msg: "The request is throttled.", retryAfter: "1" },
@@ -286,14 +286,14 @@ describe("GeminiDbAdminPassword against the IAM + GeminiDB emulator", function (
     }
 
     it("retries DBS.200019 three times, then succeeds (four PUTs)", async () => {
-      const busy: EmuFault = { kind: "status", status: 403, code: "DBS.200019", msg: "busy" };
+      const busy: GeminiDbFault = { kind: "status", status: 403, code: "DBS.200019", msg: "busy" };
       emu.inject("password.put", busy, busy, busy);
       await provider.create({ ...withToken(), password: NEW_PW });
       assert.strictEqual(emu.count("password.put"), 4);
     });
 
     it("gives up after the bounded number of tries on a lasting 503", async () => {
-      const down: EmuFault = { kind: "status", status: 503, code: "APIG.0202", msg: "Backend unavailable" };
+      const down: GeminiDbFault = { kind: "status", status: 503, code: "APIG.0202", msg: "Backend unavailable" };
       emu.inject("password.put", down, down, down, down, down, down);
       const err = await expectFailure(provider.create({ ...withToken(), password: NEW_PW }), /Backend unavailable/);
       assert.strictEqual(err.httpStatus, 503);
@@ -307,7 +307,7 @@ describe("GeminiDbAdminPassword against the IAM + GeminiDB emulator", function (
       assert.strictEqual(emu.count("password.put"), 2, "the idempotent PUT was repeated");
     });
 
-    const final: Array<[string, EmuFault, RegExp]> = [
+    const final: Array<[string, GeminiDbFault, RegExp]> = [
       [
         "400 DBS.200001",
         { kind: "status", status: 400, code: "DBS.200001", msg: "Parameter error" },
