@@ -41,12 +41,12 @@
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
-import { PulumiProject, CliResult, dynamicResources } from "../harness/pulumi-cli";
+import { PulumiProject, CliResult, dynamicResources, pluginResources } from "../harness/pulumi-cli";
 import { RealMilvus, setRootPassword, startRealMilvus } from "../harness/real-milvus";
 import { GeminiDbEmulator, TEST_PROJECT, startEmulator } from "../harness/geminidb-emulator";
 import { installedProject } from "../harness/installed";
+import { sleep } from "../harness/support";
 import { pythonWithSdk } from "../harness/tools";
-import { pluginResources } from "../test/helpers/audit";
 import { MILVUS_PASSWORD_POLICY, generatePassword } from "../provider/shared/password";
 import { chart } from "./chart";
 import { RealCassandra, startRealCassandra } from "../harness/real-cassandra";
@@ -183,7 +183,7 @@ async function idleShare(ms: number): Promise<number> {
     return { idle: f[3] + f[4], total: f.reduce((a, b) => a + b, 0) };
   };
   const a = read();
-  await new Promise((r) => setTimeout(r, ms));
+  await sleep(ms);
   const b = read();
   return (b.idle - a.idle) / Math.max(1, b.total - a.total);
 }

@@ -133,3 +133,8 @@ export function dynamicResources(deployment: any): any[] {
     String(r.type).startsWith("pulumi-nodejs:dynamic"),
   );
 }
+
+/** The resources of an exported deployment served by the dbpasswords plugin. */
+export function pluginResources(deployment: any): any[] {
+  return (deployment?.deployment?.resources ?? []).filter((r: any) => String(r.type).startsWith("dbpasswords:index:"));
+}

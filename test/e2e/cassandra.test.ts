@@ -9,9 +9,9 @@ import * as assert from "assert";
 import * as path from "path";
 import { RealCassandra, sharedCassandra } from "../../harness/real-cassandra";
 import { alterRolePassword, cqlAs, cqlCanLogin, roleGrantsOf } from "../../harness/cql";
-import { CliResult, PulumiProject } from "../../harness/pulumi-cli";
+import { CliResult, PulumiProject, pluginResources } from "../../harness/pulumi-cli";
 import { REPO_ROOT } from "../../harness/tools";
-import { auditPluginState, pluginResources, rolePairState } from "../helpers/audit";
+import { auditPluginState, rolePairState } from "../helpers/audit";
 import { HoldProxy } from "../helpers/hold-proxy";
 
 function stepper(project: () => PulumiProject, outputs: CliResult[]) {

@@ -12,11 +12,11 @@ import * as path from "path";
 import { GeminiDbEmulator, TEST_INSTANCE, TEST_PROJECT, startEmulator } from "../../harness/geminidb-emulator";
 import { RealCassandra, sharedCassandra } from "../../harness/real-cassandra";
 import { alterRolePassword, cqlAs, cqlCanLogin } from "../../harness/cql";
-import { CliResult, PulumiProject, dynamicResources } from "../../harness/pulumi-cli";
+import { CliResult, PulumiProject, dynamicResources, pluginResources } from "../../harness/pulumi-cli";
 import { secretValue } from "../../harness/support";
 import { REPO_ROOT } from "../../harness/tools";
 import { cqlString } from "../../provider/cql/client";
-import { auditPluginState, pluginResources } from "../helpers/audit";
+import { auditPluginState } from "../helpers/audit";
 
 const FACES = [
   {

@@ -13,11 +13,11 @@ import * as path from "path";
 import { MilvusTestServer } from "../../harness/milvus-grpc";
 import { GeminiDbEmulator, TEST_INSTANCE, TEST_PROJECT, startEmulator } from "../../harness/geminidb-emulator";
 import { installedProject } from "../../harness/installed";
-import { CliResult, PulumiProject } from "../../harness/pulumi-cli";
+import { CliResult, PulumiProject, pluginResources } from "../../harness/pulumi-cli";
 import { secretValue } from "../../harness/support";
 import { REPO_ROOT } from "../../harness/tools";
 import { packPlugin } from "../../scripts/pack-plugin";
-import { auditPluginState, pluginResources } from "../helpers/audit";
+import { auditPluginState } from "../helpers/audit";
 
 const ROOT_PW = "Inst-root-Pw1";
 const BOOT = "Inst-boot-Pw0";

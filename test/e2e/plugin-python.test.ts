@@ -11,10 +11,10 @@ import * as path from "path";
 import { MilvusSession } from "../../provider/milvus/client";
 import { RealMilvus, setRootPassword, startRealMilvus } from "../../harness/real-milvus";
 import { pymilvusCanLogin } from "../../harness/pymilvus";
-import { CliResult, PulumiProject } from "../../harness/pulumi-cli";
+import { CliResult, PulumiProject, pluginResources } from "../../harness/pulumi-cli";
 import { secretValue } from "../../harness/support";
 import { REPO_ROOT, pythonWithSdk } from "../../harness/tools";
-import { auditPluginState, pluginResources } from "../helpers/audit";
+import { auditPluginState } from "../helpers/audit";
 
 const DAY_MS = 86_400_000;
 

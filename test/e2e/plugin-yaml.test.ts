@@ -12,10 +12,10 @@ import { MilvusSession } from "../../provider/milvus/client";
 import { RealMilvus, setRootPassword, startRealMilvus } from "../../harness/real-milvus";
 import { pymilvusCanLogin } from "../../harness/pymilvus";
 import { GeminiDbEmulator, TEST_INSTANCE, TEST_PROJECT, startEmulator } from "../../harness/geminidb-emulator";
-import { CliResult, PulumiProject } from "../../harness/pulumi-cli";
+import { CliResult, PulumiProject, pluginResources } from "../../harness/pulumi-cli";
 import { secretValue } from "../../harness/support";
 import { REPO_ROOT } from "../../harness/tools";
-import { auditPluginState, pluginResources } from "../helpers/audit";
+import { auditPluginState } from "../helpers/audit";
 
 const DAY_MS = 86_400_000;
 

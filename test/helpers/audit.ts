@@ -7,17 +7,12 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { CliResult, PulumiProject, dynamicResources } from "../../harness/pulumi-cli";
+import { CliResult, PulumiProject, dynamicResources, pluginResources } from "../../harness/pulumi-cli";
 import { secretValue } from "../../harness/support";
 import { resourceOf } from "../../provider/plugin/resources";
 import { assertNoLeak } from "./leaks";
 
 const SIG = "4dabf18193072939515e22adb298388d";
-
-/** The resources of an exported deployment served by the dbpasswords plugin. */
-export function pluginResources(deployment: any): any[] {
-  return (deployment?.deployment?.resources ?? []).filter((r: any) => String(r.type).startsWith("dbpasswords:index:"));
-}
 
 /** Every file below `dir`. */
 function files(dir: string): string[] {
