@@ -3,23 +3,21 @@
  * login check, and statements as a superuser (setting up roles, changing a password the way a
  * console would).
  */
-import { CqlTarget, cqlLogin, cqlName, cqlString, withCqlSession } from "../provider/cql/client";
+import {
+  CqlEndpoint,
+  CqlTarget,
+  cqlLogin,
+  cqlName,
+  cqlString,
+  cqlTarget as targetOf,
+  withCqlSession,
+} from "../provider/cql/client";
 import { waitFor } from "./support";
 
-export interface CqlEndpoint {
-  address: string;
-  tls?: boolean;
-  caCertificate?: string;
-}
+export type { CqlEndpoint } from "../provider/cql/client";
 
-export function cqlTarget(e: CqlEndpoint, timeoutMs = 10000): CqlTarget {
-  return {
-    hostPort: e.address,
-    tls: e.tls ?? false,
-    caCertificate: e.caCertificate,
-    localDataCenter: "datacenter1",
-    timeoutMs,
-  };
+export function cqlTarget(e: CqlEndpoint, timeoutMs?: number): CqlTarget {
+  return targetOf({ ...e, timeoutMs });
 }
 
 /** Whether `user` logs in with `password` now (any failure to connect: false). */
@@ -72,7 +70,7 @@ export async function alterRolePassword(
 }
 
 /**
- * What `role` holds, as the provider reads it (`roleGrants` of provider/cassandra/core: the
+ * What `role` holds, as the provider reads it (`roleGrants` of provider/cassandra/adapter: the
  * roles granted to it and its direct permissions), asked as `admin`; the session is closed.
  */
 export async function roleGrantsOf(
@@ -80,7 +78,7 @@ export async function roleGrantsOf(
   admin: { username: string; password: string },
   role: string,
 ): Promise<string[]> {
-  const { roleGrants, resolveContext, closeSession } = await import("../provider/cassandra/core");
+  const { roleGrants, resolveContext, closeSession } = await import("../provider/cassandra/adapter");
   const ctx = resolveContext({ role, connection: { address: e.address, ...admin } });
   try {
     return await roleGrants(ctx, role);

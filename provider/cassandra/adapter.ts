@@ -1,34 +1,41 @@
 /**
- * What the CassandraRolePassword lifecycle (operations.ts) and two roles taking turns
- * (pair.ts) share: the context of a call (address, target, the connection identity) and what a
- * role is on the database: its password (ALTER ROLE with a quoted literal, proved by logins),
- * whether it exists, its grants (roles granted, direct permissions), creating and dropping it.
- * docs/ARCHITECTURE.md, sections 2 and 6.
+ * Cassandra as the identity lifecycle (provider/shared/lifecycle.ts) sees it: a role is an
+ * identity; its password is set with ALTER ROLE and a quoted literal (by the connection
+ * identity outright, or by the role itself from its old password) and proved by logins that
+ * wait out the credentials cache; its grants are the roles granted to it and its direct
+ * permissions. The context of a call is its address, target and connection identity, from the
+ * inputs, then CASSANDRA_* variables, with one session shared by the statements of an
+ * operation. docs/ARCHITECTURE.md, sections 2 and 6.
  */
 import {
   AUTH_SETTLE,
   CqlIdentity,
-  ProofBound,
   CqlSession,
   CqlTarget,
   INVALID,
   OpenCqlSession,
   UNAUTHORIZED,
+  cqlLabel,
   cqlLogin,
-  cqlLoginUntil,
+  cqlLoginOf,
   cqlName,
   cqlString,
-  cqlTargetOf,
+  cqlTarget,
   openCqlSession,
   withCqlSession,
+  withPort,
 } from "../cql/client";
+import { ProofBound, loginUntil } from "../shared/proof";
 import { ConfigError, CqlError, isTransient } from "../shared/errors";
 import { envValue } from "../shared/env";
 import { retry } from "../shared/retry";
-import { withPort } from "./names";
+import { CQL_ADDRESS } from "../shared/fields";
+import type { IdentityConnection, IdentityDatabase } from "../shared/lifecycle";
+import { CASSANDRA_PASSWORD_POLICY } from "../shared/password";
+import { ROLE_NAME } from "./names";
+import { cassandraSpec } from "./spec";
 import type { CassandraRolePasswordInputs as Inputs } from "./schema";
 
-export const DEFAULT_TIMEOUT_MS = 10000;
 /** Bounds of one password change: tries and elapsed time, for transient failures only. */
 export const ROTATION_RETRY = { maxAttempts: 6, maxElapsedMs: 60000, baseDelayMs: 500, maxDelayMs: 5000 };
 
@@ -62,19 +69,8 @@ export function resolveContext(
       property: "connection.address",
     });
   }
-  const address = withPort(raw);
-  return {
-    address,
-    target: {
-      hostPort: address,
-      tls: c.tls ?? false,
-      caCertificate: c.caCertificate,
-      localDataCenter: c.localDataCenter ?? "datacenter1",
-      timeoutMs: c.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    },
-    admin: adminIdentity(c, env),
-    settle,
-  };
+  const target = cqlTarget({ ...c, address: raw });
+  return { address: target.hostPort, target, admin: adminIdentity(c, env), settle };
 }
 
 /** The connection identity: connection.username, then CASSANDRA_USERNAME (with the password of either). */
@@ -91,7 +87,7 @@ export function adminIdentity(
 export const ADMIN_IDENTITY_HINT =
   "set connection.username and connection.password, or CASSANDRA_USERNAME and CASSANDRA_PASSWORD";
 
-export const targetOfRole = (ctx: Context, role: string) => cqlTargetOf(ctx.target, role);
+export const targetOfRole = (ctx: Context, role: string) => cqlLabel(ctx.target, role);
 
 /**
  * Runs `fn` in the operation's session as the connection identity (which the caller made sure
@@ -102,7 +98,7 @@ export async function asAdmin<T>(ctx: Context, fn: (s: CqlSession) => Promise<T>
   if (!ctx.admin) {
     throw new ConfigError(`this needs a connection identity: ${ADMIN_IDENTITY_HINT}`, {
       operation: "configure",
-      target: cqlTargetOf(ctx.target),
+      target: cqlLabel(ctx.target),
       property: "connection.username",
     });
   }
@@ -143,7 +139,7 @@ export const STALE = "STALE_PASSWORD";
  */
 export async function setPassword(ctx: Context, role: string, olds: string[], desired: string): Promise<void> {
   const target = targetOfRole(ctx, role);
-  const applied = () => cqlLoginUntil(ctx.target, role, desired, true, ctx.settle);
+  const applied = () => loginUntil(cqlLoginOf(ctx.target, role), desired, true, ctx.settle);
   const attempt = async (identity: CqlIdentity) => {
     await retry(
       async () => {
@@ -178,19 +174,6 @@ export async function setPassword(ctx: Context, role: string, olds: string[], de
   );
 }
 
-/** Proves the new password logs in and every old one is refused, waiting out auth caches. */
-export async function verify(ctx: Context, role: string, desired: string, olds: string[]): Promise<void> {
-  const target = targetOfRole(ctx, role);
-  if (!(await cqlLoginUntil(ctx.target, role, desired, true, ctx.settle))) {
-    throw new CqlError("the new password does not log in after the change", { operation: "verify", target });
-  }
-  for (const old of new Set(olds)) {
-    if (old !== desired && !(await cqlLoginUntil(ctx.target, role, old, false, ctx.settle))) {
-      throw new CqlError("an old password still logs in after the change", { operation: "verify", target });
-    }
-  }
-}
-
 const doesNotExist = (err: unknown) =>
   err instanceof CqlError && err.serverCode === String(INVALID) && /doesn't exist|does not exist/i.test(err.message);
 
@@ -216,7 +199,7 @@ export async function createRole(ctx: Context, role: string, password: string): 
     if (!(
       err instanceof CqlError &&
       err.ambiguous &&
-      (await cqlLoginUntil(ctx.target, role, password, true, ctx.settle))
+      (await loginUntil(cqlLoginOf(ctx.target, role), password, true, ctx.settle))
     ))
       throw err;
   }
@@ -284,3 +267,81 @@ export function grantStatement(role: string, item: string, on: boolean): string 
 export async function setGrant(ctx: Context, role: string, item: string, on: boolean): Promise<void> {
   await asAdmin(ctx, (s) => s.execute(grantStatement(role, item, on)));
 }
+
+/** What tests may inject: a short wait for the database. The provider host uses the defaults. */
+export interface Settings {
+  settle?: ProofBound;
+}
+
+/** A role for one operation; `close` ends the session its statements shared. */
+export function cassandraConnection(ctx: Context): IdentityConnection {
+  return {
+    kind: "role",
+    standbyField: "standbyRole",
+    address: ctx.address,
+    hasAdmin: !!ctx.admin,
+    // the connection identity sets a password outright; the role itself needs its old one
+    setsWithoutOld: !!ctx.admin,
+    id: (role) => `${role}@${ctx.address}`,
+    close: () => closeSession(ctx),
+    target: (role) => targetOfRole(ctx, role),
+    requireAdmin: (role) => {
+      if (!ctx.admin) {
+        throw new ConfigError(`standbyRole needs a connection identity: ${ADMIN_IDENTITY_HINT}`, {
+          operation: "configure",
+          target: targetOfRole(ctx, role),
+          property: "standbyRole",
+        });
+      }
+    },
+    canLogin: (role, password) => canLogin(ctx, role, password),
+    proofBound: ctx.settle,
+    exists: (role) => roleExists(ctx, role),
+    setPassword: (role, olds, desired) => setPassword(ctx, role, olds, desired),
+    isStale: (err) => err instanceof CqlError && err.serverCode === STALE,
+    create: (role, password) => createRole(ctx, role, password),
+    drop: (role) => dropRole(ctx, role),
+    grants: (role) => roleGrants(ctx, role),
+    setGrant: (role, item, on) => setGrant(ctx, role, item, on),
+    retryable: (err) => err instanceof CqlError && (err.ambiguous || err.transient),
+    error: (message, operation, role) => new CqlError(message, { operation, target: targetOfRole(ctx, role) }),
+  };
+}
+
+type Props = Record<string, unknown> & Inputs;
+
+export const cassandraDatabase: IdentityDatabase<Settings> = {
+  spec: cassandraSpec,
+  fields: { name: "role", standby: "standbyRole", active: "activeRole", deleteOnDestroy: "deleteRoleOnDestroy" },
+  kind: "role",
+  grantsNoun: "grants",
+  adminNoun: "a connection identity",
+  adminHint: ADMIN_IDENTITY_HINT,
+  policy: CASSANDRA_PASSWORD_POLICY,
+  // zod loads only here: refresh and destroy never check, so their processes skip it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  schema: () => (require("./schema") as typeof import("./schema")).cassandraInputsSchema,
+  checkAddress: (inputs) => {
+    if ((inputs as Props).connection?.address) return undefined;
+    const env = envValue("CASSANDRA_ADDRESS");
+    if (!env)
+      return {
+        property: "connection.address",
+        reason: "is required: set it or the CASSANDRA_ADDRESS environment variable",
+      };
+    if (!CQL_ADDRESS.test(env))
+      return { property: "connection.address", reason: "CASSANDRA_ADDRESS must be host or host:port" };
+    return undefined;
+  },
+  hasAdmin: (inputs) => !!adminIdentity((inputs as Props).connection),
+  environmentSecrets: () => [process.env.CASSANDRA_PASSWORD],
+  error: (message, operation) => new CqlError(message, { operation }),
+  address: (inputs) => resolveContext(inputs as Props).address,
+  connect: (inputs, settings) => cassandraConnection(resolveContext(inputs as Props, process.env, settings.settle)),
+  importInputs: (id) => {
+    const at = id.indexOf("@");
+    const role = id.slice(0, at);
+    if (at < 1 || !ROLE_NAME.test(role) || !CQL_ADDRESS.test(id.slice(at + 1))) return undefined;
+    return { role, connection: { address: withPort(id.slice(at + 1)) } };
+  },
+};

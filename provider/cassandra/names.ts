@@ -9,11 +9,3 @@
  * quotes, so the name it manages is exactly the one given.
  */
 export const ROLE_NAME = /^[a-z][a-z0-9_]{0,63}$/;
-
-/** The CQL port of Apache Cassandra (GeminiDB for Cassandra listens on 8635). */
-export const CASSANDRA_PORT = 9042;
-
-/** host:port for an address that may omit the port. */
-export function withPort(address: string, port = CASSANDRA_PORT): string {
-  return /:\d{1,5}$/.test(address) ? address : `${address}:${port}`;
-}

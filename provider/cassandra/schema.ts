@@ -4,13 +4,8 @@
  * see it, on the argument interfaces in args.ts (generated from spec.ts).
  */
 import { z } from "zod";
-import {
-  cqlAddressField,
-  millisecondsField,
-  pemCertificateField,
-  rotateAfterDaysField,
-  rotationTriggerField,
-} from "../shared/fields";
+import { cqlAddressField, millisecondsOf, pemCertificateField, scheduleFields } from "../shared/fields";
+import { cassandraSpec } from "./spec";
 import { CASSANDRA_PASSWORD_POLICY, checkPassword } from "../shared/password";
 import type { Inputify, SameFields } from "../shared/inputs";
 import type { CassandraConnectionArgs, CassandraRolePasswordArgs } from "./args";
@@ -29,7 +24,7 @@ export const connectionSchema = z
     tls: z.boolean({ error: "must be true or false" }).optional(),
     caCertificate: pemCertificateField.optional(),
     localDataCenter: z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }).optional(),
-    timeoutMs: millisecondsField(1000, 60000).optional(),
+    timeoutMs: millisecondsOf(cassandraSpec.types.CassandraConnection.properties.timeoutMs).optional(),
   })
   .strict()
   .refine((c) => !(c.password && !c.username), { error: "a password needs a username", path: ["username"] })
@@ -54,8 +49,7 @@ export const cassandraInputsSchema = z
       .optional(),
     createIfMissing: z.boolean({ error: "must be true or false" }).optional(),
     deleteRoleOnDestroy: z.boolean({ error: "must be true or false" }).optional(),
-    rotationTrigger: rotationTriggerField.optional(),
-    rotateAfterDays: rotateAfterDaysField.optional(),
+    ...scheduleFields,
     standbyRole: roleField("must be a string").optional(),
   })
   .strict()

@@ -2,7 +2,7 @@
  * CassandraRolePassword's fields, declared once (see provider/shared/spec.ts for what is made
  * of them). Edit the text here, then run `npm run gen-sdk`.
  */
-import type { ResourceSpec } from "../shared/spec";
+import { LOCAL_DATA_CENTER, type ResourceSpec, SCHEDULE_INPUTS, timeoutSpec } from "../shared/spec";
 
 export const cassandraSpec: ResourceSpec = {
   name: "CassandraRolePassword",
@@ -50,16 +50,8 @@ export const cassandraSpec: ResourceSpec = {
           description: "The CA certificate to trust for TLS, PEM (on GeminiDB: the one the console offers).",
           default: "the system's trusted CAs",
         },
-        localDataCenter: {
-          type: "string",
-          description: "The data center of the node at `address`, which the CQL driver needs.",
-          default: "`datacenter1`",
-        },
-        timeoutMs: {
-          type: "integer",
-          description: "Timeout of each CQL connection and statement in milliseconds, 1000 to 60000.",
-          default: "10000",
-        },
+        localDataCenter: LOCAL_DATA_CENTER,
+        timeoutMs: timeoutSpec("each CQL connection and statement", 1000, 60000, 10000),
       },
     },
   },
@@ -108,20 +100,7 @@ export const cassandraSpec: ResourceSpec = {
       description: "Drop the role (both roles, with `standbyRole`) when the resource is destroyed.",
       default: "false: `pulumi destroy` leaves the role and its password as they are",
     },
-    rotationTrigger: {
-      type: "string",
-      description: "Any string; a change rotates the password (a new one is generated when `password` is omitted).",
-      default: "none",
-    },
-    rotateAfterDays: {
-      type: "integer",
-      description:
-        "Rotate the password on a schedule: once this many days (1 to 3650) have passed since `rotatedAt`, the next " +
-        "`pulumi up` sets a new one. A generated password gets a new value; a password given in config cannot be " +
-        "invented, so then the preview fails and asks for a new secret. Not due: no change and no call to the " +
-        "server. Removing it stops the schedule.",
-      default: "none: the password changes only when `password` or `rotationTrigger` does",
-    },
+    ...SCHEDULE_INPUTS,
     standbyRole: {
       type: "string",
       description:

@@ -15,7 +15,7 @@
 import type * as CassandraDriver from "cassandra-driver";
 import { CqlError } from "../shared/errors";
 import { redact, safeMessage } from "../shared/redact";
-import { retry } from "../shared/retry";
+import type { Login, ProofBound } from "../shared/proof";
 
 export interface CqlTarget {
   /** host:port of the native transport. */
@@ -34,8 +34,41 @@ export interface CqlIdentity {
   password: string;
 }
 
+/** The native transport's port when an address gives none. */
+export const CQL_PORT = 9042;
+export const DEFAULT_CQL_TIMEOUT_MS = 10000;
+
+/** A CQL endpoint as a program gives it (`connection` of CassandraRolePassword, `cql` of GeminiDbAdminPassword). */
+export interface CqlEndpoint {
+  /** host or host:port */
+  address: string;
+  tls?: boolean;
+  caCertificate?: string;
+  localDataCenter?: string;
+  timeoutMs?: number;
+}
+
+/** `host:port`, with `port` when the address has none. */
+export function withPort(address: string, port = CQL_PORT): string {
+  return /:\d{1,5}$/.test(address) ? address : `${address}:${port}`;
+}
+
+/**
+ * The one place a CQL target is made, with its defaults: `port` when the address has none, no
+ * TLS, the driver's default data center `datacenter1`, 10 s per attempt.
+ */
+export function cqlTarget(e: CqlEndpoint, port = CQL_PORT): CqlTarget {
+  return {
+    hostPort: withPort(e.address, port),
+    tls: e.tls ?? false,
+    caCertificate: e.caCertificate,
+    localDataCenter: e.localDataCenter ?? "datacenter1",
+    timeoutMs: e.timeoutMs ?? DEFAULT_CQL_TIMEOUT_MS,
+  };
+}
+
 /** How errors name a CQL target: "cql host:port[ role name]". Never a secret. */
-export function cqlTargetOf(t: Pick<CqlTarget, "hostPort">, role?: string): string {
+export function cqlLabel(t: Pick<CqlTarget, "hostPort">, role?: string): string {
   return `cql ${t.hostPort}${role ? ` role ${role}` : ""}`;
 }
 
@@ -140,22 +173,10 @@ export async function cqlLogin(target: CqlTarget, username: string, password: st
     return true;
   } catch (err) {
     if (isAuthenticationError(err)) return false;
-    throw cqlError(err, "login", cqlTargetOf(target, username), [password]);
+    throw cqlError(err, "login", cqlLabel(target, username), [password]);
   } finally {
     await client.shutdown().catch(() => undefined);
   }
-}
-
-/** Bounds of the retries of a login proof after a transient failure. */
-export const CQL_READ_RETRY = { maxAttempts: 3, maxElapsedMs: 15000, baseDelayMs: 200, maxDelayMs: 2000 };
-
-/** `cqlLogin`, tried again after a transient failure (within CQL_READ_RETRY). */
-export async function cqlLoginRetry(target: CqlTarget, username: string, password: string): Promise<boolean> {
-  const { value } = await retry(() => cqlLogin(target, username, password), {
-    ...CQL_READ_RETRY,
-    classify: (err) => ({ retry: err instanceof CqlError && err.transient }),
-  });
-  return value;
 }
 
 /**
@@ -186,7 +207,7 @@ export interface OpenCqlSession extends CqlSession {
  */
 export async function openCqlSession(target: CqlTarget, identity: CqlIdentity): Promise<OpenCqlSession> {
   const client = clientOf(target, identity);
-  const where = cqlTargetOf(target);
+  const where = cqlLabel(target);
   const close = () => client.shutdown().catch(() => undefined);
   try {
     await client.connect();
@@ -253,58 +274,19 @@ export function cqlName(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-/** How long a login proof keeps asking, and its backoff. */
-export interface ProofBound {
-  boundMs: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-  /** The wait after the first attempt (default baseDelayMs); later waits double from baseDelayMs. */
-  firstRetryMs?: number;
-}
-
 /**
- * How long a login proof waits for the database to show a change, and its backoff. Measured on
- * Cassandra 5.0.9: after ALTER ROLE the old password keeps logging in, and the new one does
- * not, for about a second (the credentials cache; `credentials_validity` is 2 s by default).
- * So the first attempt comes at once (a database without that cache answers it), the second a
- * second later, when the cache has usually let go: each login is a bcrypt check on the
- * server, and polling every 200 ms through that second cost three logins more per proof.
+ * How long a CQL login proof waits for the database to show a change, and its backoff
+ * (provider/shared/proof.ts). Measured on Cassandra 5.0.9: after ALTER ROLE the old password
+ * keeps logging in, and the new one does not, for about a second (the credentials cache;
+ * `credentials_validity` is 2 s by default). So the first attempt comes at once (a database
+ * without that cache answers it), the second a second later, when the cache has usually let
+ * go: each login is a bcrypt check on the server, and polling every 200 ms through that second
+ * cost three logins more per proof.
  */
 export const AUTH_SETTLE: ProofBound = { boundMs: 10000, baseDelayMs: 200, maxDelayMs: 2000, firstRetryMs: 1000 };
 
-/** The wait before attempt `attempt + 1` of a proof. */
-export function proofDelay(bound: ProofBound, attempt: number): number {
-  if (attempt === 0 && bound.firstRetryMs !== undefined) return bound.firstRetryMs;
-  return Math.min(bound.maxDelayMs, bound.baseDelayMs * 2 ** attempt);
-}
-
-/**
- * Logs in as `user` until the answer is `expected` (true: the password works) or the bound
- * has passed; returns whether it came. A login the server cannot answer is tried again within
- * the bound, then thrown.
- */
-export async function cqlLoginUntil(
-  target: CqlTarget,
-  user: string,
-  password: string,
-  expected: boolean,
-  bound: ProofBound = AUTH_SETTLE,
-  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
-): Promise<boolean> {
-  const deadline = Date.now() + bound.boundMs;
-  for (let attempt = 0; ; attempt++) {
-    let failure: CqlError | undefined;
-    try {
-      if ((await cqlLogin(target, user, password)) === expected) return true;
-    } catch (err) {
-      if (!(err instanceof CqlError) || !err.transient) throw err;
-      failure = err;
-    }
-    const delay = proofDelay(bound, attempt);
-    if (Date.now() + delay > deadline) {
-      if (failure) throw failure;
-      return false;
-    }
-    await sleep(delay);
-  }
-}
+/** `user`'s logins at `target`, for the login proofs. */
+export const cqlLoginOf =
+  (target: CqlTarget, user: string): Login =>
+  (password) =>
+    cqlLogin(target, user, password);

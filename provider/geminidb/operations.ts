@@ -8,10 +8,15 @@ import { compact, failed, issuesToFailures, providerCheck } from "../shared/chec
 import { envValue } from "../shared/env";
 import { guarded } from "../shared/guard";
 import { GEMINIDB_PASSWORD_POLICY, generatePassword } from "../shared/password";
-import { Diff, passwordDiff, passwordForUpdate, timestamp, withSchedule } from "../shared/schedule";
+import { Diff, passwordForUpdate, timestamp, withSchedule } from "../shared/schedule";
+import { resourceDiff } from "../shared/diff";
+import type { Lifecycle } from "../shared/lifecycle";
+import { replacedFields, secretValues } from "../shared/spec";
+import { geminiDbSpec } from "./spec";
 import { environmentSecrets, hasEnvironmentCredentials, makeAuthenticator } from "./auth";
 import { GeminiDbClient, GeminiRetry, InstanceInfo } from "./client";
-import type { CqlTarget } from "../cql/client";
+import { cqlTarget } from "../cql/client";
+import { logsIn } from "../shared/proof";
 import { PROOF, RWUSER, proveReset } from "./proof";
 import { INSTANCE_ID, KNOWN_REGIONS, PROJECT_ID, REGION, defaultEndpoint, defaultIamEndpoint } from "./regions";
 import type { GeminiDbAdminPasswordInputs as Inputs, GeminiDbAdminPasswordOutputs as Outputs } from "./schema";
@@ -24,32 +29,13 @@ export interface Settings {
   proof?: typeof PROOF;
 }
 
-/** CQL's port on GeminiDB for Cassandra, and the driver's default data center. */
+/** CQL's port on GeminiDB for Cassandra. */
 export const GEMINIDB_CQL_PORT = 8635;
-export const DEFAULT_CQL_TIMEOUT_MS = 10000;
 
-/** The CQL endpoint of the login proof, from the `cql` input. */
-function cqlTargetOf(cql: NonNullable<Inputs["cql"]>): CqlTarget {
-  const hostPort = /:\d{1,5}$/.test(cql.address) ? cql.address : `${cql.address}:${GEMINIDB_CQL_PORT}`;
-  return {
-    hostPort,
-    tls: cql.tls ?? false,
-    caCertificate: cql.caCertificate,
-    localDataCenter: cql.localDataCenter ?? "datacenter1",
-    timeoutMs: cql.timeoutMs ?? DEFAULT_CQL_TIMEOUT_MS,
-  };
-}
-
-function secretsOf(...values: Array<Partial<Inputs> | undefined>): string[] {
-  return values
-    .flatMap((v) => [v?.password, v?.auth?.token, v?.auth?.secretKey, v?.auth?.securityToken, v?.auth?.password])
-    .filter((s): s is string => !!s);
-}
-
-function guard<T>(operation: string, sources: Array<Partial<Inputs> | undefined>, fn: () => Promise<T>): Promise<T> {
+function guard<T>(operation: string, sources: unknown[], fn: () => Promise<T>): Promise<T> {
   return guarded(
     operation,
-    () => [...secretsOf(...sources), ...environmentSecrets()],
+    () => [...secretValues(geminiDbSpec, ...sources), ...environmentSecrets()],
     (m, op) => new GeminiDbError(m, { operation: op }),
     fn,
   );
@@ -140,13 +126,13 @@ async function proveOnDatabase(
   partial: (passwordVerified: boolean) => { id: string; properties: Record<string, unknown> },
 ): Promise<void> {
   if (!inputs.cql) return;
-  const target = cqlTargetOf(inputs.cql);
+  const target = cqlTarget(inputs.cql, GEMINIDB_CQL_PORT);
   const where = `cql ${target.hostPort} role ${RWUSER}`;
   const outcome = await proveReset(
     target,
     password,
     olds.filter((o): o is string => o !== undefined),
-    { bound: settings.proof },
+    settings.proof,
   );
   const after = "after the API reset the password";
   switch (outcome.kind) {
@@ -237,35 +223,29 @@ function checkInputs(news: unknown, olds?: Record<string, unknown>): pulumi.dyna
     );
   }
   const old = olds as Partial<Inputs> | undefined;
-  const replaced =
-    !!old &&
-    (inputs.instanceId !== old.instanceId ||
-      inputs.region !== old.region ||
-      (inputs.projectId !== undefined && inputs.projectId !== old.projectId));
-  return withSchedule(inputs, old, replaced);
+  return withSchedule(
+    inputs,
+    old,
+    !!old && replacedFields(geminiDbSpec, old, inputs, resolvers(old, inputs)).length > 0,
+  );
 }
 
 // ---------------------------------------------------------------- diff
 
+/**
+ * How region and projectId compare: omitted, they keep the value state has (check fills the
+ * region from HW_REGION_NAME; a projectId left out is the token's own, looked up once).
+ */
+const resolvers = (olds: Partial<Inputs>, news: Partial<Inputs>) => ({
+  region: { news: () => news.region ?? olds.region },
+  projectId: { news: () => news.projectId ?? olds.projectId },
+});
+
 export async function diff(id: string, olds: Outputs, news: Inputs): Promise<Diff> {
-  const replaces: string[] = [];
-  if (news.instanceId !== olds.instanceId) replaces.push("instanceId");
-  if ((news.region ?? olds.region) !== olds.region) replaces.push("region");
-  if (news.projectId !== undefined && news.projectId !== olds.projectId) replaces.push("projectId");
-  const { changed, notes } = passwordDiff(`GeminiDbAdminPassword ${id}`, olds, news, replaces.length > 0);
-  for (const key of ["endpoint", "iamEndpoint", "auth", "timeoutMs", "rotateAfterDays", "cql"] as const) {
-    if (JSON.stringify(news[key] ?? null) !== JSON.stringify(olds[key] ?? null)) changed.push(key);
-  }
+  const result = resourceDiff(geminiDbSpec, id, olds, news, resolvers(olds, news));
   // drift found by a refresh (cql): the next update resets the stored password and proves it
-  if (olds.passwordVerified === false && news.cql) changed.push("passwordVerified");
-  return {
-    changes: replaces.length + changed.length > 0,
-    replaces,
-    stables: replaces.length ? [] : ["instanceId", "region", "projectId"],
-    deleteBeforeReplace: false,
-    diffs: changed,
-    notes,
-  };
+  if (olds.passwordVerified === false && news.cql) result.diffs.push("passwordVerified");
+  return { ...result, changes: result.replaces.length + result.diffs.length > 0 };
 }
 
 // ---------------------------------------------------------------- create / update
@@ -324,9 +304,9 @@ export async function read(
     const inst = await ctx.client.getInstance(props.projectId, props.instanceId);
     if (!inst) return { id: "", props: undefined };
     if (!props.cql) return { id, props };
-    const { cqlLoginRetry } = await import("../cql/client");
-    const verified =
-      props.password !== undefined && (await cqlLoginRetry(cqlTargetOf(props.cql), RWUSER, props.password));
+    const { cqlLoginOf } = await import("../cql/client");
+    const login = cqlLoginOf(cqlTarget(props.cql, GEMINIDB_CQL_PORT), RWUSER);
+    const verified = props.password !== undefined && (await logsIn(login, props.password));
     return { id, props: { ...props, passwordVerified: verified } };
   });
 }
@@ -369,14 +349,15 @@ export async function adopt(
   });
 }
 
-/** The lifecycle with `settings` injected, shaped like the provider (delete does nothing). */
-export function withSettings(settings: Settings) {
+/** The lifecycle with `settings` injected, shaped like every resource's (shared/lifecycle.ts). */
+export function withSettings(settings: Settings): Lifecycle<Inputs, Outputs> {
   return {
     check,
     diff,
-    create: (inputs: Inputs) => create(inputs, settings),
-    read: (id: string, props: Outputs) => read(id, props, settings),
-    update: (id: string, olds: Outputs, news: Inputs) => update(id, olds, news, settings),
-    delete: async (_id: string, _props: Outputs) => {},
+    create: (inputs) => create(inputs, settings),
+    read: (id, props) => read(id, props, settings),
+    update: (id, olds, news) => update(id, olds, news, settings),
+    remove,
+    adopt: (id) => adopt(id, settings),
   };
 }

@@ -5,13 +5,8 @@
  */
 import { z } from "zod";
 import { isLoopbackHost } from "../shared/env";
-import {
-  cqlAddressField,
-  millisecondsField,
-  pemCertificateField,
-  rotateAfterDaysField,
-  rotationTriggerField,
-} from "../shared/fields";
+import { cqlAddressField, millisecondsOf, pemCertificateField, scheduleFields } from "../shared/fields";
+import { geminiDbSpec } from "./spec";
 import { GEMINIDB_PASSWORD_POLICY, checkPassword } from "../shared/password";
 import type { Inputify, SameFields } from "../shared/inputs";
 import type { GeminiDbAdminPasswordArgs, GeminiDbAuthArgs, GeminiDbCqlArgs } from "./args";
@@ -93,7 +88,7 @@ export const cqlSchema = z
     tls: z.boolean({ error: "must be true or false" }).optional(),
     caCertificate: pemCertificateField.optional(),
     localDataCenter: z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }).optional(),
-    timeoutMs: millisecondsField(1000, 60000).optional(),
+    timeoutMs: millisecondsOf(geminiDbSpec.types.GeminiDbCql.properties.timeoutMs).optional(),
   })
   .strict()
   .refine((c) => c.caCertificate === undefined || c.tls === true, {
@@ -120,12 +115,11 @@ export const geminiDbInputsSchema = z
         for (const rule of checkPassword(pw, GEMINIDB_PASSWORD_POLICY)) ctx.addIssue({ code: "custom", message: rule });
       })
       .optional(),
-    rotationTrigger: rotationTriggerField.optional(),
-    rotateAfterDays: rotateAfterDaysField.optional(),
+    ...scheduleFields,
     endpoint: endpointField.optional(),
     iamEndpoint: endpointField.optional(),
     auth: authSchema.optional(),
-    timeoutMs: millisecondsField(1000, 120000).optional(),
+    timeoutMs: millisecondsOf(geminiDbSpec.inputs.timeoutMs).optional(),
     cql: cqlSchema.optional(),
   })
   .strict();

@@ -2,7 +2,7 @@
  * GeminiDbAdminPassword's fields, declared once (see provider/shared/spec.ts for what is made
  * of them). Edit the text here, then run `npm run gen-sdk`.
  */
-import type { ResourceSpec } from "../shared/spec";
+import { LOCAL_DATA_CENTER, type ResourceSpec, SCHEDULE_INPUTS, timeoutSpec } from "../shared/spec";
 
 export const geminiDbSpec: ResourceSpec = {
   name: "GeminiDbAdminPassword",
@@ -37,16 +37,8 @@ export const geminiDbSpec: ResourceSpec = {
             "GeminiDB console.",
           default: "the system's trusted CAs",
         },
-        localDataCenter: {
-          type: "string",
-          description: "The data center of the node at `address`, which the CQL driver needs.",
-          default: "`datacenter1`",
-        },
-        timeoutMs: {
-          type: "integer",
-          description: "Timeout of each CQL connection attempt in milliseconds, 1000 to 60000.",
-          default: "10000",
-        },
+        localDataCenter: LOCAL_DATA_CENTER,
+        timeoutMs: timeoutSpec("each CQL connection attempt", 1000, 60000, 10000),
       },
     },
     GeminiDbAuth: {
@@ -128,20 +120,7 @@ export const geminiDbSpec: ResourceSpec = {
         "`rotationTrigger`)",
       secret: true,
     },
-    rotationTrigger: {
-      type: "string",
-      description: "Any string; a change rotates the password (a new one is generated when `password` is omitted).",
-      default: "none",
-    },
-    rotateAfterDays: {
-      type: "integer",
-      description:
-        "Rotate the password on a schedule: once this many days (1 to 3650) have passed since `rotatedAt`, the next " +
-        "`pulumi up` sets a new one. A generated password gets a new value; a password given in config cannot be " +
-        "invented, so then the preview fails and asks for a new secret. Not due: no change and no call to the " +
-        "server. Removing it stops the schedule.",
-      default: "none: the password changes only when `password` or `rotationTrigger` does",
-    },
+    ...SCHEDULE_INPUTS,
     endpoint: {
       type: "string",
       description:
@@ -163,11 +142,7 @@ export const geminiDbSpec: ResourceSpec = {
         "`HW_SECURITY_TOKEN`), else `HW_USER_NAME`/`HW_PASSWORD`/`HW_DOMAIN_NAME`. Without any, `pulumi preview` " +
         "fails",
     },
-    timeoutMs: {
-      type: "integer",
-      description: "Timeout of each HTTP request in milliseconds, 1000 to 120000.",
-      default: "30000",
-    },
+    timeoutMs: timeoutSpec("each HTTP request", 1000, 120000, 30000),
     cql: {
       type: { object: "GeminiDbCql" },
       description:

@@ -1,11 +1,18 @@
 /**
- * What the MilvusUserPassword lifecycle (operations.ts) and two users taking turns (pair.ts)
- * share: the context of a call (address, target, the admin identity) and the change of one
- * user's password, with its proof. docs/ARCHITECTURE.md, sections 2 and 6.
+ * Milvus as the identity lifecycle (provider/shared/lifecycle.ts) sees it: a user is an
+ * identity, its grants are its roles (SelectUser with role info, OperateUserRole), a password
+ * changes with UpdateCredential from the old one (Milvus always checks it, even for an admin),
+ * and a login is proved at once (Milvus checks credentials on every call). The context of a
+ * call is its address, target and admin identity, from the inputs, then MILVUS_* variables.
+ * docs/ARCHITECTURE.md, sections 2 and 6.
  */
 import { ConfigError, MilvusError, isTransient } from "../shared/errors";
 import { envValue } from "../shared/env";
 import { retry } from "../shared/retry";
+import type { IdentityConnection, IdentityDatabase } from "../shared/lifecycle";
+import { MILVUS_PASSWORD_POLICY } from "../shared/password";
+import { AT_ONCE } from "../shared/proof";
+import { milvusSpec } from "./spec";
 import {
   MilvusIdentity,
   MilvusSession,
@@ -15,7 +22,7 @@ import {
   readRetry,
   targetOf,
 } from "./client";
-import { parseAddress } from "./address";
+import { ADDRESS, USER_NAME, parseAddress } from "./address";
 import type { MilvusUserPasswordInputs as Inputs } from "./schema";
 
 export const DEFAULT_TIMEOUT_MS = 15000;
@@ -88,12 +95,12 @@ function sessionFor(ctx: Context, user: string, oldPassword: string | undefined)
 }
 
 /**
- * Changes the password of `user` from one of `oldCandidates` to `desired`. After an
+ * Changes the password of `user` from one of `oldCandidates` to `desired` (Milvus checks the old one). After an
  * ambiguous failure (timeout, reset) it asks the server which password works before it
  * retries, so a change the server already applied is never retried into "old password not
  * correct".
  */
-export async function rotate(ctx: Context, user: string, oldCandidates: string[], desired: string): Promise<void> {
+export async function setPassword(ctx: Context, user: string, oldCandidates: string[], desired: string): Promise<void> {
   const target = targetOf(ctx.target, user);
   const olds = [...new Set(oldCandidates)].filter((o) => o !== desired);
   if (olds.length === 0) {
@@ -155,19 +162,6 @@ export async function rotate(ctx: Context, user: string, oldCandidates: string[]
   );
 }
 
-/** Proves the new password logs in and the old ones no longer do. */
-export async function verify(ctx: Context, user: string, desired: string, olds: string[]): Promise<void> {
-  const target = targetOf(ctx.target, user);
-  if (!(await canLogin(ctx.target, user, desired))) {
-    throw new MilvusError("the new password does not log in after the change", { operation: "verify", target });
-  }
-  for (const old of new Set(olds)) {
-    if (old !== desired && (await canLogin(ctx.target, user, old))) {
-      throw new MilvusError("an old password still logs in after the change", { operation: "verify", target });
-    }
-  }
-}
-
 export async function userExists(ctx: Context, user: string): Promise<boolean | undefined> {
   if (!ctx.admin) return undefined;
   try {
@@ -179,3 +173,91 @@ export async function userExists(ctx: Context, user: string): Promise<boolean | 
     throw err;
   }
 }
+
+/** The admin session that creating, dropping and granting need. */
+function adminSession(ctx: Context, user: string, property = "connection"): MilvusSession {
+  if (!ctx.admin) {
+    throw new ConfigError(`${property} needs an admin identity: ${ADMIN_IDENTITY_HINT}`, {
+      operation: "configure",
+      target: targetOf(ctx.target, user),
+      property,
+    });
+  }
+  return new MilvusSession(ctx.target, ctx.admin);
+}
+
+/** A user for one operation. Every call opens what it needs; nothing stays open. */
+export function milvusConnection(ctx: Context): IdentityConnection {
+  const login = (user: string, password: string) => canLogin(ctx.target, user, password);
+  return {
+    kind: "user",
+    standbyField: "standbyUser",
+    address: ctx.address,
+    hasAdmin: !!ctx.admin,
+    setsWithoutOld: false,
+    id: (user) => `${user}@${ctx.target.hostPort}`,
+    close: async () => {},
+    target: (user) => targetOf(ctx.target, user),
+    requireAdmin: (user) => void adminSession(ctx, user, "standbyUser"),
+    canLogin: login,
+    // Milvus checks credentials on every call: a change shows at once
+    proofBound: AT_ONCE,
+    exists: (user) => userExists(ctx, user),
+    setPassword: (user, olds, desired) => setPassword(ctx, user, olds, desired),
+    isStale: (err) => err instanceof MilvusError && err.serverCode === String(OLD_PASSWORD_NOT_CORRECT),
+    create: async (user, password) => {
+      try {
+        await adminSession(ctx, user).createUser(user, password);
+      } catch (err) {
+        // after an unknown outcome the user may exist with the password already
+        if (!(err instanceof MilvusError && err.ambiguous && (await login(user, password)))) throw err;
+      }
+    },
+    drop: (user) => adminSession(ctx, user).deleteUser(user),
+    grants: (user) => readRetry(() => adminSession(ctx, user).userRoles(user)),
+    setGrant: (user, role, on) => adminSession(ctx, user).setUserRole(user, role, on),
+    retryable: (err) => err instanceof MilvusError && (err.ambiguous || isTransient(err)),
+    error: (message, operation, user) => new MilvusError(message, { operation, target: targetOf(ctx.target, user) }),
+  };
+}
+
+type Props = Record<string, unknown> & Inputs;
+
+export const milvusDatabase: IdentityDatabase<object> = {
+  spec: milvusSpec,
+  fields: { name: "user", standby: "standbyUser", active: "activeUser", deleteOnDestroy: "deleteUserOnDestroy" },
+  kind: "user",
+  grantsNoun: "roles",
+  adminNoun: "an admin identity",
+  adminHint: ADMIN_IDENTITY_HINT,
+  policy: MILVUS_PASSWORD_POLICY,
+  // zod loads only here: refresh and destroy never check, so their processes skip it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  schema: () => (require("./schema") as typeof import("./schema")).milvusInputsSchema,
+  checkAddress: (inputs) => {
+    if ((inputs as Props).connection?.address) return undefined;
+    const env = envValue("MILVUS_URI");
+    if (!env)
+      return { property: "connection.address", reason: "is required: set it or the MILVUS_URI environment variable" };
+    try {
+      parseAddress(env);
+      return undefined;
+    } catch {
+      return {
+        property: "connection.address",
+        reason: "MILVUS_URI must be host:port, http://host:port or https://host:port",
+      };
+    }
+  },
+  hasAdmin: (inputs) => !!adminIdentity((inputs as Props).connection),
+  environmentSecrets: () => [process.env.MILVUS_PASSWORD, process.env.MILVUS_TOKEN],
+  error: (message, operation) => new MilvusError(message, { operation }),
+  address: (inputs) => resolveContext(inputs as Props).address,
+  connect: (inputs) => milvusConnection(resolveContext(inputs as Props)),
+  importInputs: (id) => {
+    const at = id.indexOf("@");
+    const user = id.slice(0, at);
+    if (at < 1 || !USER_NAME.test(user) || !ADDRESS.test(id.slice(at + 1))) return undefined;
+    return { user, connection: { address: id.slice(at + 1) } };
+  },
+};

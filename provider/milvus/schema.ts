@@ -4,7 +4,8 @@
  * on the argument interfaces in args.ts.
  */
 import { z } from "zod";
-import { millisecondsField, rotateAfterDaysField, rotationTriggerField } from "../shared/fields";
+import { millisecondsOf, scheduleFields } from "../shared/fields";
+import { milvusSpec } from "./spec";
 import { MILVUS_PASSWORD_POLICY, checkPassword } from "../shared/password";
 import type { Inputify, SameFields } from "../shared/inputs";
 import { ADDRESS, USER_NAME } from "./address";
@@ -32,7 +33,7 @@ export const connectionSchema = z
     password: z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }).optional(),
     token: z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }).optional(),
     tls: z.boolean({ error: "must be true or false" }).optional(),
-    timeoutMs: millisecondsField(1000, 300000).optional(),
+    timeoutMs: millisecondsOf(milvusSpec.types.MilvusConnection.properties.timeoutMs).optional(),
   })
   .strict()
   .refine((c) => !(c.token && (c.username || c.password)), {
@@ -59,8 +60,7 @@ export const milvusInputsSchema = z
       .optional(),
     createIfMissing: z.boolean({ error: "must be true or false" }).optional(),
     deleteUserOnDestroy: z.boolean({ error: "must be true or false" }).optional(),
-    rotationTrigger: rotationTriggerField.optional(),
-    rotateAfterDays: rotateAfterDaysField.optional(),
+    ...scheduleFields,
     standbyUser: z
       .string({ error: "must be a string" })
       .regex(USER_NAME, {

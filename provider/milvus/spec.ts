@@ -2,7 +2,7 @@
  * MilvusUserPassword's fields, declared once (see provider/shared/spec.ts for what is made
  * of them). Edit the text here, then run `npm run gen-sdk`.
  */
-import type { ResourceSpec } from "../shared/spec";
+import { type ResourceSpec, SCHEDULE_INPUTS, timeoutSpec } from "../shared/spec";
 
 export const milvusSpec: ResourceSpec = {
   name: "MilvusUserPassword",
@@ -49,11 +49,7 @@ export const milvusSpec: ResourceSpec = {
           description: "Use TLS.",
           default: "true for an `https://` address, false otherwise",
         },
-        timeoutMs: {
-          type: "integer",
-          description: "Timeout of each call to Milvus in milliseconds, 1000 to 300000.",
-          default: "15000",
-        },
+        timeoutMs: timeoutSpec("each call to Milvus", 1000, 300000, 15000),
       },
     },
   },
@@ -99,20 +95,7 @@ export const milvusSpec: ResourceSpec = {
       description: "Delete the user when the resource is destroyed.",
       default: "false: `pulumi destroy` leaves the user and its password as they are",
     },
-    rotationTrigger: {
-      type: "string",
-      description: "Any string; a change rotates the password (a new one is generated when `password` is omitted).",
-      default: "none",
-    },
-    rotateAfterDays: {
-      type: "integer",
-      description:
-        "Rotate the password on a schedule: once this many days (1 to 3650) have passed since `rotatedAt`, the next " +
-        "`pulumi up` sets a new one. A generated password gets a new value; a password given in config cannot be " +
-        "invented, so then the preview fails and asks for a new secret. Not due: no change and no call to the " +
-        "server. Removing it stops the schedule.",
-      default: "none: the password changes only when `password` or `rotationTrigger` does",
-    },
+    ...SCHEDULE_INPUTS,
     standbyUser: {
       type: "string",
       description:

@@ -1,5 +1,9 @@
-/** zod fields both resources use, with messages that never echo the value. */
+/**
+ * zod fields every resource uses, with messages that never echo the value. Bounds come from the
+ * spec's field (shared/spec.ts), whose text states them: one place for both.
+ */
 import { z } from "zod";
+import { FieldSpec, SCHEDULE_INPUTS } from "./spec";
 
 /** A whole number of milliseconds within [min, max]. */
 export function millisecondsField(min: number, max: number) {
@@ -19,12 +23,23 @@ export const rotationTriggerField = z
   .union([z.string(), z.number().refine(Number.isFinite)], { error: "must be a string" })
   .transform((v) => String(v));
 
-/** Days between scheduled rotations: a whole number from 1 to 3650. */
+/** A timeout field of a spec (`timeoutSpec`): whole milliseconds within its bounds. */
+export const millisecondsOf = (field: FieldSpec) => millisecondsField(field.min!, field.max!);
+
+const DAYS = SCHEDULE_INPUTS.rotateAfterDays;
+
+/** Days between scheduled rotations: a whole number within the spec's bounds (1 to 3650). */
 export const rotateAfterDaysField = z
   .number({ error: "must be a number of days" })
   .int({ error: "must be a whole number of days" })
-  .min(1, { error: "must be at least 1 (day)" })
-  .max(3650, { error: "must be at most 3650 (days)" });
+  .min(DAYS.min, { error: `must be at least ${DAYS.min} (day)` })
+  .max(DAYS.max, { error: `must be at most ${DAYS.max} (days)` });
+
+/** The schedule's inputs, the same on every resource. */
+export const scheduleFields = {
+  rotationTrigger: rotationTriggerField.optional(),
+  rotateAfterDays: rotateAfterDaysField.optional(),
+};
 
 /** host, or host:port: a CQL node's address (the resource gives the default port). */
 export const CQL_ADDRESS = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)(?::(\d{1,5}))?$/;

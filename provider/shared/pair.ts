@@ -4,9 +4,11 @@
  * active gets the new password and exactly the grants of the active one, then becomes active;
  * the previously active identity keeps its password for one more rotation period. What differs
  * per database (how to set a password, prove a login, list, grant and revoke, create and drop)
- * is a PairAdapter; the algorithm is written once, here. docs/ARCHITECTURE.md, section 2.
+ * is a PairAdapter (each database's adapter.ts); the identity lifecycle (lifecycle.ts) runs the
+ * algorithm, written once, here. docs/ARCHITECTURE.md, section 2.
  */
 import { ConfigError, DbPasswordError } from "./errors";
+import { Login, ProofBound, loginUntil } from "./proof";
 
 /** What the pair algorithm asks of a database. Every method may throw the database's typed error. */
 export interface PairAdapter {
@@ -20,10 +22,8 @@ export interface PairAdapter {
   requireAdmin(name: string): void;
   /** Whether `name` logs in with `password` now (true, false; throws when it cannot tell). */
   canLogin(name: string, password: string): Promise<boolean>;
-  /** That `name` logs in with `password`, waiting out what the database may lag (auth caches). */
-  proveWorks(name: string, password: string): Promise<boolean>;
-  /** That `name` no longer logs in with `password`, waiting out auth caches: true once refused. */
-  proveRefused(name: string, password: string): Promise<boolean>;
+  /** How long a login proof waits for this database to show a change (auth caches): proof.ts. */
+  readonly proofBound: ProofBound;
   /** Whether `name` exists; undefined when it cannot be told. */
   exists(name: string): Promise<boolean | undefined>;
   /**
@@ -122,8 +122,14 @@ export async function forcePassword(db: PairAdapter, name: string, olds: string[
   return true;
 }
 
+/** `name`'s logins, for the login proofs. */
+export const loginOf =
+  (db: PairAdapter, name: string): Login =>
+  (password) =>
+    db.canLogin(name, password);
+
 async function proveLogin(db: PairAdapter, name: string, password: string, who: string): Promise<void> {
-  if (!(await db.proveWorks(name, password))) {
+  if (!(await loginUntil(loginOf(db, name), password, true, db.proofBound))) {
     throw db.error(`${who} does not log in with its password after the change`, "verify", name);
   }
 }
@@ -182,7 +188,7 @@ export async function rotatePair(
   if (
     state.standbyPassword &&
     state.standbyPassword !== desired &&
-    !(await db.proveRefused(next, state.standbyPassword))
+    !(await loginUntil(loginOf(db, next), state.standbyPassword, false, db.proofBound))
   ) {
     throw db.error("the password from two rotations ago still logs in", "verify", next);
   }
@@ -225,12 +231,4 @@ export async function readPair(db: PairAdapter, state: PairState): Promise<"ok" 
     if (a === false && s === false) return "gone";
   }
   return "drift";
-}
-
-/** Destroy with deletion: both identities go. */
-export async function removePair(db: PairAdapter, pair: { primary: string; standby: string }): Promise<void> {
-  db.requireAdmin(pair.primary);
-  for (const name of [pair.primary, pair.standby]) {
-    if ((await db.exists(name)) !== false) await db.drop(name);
-  }
 }

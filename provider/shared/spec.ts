@@ -25,6 +25,9 @@ export interface FieldSpec {
   secret?: boolean;
   /** A change replaces the resource (a new user, a new instance). */
   replaces?: boolean;
+  /** An integer's bounds: the text states them, and the zod schema enforces these (shared/fields.ts). */
+  min?: number;
+  max?: number;
 }
 
 export interface ObjectTypeSpec {
@@ -51,6 +54,44 @@ export interface ResourceSpec {
   /** Object types the fields refer to, by name (e.g. "MilvusConnection"). */
   types: Record<string, ObjectTypeSpec>;
 }
+
+/** A timeout in milliseconds of `what` ("each call to Milvus"), within [min, max]. */
+export function timeoutSpec(what: string, min: number, max: number, byDefault: number): FieldSpec {
+  return {
+    type: "integer",
+    description: `Timeout of ${what} in milliseconds, ${min} to ${max}.`,
+    default: String(byDefault),
+    min,
+    max,
+  };
+}
+
+/** The fields of a scheduled or triggered rotation, the same on every resource (shared/schedule.ts). */
+export const SCHEDULE_INPUTS = {
+  rotationTrigger: {
+    type: "string",
+    description: "Any string; a change rotates the password (a new one is generated when `password` is omitted).",
+    default: "none",
+  },
+  rotateAfterDays: {
+    type: "integer",
+    description:
+      "Rotate the password on a schedule: once this many days (1 to 3650) have passed since `rotatedAt`, the next " +
+      "`pulumi up` sets a new one. A generated password gets a new value; a password given in config cannot be " +
+      "invented, so then the preview fails and asks for a new secret. Not due: no change and no call to the " +
+      "server. Removing it stops the schedule.",
+    default: "none: the password changes only when `password` or `rotationTrigger` does",
+    min: 1,
+    max: 3650,
+  },
+} satisfies Record<string, FieldSpec>;
+
+/** The data center field of a CQL endpoint. */
+export const LOCAL_DATA_CENTER: FieldSpec = {
+  type: "string",
+  description: "The data center of the node at `address`, which the CQL driver needs.",
+  default: "`datacenter1`",
+};
 
 /** The package name of the plugin and of its type tokens. */
 export const PACKAGE = "dbpasswords";
@@ -84,4 +125,76 @@ export function secretPaths(spec: ResourceSpec): string[] {
   };
   walk({ ...spec.inputs, ...spec.outputs, ...spec.state }, "", []);
   return paths;
+}
+
+/** The value at a dotted path ("connection.password") of a value; undefined where it stops. */
+export function valueAt(value: unknown, path: string): unknown {
+  let v = value;
+  for (const key of path.split(".")) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as Record<string, unknown>)[key];
+  }
+  return v;
+}
+
+/**
+ * The secret values that inputs, outputs or state hold (the strings at the spec's secret
+ * paths), for the redaction of every error an operation throws.
+ */
+export function secretValues(spec: ResourceSpec, ...values: unknown[]): string[] {
+  const paths = secretPaths(spec);
+  return values
+    .flatMap((v) => paths.map((p) => valueAt(v, p)))
+    .filter((s): s is string => typeof s === "string" && !!s);
+}
+
+/**
+ * The dotted paths of the inputs whose change replaces the resource (["connection.address",
+ * "user", "standbyUser"]), nested ones included, in the spec's order.
+ */
+export function replacePaths(spec: ResourceSpec): string[] {
+  const paths: string[] = [];
+  const walk = (fields: Record<string, FieldSpec>, prefix: string) => {
+    for (const [name, field] of Object.entries(fields)) {
+      if (field.replaces) paths.push(prefix + name);
+      else if (typeof field.type === "object")
+        walk(spec.types[field.type.object]?.properties ?? {}, `${prefix}${name}.`);
+    }
+  };
+  walk(spec.inputs, "");
+  return paths;
+}
+
+/** The inputs that say what the password is: an update sets it when they ask (schedule.ts). */
+export const PASSWORD_INPUTS: readonly string[] = ["password", "currentPassword", "rotationTrigger"];
+
+/**
+ * The inputs an update only stores (so that refresh and destroy use the current ones): every
+ * top-level input that neither replaces the resource nor says what the password is.
+ */
+export function storedInputs(spec: ResourceSpec): string[] {
+  return Object.entries(spec.inputs)
+    .filter(([name, field]) => !field.replaces && !PASSWORD_INPUTS.includes(name))
+    .map(([name]) => name);
+}
+
+/**
+ * How to compare one replacing field where its raw values do not tell: `news` gives the value
+ * the new inputs stand for (a default from the environment, the previous value when omitted;
+ * a throw: not known yet, not compared), `olds` the value state has for it.
+ */
+export type Resolvers = Record<string, { news?: () => unknown; olds?: () => unknown }>;
+
+/** The replacing fields (`replacePaths`) whose value differs between `olds` and `news`. */
+export function replacedFields(spec: ResourceSpec, olds: unknown, news: unknown, resolvers: Resolvers = {}): string[] {
+  return replacePaths(spec).filter((path) => {
+    const r = resolvers[path];
+    let next: unknown;
+    try {
+      next = r?.news ? r.news() : valueAt(news, path);
+    } catch {
+      return false;
+    }
+    return next !== (r?.olds ? r.olds() : valueAt(olds, path));
+  });
 }

@@ -27,7 +27,7 @@ const provider = operations.withSettings({
   retry: { ...GEMINIDB_RETRY, baseDelayMs: 20, maxDelayMs: 1500, maxElapsedMs: 20000 },
 });
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const distAuth = require("pulumi-db-passwords/dist/geminidb/auth");
+const distAuth = require("../../dist/geminidb/auth");
 
 describe("GeminiDbAdminPassword against the IAM + GeminiDB emulator", function () {
   this.timeout(60000);
@@ -431,7 +431,7 @@ describe("GeminiDbAdminPassword against the IAM + GeminiDB emulator", function (
     it("deletes without calling the API", async () => {
       const c = await provider.create({ ...withToken(), password: NEW_PW });
       emu.resetCounts();
-      await provider.delete(c.id, c.outs!);
+      await provider.remove(c.id, c.outs!);
       assert.deepStrictEqual(emu.calls, {});
       assert.strictEqual(emu.instances.get(INSTANCE)!.password, NEW_PW);
     });

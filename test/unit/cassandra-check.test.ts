@@ -4,7 +4,7 @@
  */
 import * as assert from "assert";
 import * as ops from "../../provider/cassandra/operations";
-import { alterPassword, grantStatement, resourceClause } from "../../provider/cassandra/core";
+import { alterPassword, grantStatement, resourceClause } from "../../provider/cassandra/adapter";
 import type { CassandraRolePasswordOutputs } from "../../provider/cassandra/schema";
 import { CheckCase, checkTable } from "../helpers/check-table";
 

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import * as ops from "../../provider/milvus/operations";
-import * as core from "../../provider/milvus/core";
+import * as core from "../../provider/milvus/adapter";
 import type { MilvusUserPasswordOutputs } from "../../provider/milvus/schema";
 import { CheckCase, checkTable } from "../helpers/check-table";
 

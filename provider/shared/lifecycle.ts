@@ -1,0 +1,392 @@
+/**
+ * The lifecycle of a resource that manages one database identity (a Milvus user, a Cassandra
+ * role, and whatever database comes next), written once: check, diff, create, update, read,
+ * remove and adopt. A database supplies an `IdentityDatabase`: its spec, its zod schema, how
+ * to connect and, once connected, an `IdentityConnection` (exists, set a password as the admin
+ * or as the identity itself, log in, prove a login, grants, create, drop, close). The inputs
+ * are mapped once, here at the edge, to a typed `Identity`; nothing below reads a field by
+ * its database's name. Two identities that take turns (a standby) run the pair algorithm of
+ * pair.ts over the same connection. docs/ARCHITECTURE.md, sections 2 and 6.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
+import { ConfigError, DbPasswordError } from "./errors";
+import { CheckFailure, compact, failed, issuesToFailures, providerCheck } from "./check";
+import { guarded } from "./guard";
+import * as pair from "./pair";
+import { PasswordPolicy, generatePassword } from "./password";
+import { Diff, Scheduled, passwordForUpdate, timestamp, withSchedule } from "./schedule";
+import { ResourceSpec, replacedFields, secretValues } from "./spec";
+import { resourceDiff } from "./diff";
+import { requireChange } from "./proof";
+
+/** What a database connection offers the lifecycle: the pair's view of it, and a little more. */
+export interface IdentityConnection extends pair.PairAdapter {
+  /** The address outputs record (`host:port`, or with a scheme where the database has one). */
+  readonly address: string;
+  /** Whether there is an admin identity (the connection's own login). */
+  readonly hasAdmin: boolean;
+  /** Whether `setPassword` needs no old password (an admin that sets passwords outright). */
+  readonly setsWithoutOld: boolean;
+  /** The resource id of identity `name` at this address. */
+  id(name: string): string;
+  /** Ends whatever the operation opened (a shared session); called however the operation ends. */
+  close(): Promise<void>;
+}
+
+/** How a database names the fields of an identity resource. */
+export interface IdentityFieldNames {
+  /** The input naming the identity ("user", "role"). */
+  name: string;
+  /** The input naming the standby identity ("standbyUser"). */
+  standby: string;
+  /** The output naming the active one of the two ("activeUser"). */
+  active: string;
+  /** The input that deletes the identity on destroy ("deleteUserOnDestroy"). */
+  deleteOnDestroy: string;
+}
+
+/** What the lifecycle reads of every identity resource's inputs, whatever the database. */
+export interface IdentityInputs extends Scheduled {
+  password?: string;
+  currentPassword?: string;
+  rotationTrigger?: string;
+  createIfMissing?: boolean;
+  connection?: { address?: string };
+}
+
+/** ...and of its outputs. */
+export interface IdentityOutputs extends IdentityInputs {
+  password: string;
+  address: string;
+  passwordVerified: boolean;
+  standbyPassword?: string;
+}
+
+/** A database, as the lifecycle needs it. `S`: what tests may inject (short waits). */
+export interface IdentityDatabase<S = unknown> {
+  spec: ResourceSpec;
+  fields: IdentityFieldNames;
+  /** How messages name an identity: "user", "role"; and what the standby's grants are ("roles"). */
+  kind: string;
+  grantsNoun: string;
+  /** "an admin identity", "a connection identity"; and how to give one. */
+  adminNoun: string;
+  adminHint: string;
+  policy: PasswordPolicy;
+  /** The inputs' zod schema, loaded on first use (refresh and destroy never check). */
+  schema(): z.ZodType;
+  /** A failure of the address and its environment default, or undefined. */
+  checkAddress(inputs: Record<string, unknown>): CheckFailure | undefined;
+  /** Whether the inputs' connection (or the environment) gives an admin identity. */
+  hasAdmin(inputs: Record<string, unknown>): boolean;
+  /** Secret values of the environment, kept out of every error message. */
+  environmentSecrets(): Array<string | undefined>;
+  /** The database's typed error for an operation that failed unexpectedly. */
+  error(message: string, operation: string): DbPasswordError;
+  /** The address outputs record for these inputs (with the environment's default); throws ConfigError when none. */
+  address(inputs: Record<string, unknown>): string;
+  /** Connects for one operation (lazily: nothing is opened until asked). Throws ConfigError on bad addresses. */
+  connect(inputs: Record<string, unknown>, settings: S): IdentityConnection;
+  /** The inputs an import id names (`name@host:port`), or undefined when it is not one. */
+  importInputs(id: string): Record<string, unknown> | undefined;
+}
+
+/** One identity resource, as its inputs or outputs describe it. */
+export interface Identity {
+  name: string;
+  standby?: string;
+  /** The one services log in as now: `name` without a standby, or before state names one. */
+  active: string;
+}
+
+/** The lifecycle, shaped like the provider (the plugin's table and the dynamic provider). */
+export interface Lifecycle<I, O> {
+  check(olds: unknown, news: unknown, unknowns?: string[]): Promise<pulumi.dynamic.CheckResult<I>>;
+  diff(id: string, olds: O, news: I): Promise<Diff>;
+  create(inputs: I): Promise<pulumi.dynamic.CreateResult<O>>;
+  update(id: string, olds: O, news: I): Promise<pulumi.dynamic.UpdateResult<O>>;
+  read(id: string, props: O): Promise<pulumi.dynamic.ReadResult<O>>;
+  remove(id: string, props: O): Promise<void>;
+  /** `pulumi import`: the resource with this id as it is, with the inputs that describe it; undefined when missing. */
+  adopt(id: string): Promise<{ id: string; props: O; inputs: I } | undefined>;
+}
+
+/** The lifecycle of one database, with the defaults, and `withSettings` for what tests inject. */
+export type IdentityLifecycle<I, O, S> = Lifecycle<I, O> & { withSettings(settings: S): Lifecycle<I, O> };
+
+export function identityLifecycle<I extends IdentityInputs, O extends IdentityOutputs & I, S>(
+  db: IdentityDatabase<S>,
+  defaults: S,
+): IdentityLifecycle<I, O, S> {
+  const f = db.fields;
+  const field = (props: object, name: string) => (props as Record<string, unknown>)[name] as string | undefined;
+  const identityOf = (props: I | O): Identity => ({
+    name: field(props, f.name)!,
+    standby: field(props, f.standby),
+    active: field(props, f.active) ?? field(props, f.name)!,
+  });
+  const stateOf = (id: Identity, props: O): pair.PairState => ({
+    primary: id.name,
+    standby: id.standby!,
+    active: id.active,
+    password: props.password,
+    standbyPassword: props.standbyPassword,
+  });
+  const newPassword = () => generatePassword(db.policy);
+  const outputs = (inputs: I, conn: IdentityConnection, password: string, rotatedAt: string | undefined): O =>
+    compact({
+      ...(inputs as Record<string, unknown>),
+      password,
+      address: conn.address,
+      passwordVerified: true,
+      rotatedAt,
+    }) as unknown as O;
+
+  /** Runs one operation: no secret in its errors, and the connections it opened closed when it ends. */
+  function guard<T>(
+    operation: string,
+    sources: unknown[],
+    fn: (connect: (props: I | O) => IdentityConnection) => Promise<T>,
+    settings: S,
+  ): Promise<T> {
+    const opened: IdentityConnection[] = [];
+    const connect = (props: I | O) => {
+      const conn = db.connect(props as unknown as Record<string, unknown>, settings);
+      opened.push(conn);
+      return conn;
+    };
+    return guarded(
+      operation,
+      () => [...secretValues(db.spec, ...sources), ...db.environmentSecrets()],
+      (m, op) => db.error(m, op),
+      async () => {
+        try {
+          return await fn(connect);
+        } finally {
+          await Promise.all(opened.map((c) => c.close()));
+        }
+      },
+    );
+  }
+
+  /** That the new password logs in and every old one is refused, within the database's bound. */
+  const verify = (conn: IdentityConnection, name: string, desired: string, olds: string[]) =>
+    requireChange(pair.loginOf(conn, name), desired, olds, conn.proofBound, (m) => conn.error(m, "verify", name));
+
+  // ---------------------------------------------------------------- check
+
+  const check = providerCheck((news: unknown, olds?: Record<string, unknown>) => {
+    const parsed = db.schema().safeParse(news);
+    if (!parsed.success) return { inputs: news as I, failures: issuesToFailures(parsed.error.issues, news) };
+    const inputs = parsed.data as I & Record<string, unknown>;
+    const address = db.checkAddress(inputs);
+    if (address) return failed(inputs, address.property, address.reason);
+    if (inputs[f.standby] !== undefined && !db.hasAdmin(inputs)) {
+      return failed(
+        inputs,
+        f.standby,
+        `needs ${db.adminNoun} (the provider manages both ${db.kind}s and their ${db.grantsNoun}): ${db.adminHint}`,
+      );
+    }
+    const old = olds as Partial<I> | undefined;
+    return withSchedule(inputs, old, !!old && replacedFields(db.spec, old, inputs).length > 0);
+  });
+
+  // ---------------------------------------------------------------- diff
+
+  async function diff(id: string, olds: O, news: I): Promise<Diff> {
+    const resolvers = {
+      // the address the new inputs resolve to (with the environment's default) against the one
+      // in state; inputs that do not resolve yet (an unknown) are not compared
+      "connection.address": {
+        news: () => db.address(news as unknown as Record<string, unknown>),
+        olds: () => olds.address,
+      },
+    };
+    const result = resourceDiff(db.spec, id, olds, news, resolvers, [f.name, "address", f.standby]);
+    // a rotation of a pair switches the active identity; the previous password becomes the standby's
+    if (identityOf(news).standby !== undefined && result.diffs.includes("password")) {
+      result.diffs.push(f.active, "standbyPassword");
+    }
+    // drift: the next update sets the stored password again, and it logs in
+    if (olds.passwordVerified === false) result.diffs.push("passwordVerified");
+    return { ...result, changes: result.replaces.length > 0 || result.diffs.length > 0 };
+  }
+
+  // ---------------------------------------------------------------- create
+
+  async function create(inputs: I, settings: S): Promise<pulumi.dynamic.CreateResult<O>> {
+    return guard(
+      "create",
+      [inputs],
+      async (connect) => {
+        const conn = connect(inputs);
+        const { name, standby } = identityOf(inputs);
+        const desired = inputs.password ?? newPassword();
+        const given = inputs.currentPassword !== undefined ? [inputs.currentPassword] : [];
+        if (standby !== undefined) conn.requireAdmin(name); // a clear error before any call
+        const exists = await conn.exists(name);
+        if (exists === false) {
+          if (!inputs.createIfMissing) {
+            throw new ConfigError(`${db.kind} ${name} does not exist: set createIfMissing: true to create it`, {
+              operation: "create",
+              target: conn.target(name),
+              property: f.name,
+            });
+          }
+          await conn.create(name, desired);
+        } else if (given.length > 0 || conn.setsWithoutOld) {
+          await conn.setPassword(name, given, desired);
+        } else if (!(await conn.canLogin(name, desired))) {
+          // no old password and no admin that sets one outright: take the identity over only
+          // if it has the desired password already
+          throw new ConfigError(
+            `${db.kind} ${name} exists${exists === undefined ? " (or cannot be listed)" : ""}: ` +
+              `set currentPassword to its present password so that it can be changed`,
+            { operation: "create", target: conn.target(name), property: "currentPassword" },
+          );
+        }
+        await verify(conn, name, desired, given);
+        const outs = outputs(inputs, conn, desired, inputs.rotatedAt ?? timestamp(new Date()));
+        if (standby !== undefined) {
+          // `name` is active first; the standby gets its own password and the same grants
+          const standbyPassword = await pair.createStandby(
+            conn,
+            { primary: name, standby },
+            inputs.createIfMissing,
+            newPassword(),
+          );
+          Object.assign(outs, { [f.active]: name, standbyPassword });
+        }
+        return { id: conn.id(name), outs };
+      },
+      settings,
+    );
+  }
+
+  // ---------------------------------------------------------------- update
+
+  async function update(_id: string, olds: O, news: I, settings: S): Promise<pulumi.dynamic.UpdateResult<O>> {
+    return guard(
+      "update",
+      [olds, news],
+      async (connect) => {
+        const conn = connect(news);
+        const id = identityOf(news);
+        const { password: desired, sets, rotatedAt } = passwordForUpdate(olds, news, newPassword, conn.target(id.name));
+        const drifted = olds.passwordVerified === false;
+        if (id.standby !== undefined) {
+          const state = stateOf({ ...id, active: identityOf(olds).active }, olds);
+          let result = { active: state.active, password: olds.password, standbyPassword: olds.standbyPassword };
+          if (sets) result = await pair.rotatePair(conn, state, desired, news.currentPassword);
+          else if (drifted) {
+            result.standbyPassword = await pair.repairPair(conn, state, newPassword, news.currentPassword);
+          }
+          const outs = outputs(news, conn, result.password, rotatedAt);
+          return { outs: { ...outs, [f.active]: result.active, standbyPassword: result.standbyPassword } };
+        }
+        if (sets || drifted) {
+          const candidates = [olds.password, news.currentPassword].filter((p): p is string => p !== undefined);
+          await conn.setPassword(id.name, candidates, desired);
+          await verify(conn, id.name, desired, candidates);
+        }
+        return { outs: outputs(news, conn, desired, rotatedAt) };
+      },
+      settings,
+    );
+  }
+
+  // ---------------------------------------------------------------- read
+
+  async function read(id: string, props: O, settings: S): Promise<pulumi.dynamic.ReadResult<O>> {
+    return guard(
+      "read",
+      [props],
+      async (connect) => {
+        const conn = connect(props);
+        const identity = identityOf(props);
+        let verified: boolean;
+        if (identity.standby !== undefined) {
+          const found = await pair.readPair(conn, stateOf(identity, props));
+          if (found === "gone") return { id: "", props: undefined };
+          verified = found === "ok";
+        } else {
+          // A password that logs in proves the identity exists: one login. Only a refused one
+          // asks whether it is gone (removed from state) or its password changed (drift). An
+          // imported identity has no password in state until the next `up` sets one.
+          verified = props.password !== undefined && (await conn.canLogin(identity.name, props.password));
+          if (!verified && (await conn.exists(identity.name)) === false) return { id: "", props: undefined };
+        }
+        return { id, props: { ...props, address: conn.address, passwordVerified: verified } };
+      },
+      settings,
+    );
+  }
+
+  // ---------------------------------------------------------------- delete
+
+  async function remove(_id: string, props: O, settings: S): Promise<void> {
+    // documented: without deleteOnDestroy the identity and its password stay as they are
+    if (!(props as Record<string, unknown>)[f.deleteOnDestroy]) return;
+    await guard(
+      "delete",
+      [props],
+      async (connect) => {
+        const conn = connect(props);
+        const { name, standby } = identityOf(props);
+        if (!conn.hasAdmin) {
+          throw new ConfigError(
+            `${f.deleteOnDestroy} needs a connection identity with the right to delete ${db.kind}s`,
+            { operation: "delete", target: conn.target(name), property: "connection" },
+          );
+        }
+        for (const n of [name, standby]) {
+          if (n !== undefined && (await conn.exists(n)) !== false) await conn.drop(n);
+        }
+      },
+      settings,
+    );
+  }
+
+  // ---------------------------------------------------------------- adopt (pulumi import)
+
+  /**
+   * `pulumi import` by id, `name@host:port` (the id the resource has in state): the identity as
+   * it is, its password unknown (`passwordVerified: false`) until the next `pulumi up` sets it.
+   * The admin identity comes from the environment, as an import has no inputs; without one the
+   * identity cannot be looked up and is taken as it is.
+   */
+  async function adopt(id: string, settings: S): Promise<{ id: string; props: O; inputs: I } | undefined> {
+    return guard(
+      "import",
+      [],
+      async (connect) => {
+        const inputs = db.importInputs(id) as I | undefined;
+        if (!inputs) {
+          throw new ConfigError(`the import id must be ${f.name}@host:port (the id the resource has in state)`, {
+            operation: "import",
+            property: "id",
+          });
+        }
+        const conn = connect(inputs);
+        const { name } = identityOf(inputs);
+        if ((await conn.exists(name)) === false) return undefined;
+        const props = { ...inputs, address: conn.address, passwordVerified: false } as unknown as O;
+        return { id: conn.id(name), props, inputs };
+      },
+      settings,
+    );
+  }
+
+  const withSettings = (settings: S): Lifecycle<I, O> => ({
+    check,
+    diff,
+    create: (inputs) => create(inputs, settings),
+    update: (id, olds, news) => update(id, olds, news, settings),
+    read: (id, props) => read(id, props, settings),
+    remove: (id, props) => remove(id, props, settings),
+    adopt: (id) => adopt(id, settings),
+  });
+  return { ...withSettings(defaults), withSettings };
+}
