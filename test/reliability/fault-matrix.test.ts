@@ -53,7 +53,7 @@ const gemini = geminiOperations.withSettings({
   retry: { ...GEMINIDB_RETRY, baseDelayMs: 50, maxDelayMs: 2000, maxElapsedMs: 20000 },
 });
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const distAuth = require("pulumi-db-passwords/dist/geminidb/auth");
+const distAuth = require("../../dist/geminidb/auth");
 
 interface Expect {
   /** undefined: success; else the error class name. */

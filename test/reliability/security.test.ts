@@ -168,7 +168,7 @@ describe("security: the Milvus SDK's debug log stays off", function () {
 
   it("our client, under the same NODE_ENV=debug, logs nothing of the call", async () => {
     const out = await nodeDebug(`
-      const { MilvusSession } = require("pulumi-db-passwords/dist/milvus/client");
+      const { MilvusSession } = require("../../dist/milvus/client");
       (async () => {
         const s = new MilvusSession({ hostPort: ${JSON.stringify(server.address)}, tls: false, timeoutMs: 5000 }, { username: "root", password: "Milvus" });
         await s.updatePassword("app", ${JSON.stringify(OLD)}, ${JSON.stringify(NEW)});
@@ -189,7 +189,7 @@ describe("security: the GeminiDB client refuses redirects on every route that ca
   let other: http.Server;
   let received: Array<{ url?: string; headers: http.IncomingHttpHeaders }> = [];
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const distAuth = require("pulumi-db-passwords/dist/geminidb/auth");
+  const distAuth = require("../../dist/geminidb/auth");
 
   before(async () => {
     other = http.createServer((req, res) => {

@@ -61,6 +61,21 @@ describe("the published package", function () {
     assert.ok((mode & 0o111) !== 0, "bin/pulumi-resource-dbpasswords is not executable");
   });
 
+  it("keeps the rest of dist/ private: its exports map opens only what programs, state and the bench load", () => {
+    for (const request of [
+      "pulumi-db-passwords/dist/shared/redact",
+      "pulumi-db-passwords/dist/milvus/client",
+      "pulumi-db-passwords/dist/shared/lifecycle.js",
+      "pulumi-db-passwords/dist/cql/client",
+    ]) {
+      assert.throws(
+        () => require.resolve(request, { paths: [REPO_ROOT] }),
+        /ERR_PACKAGE_PATH_NOT_EXPORTED|not defined by "exports"/,
+        request,
+      );
+    }
+  });
+
   it("resolves both forms of every resource's provider module path through its exports map", () => {
     for (const folder of FOLDERS) {
       for (const request of [

@@ -72,9 +72,11 @@ describe("serialized providers", function () {
   it("the dynamic provider host's way of loading __provider (require-from-string, handler()) yields each provider", () => {
     const script = `
       const requireFromString = require("require-from-string");
+      // a file the exports map keeps private, by its path in the installed package
+      const root = require("path").dirname(require.resolve("pulumi-db-passwords/package.json"));
       const out = {};
       for (const folder of ${JSON.stringify(CASES.map((c) => c[2]))}) {
-        const text = require("pulumi-db-passwords/dist/shared/dynamic.js").providerReference(folder);
+        const text = require(root + "/dist/shared/dynamic.js").providerReference(folder);
         const p = requireFromString(text).handler();
         out[folder] = p === require("pulumi-db-passwords/dist/" + folder + "/provider.js");
       }
