@@ -283,9 +283,10 @@ export class GeminiDbEmulator {
   ): { projectId?: string } | Answer {
     const h = req.headers;
     if (typeof h.authorization === "string" && h.authorization.startsWith("SDK-HMAC-SHA256")) {
-      const m = /Access=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]+)/.exec(h.authorization);
-      if (!m) return fail(401, "APIG.0301", "Incorrect IAM authentication information: verify aksk signature fail");
-      const [, ak, signed, sig] = m;
+      const parsed = parseAuthorization(h.authorization);
+      if (!parsed)
+        return fail(401, "APIG.0301", "Incorrect IAM authentication information: verify aksk signature fail");
+      const { access: ak, signedHeaders, signature: sig } = parsed;
       const cred = this.akSk.get(ak);
       if (!cred)
         return fail(
@@ -306,13 +307,13 @@ export class GeminiDbEmulator {
       );
       if (Math.abs(Date.now() - when) > this.maxSkewMs)
         return fail(401, "APIG.0301", "Incorrect IAM authentication information: request expired");
-      if (!signed.split(";").includes("host") || !signed.split(";").includes("x-sdk-date")) {
+      if (!signedHeaders.includes("host") || !signedHeaders.includes("x-sdk-date")) {
         return fail(401, "APIG.0301", "Incorrect IAM authentication information: verify aksk signature fail");
       }
       if (cred.securityToken !== undefined && h["x-security-token"] !== cred.securityToken) {
         return fail(401, "APIG.0301", "Incorrect IAM authentication information: verify security token fail");
       }
-      if (oracleSignature(req, url, body, signed.split(";"), cred.sk) !== sig) {
+      if (oracleSignature(req, url, body, signedHeaders, cred.sk) !== sig) {
         return fail(401, "APIG.0301", "Incorrect IAM authentication information: verify aksk signature fail");
       }
       const projectId = typeof h["x-project-id"] === "string" ? h["x-project-id"] : undefined;
@@ -504,4 +505,14 @@ function oracleSignature(
     { getAk: () => "", getSk: () => sk },
   );
   return /Signature=([0-9a-f]+)/.exec(signed.Authorization)?.[1] ?? "";
+}
+
+/** Parses an Authorization header of Huawei's SDK-HMAC-SHA256 signing; undefined when it is not one. */
+export function parseAuthorization(
+  value: string,
+): { access: string; signedHeaders: string[]; signature: string } | undefined {
+  const m = /^SDK-HMAC-SHA256\s+Access=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]+)$/.exec(
+    value.trim(),
+  );
+  return m ? { access: m[1], signedHeaders: m[2].split(";"), signature: m[3] } : undefined;
 }

@@ -115,13 +115,3 @@ export function signRequest(req: SignableRequest, cred: AkSk, now: Date = new Da
   headers.Authorization = `${ALGORITHM} Access=${cred.accessKey}, SignedHeaders=${signedHeaders}, Signature=${sig}`;
   return headers;
 }
-
-/** Parses an Authorization header of this algorithm; undefined when it is not one. */
-export function parseAuthorization(
-  value: string,
-): { access: string; signedHeaders: string[]; signature: string } | undefined {
-  const m = /^SDK-HMAC-SHA256\s+Access=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]+)$/.exec(
-    value.trim(),
-  );
-  return m ? { access: m[1], signedHeaders: m[2].split(";"), signature: m[3] } : undefined;
-}

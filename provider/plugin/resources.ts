@@ -7,40 +7,15 @@
 import { geminiDbSpec } from "../geminidb/spec";
 import { milvusSpec } from "../milvus/spec";
 import { cassandraSpec } from "../cassandra/spec";
+import type { Lifecycle } from "../shared/lifecycle";
 import { ResourceSpec, secretPaths, token } from "../shared/spec";
 
-/** Plain (decoded) values: inputs as check returned them, outputs as state holds them. */
-type Props = Record<string, unknown>;
-
-/** What the plugin calls on a resource: the lifecycle with plain values. */
-export interface Operations {
-  /** `unknowns`: input paths not known yet (a preview); their rules are not checked. */
-  check(
-    olds: unknown,
-    news: unknown,
-    unknowns?: string[],
-  ): Promise<{ inputs?: unknown; failures?: Array<{ property: string; reason: string }> }>;
-  diff(
-    id: string,
-    olds: Props,
-    news: Props,
-  ): Promise<{
-    changes?: boolean;
-    replaces?: string[];
-    stables?: string[];
-    deleteBeforeReplace?: boolean;
-    /** The properties an update changes. */
-    diffs?: string[];
-    /** What the user should read in the preview (why a rotation is due). */
-    notes?: string[];
-  }>;
-  create(inputs: Props): Promise<{ id: string; outs: unknown }>;
-  read(id: string, props: Props): Promise<{ id?: string; props?: unknown }>;
-  update(id: string, olds: Props, news: Props): Promise<{ outs?: unknown }>;
-  remove(id: string, props: Props): Promise<void>;
-  /** `pulumi import`: the resource with this id as it is, with the inputs that describe it; undefined when missing. */
-  adopt(id: string): Promise<{ id: string; props: unknown; inputs: unknown } | undefined>;
-}
+/**
+ * What the plugin calls on a resource: its lifecycle (shared/lifecycle.ts), with plain
+ * (decoded) values: inputs as check returned them, outputs as state holds them.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Operations = Lifecycle<any, any>;
 
 export interface ResourceEntry {
   spec: ResourceSpec;

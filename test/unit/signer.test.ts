@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { randomInt } from "crypto";
-import { canonicalize, sha256Hex, signRequest, signature, parseAuthorization } from "../../provider/geminidb/signer";
+import { canonicalize, sha256Hex, signRequest, signature } from "../../provider/geminidb/signer";
+import { parseAuthorization } from "../../harness/geminidb-emulator";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { AKSKSigner } = require("@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner");
