@@ -8,6 +8,7 @@ import { cqlAddressField, millisecondsOf, pemCertificateField, scheduleFields } 
 import { cassandraSpec } from "./spec";
 import { CASSANDRA_PASSWORD_POLICY, checkPassword } from "../shared/password";
 import type { Inputify, SameFields } from "../shared/inputs";
+import type { IdentityState } from "../shared/lifecycle";
 import type { CassandraConnectionArgs, CassandraRolePasswordArgs } from "./args";
 import { ROLE_NAME } from "./names";
 
@@ -70,16 +71,9 @@ const argsMatchSchema: [
 ] = [true, true];
 void argsMatchSchema;
 
-/** What the resource keeps in state. */
-export interface CassandraRolePasswordOutputs extends CassandraRolePasswordInputs {
-  /** The password the role has now (generated or given). Secret. */
-  password: string;
-  /** The resolved address, host:port. */
-  address: string;
-  passwordVerified: boolean;
-  rotatedAt?: string;
-  /** With standbyRole: the role services log in as now. */
-  activeRole?: string;
-  /** With standbyRole: the other role's password. Secret. */
-  standbyPassword?: string;
-}
+/** What the resource keeps in state: its inputs and what every identity resource keeps (shared/lifecycle.ts). */
+export type CassandraRolePasswordOutputs = CassandraRolePasswordInputs &
+  IdentityState & {
+    /** With standbyRole: the role services log in as now. */
+    activeRole?: string;
+  };

@@ -2,7 +2,7 @@
  * CassandraRolePassword's fields, declared once (see provider/shared/spec.ts for what is made
  * of them). Edit the text here, then run `npm run gen-sdk`.
  */
-import { LOCAL_DATA_CENTER, type ResourceSpec, SCHEDULE_INPUTS, timeoutSpec } from "../shared/spec";
+import { LOCAL_DATA_CENTER, type ResourceSpec, SCHEDULE_INPUTS, timeoutSpec, PASSWORD_VERIFIED } from "../shared/spec";
 
 export const cassandraSpec: ResourceSpec = {
   name: "CassandraRolePassword",
@@ -128,11 +128,7 @@ export const cassandraSpec: ResourceSpec = {
       description: "The CQL address, resolved from the input or `CASSANDRA_ADDRESS`.",
       required: true,
     },
-    passwordVerified: {
-      type: "boolean",
-      description: "False when the last refresh found that the password in state no longer logs in.",
-      required: true,
-    },
+    passwordVerified: PASSWORD_VERIFIED,
     rotatedAt: {
       type: "string",
       description:

@@ -2,7 +2,7 @@
  * GeminiDbAdminPassword's fields, declared once (see provider/shared/spec.ts for what is made
  * of them). Edit the text here, then run `npm run gen-sdk`.
  */
-import { LOCAL_DATA_CENTER, type ResourceSpec, SCHEDULE_INPUTS, timeoutSpec } from "../shared/spec";
+import { LOCAL_DATA_CENTER, type ResourceSpec, SCHEDULE_INPUTS, timeoutSpec, ROTATED_AT } from "../shared/spec";
 
 export const geminiDbSpec: ResourceSpec = {
   name: "GeminiDbAdminPassword",
@@ -169,13 +169,7 @@ export const geminiDbSpec: ResourceSpec = {
       secret: true,
     },
     endpointUsed: { type: "string", description: "The GeminiDB endpoint used.", required: true },
-    rotatedAt: {
-      type: "string",
-      description:
-        "When this resource last set the password, RFC 3339 UTC (e.g. `2026-11-25T06:40:12Z`); `rotateAfterDays` " +
-        "counts from it. Undefined on a stack from before this output existed, until the password next changes or " +
-        "a schedule is set.",
-    },
+    rotatedAt: ROTATED_AT,
     passwordVerified: {
       type: "boolean",
       description:

@@ -8,6 +8,7 @@ import { millisecondsOf, scheduleFields } from "../shared/fields";
 import { milvusSpec } from "./spec";
 import { MILVUS_PASSWORD_POLICY, checkPassword } from "../shared/password";
 import type { Inputify, SameFields } from "../shared/inputs";
+import type { IdentityState } from "../shared/lifecycle";
 import { ADDRESS, USER_NAME } from "./address";
 import type { MilvusConnectionArgs, MilvusUserPasswordArgs } from "./args";
 
@@ -86,18 +87,9 @@ const argsMatchSchema: [
 ] = [true, true];
 void argsMatchSchema;
 
-/** What the resource keeps in state. */
-export interface MilvusUserPasswordOutputs extends MilvusUserPasswordInputs {
-  /** The password the user has now (generated or given). Secret. */
-  password: string;
-  /** The resolved address (from the input or MILVUS_URI). */
-  address: string;
-  /** False when the last refresh found that the password no longer logs in. */
-  passwordVerified: boolean;
-  /** When the resource last set the password (RFC 3339 UTC); absent on stacks from before it. */
-  rotatedAt?: string;
-  /** With standbyUser: the user that services log in as now (`user` or `standbyUser`). */
-  activeUser?: string;
-  /** With standbyUser: the password of the user that is not active. Secret. */
-  standbyPassword?: string;
-}
+/** What the resource keeps in state: its inputs and what every identity resource keeps (shared/lifecycle.ts). */
+export type MilvusUserPasswordOutputs = MilvusUserPasswordInputs &
+  IdentityState & {
+    /** With standbyUser: the user services log in as now. */
+    activeUser?: string;
+  };

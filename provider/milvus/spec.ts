@@ -2,7 +2,7 @@
  * MilvusUserPassword's fields, declared once (see provider/shared/spec.ts for what is made
  * of them). Edit the text here, then run `npm run gen-sdk`.
  */
-import { type ResourceSpec, SCHEDULE_INPUTS, timeoutSpec } from "../shared/spec";
+import { type ResourceSpec, SCHEDULE_INPUTS, timeoutSpec, ROTATED_AT, PASSWORD_VERIFIED } from "../shared/spec";
 
 export const milvusSpec: ResourceSpec = {
   name: "MilvusUserPassword",
@@ -123,18 +123,8 @@ export const milvusSpec: ResourceSpec = {
       description: "The Milvus address, resolved from the input or `MILVUS_URI`.",
       required: true,
     },
-    passwordVerified: {
-      type: "boolean",
-      description: "False when the last refresh found that the password in state no longer logs in.",
-      required: true,
-    },
-    rotatedAt: {
-      type: "string",
-      description:
-        "When this resource last set the password, RFC 3339 UTC (e.g. `2026-11-25T06:40:12Z`); `rotateAfterDays` " +
-        "counts from it. Undefined on a stack from before this output existed, until the password next changes or " +
-        "a schedule is set.",
-    },
+    passwordVerified: PASSWORD_VERIFIED,
+    rotatedAt: ROTATED_AT,
     activeUser: {
       type: "string",
       description:

@@ -55,13 +55,22 @@ export interface IdentityInputs extends Scheduled {
   connection?: { address?: string };
 }
 
-/** ...and of its outputs. */
-export interface IdentityOutputs extends IdentityInputs {
+/** What state holds beside the inputs, on every identity resource. */
+export interface IdentityState {
+  /** The password the identity has now (generated or given). Secret. */
   password: string;
+  /** The resolved address. */
   address: string;
+  /** False when the last refresh found that the password no longer logs in. */
   passwordVerified: boolean;
+  /** When the resource last set the password (RFC 3339 UTC); absent on stacks from before it. */
+  rotatedAt?: string;
+  /** With a standby: the password of the identity that is not active. Secret. */
   standbyPassword?: string;
 }
+
+/** ...and of its outputs. */
+export type IdentityOutputs = IdentityInputs & IdentityState;
 
 /** A database, as the lifecycle needs it. `S`: what tests may inject (short waits). */
 export interface IdentityDatabase<S = unknown> {

@@ -1,5 +1,5 @@
 /**
- * Scheduled rotation (`rotateAfterDays`, `rotatedAt`), the same for both resources.
+ * Scheduled rotation (`rotateAfterDays`, `rotatedAt`), the same for every resource.
  *
  * `rotatedAt` is when the resource last set the password, RFC 3339 UTC to the second. It is
  * kept in the outputs and, put there by `check`, in the inputs too: the engine shows an input
@@ -94,7 +94,7 @@ export function scheduleCheck(
 }
 
 /**
- * The end of both resources' check: the inputs with `rotatedAt` carried forward or stamped,
+ * The end of every resource's check: the inputs with `rotatedAt` carried forward or stamped,
  * and the failure of a due schedule for a given password. `replaced`: the resource's identity
  * changes (a new user, instance...), which sets the password too.
  */

@@ -86,6 +86,22 @@ export const SCHEDULE_INPUTS = {
   },
 } satisfies Record<string, FieldSpec>;
 
+/** The output that says when the password was last set (shared/schedule.ts), on every resource. */
+export const ROTATED_AT: FieldSpec = {
+  type: "string",
+  description:
+    "When this resource last set the password, RFC 3339 UTC (e.g. `2026-11-25T06:40:12Z`); `rotateAfterDays` " +
+    "counts from it. Undefined on a stack from before this output existed, until the password next changes or " +
+    "a schedule is set.",
+};
+
+/** The output of a refresh's login, on the identity resources. */
+export const PASSWORD_VERIFIED: FieldSpec = {
+  type: "boolean",
+  description: "False when the last refresh found that the password in state no longer logs in.",
+  required: true,
+};
+
 /** The data center field of a CQL endpoint. */
 export const LOCAL_DATA_CENTER: FieldSpec = {
   type: "string",
