@@ -14,7 +14,6 @@
  * `reporting-enabled` (not upstream's `reporting-disabled`). Users and passwords live in the
  * meta directory, so a restart keeps them.
  */
-import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import * as https from "https";
@@ -23,16 +22,13 @@ import * as path from "path";
 import fetch, { RequestInit } from "node-fetch";
 import { InfluxTarget, basicAuth, influxLogin, influxUrl } from "../provider/influx/client";
 import { redact } from "../provider/shared/redact";
-import { installedBinary, killOnExit, makeTlsFiles, removeOnExit, stopGroup, TlsFiles } from "./server-kit";
-import { freePort, waitFor } from "./support";
+import { Daemon, startDaemon } from "./daemon";
+import { freePort, removeOnExit } from "./support";
+import { makeTlsFiles, TlsFiles } from "./tls-files";
+import { influxdBin } from "./tools";
 
 /** The user GeminiDB for Influx gives its customers, an admin. */
 export const INFLUX_ADMIN = "rwuser";
-
-/** The path of influxd (installed by scripts/install-influxdb.sh on first use). */
-export function influxdBin(): string {
-  return installedBinary("install-influxdb.sh", "PDP_INFLUXD");
-}
 
 export interface RealInfluxOptions {
   /** The password of the admin user rwuser, created at the first start. */
@@ -127,7 +123,7 @@ export async function startRealInflux(options: RealInfluxOptions): Promise<RealI
   const confFile = path.join(dir, "influxdb.conf");
   fs.writeFileSync(confFile, config(dir, ports, tls), { mode: 0o600 });
   const base = influxUrl({ hostPort: `127.0.0.1:${ports.http}`, tls: !!tls });
-  let child: ChildProcess | undefined;
+  let daemon: Daemon | undefined;
 
   /** One request on a connection of its own; its status and body. */
   const request = async (pathAndQuery: string, init: RequestInit = {}) => {
@@ -186,34 +182,28 @@ export async function startRealInflux(options: RealInfluxOptions): Promise<RealI
       await server.query(`SET PASSWORD FOR ${influxName(INFLUX_ADMIN)} = ${influxString(password)}`, true, [password]);
       server.admin.password = password;
     },
-    stop: () => stopGroup(child),
+    stop: async () => {
+      await daemon?.stop();
+    },
     restart: () => launch(),
     async destroy() {
-      await stopGroup(child);
+      await daemon?.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 
   const launch = async () => {
-    const log = fs.openSync(path.join(dir, "influxd.log"), "a");
-    const started = spawn(bin, ["run", "-config", confFile], { detached: true, stdio: ["ignore", log, log] });
-    fs.closeSync(log);
-    child = started;
-    killOnExit(started);
-    let exited = false;
-    started.once("exit", () => (exited = true));
-    try {
-      await waitFor(
-        () => (exited ? `influxd, which exited; see ${dir}/influxd.log` : `influxd's /ping on ${server.address}`),
-        async () => exited || (await request("/ping")).status === 204,
-        20000,
-        100,
-      );
-    } catch (err) {
-      await stopGroup(started, 0);
-      throw err;
-    }
-    if (exited) throw new Error(`influxd exited during start; see ${dir}/influxd.log`);
+    daemon = await startDaemon({
+      name: "influxd",
+      command: bin,
+      args: ["run", "-config", confFile],
+      logFile: path.join(dir, "influxd.log"),
+      readyWhen: `answer /ping on ${server.address}`,
+      ready: async () => (await request("/ping")).status === 204,
+      readyTimeoutMs: 20000,
+      pollMs: 100,
+      graceMs: 5000,
+    });
   };
   await launch();
   await server.query(

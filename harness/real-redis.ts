@@ -10,18 +10,14 @@
  * AUTH; connections that logged in before stay logged in) and is not written to the config
  * file, so this harness writes the current password into the config file at every start.
  */
-import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { RedisTarget, redisExchange, respCommand } from "../provider/redis/client";
-import { installedBinary, killOnExit, makeTlsFiles, removeOnExit, stopGroup, TlsFiles } from "./server-kit";
-import { freePort, waitFor } from "./support";
-
-/** The path of redis-server (installed by scripts/install-redis.sh on first use). */
-export function redisServerBin(): string {
-  return installedBinary("install-redis.sh", "PDP_REDIS_SERVER");
-}
+import { Daemon, startDaemon } from "./daemon";
+import { freePort, removeOnExit } from "./support";
+import { makeTlsFiles, TlsFiles } from "./tls-files";
+import { redisServerBin } from "./tools";
 
 export interface RealRedisOptions {
   /** The password AUTH takes (the default user's). */
@@ -70,8 +66,7 @@ function config(dir: string, port: number, password: string, tls?: TlsFiles): st
     "protected-mode yes",
     tls ? "port 0" : `port ${port}`,
     `dir ${dir}`,
-    `logfile ${path.join(dir, "redis.log")}`,
-    "daemonize no",
+    "daemonize no", // and no logfile: it logs to stdout, which harness/daemon appends to redis.log
     'save ""',
     "appendonly no",
     "databases 1",
@@ -96,7 +91,7 @@ export async function startRealRedis(options: RealRedisOptions): Promise<RealRed
   const port = await freePort();
   const tls = options.tls ? makeTlsFiles(dir) : undefined;
   const confFile = path.join(dir, "redis.conf");
-  let child: ChildProcess | undefined;
+  let daemon: Daemon | undefined;
 
   const server: RealRedis = {
     address: `127.0.0.1:${port}`,
@@ -124,10 +119,12 @@ export async function startRealRedis(options: RealRedisOptions): Promise<RealRed
       if (failed) throw new Error(`redis ${server.address}: CONFIG SET requirepass failed: ${failed.text}`);
       server.password = password;
     },
-    stop: () => stopGroup(child),
+    stop: async () => {
+      await daemon?.stop();
+    },
     restart: () => launch(),
     async destroy() {
-      await stopGroup(child);
+      await daemon?.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -135,25 +132,18 @@ export async function startRealRedis(options: RealRedisOptions): Promise<RealRed
   const launch = async () => {
     // the current password: CONFIG SET does not outlive a restart by itself
     fs.writeFileSync(confFile, config(dir, port, server.password, tls), { mode: 0o600 });
-    const started = spawn(bin, [confFile], { detached: true, stdio: "ignore" });
-    child = started;
-    killOnExit(started);
-    let exited = false;
-    started.once("exit", () => (exited = true));
-    try {
-      await waitFor(
-        () =>
-          exited ? `redis-server, which exited; see ${dir}/redis.log` : `redis-server's login on ${server.address}`,
-        // any answer to PING (-NOAUTH with a password) says it serves
-        async () => exited || (await redisExchange(server.target(1000), [respCommand("PING")], [])).length === 1,
-        10000,
-        50,
-      );
-    } catch (err) {
-      await stopGroup(started, 0);
-      throw err;
-    }
-    if (exited) throw new Error(`redis-server exited during start; see ${dir}/redis.log`);
+    daemon = await startDaemon({
+      name: "redis-server",
+      command: bin,
+      args: [confFile],
+      logFile: path.join(dir, "redis.log"),
+      readyWhen: `answer on ${server.address}`,
+      // any answer to PING (-NOAUTH with a password) says it serves
+      ready: async () => (await redisExchange(server.target(1000), [respCommand("PING")], [])).length === 1,
+      readyTimeoutMs: 10000,
+      pollMs: 50,
+      graceMs: 5000,
+    });
   };
   await launch();
   return server;

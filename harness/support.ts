@@ -1,9 +1,11 @@
 /**
  * What the demo, the tests and the benchmark repeat: waiting (for a time or a condition),
- * reading a secret out of a --show-secrets export, finding or ending processes, and taking a
- * free port. (Starting and stopping a server process: harness/daemon.)
+ * reading a secret out of a --show-secrets export, finding or ending processes, taking a free
+ * port, and removing a server's directory at exit. (Starting and stopping a server process:
+ * harness/daemon.)
  */
 import { execFileSync } from "child_process";
+import * as fs from "fs";
 import * as net from "net";
 
 /**
@@ -99,4 +101,12 @@ export async function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+const dirs = new Set<string>();
+process.on("exit", () => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+/** Removes `dir` when the test process exits (a server's directory, if its owner did not). */
+export function removeOnExit(dir: string): void {
+  dirs.add(dir);
 }

@@ -1,30 +1,10 @@
 /**
- * What the harness's Debian servers (real-redis.ts, real-influx.ts) share: the binary from the
- * install script, a CA and a server certificate for 127.0.0.1 made with openssl, and the
- * processes to kill when the test process exits.
+ * TLS for the harness's Debian servers (real-redis.ts, real-influx.ts): a CA and a server
+ * certificate for 127.0.0.1 made with openssl.
  */
-import { ChildProcess, execFileSync } from "child_process";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { killGroup } from "./support";
-
-const ROOT = path.resolve(__dirname, "..");
-
-/**
- * The path a scripts/install-*.sh prints on its last line, or `$envName` when set (by
- * scripts/test.js, or by an earlier call in this process).
- */
-export function installedBinary(script: string, envName: string): string {
-  const cached = process.env[envName];
-  if (cached) return cached;
-  const out = execFileSync("bash", [path.join(ROOT, "scripts", script)], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const bin = out.trim().split("\n").pop()!;
-  process.env[envName] = bin;
-  return bin;
-}
 
 export interface TlsFiles {
   /** PEM of the CA that signed the server's certificate: what a client trusts. */
@@ -71,32 +51,4 @@ export function makeTlsFiles(dir: string): TlsFiles {
     certFile: f("server.pem"),
     keyFile: f("server.key"),
   };
-}
-
-const running = new Set<ChildProcess>();
-const dirs = new Set<string>();
-process.on("exit", () => {
-  running.forEach((c) => killGroup(c.pid, "SIGKILL"));
-  dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true }));
-});
-
-/** Kills `child`'s process group when the test process exits, unless it has exited by then. */
-export function killOnExit(child: ChildProcess): void {
-  running.add(child);
-  child.once("exit", () => running.delete(child));
-}
-
-/** Removes `dir` when the test process exits (a server's directory, if its owner did not). */
-export function removeOnExit(dir: string): void {
-  dirs.add(dir);
-}
-
-/** Stops `child`'s process group: SIGTERM, SIGKILL after `graceMs`; resolves when it has exited. */
-export async function stopGroup(child: ChildProcess | undefined, graceMs = 5000): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.once("exit", () => r()));
-  killGroup(child.pid, "SIGTERM");
-  const timer = setTimeout(() => killGroup(child.pid, "SIGKILL"), graceMs);
-  await exited;
-  clearTimeout(timer);
 }

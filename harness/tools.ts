@@ -48,6 +48,16 @@ export function cassandraLib(): string {
   return install("install-cassandra.sh", "PDP_CASSANDRA_LIB");
 }
 
+/** The path of Debian's redis-server (7.0), scripts/install-redis.sh. */
+export function redisServerBin(): string {
+  return install("install-redis.sh", "PDP_REDIS_SERVER");
+}
+
+/** The path of Debian's influxd (InfluxDB 1.6), scripts/install-influxdb.sh. */
+export function influxdBin(): string {
+  return install("install-influxdb.sh", "PDP_INFLUXD");
+}
+
 /** The virtualenv with PyPI pulumi, in which Python programs run. */
 export function pythonVenv(): string {
   return install("install-python.sh", "PDP_PYTHON_VENV");
