@@ -168,7 +168,7 @@ describe("security: the Milvus SDK's debug log stays off", function () {
 
   it("our client, under the same NODE_ENV=debug, logs nothing of the call", async () => {
     const out = await nodeDebug(`
-      const { MilvusSession } = require("../../dist/milvus/client");
+      const { MilvusSession } = require("./dist/milvus/client");
       (async () => {
         const s = new MilvusSession({ hostPort: ${JSON.stringify(server.address)}, tls: false, timeoutMs: 5000 }, { username: "root", password: "Milvus" });
         await s.updatePassword("app", ${JSON.stringify(OLD)}, ${JSON.stringify(NEW)});

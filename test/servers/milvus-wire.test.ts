@@ -24,7 +24,7 @@ interface Report {
 function runChild(address: string): Promise<Report> {
   const script = `
     const ops = require("pulumi-db-passwords/dist/milvus/operations");
-    const { wireStats } = require("../../dist/milvus/client");
+    const { wireStats } = require("./dist/milvus/client");
     (async () => {
       const connection = { address: ${JSON.stringify(address)}, username: "root", password: ${JSON.stringify(ROOT_PW)}, timeoutMs: 5000 };
       const passwords = {};
