@@ -1,7 +1,8 @@
 /**
  * An emulator of the Huawei Cloud APIs the GeminiDB resource uses, over real HTTP on
  * loopback: IAM (POST /v3/auth/tokens, GET /v3/projects) and GeminiDB (GET
- * /v3/{project_id}/instances?id=, PUT /v3/{project_id}/instances/{instance_id}/password).
+ * /v3/{project_id}/instances?id=, PUT /v3/{project_id}/instances/{instance_id}/password, GET and
+ * PUT /v3/{project_id}/instances/{instance_id}/passwordless-config).
  *
  * It checks what the service checks: X-Auth-Token (unknown, expired, other project) and
  * AK/SK signatures, recomputed with Huawei's own SDK signer (an implementation independent
@@ -10,14 +11,25 @@
  * an X-Request-Id on every answer. Fault scripts are consumed one per call of a route; every
  * call is counted.
  *
- * Given a database (`useDatabase`: a real Cassandra), it applies each reset as GeminiDB does
- * to its engine: `ALTER ROLE rwuser WITH PASSWORD = ...` as a superuser, before it answers.
+ * Each instance has an engine, its `datastore.type` as the instance query answers it (Huawei's
+ * example says "Cassandra"; the list filter takes cassandra, mongodb, influxdb, redis; other
+ * engines such as hbase and dynamodb exist): compared without case. The reset serves the four
+ * engines Huawei's current API reference lists (nosql_05_0101, updated 2025-12-04: Cassandra,
+ * Mongo, Influx, Redis) and refuses the others with 403 DBS.200018; the password-free
+ * configuration (nosql_05_0066 / nosql_05_0067) serves Redis only.
+ *
+ * Given a real database behind an instance (`backWith`, or `useDatabase` for Cassandra), it
+ * applies each reset as GeminiDB does to that engine before it answers: Cassandra `ALTER ROLE
+ * rwuser WITH PASSWORD = ...` as a superuser, Redis `CONFIG SET requirepass`, InfluxDB `SET
+ * PASSWORD FOR rwuser`; a failure to apply answers 500 DBS.280005.
  */
 import * as http from "http";
 import * as net from "net";
 import { createHash, randomBytes, randomUUID } from "crypto";
 import { CqlEndpoint, alterRolePassword } from "./cql";
 import { FaultOf } from "./faults";
+import type { RealInflux } from "./real-influx";
+import type { RealRedis } from "./real-redis";
 import { sleep } from "./support";
 
 // Huawei's official signer, as an oracle (devDependency only).
@@ -51,7 +63,44 @@ export async function startEmulator(
   return emu;
 }
 
-export type Route = "iam.tokens" | "iam.projects" | "instances.get" | "password.put";
+export type Route =
+  "iam.tokens" | "iam.projects" | "instances.get" | "password.put" | "passwordless.get" | "passwordless.put";
+
+/**
+ * The engines whose rwuser password the reset API sets (Huawei's nosql_05_0101, 2025-12-04), as
+ * the instance query's `datastore.type` names them, lower-cased; the EU site lists only
+ * cassandra, influxdb and redis.
+ */
+export const RESET_ENGINES: readonly string[] = ["cassandra", "mongodb", "influxdb", "redis"];
+
+/** A plausible `datastore.version` per engine (lower-cased type), for instances that set none. */
+export const DATASTORE_VERSIONS: Readonly<Record<string, string>> = {
+  cassandra: "3.11",
+  mongodb: "4.0",
+  influxdb: "1.8",
+  redis: "6.2",
+  hbase: "2.3",
+  dynamodb: "1.0",
+};
+
+/** An instance's engine: its datastore type, lower-cased (the API's own casing varies). */
+export function engineOf(instance: Pick<EmuInstance, "datastore">): string {
+  return instance.datastore.toLowerCase();
+}
+
+/**
+ * A real database behind an instance, to which each reset is applied: the Cassandra role
+ * (`rwuser`, or the instance's `role`) altered as `admin`, a superuser; the Redis server's
+ * default-user password (`server.setPassword`); the InfluxDB admin rwuser's password
+ * (`server.setPassword`).
+ */
+export type Backing =
+  | { kind: "cassandra"; endpoint: CqlEndpoint; admin: { username: string; password: string } }
+  | { kind: "redis"; server: RealRedis }
+  | { kind: "influx"; server: RealInflux };
+
+/** The engine (lower-cased datastore type) each kind of backing stands for. */
+const BACKING_ENGINE: Record<Backing["kind"], string> = { cassandra: "cassandra", redis: "redis", influx: "influxdb" };
 
 /** The API's own error answer: an HTTP status with an {error_code, error_msg} body. */
 export interface GeminiDbStatus {
@@ -80,11 +129,16 @@ export interface EmuInstance {
   id: string;
   projectId: string;
   status: string;
+  /** `datastore.type` as the instance query answers it: "Cassandra", "redis", "influxdb", "hbase", ... */
   datastore: string;
+  /** `datastore.version`; DATASTORE_VERSIONS' value for the engine when not set. */
+  version?: string;
   actions: string[];
   password: string;
   /** With a database: the role that stands for this instance's rwuser there (default rwuser). */
   role?: string;
+  /** Redis: the password-free configuration (`config_ips`, IPv4 addresses and CIDR blocks). */
+  configIps?: string[];
 }
 
 interface IssuedToken {
@@ -179,6 +233,91 @@ export class GeminiDbEmulator {
     this.database = { endpoint, admin };
   }
 
+  /** Per instance: the real database its resets are applied to (before `useDatabase`'s). */
+  private readonly backings = new Map<string, Backing>();
+
+  /**
+   * Redis instances whose runner access is password-free: the password the server had before
+   * (and takes again when the configuration stops covering the runner), kept up to date by resets.
+   */
+  private readonly heldPasswords = new Map<string, string>();
+
+  /**
+   * Backs one instance with a real database of its engine (the instance must exist): each reset
+   * of it is applied there before the 204, later with `applyLater`, never with `fakeSuccess`;
+   * a failure to apply answers 500 DBS.280005. For Redis, the password-free configuration acts
+   * on the server too (see `applyPasswordFree`).
+   */
+  backWith(instanceId: string, backing: Backing): void {
+    const inst = this.instances.get(instanceId);
+    if (!inst) throw new Error(`backWith: no instance ${instanceId}`);
+    if (engineOf(inst) !== BACKING_ENGINE[backing.kind]) {
+      throw new Error(`backWith: a ${backing.kind} backing for a ${inst.datastore} instance`);
+    }
+    this.backings.set(instanceId, backing);
+  }
+
+  /** Whether the runner's access to this Redis instance is password-free now (its server has no password). */
+  isPasswordFree(instanceId: string): boolean {
+    return this.heldPasswords.has(instanceId);
+  }
+
+  /** The real database behind an instance: its own backing, or useDatabase's for a Cassandra instance. */
+  private backingOf(inst: EmuInstance): Backing | undefined {
+    const own = this.backings.get(inst.id);
+    if (own) return own;
+    if (this.database && engineOf(inst) === "cassandra") return { kind: "cassandra", ...this.database };
+    return undefined;
+  }
+
+  /** Applies a reset to the instance's real database, as GeminiDB does on that engine. */
+  private async applyReset(inst: EmuInstance, backing: Backing, password: string): Promise<void> {
+    switch (backing.kind) {
+      case "cassandra":
+        return alterRolePassword(backing.endpoint, backing.admin, inst.role ?? "rwuser", password);
+      case "influx":
+        return backing.server.setPassword(password);
+      case "redis":
+        // password-free from the runner: the server's password changes (remembered here), and
+        // the runner's access stays password-free until the configuration stops covering it
+        if (this.heldPasswords.has(inst.id)) {
+          this.heldPasswords.set(inst.id, password);
+          return;
+        }
+        return backing.server.setPassword(password);
+    }
+  }
+
+  /**
+   * Makes the Redis server behind an instance password-free for the runner when its
+   * `config_ips` cover 127.0.0.1, and gives it its password back when they stop covering it.
+   *
+   * GeminiDB's password-free access is per client IP: from a listed address every AUTH passes,
+   * whatever the password (Huawei's FAQ: "regardless of whether the password is correct"), and
+   * other addresses still need the password. Real redis-server has no per-IP authentication; as
+   * every test server and every client here is on loopback, the closest faithful emulation is
+   * to take the password away for everyone: `CONFIG SET requirepass ""` (the default user
+   * becomes `nopass`), the real password held here, changed by resets in the meantime, and
+   * set again when the configuration is cleared. One difference shows: redis-server answers
+   * `AUTH <password>` on a password-free server with an error ("AUTH <password> called without
+   * any password configured for the default user"), where GeminiDB answers OK; commands without
+   * AUTH pass on both. A client that logs in (provider/redis/client `redisLogin`) reads that
+   * error as serverCode PASSWORD_FREE. While password-free, RealRedis.password is "".
+   */
+  private async applyPasswordFree(inst: EmuInstance, backing: Backing | undefined, configIps: string[]) {
+    if (backing?.kind !== "redis") return;
+    const free = configIps.some((entry) => ipv4Covers(entry, "127.0.0.1"));
+    const held = this.heldPasswords.get(inst.id);
+    if (free && held === undefined) {
+      const password = backing.server.password;
+      await backing.server.setPassword("");
+      this.heldPasswords.set(inst.id, password);
+    } else if (!free && held !== undefined) {
+      await backing.server.setPassword(held);
+      this.heldPasswords.delete(inst.id);
+    }
+  }
+
   private reply(res: http.ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}) {
     const requestId = randomUUID().replace(/-/g, "");
     this.requestIds.push(requestId);
@@ -202,6 +341,9 @@ export class GeminiDbEmulator {
     if (method === "GET" && m) return { route: "instances.get", params: [m[1]] };
     m = /^\/v3\/([^/]+)\/instances\/([^/]+)\/password$/.exec(path);
     if (method === "PUT" && m) return { route: "password.put", params: [m[1], m[2]] };
+    m = /^\/v3\/([^/]+)\/instances\/([^/]+)\/passwordless-config$/.exec(path);
+    if (method === "GET" && m) return { route: "passwordless.get", params: [m[1], m[2]] };
+    if (method === "PUT" && m) return { route: "passwordless.put", params: [m[1], m[2]] };
     return undefined;
   }
 
@@ -398,7 +540,11 @@ export class GeminiDbEmulator {
               id: i.id,
               name: `inst-${i.id.slice(0, 6)}`,
               status: i.status,
-              datastore: { type: i.datastore, version: "3.11" },
+              datastore: {
+                type: i.datastore,
+                version: i.version ?? DATASTORE_VERSIONS[engineOf(i)] ?? "1.0",
+                patch_available: false,
+              },
               actions: i.actions,
               mode: "Cluster",
             })),
@@ -420,7 +566,7 @@ export class GeminiDbEmulator {
           return fail(400, "DBS.200001", "Parameter error");
         const inst = this.instances.get(instanceId);
         if (!inst || inst.projectId !== projectId) return fail(404, "DBS.200002", "The instance does not exist");
-        if (inst.datastore !== "Cassandra")
+        if (!RESET_ENGINES.includes(engineOf(inst)))
           return fail(403, "DBS.200018", "The instance type does not support this operation");
         if (inst.actions.length)
           return fail(403, "DBS.200019", "Another operation is being performed on the instance. Try again later");
@@ -428,20 +574,12 @@ export class GeminiDbEmulator {
           return fail(403, "DBS.200011", "The instance status does not allow this operation");
         if (!serverPasswordRule(parsed.password)) return fail(400, "DBS.200029", "Invalid password");
         if (withoutActing) return { status: 204 };
-        if (this.database && databaseDelayMs > 0) {
-          const { endpoint, admin } = this.database;
-          setTimeout(
-            () => void alterRolePassword(endpoint, admin, inst.role ?? "rwuser", parsed.password).catch(() => {}),
-            databaseDelayMs,
-          );
-        } else if (this.database) {
+        const backing = this.backingOf(inst);
+        if (backing && databaseDelayMs > 0) {
+          setTimeout(() => void this.applyReset(inst, backing, parsed.password).catch(() => {}), databaseDelayMs);
+        } else if (backing) {
           try {
-            await alterRolePassword(
-              this.database.endpoint,
-              this.database.admin,
-              inst.role ?? "rwuser",
-              parsed.password,
-            );
+            await this.applyReset(inst, backing, parsed.password);
           } catch {
             return fail(500, "DBS.280005", "The database did not accept the password change");
           }
@@ -450,23 +588,109 @@ export class GeminiDbEmulator {
         this.onApplied?.(instanceId);
         return { status: 204 };
       }
+      case "passwordless.get": {
+        const [projectId, instanceId] = params;
+        const auth = this.authenticate(req, url, body, projectId);
+        if ("status" in auth) return auth;
+        const inst = this.instances.get(instanceId);
+        if (!inst || inst.projectId !== projectId) return fail(404, "DBS.200002", "The instance does not exist");
+        if (engineOf(inst) !== "redis")
+          return fail(403, "DBS.200018", "The instance type does not support this operation");
+        const offset = queryInteger(url, "offset", 0);
+        if (offset === undefined || offset < 0) return fail(400, "DBS.280440", "Invalid offset.");
+        const limit = queryInteger(url, "limit", 100);
+        if (limit === undefined || limit < 1 || limit > 100) return fail(400, "DBS.280439", "Invalid limit.");
+        const all = inst.configIps ?? [];
+        return { status: 200, body: { config_ips: all.slice(offset, offset + limit), total_count: all.length } };
+      }
+      case "passwordless.put": {
+        const [projectId, instanceId] = params;
+        const auth = this.authenticate(req, url, body, projectId);
+        if ("status" in auth) return auth;
+        let parsed: any;
+        try {
+          parsed = JSON.parse(body);
+        } catch {
+          return fail(400, "DBS.200001", "Parameter error");
+        }
+        const ips: unknown = parsed?.config_ips;
+        if (!Array.isArray(ips) || !ips.every((x) => typeof x === "string") || Object.keys(parsed).length !== 1)
+          return fail(400, "DBS.200001", "Parameter error");
+        const inst = this.instances.get(instanceId);
+        if (!inst || inst.projectId !== projectId) return fail(404, "DBS.200002", "The instance does not exist");
+        if (engineOf(inst) !== "redis")
+          return fail(403, "DBS.200018", "The instance type does not support this operation");
+        if (inst.actions.length)
+          return fail(403, "DBS.200019", "Another operation is being performed on the instance. Try again later");
+        if (inst.status !== "normal")
+          return fail(403, "DBS.200011", "The instance status does not allow this operation");
+        if (!ips.every(isIpv4OrCidr)) return fail(400, "DBS.200091", "Invalid IP address.");
+        if (new Set(ips).size !== ips.length) return fail(400, "DBS.200092", "The IP address already exists.");
+        // documented: "200, no body"
+        if (withoutActing) return { status: 200 };
+        const configIps = [...(ips as string[])];
+        inst.configIps = configIps;
+        const backing = this.backingOf(inst);
+        if (databaseDelayMs > 0) {
+          setTimeout(() => void this.applyPasswordFree(inst, backing, configIps).catch(() => {}), databaseDelayMs);
+        } else {
+          try {
+            await this.applyPasswordFree(inst, backing, configIps);
+          } catch {
+            return fail(500, "DBS.280005", "The database did not accept the password-free configuration");
+          }
+        }
+        return { status: 200 };
+      }
     }
   }
+}
+
+/** An integer query parameter: `fallback` when absent, undefined when not a decimal integer. */
+function queryInteger(url: URL, name: string, fallback: number): number | undefined {
+  const v = url.searchParams.get(name);
+  if (v === null) return fallback;
+  return /^\d{1,9}$/.test(v) ? Number(v) : undefined;
+}
+
+/** The 32-bit value of a dotted IPv4 address, or undefined. */
+function ipv4Value(text: string): number | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+  if (!m) return undefined;
+  const octets = m.slice(1).map(Number);
+  if (octets.some((o, i) => o > 255 || (m[i + 1].length > 1 && m[i + 1].startsWith("0")))) return undefined;
+  return ((octets[0] << 24) >>> 0) + (octets[1] << 16) + (octets[2] << 8) + octets[3];
+}
+
+/** An IPv4 address or CIDR block ("10.0.0.0/8"), the only entries config_ips takes. */
+export function isIpv4OrCidr(entry: string): boolean {
+  const [address, prefix, ...rest] = entry.split("/");
+  if (rest.length || ipv4Value(address) === undefined) return false;
+  return prefix === undefined || (/^\d{1,2}$/.test(prefix) && Number(prefix) <= 32);
+}
+
+/** Whether a config_ips entry (address or CIDR block) covers the IPv4 address `ip`. */
+export function ipv4Covers(entry: string, ip: string): boolean {
+  if (!isIpv4OrCidr(entry)) return false;
+  const [address, prefix] = entry.split("/");
+  const bits = prefix === undefined ? 32 : Number(prefix);
+  const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
+  return (ipv4Value(address)! & mask) >>> 0 === (ipv4Value(ip)! & mask) >>> 0;
 }
 
 type Answer =
   { status: number; body?: unknown; headers?: Record<string, string> } | { status: number; error: [string, string] };
 const fail = (status: number, code: string, msg: string): Answer => ({ status, error: [code, msg] });
 
-/** The seed's rule, as the service applies it: 8–32 of upper, lower, digit and ~!@#%^*-_=+?, each class present. */
+/**
+ * The service's rule for the rwuser password of all four engines, in Huawei's current text
+ * (nosql_05_0101, 2025-12-04): 8 to 32 characters of uppercase and lowercase letters, digits and
+ * the specials ~!@#$%^&*()-_=+?, at least two of those four classes. (The seed's, and the EU
+ * site's, older text was stricter: every class, and no $ & ( ).)
+ */
 export function serverPasswordRule(pw: string): boolean {
-  return (
-    /^[A-Za-z0-9~!@#%^*\-_=+?]{8,32}$/.test(pw) &&
-    /[A-Z]/.test(pw) &&
-    /[a-z]/.test(pw) &&
-    /\d/.test(pw) &&
-    /[~!@#%^*\-_=+?]/.test(pw)
-  );
+  if (!/^[A-Za-z0-9~!@#$%^&*()\-_=+?]{8,32}$/.test(pw)) return false;
+  return [/[A-Z]/, /[a-z]/, /\d/, /[~!@#$%^&*()\-_=+?]/].filter((c) => c.test(pw)).length >= 2;
 }
 
 /**
