@@ -50,6 +50,71 @@ export interface GeminiDbCqlArgs {
 }
 
 /**
+ * Where this program's pipeline reaches a GeminiDB Redis instance, to prove each reset by
+ * `AUTH <password>` and `PING` on a fresh connection and to check the password on refresh.
+ */
+export interface GeminiDbRedisArgs {
+  /**
+   * The instance's Redis address, `host:port` (a private IP of the instance; port 6379 when
+   * omitted). The pipeline must reach it.
+   *
+   * Required.
+   */
+  address: pulumi.Input<string>;
+  /**
+   * Connect with TLS; SSL is on by default on new GeminiDB Redis instances (TLS 1.3).
+   *
+   * Default: true.
+   */
+  tls?: pulumi.Input<boolean>;
+  /**
+   * The CA certificate to trust for TLS, PEM: the one the GeminiDB console offers.
+   *
+   * Default: the system's trusted CAs.
+   */
+  caCertificate?: pulumi.Input<string>;
+  /**
+   * Timeout of each Redis connection attempt in milliseconds, 1000 to 60000.
+   *
+   * Default: 10000.
+   */
+  timeoutMs?: pulumi.Input<number>;
+}
+
+/**
+ * Where this program's pipeline reaches a GeminiDB Influx instance, to prove each reset by
+ * `SHOW DATABASES` as rwuser over HTTP(S) with basic authentication and to check the password
+ * on refresh.
+ */
+export interface GeminiDbInfluxArgs {
+  /**
+   * The instance's InfluxDB address, `host:port` (a private IP of the instance; port 8635 when
+   * omitted). The pipeline must reach it.
+   *
+   * Required.
+   */
+  address: pulumi.Input<string>;
+  /**
+   * Use HTTPS (when SSL is enabled on the instance).
+   *
+   * Default: false.
+   */
+  tls?: pulumi.Input<boolean>;
+  /**
+   * The CA certificate to trust for TLS, PEM: the one the GeminiDB console offers.
+   *
+   * Default: the system's trusted CAs.
+   */
+  caCertificate?: pulumi.Input<string>;
+  /**
+   * Timeout of each HTTP request to InfluxDB in milliseconds, 1000 to 60000.
+   *
+   * Default: 10000.
+   */
+  timeoutMs?: pulumi.Input<number>;
+}
+
+/**
  * Exactly one way to authenticate: `token`; `accessKey` + `secretKey` (+ `securityToken`); or
  * `userName` + `password` + `domainName`.
  */
@@ -115,18 +180,27 @@ export interface GeminiDbAdminPasswordArgs {
    */
   projectId?: pulumi.Input<string>;
   /**
-   * The GeminiDB Cassandra instance: 32 hex characters, `in`, two digits. A change replaces the
-   * resource.
+   * The GeminiDB instance: 32 hex characters, `in`, two digits. A change replaces the resource.
    *
    * Required.
    */
   instanceId: pulumi.Input<string>;
   /**
-   * The rwuser password to set: 8 to 32 characters with uppercase, lowercase, digits and at
-   * least one of `~!@#%^*-_=+?`. Secret. A change resets the password again.
+   * The engine the program expects: `cassandra`, `mongodb`, `influxdb` or `redis`. `pulumi
+   * preview` then checks `password` and the proof block against it, and `pulumi up` fails before
+   * any reset when the instance is another engine.
    *
-   * Default: a 24-character random password, generated once and kept in state (a new one on each
-   * change of `rotationTrigger`).
+   * Default: none: any engine the API resets; the instance query says which.
+   */
+  engine?: pulumi.Input<string>;
+  /**
+   * The rwuser password to set: 8 to 32 characters with at least two of uppercase letters,
+   * lowercase letters, digits and the special characters `~!@#$%^&*()-_=+?`, and no other
+   * characters (Huawei's rule for every engine). Secret. A change resets the password again.
+   *
+   * Default: a 24-character random password with all four kinds of characters and only the
+   * specials `~!@#%^*-_=+?` (valid under every published version of the rule), generated once
+   * and kept in state (a new one on each change of `rotationTrigger`).
    */
   password?: pulumi.Input<string>;
   /**
@@ -175,16 +249,34 @@ export interface GeminiDbAdminPasswordArgs {
    */
   timeoutMs?: pulumi.Input<number>;
   /**
-   * Prove each reset on the database itself: after the API's 204, a login as rwuser over CQL
-   * must work with the new password and fail with the old one (tried again for a few seconds
-   * while authentication caches expire); a reset the database does not show fails the update.
-   * `pulumi refresh` then logs in with the password in state and reports `passwordVerified:
-   * false` when it no longer works (say, after a reset in the console), which the next `pulumi
-   * up` repairs.
+   * For a Cassandra instance: prove each reset on the database itself: after the API's 204, a
+   * login as rwuser over CQL must work with the new password and fail with the old one (tried
+   * again for a few seconds while authentication caches expire); a reset the database does not
+   * show fails the update. `pulumi refresh` then logs in with the password in state and reports
+   * `passwordVerified: false` when it no longer works (say, after a reset in the console), which
+   * the next `pulumi up` repairs.
    *
    * Default: none: the API's answer is the only evidence, and there is no `passwordVerified`.
    */
   cql?: pulumi.Input<GeminiDbCqlArgs>;
+  /**
+   * For a Redis instance: prove each reset on the database, as `cql` does (the new password logs
+   * in, the old one is refused), with `AUTH` and `PING`; the old password is tried once per
+   * round, since GeminiDB locks a client address out after more than five failed logins. When
+   * the old password still logs in because the pipeline's address has password-free access
+   * (`passwordless-config`), the provider says so in the log instead of failing: from there no
+   * password can be proved refused.
+   *
+   * Default: none: the API's answer is the only evidence.
+   */
+  redis?: pulumi.Input<GeminiDbRedisArgs>;
+  /**
+   * For an Influx instance: prove each reset on the database, as `cql` does, with `SHOW
+   * DATABASES` as rwuser over the InfluxDB HTTP API.
+   *
+   * Default: none: the API's answer is the only evidence.
+   */
+  influx?: pulumi.Input<GeminiDbInfluxArgs>;
 }
 
 /** The outputs of GeminiDbAdminPassword. */
@@ -200,14 +292,19 @@ export interface GeminiDbAdminPasswordOutputFields {
   /** The GeminiDB endpoint used. */
   readonly endpointUsed: pulumi.Output<string>;
   /**
+   * The instance's engine as the API reports it, lower case: `cassandra`, `mongodb`, `influxdb`
+   * or `redis`. Undefined on a stack from before this output existed, until the next reset.
+   */
+  readonly engine: pulumi.Output<string | undefined>;
+  /**
    * When this resource last set the password, RFC 3339 UTC (e.g. `2026-11-25T06:40:12Z`);
    * `rotateAfterDays` counts from it. Undefined on a stack from before this output existed,
    * until the password next changes or a schedule is set.
    */
   readonly rotatedAt: pulumi.Output<string | undefined>;
   /**
-   * With `cql`: false when the last refresh found that the password in state no longer logs in
-   * as rwuser. Undefined without `cql`.
+   * With a proof block (`cql`, `redis`, `influx`): false when the last refresh found that the
+   * password in state no longer logs in as rwuser. Undefined without one.
    */
   readonly passwordVerified: pulumi.Output<boolean | undefined>;
 }

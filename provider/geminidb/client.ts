@@ -121,6 +121,26 @@ export class GeminiDbClient {
   }
 
   /**
+   * GeminiDB Redis: GET /v3/{project_id}/instances/{instance_id}/passwordless-config, the
+   * addresses and CIDR blocks that log in without a password (`config_ips`); read only when a
+   * Redis proof finds the old password still logging in.
+   */
+  async getPasswordlessConfig(projectId: string, instanceId: string): Promise<string[]> {
+    const target = `geminidb ${this.host} instance ${instanceId}`;
+    const project = encodeURIComponent(projectId);
+    const url = `${this.cfg.endpoint}/v3/${project}/instances/${encodeURIComponent(instanceId)}/passwordless-config`;
+    const res = await this.call(
+      "query password-free configuration",
+      target,
+      projectId,
+      { method: "GET", url, headers: { "Content-Type": "application/json" }, body: "" },
+      (r) => r.status === 200,
+    );
+    const ips = res.json?.config_ips;
+    return Array.isArray(ips) ? ips.map(String) : [];
+  }
+
+  /**
    * GeminiDB: PUT /v3/{project_id}/instances/{instance_id}/password, body {"password": ...},
    * answer 204 (documented); any 2xx is success, as for Huawei's own SDK.
    */

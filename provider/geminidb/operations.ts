@@ -3,7 +3,7 @@
  * (provider.ts) requires this module by package path when a method runs.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { ConfigError, CqlError, GeminiDbError } from "../shared/errors";
+import { ConfigError, GeminiDbError } from "../shared/errors";
 import { compact, failed, issuesToFailures, providerCheck } from "../shared/check";
 import { envValue } from "../shared/env";
 import { guarded } from "../shared/guard";
@@ -15,9 +15,17 @@ import { replacedFields, secretValues } from "../shared/spec";
 import { geminiDbSpec } from "./spec";
 import { environmentSecrets, hasEnvironmentCredentials, makeAuthenticator } from "./auth";
 import { GeminiDbClient, GeminiRetry, InstanceInfo } from "./client";
-import { cqlTarget } from "../cql/client";
-import { logsIn } from "../shared/proof";
-import { PROOF, RWUSER, proveReset } from "./proof";
+import { type ProofBound, logsIn } from "../shared/proof";
+import {
+  PROOF_BLOCKS,
+  engineProof,
+  ipCovered,
+  localAddressTowards,
+  proofBlockOf,
+  proveReset,
+  type ProofOutcome,
+} from "./proof";
+import { GEMINIDB_ENGINES, type GeminiDbEngine } from "../shared/password";
 import { INSTANCE_ID, KNOWN_REGIONS, PROJECT_ID, REGION, defaultEndpoint, defaultIamEndpoint } from "./regions";
 import type { GeminiDbAdminPasswordInputs as Inputs, GeminiDbAdminPasswordOutputs as Outputs } from "./schema";
 
@@ -26,11 +34,9 @@ export const DEFAULT_TIMEOUT_MS = 30000;
 /** What a caller may inject (tests: short retry bounds). The provider host uses the defaults. */
 export interface Settings {
   retry?: GeminiRetry;
-  proof?: typeof PROOF;
+  /** The bound of a login proof (every block's). */
+  proof?: ProofBound;
 }
-
-/** CQL's port on GeminiDB for Cassandra. */
-export const GEMINIDB_CQL_PORT = 8635;
 
 function guard<T>(operation: string, sources: unknown[], fn: () => Promise<T>): Promise<T> {
   return guarded(
@@ -70,12 +76,18 @@ function context(inputs: Inputs, settings: Settings, extraSecrets: string[] = []
   };
 }
 
-/** Refuses, before any change, an instance the API would refuse or that is not ours to change. */
+/**
+ * Refuses, before any change, an instance the API would refuse or that is not ours to change:
+ * one that is missing, of an engine the reset does not serve, of another engine than the
+ * program expects (`engine`) or than its proof block proves, not normal, or busy. Returns the
+ * instance's engine (undefined when the API's answer does not say).
+ */
 function assertReady(
   inst: InstanceInfo | undefined,
   instanceId: string,
   endpoint: string,
-): asserts inst is InstanceInfo {
+  inputs: Inputs,
+): GeminiDbEngine | undefined {
   const target = `geminidb ${new URL(endpoint).host} instance ${instanceId}`;
   if (!inst)
     throw new GeminiDbError("the instance does not exist in this project and region", {
@@ -83,9 +95,25 @@ function assertReady(
       target,
       serverCode: "DBS.200002",
     });
-  if (inst.datastoreType && inst.datastoreType.toLowerCase() !== "cassandra") {
+  const type = inst.datastoreType?.toLowerCase();
+  const engine = GEMINIDB_ENGINES.find((e) => e === type);
+  if (type !== undefined && !engine) {
     throw new GeminiDbError(
-      `the instance is a GeminiDB ${inst.datastoreType} instance; only Cassandra instances are supported`,
+      `the instance is a GeminiDB ${inst.datastoreType} instance; the password reset serves Cassandra, Mongo, ` +
+        "Influx and Redis instances only",
+      { operation: "check instance", target },
+    );
+  }
+  if (engine && inputs.engine && engine !== inputs.engine) {
+    throw new GeminiDbError(`the instance is a GeminiDB ${engine} instance, and engine is ${inputs.engine}`, {
+      operation: "check instance",
+      target,
+    });
+  }
+  const block = proofBlockOf(inputs);
+  if (engine && block && PROOF_BLOCKS[block] !== engine) {
+    throw new GeminiDbError(
+      `${block} proves a reset on ${PROOF_BLOCKS[block]} instances, and the instance is a GeminiDB ${engine} instance`,
       { operation: "check instance", target },
     );
   }
@@ -101,64 +129,86 @@ function assertReady(
       { operation: "check instance", target, serverCode: "DBS.200019", transient: true },
     );
   }
+  return engine;
 }
 
-async function setPassword(ctx: Context, instanceId: string, password: string): Promise<string> {
+async function setPassword(
+  ctx: Context,
+  inputs: Inputs,
+  password: string,
+): Promise<{ projectId: string; engine?: GeminiDbEngine }> {
   const projectId = await ctx.projectId();
-  assertReady(await ctx.client.getInstance(projectId, instanceId), instanceId, ctx.endpoint);
-  await ctx.client.resetPassword(projectId, instanceId, password);
-  return projectId;
+  const engine = assertReady(
+    await ctx.client.getInstance(projectId, inputs.instanceId),
+    inputs.instanceId,
+    ctx.endpoint,
+    inputs,
+  );
+  await ctx.client.resetPassword(projectId, inputs.instanceId, password);
+  return { projectId, engine };
 }
 
 /**
- * With `cql`, after the API's 2xx: the database must show the reset (proof.ts). When it does
- * not, the operation fails with an error that names `cql`. When the database kept the old
- * password (the API answered without acting), state stays as it was; otherwise the API's
- * word stands and state records the new password with `passwordVerified` telling whether it
- * logs in (`partial`), so that state matches what the database most likely holds and the
- * next `pulumi up` proves or repairs it.
+ * With a proof block (`cql`, `redis`, `influx`), after the API's 2xx: the database must show the
+ * reset (proof.ts). When it does not, the operation fails with an error that names the block.
+ * When the database kept the old password (the API answered without acting), state stays as it
+ * was; otherwise the API's word stands and state records the new password with
+ * `passwordVerified` telling whether it logs in (`partial`), so that state matches what the
+ * database most likely holds and the next `pulumi up` proves or repairs it. Returns what the
+ * user should read in the log (a proof that cannot be made from this address).
  */
 async function proveOnDatabase(
+  ctx: Context,
+  projectId: string,
   inputs: Inputs,
   settings: Settings,
   password: string,
   olds: Array<string | undefined>,
   partial: (passwordVerified: boolean) => { id: string; properties: Record<string, unknown> },
-): Promise<void> {
-  if (!inputs.cql) return;
-  const target = cqlTarget(inputs.cql, GEMINIDB_CQL_PORT);
-  const where = `cql ${target.hostPort} role ${RWUSER}`;
+): Promise<string[]> {
+  const proof = engineProof(inputs, settings.proof);
+  if (!proof) return [];
+  const { block, where } = proof;
   const outcome = await proveReset(
-    target,
+    proof,
     password,
     olds.filter((o): o is string => o !== undefined),
-    settings.proof,
   );
   const after = "after the API reset the password";
+  if (block === "redis" && (outcome.kind === "old-still-works" || passwordFree(outcome))) {
+    // any password logs in: from an address with password-free access nothing can be proved
+    const free = await passwordFreeHere(ctx, projectId, inputs.instanceId, proof.hostPort);
+    if (free) {
+      return [
+        `GeminiDbAdminPassword ${inputs.instanceId}: the reset cannot be proved from this address: ${free} has ` +
+          "password-free access to the instance (passwordless-config), so every password logs in; the API's " +
+          "answer is the evidence",
+      ];
+    }
+  }
   switch (outcome.kind) {
     case "proved":
-      return;
+      return [];
     case "not-applied":
-      throw new CqlError(
-        `${after}, the login proof (cql) finds rwuser still logging in with the old password and not with the ` +
-          "new one: the database did not change (state keeps the old password); check the instance, then run " +
+      throw proof.error(
+        `${after}, the login proof (${block}) finds rwuser still logging in with the old password and not with ` +
+          "the new one: the database did not change (state keeps the old password); check the instance, then run " +
           "`pulumi up` again",
         { operation: "verify", target: where },
       );
     case "old-still-works":
-      throw new CqlError(`${after}, the old password still logs in too (cql: is address a node of this instance?)`, {
-        operation: "verify",
-        target: where,
-        partial: partial(true),
-      });
+      throw proof.error(
+        `${after}, the old password still logs in too (${block}: is address this instance's database?)`,
+        { operation: "verify", target: where, partial: partial(true) },
+      );
     case "refused":
-      throw new CqlError(`${after}, rwuser logs in with neither the new nor the old password (cql)`, {
+      throw proof.error(`${after}, rwuser logs in with neither the new nor the old password (${block})`, {
         operation: "verify",
         target: where,
         partial: partial(false),
       });
     case "unreachable":
-      throw new CqlError(`${after}, the login proof could not reach the database (cql): ${outcome.error.message}`, {
+      throw proof.error(`${after}, the login proof could not reach the database (${block}): ${outcome.error.message}`, {
         operation: "verify",
         target: where,
         serverCode: outcome.error.serverCode,
@@ -167,12 +217,31 @@ async function proveOnDatabase(
   }
 }
 
+const passwordFree = (outcome: ProofOutcome) =>
+  outcome.kind === "unreachable" && outcome.error.serverCode === "PASSWORD_FREE";
+
+/**
+ * The address of this machine when GeminiDB's password-free configuration covers it (then no
+ * Redis password can be proved refused from here), else undefined.
+ */
+async function passwordFreeHere(
+  ctx: Context,
+  projectId: string,
+  instanceId: string,
+  hostPort: string,
+): Promise<string | undefined> {
+  const ips = await ctx.client.getPasswordlessConfig(projectId, instanceId);
+  const local = await localAddressTowards(hostPort);
+  return local && ipCovered(local, ips) ? local : undefined;
+}
+
 function outputs(
   inputs: Inputs,
   ctx: Context,
   projectId: string,
   password: string,
   rotatedAt: string | undefined,
+  engine: string | undefined,
   passwordVerified = true,
 ): Outputs {
   return compact({
@@ -182,8 +251,9 @@ function outputs(
     password,
     endpointUsed: ctx.endpoint,
     rotatedAt,
-    // only with cql: without it nothing can be verified, and state gets no new field
-    passwordVerified: inputs.cql ? passwordVerified : undefined,
+    engine,
+    // only with a proof block: without one nothing can be verified, and state gets no new field
+    passwordVerified: proofBlockOf(inputs) ? passwordVerified : undefined,
   }) as Outputs;
 }
 
@@ -243,25 +313,35 @@ const resolvers = (olds: Partial<Inputs>, news: Partial<Inputs>) => ({
 
 export async function diff(id: string, olds: Outputs, news: Inputs): Promise<Diff> {
   const result = resourceDiff(geminiDbSpec, id, olds, news, resolvers(olds, news));
-  // drift found by a refresh (cql): the next update resets the stored password and proves it
-  if (olds.passwordVerified === false && news.cql) result.diffs.push("passwordVerified");
+  // `engine` in state is the instance's (an output); the input only says what the program expects
+  if (news.engine === undefined || news.engine === olds.engine)
+    result.diffs = result.diffs.filter((d) => d !== "engine");
+  // drift found by a refresh (a proof block): the next update resets the stored password and proves it
+  if (olds.passwordVerified === false && proofBlockOf(news)) result.diffs.push("passwordVerified");
   return { ...result, changes: result.replaces.length + result.diffs.length > 0 };
 }
 
 // ---------------------------------------------------------------- create / update
 
-export async function create(inputs: Inputs, settings: Settings = {}): Promise<pulumi.dynamic.CreateResult<Outputs>> {
+export async function create(
+  inputs: Inputs,
+  settings: Settings = {},
+): Promise<pulumi.dynamic.CreateResult<Outputs> & { notes?: string[] }> {
   return guard("create", [inputs], async () => {
     const password = inputs.password ?? generatePassword(GEMINIDB_PASSWORD_POLICY);
     const ctx = context(inputs, settings, [password]);
-    const projectId = await setPassword(ctx, inputs.instanceId, password);
+    const { projectId, engine } = await setPassword(ctx, inputs, password);
     const rotatedAt = inputs.rotatedAt ?? timestamp(new Date());
     const id = `${projectId}/${inputs.instanceId}`;
-    await proveOnDatabase(inputs, settings, password, [], (verified) => ({
+    const notes = await proveOnDatabase(ctx, projectId, inputs, settings, password, [], (verified) => ({
       id,
-      properties: { ...outputs(inputs, ctx, projectId, password, rotatedAt, verified) },
+      properties: { ...outputs(inputs, ctx, projectId, password, rotatedAt, engine, verified) },
     }));
-    return { id, outs: outputs(inputs, ctx, projectId, password, rotatedAt) };
+    return {
+      id,
+      outs: outputs(inputs, ctx, projectId, password, rotatedAt, engine),
+      ...(notes.length ? { notes } : {}),
+    };
   });
 }
 
@@ -270,23 +350,25 @@ export async function update(
   olds: Outputs,
   news: Inputs,
   settings: Settings = {},
-): Promise<pulumi.dynamic.UpdateResult<Outputs>> {
+): Promise<pulumi.dynamic.UpdateResult<Outputs> & { notes?: string[] }> {
   return guard("update", [olds, news], async () => {
     const { password, sets, rotatedAt } = passwordForUpdate(olds, news, () =>
       generatePassword(GEMINIDB_PASSWORD_POLICY),
     );
     const ctx = context({ ...news, projectId: news.projectId ?? olds.projectId }, settings, [password, olds.password]);
     let projectId = olds.projectId;
-    // drift (cql): the stored password is reset again, as a new one would be
-    const drifted = olds.passwordVerified === false && !!news.cql;
+    let engine = olds.engine;
+    let notes: string[] = [];
+    // drift (found by a proof block's refresh): the stored password is reset again, as a new one would be
+    const drifted = olds.passwordVerified === false && proofBlockOf(news) !== undefined;
     if (sets || drifted) {
-      projectId = await setPassword(ctx, news.instanceId, password);
-      await proveOnDatabase(news, settings, password, sets ? [olds.password] : [], (verified) => ({
+      ({ projectId, engine } = await setPassword(ctx, { ...news, projectId }, password));
+      notes = await proveOnDatabase(ctx, projectId, news, settings, password, sets ? [olds.password] : [], (v) => ({
         id: `${projectId}/${news.instanceId}`,
-        properties: { ...outputs(news, ctx, projectId, password, rotatedAt, verified) },
+        properties: { ...outputs(news, ctx, projectId, password, rotatedAt, engine, v) },
       }));
     }
-    return { outs: outputs(news, ctx, projectId, password, rotatedAt) };
+    return { outs: outputs(news, ctx, projectId, password, rotatedAt, engine), ...(notes.length ? { notes } : {}) };
   });
 }
 
@@ -303,10 +385,9 @@ export async function read(
     // with cql that the password in state still logs in (one login).
     const inst = await ctx.client.getInstance(props.projectId, props.instanceId);
     if (!inst) return { id: "", props: undefined };
-    if (!props.cql) return { id, props };
-    const { cqlLoginOf } = await import("../cql/client");
-    const login = cqlLoginOf(cqlTarget(props.cql, GEMINIDB_CQL_PORT), RWUSER);
-    const verified = props.password !== undefined && (await logsIn(login, props.password));
+    const proof = engineProof(props);
+    if (!proof) return { id, props };
+    const verified = props.password !== undefined && (await logsIn(proof.login, props.password));
     return { id, props: { ...props, passwordVerified: verified } };
   });
 }

@@ -1,28 +1,165 @@
 /**
- * The login proof of a GeminiDB reset (`cql`): after the API's 2xx, the database itself must
- * show the change. rwuser logs in over CQL with the new password, and no longer with the old
- * one, waited for within the CQL bound (provider/shared/proof.ts, AUTH_SETTLE): an
- * authentication cache can keep the old password working for a while on a node, and a node may
- * take the new one a moment later.
+ * The login proofs of a GeminiDB reset, one per engine that has a protocol here: after the
+ * API's 2xx, the database itself must show the change. rwuser logs in with the new password,
+ * and no longer with the old one, waited for within the engine's bound (provider/shared/proof.ts):
+ *
+ * - `cql` (Cassandra): a CQL login; an authentication cache can keep the old password working
+ *   for a while on a node, and a node may take the new one a moment later (AUTH_SETTLE).
+ * - `redis`: `AUTH <password>` and `PING` on a fresh connection. GeminiDB locks a client address
+ *   out for a few seconds after more than five failed AUTHs, so the rounds are a second apart
+ *   or more, and the old password is asked once per round.
+ * - `influx`: `SHOW DATABASES` as rwuser over the InfluxDB HTTP API with basic auth.
+ *
+ * Mongo has no proof: no server that speaks MongoDB's wire protocol with SCRAM can run where
+ * this package is tested, and a proof that is never run against a real server is not offered.
  */
-import { AUTH_SETTLE, CqlTarget, cqlLoginOf } from "../cql/client";
-import { Clock, ProofBound, ProofOutcome, REAL_CLOCK, proveChange } from "../shared/proof";
+import * as net from "net";
+import { AUTH_SETTLE, cqlLabel, cqlLoginOf, cqlTarget } from "../cql/client";
+import { CqlError, DbPasswordError, InfluxError, RedisError } from "../shared/errors";
+import type { GeminiDbEngine } from "../shared/password";
+import { Clock, Login, ProofBound, ProofOutcome, REAL_CLOCK, proveChange } from "../shared/proof";
+import type { GeminiDbAdminPasswordInputs as Inputs } from "./schema";
 
 export type { ProofOutcome } from "../shared/proof";
-
-/** How long a proof keeps trying, and its backoff: as every CQL login proof. */
-export const PROOF: ProofBound = AUTH_SETTLE;
 
 /** The role whose password the GeminiDB API resets. */
 export const RWUSER = "rwuser";
 
+/** GeminiDB's ports when an address gives none: CQL and Influx on 8635, Redis on 6379. */
+export const GEMINIDB_CQL_PORT = 8635;
+export const GEMINIDB_INFLUX_PORT = 8635;
+export const GEMINIDB_REDIS_PORT = 6379;
+const DEFAULT_TIMEOUT_MS = 10000;
+
+/** How long a Redis proof keeps asking: rounds a second apart or more, so as not to be locked out. */
+export const REDIS_SETTLE: ProofBound = { boundMs: 8000, baseDelayMs: 1000, maxDelayMs: 4000, firstRetryMs: 1000 };
+/** InfluxDB applies SET PASSWORD to the next request; a short backoff covers a node that lags. */
+export const INFLUX_SETTLE: ProofBound = { boundMs: 8000, baseDelayMs: 250, maxDelayMs: 2000 };
+
+/** The proof blocks, each for its engine. */
+export const PROOF_BLOCKS = { cql: "cassandra", redis: "redis", influx: "influxdb" } as const;
+export type ProofBlock = keyof typeof PROOF_BLOCKS;
+
+/** The proof block the inputs give (check allows one at most), or undefined. */
+export function proofBlockOf(inputs: Partial<Inputs>): ProofBlock | undefined {
+  return (Object.keys(PROOF_BLOCKS) as ProofBlock[]).find((b) => inputs[b] !== undefined);
+}
+
+const hostPort = (address: string, port: number) => (/:\d{1,5}$/.test(address) ? address : `${address}:${port}`);
+
+/** What a proof needs of its block: rwuser's logins, the bound, a label and the block's error type. */
+export interface EngineProof {
+  block: ProofBlock;
+  engine: GeminiDbEngine;
+  login: Login;
+  bound: ProofBound;
+  /** How errors name where the proof logs in ("redis 10.0.0.5:6379"). Never a secret. */
+  where: string;
+  /** host:port of the database, for the password-free check. */
+  hostPort: string;
+  error(message: string, options: ConstructorParameters<typeof DbPasswordError>[1]): DbPasswordError;
+}
+
+/** The proof of the inputs' block; undefined without one. Loads the block's client only. */
+export function engineProof(inputs: Partial<Inputs>, settle?: ProofBound): EngineProof | undefined {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  if (inputs.cql) {
+    const target = cqlTarget(inputs.cql, GEMINIDB_CQL_PORT);
+    return {
+      block: "cql",
+      engine: "cassandra",
+      login: cqlLoginOf(target, RWUSER),
+      bound: settle ?? AUTH_SETTLE,
+      where: cqlLabel(target, RWUSER),
+      hostPort: target.hostPort,
+      error: (m, o) => new CqlError(m, o),
+    };
+  }
+  if (inputs.redis) {
+    const { redisLogin, redisTargetOf } = require("../redis/client") as typeof import("../redis/client");
+    const target = {
+      hostPort: hostPort(inputs.redis.address, GEMINIDB_REDIS_PORT),
+      tls: inputs.redis.tls ?? true,
+      caCertificate: inputs.redis.caCertificate,
+      timeoutMs: inputs.redis.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    };
+    return {
+      block: "redis",
+      engine: "redis",
+      login: (pw) => redisLogin(target, pw),
+      bound: settle ?? REDIS_SETTLE,
+      where: redisTargetOf(target),
+      hostPort: target.hostPort,
+      error: (m, o) => new RedisError(m, o),
+    };
+  }
+  if (inputs.influx) {
+    const { influxLogin, influxTargetOf } = require("../influx/client") as typeof import("../influx/client");
+    const target = {
+      hostPort: hostPort(inputs.influx.address, GEMINIDB_INFLUX_PORT),
+      tls: inputs.influx.tls ?? false,
+      caCertificate: inputs.influx.caCertificate,
+      timeoutMs: inputs.influx.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    };
+    return {
+      block: "influx",
+      engine: "influxdb",
+      login: (pw) => influxLogin(target, RWUSER, pw),
+      bound: settle ?? INFLUX_SETTLE,
+      where: influxTargetOf(target, RWUSER),
+      hostPort: target.hostPort,
+      error: (m, o) => new InfluxError(m, o),
+    };
+  }
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return undefined;
+}
+
 /** What the database shows of a reset to `desired` from `olds`. */
 export function proveReset(
-  target: CqlTarget,
+  proof: EngineProof,
   desired: string,
   olds: string[],
-  bound: ProofBound = PROOF,
   clock: Clock = REAL_CLOCK,
 ): Promise<ProofOutcome> {
-  return proveChange(cqlLoginOf(target, RWUSER), desired, olds, bound, clock);
+  return proveChange(proof.login, desired, olds, proof.bound, clock);
+}
+
+/**
+ * The address this machine connects to `hostPort` from, as the database sees it when nothing
+ * translates it: what GeminiDB's password-free configuration would have to list.
+ */
+export function localAddressTowards(hostPort: string, timeoutMs = 5000): Promise<string | undefined> {
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(hostPort) ?? /^([^:]+):(\d+)$/.exec(hostPort);
+  if (!m) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: m[1], port: Number(m[2]) });
+    const done = (address: string | undefined) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(address);
+    };
+    const timer = setTimeout(() => done(undefined), timeoutMs);
+    socket.once("connect", () => done(socket.localAddress?.replace(/^::ffff:/, "")));
+    socket.once("error", () => done(undefined));
+  });
+}
+
+/** Whether IPv4 `ip` is one of `entries` (addresses or CIDR blocks, as `config_ips` lists them). */
+export function ipCovered(ip: string, entries: readonly string[]): boolean {
+  const toInt = (a: string) => {
+    const parts = a.split(".").map(Number);
+    if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) return undefined;
+    return parts.reduce((n, p) => n * 256 + p, 0);
+  };
+  const addr = toInt(ip);
+  if (addr === undefined) return false;
+  return entries.some((entry) => {
+    const [base, bits = "32"] = entry.trim().split("/");
+    const net = toInt(base);
+    const prefix = Number(bits);
+    if (net === undefined || !Number.isInteger(prefix) || prefix < 0 || prefix > 32) return false;
+    const size = 2 ** (32 - prefix);
+    return Math.floor(addr / size) === Math.floor(net / size);
+  });
 }

@@ -7,9 +7,22 @@ import { z } from "zod";
 import { isLoopbackHost } from "../shared/env";
 import { cqlAddressField, millisecondsOf, pemCertificateField, scheduleFields } from "../shared/fields";
 import { geminiDbSpec } from "./spec";
-import { GEMINIDB_PASSWORD_POLICY, checkPassword } from "../shared/password";
+import {
+  type GeminiDbEngine,
+  GEMINIDB_ENGINES,
+  GEMINIDB_ENGINE_POLICY,
+  GEMINIDB_PASSWORD_POLICY,
+  checkPassword,
+} from "../shared/password";
+import { PROOF_BLOCKS, type ProofBlock } from "./proof";
 import type { Inputify, SameFields } from "../shared/inputs";
-import type { GeminiDbAdminPasswordArgs, GeminiDbAuthArgs, GeminiDbCqlArgs } from "./args";
+import type {
+  GeminiDbAdminPasswordArgs,
+  GeminiDbAuthArgs,
+  GeminiDbCqlArgs,
+  GeminiDbInfluxArgs,
+  GeminiDbRedisArgs,
+} from "./args";
 import { INSTANCE_ID, PROJECT_ID, REGION } from "./regions";
 
 /** An https URL, or http to a loopback host (for local emulators); no path, query or user info. */
@@ -96,6 +109,25 @@ export const cqlSchema = z
     path: ["caCertificate"],
   });
 
+/** A Redis or Influx endpoint of a login proof: host or host:port, TLS, a CA, a timeout. */
+function endpointSchema(timeout: typeof geminiDbSpec.inputs.timeoutMs, tlsByDefault: boolean) {
+  return z
+    .object({
+      address: cqlAddressField,
+      tls: z.boolean({ error: "must be true or false" }).optional(),
+      caCertificate: pemCertificateField.optional(),
+      timeoutMs: millisecondsOf(timeout).optional(),
+    })
+    .strict()
+    .refine((c) => c.caCertificate === undefined || (c.tls ?? tlsByDefault), {
+      error: "a CA certificate is used only with tls: true",
+      path: ["caCertificate"],
+    });
+}
+
+export const redisSchema = endpointSchema(geminiDbSpec.types.GeminiDbRedis.properties.timeoutMs, true);
+export const influxSchema = endpointSchema(geminiDbSpec.types.GeminiDbInflux.properties.timeoutMs, false);
+
 export const geminiDbInputsSchema = z
   .object({
     region: z
@@ -109,23 +141,51 @@ export const geminiDbInputsSchema = z
     instanceId: z
       .string({ error: "is required and must be a string" })
       .regex(INSTANCE_ID, { error: "must be 32 hex characters followed by in and two digits" }),
-    password: z
+    engine: z
       .string({ error: "must be a string" })
-      .superRefine((pw, ctx) => {
-        for (const rule of checkPassword(pw, GEMINIDB_PASSWORD_POLICY)) ctx.addIssue({ code: "custom", message: rule });
+      .refine((e) => (GEMINIDB_ENGINES as readonly string[]).includes(e), {
+        error: `must be one of ${GEMINIDB_ENGINES.join(", ")}`,
       })
       .optional(),
+    password: z.string({ error: "must be a string" }).optional(),
     ...scheduleFields,
     endpoint: endpointField.optional(),
     iamEndpoint: endpointField.optional(),
     auth: authSchema.optional(),
     timeoutMs: millisecondsOf(geminiDbSpec.inputs.timeoutMs).optional(),
     cql: cqlSchema.optional(),
+    redis: redisSchema.optional(),
+    influx: influxSchema.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((i, ctx) => {
+    // the password against the rule of the engine the program expects (the same rule on every
+    // engine today, as Huawei publishes it)
+    const policy = GEMINIDB_ENGINE_POLICY[i.engine as GeminiDbEngine] ?? GEMINIDB_PASSWORD_POLICY;
+    if (i.password !== undefined) {
+      for (const rule of checkPassword(i.password, policy))
+        ctx.addIssue({ code: "custom", path: ["password"], message: rule });
+    }
+    const blocks = (Object.keys(PROOF_BLOCKS) as ProofBlock[]).filter((b) => i[b] !== undefined);
+    if (blocks.length > 1) {
+      ctx.addIssue({
+        code: "custom",
+        path: [blocks[1]],
+        message: `give one proof block: ${blocks.join(" and ")} prove different engines`,
+      });
+    } else if (blocks.length === 1 && i.engine && PROOF_BLOCKS[blocks[0]] !== i.engine) {
+      ctx.addIssue({
+        code: "custom",
+        path: [blocks[0]],
+        message: `proves a reset on ${PROOF_BLOCKS[blocks[0]]} instances, and engine names another engine`,
+      });
+    }
+  });
 
 export type GeminiDbAuthInputs = z.infer<typeof authSchema>;
 export type GeminiDbCqlInputs = z.infer<typeof cqlSchema>;
+export type GeminiDbRedisInputs = z.infer<typeof redisSchema>;
+export type GeminiDbInfluxInputs = z.infer<typeof influxSchema>;
 /** The inputs as check returns them: the user's, plus `rotatedAt` (provider/shared/schedule.ts). */
 export type GeminiDbAdminPasswordInputs = z.infer<typeof geminiDbInputsSchema> & { rotatedAt?: string };
 
@@ -135,11 +195,13 @@ const argsMatchSchema: [
   SameFields<GeminiDbAdminPasswordArgs, Inputify<z.infer<typeof geminiDbInputsSchema>>>,
   SameFields<GeminiDbAuthArgs, Inputify<GeminiDbAuthInputs>>,
   SameFields<GeminiDbCqlArgs, Inputify<GeminiDbCqlInputs>>,
-] = [true, true, true];
+  SameFields<GeminiDbRedisArgs, Inputify<GeminiDbRedisInputs>>,
+  SameFields<GeminiDbInfluxArgs, Inputify<GeminiDbInfluxInputs>>,
+] = [true, true, true, true, true];
 void argsMatchSchema;
 
 /** What the resource keeps in state. */
-export interface GeminiDbAdminPasswordOutputs extends GeminiDbAdminPasswordInputs {
+export interface GeminiDbAdminPasswordOutputs extends Omit<GeminiDbAdminPasswordInputs, "engine"> {
   region: string;
   projectId: string;
   /** The rwuser password now set (given or generated). Secret. */
@@ -148,6 +210,8 @@ export interface GeminiDbAdminPasswordOutputs extends GeminiDbAdminPasswordInput
   endpointUsed: string;
   /** When the resource last set the password (RFC 3339 UTC); absent on stacks from before it. */
   rotatedAt?: string;
-  /** With cql: false when the last refresh found that the stored password no longer logs in. */
+  /** With a proof block: false when the last refresh found that the stored password no longer logs in. */
   passwordVerified?: boolean;
+  /** The instance's engine, lower case, as the API reports it. */
+  engine?: GeminiDbEngine;
 }

@@ -7,7 +7,7 @@ import { LOCAL_DATA_CENTER, type ResourceSpec, SCHEDULE_INPUTS, timeoutSpec, ROT
 export const geminiDbSpec: ResourceSpec = {
   name: "GeminiDbAdminPassword",
   description:
-    "The rwuser password of a Huawei Cloud GeminiDB Cassandra instance, reset with " +
+    "The rwuser password of a Huawei Cloud GeminiDB instance (Cassandra, Mongo, Influx or Redis), reset with " +
     "`PUT /v3/{project_id}/instances/{instance_id}/password`. A change of `password` (or of `rotationTrigger`) " +
     "resets it again. Destroying the resource leaves the password as it is.",
   types: {
@@ -39,6 +39,56 @@ export const geminiDbSpec: ResourceSpec = {
         },
         localDataCenter: LOCAL_DATA_CENTER,
         timeoutMs: timeoutSpec("each CQL connection attempt", 1000, 60000, 10000),
+      },
+    },
+    GeminiDbRedis: {
+      description:
+        "Where this program's pipeline reaches a GeminiDB Redis instance, to prove each reset by `AUTH <password>` " +
+        "and `PING` on a fresh connection and to check the password on refresh.",
+      properties: {
+        address: {
+          type: "string",
+          description:
+            "The instance's Redis address, `host:port` (a private IP of the instance; port 6379 when omitted). The " +
+            "pipeline must reach it.",
+          required: true,
+        },
+        tls: {
+          type: "boolean",
+          description: "Connect with TLS; SSL is on by default on new GeminiDB Redis instances (TLS 1.3).",
+          default: "true",
+        },
+        caCertificate: {
+          type: "string",
+          description: "The CA certificate to trust for TLS, PEM: the one the GeminiDB console offers.",
+          default: "the system's trusted CAs",
+        },
+        timeoutMs: timeoutSpec("each Redis connection attempt", 1000, 60000, 10000),
+      },
+    },
+    GeminiDbInflux: {
+      description:
+        "Where this program's pipeline reaches a GeminiDB Influx instance, to prove each reset by `SHOW DATABASES` " +
+        "as rwuser over HTTP(S) with basic authentication and to check the password on refresh.",
+      properties: {
+        address: {
+          type: "string",
+          description:
+            "The instance's InfluxDB address, `host:port` (a private IP of the instance; port 8635 when omitted). " +
+            "The pipeline must reach it.",
+          required: true,
+        },
+        tls: {
+          type: "boolean",
+          description: "Use HTTPS (when SSL is enabled on the instance).",
+          default: "false",
+        },
+        caCertificate: {
+          type: "string",
+          description: "The CA certificate to trust for TLS, PEM: the one the GeminiDB console offers.",
+          default: "the system's trusted CAs",
+        },
+        timeoutMs: timeoutSpec("each HTTP request to InfluxDB", 1000, 60000, 10000),
       },
     },
     GeminiDbAuth: {
@@ -105,19 +155,28 @@ export const geminiDbSpec: ResourceSpec = {
     },
     instanceId: {
       type: "string",
-      description:
-        "The GeminiDB Cassandra instance: 32 hex characters, `in`, two digits. A change replaces the resource.",
+      description: "The GeminiDB instance: 32 hex characters, `in`, two digits. A change replaces the resource.",
       required: true,
       replaces: true,
+    },
+    engine: {
+      type: "string",
+      description:
+        "The engine the program expects: `cassandra`, `mongodb`, `influxdb` or `redis`. `pulumi preview` then " +
+        "checks `password` and the proof block against it, and `pulumi up` fails before any reset when the " +
+        "instance is another engine.",
+      default: "none: any engine the API resets; the instance query says which",
     },
     password: {
       type: "string",
       description:
-        "The rwuser password to set: 8 to 32 characters with uppercase, lowercase, digits and at least one of " +
-        "`~!@#%^*-_=+?`. Secret. A change resets the password again.",
+        "The rwuser password to set: 8 to 32 characters with at least two of uppercase letters, lowercase letters, " +
+        "digits and the special characters `~!@#$%^&*()-_=+?`, and no other characters (Huawei's rule for every " +
+        "engine). Secret. A change resets the password again.",
       default:
-        "a 24-character random password, generated once and kept in state (a new one on each change of " +
-        "`rotationTrigger`)",
+        "a 24-character random password with all four kinds of characters and only the specials " +
+        "`~!@#%^*-_=+?` (valid under every published version of the rule), generated once and kept in state (a " +
+        "new one on each change of `rotationTrigger`)",
       secret: true,
     },
     ...SCHEDULE_INPUTS,
@@ -146,12 +205,30 @@ export const geminiDbSpec: ResourceSpec = {
     cql: {
       type: { object: "GeminiDbCql" },
       description:
-        "Prove each reset on the database itself: after the API's 204, a login as rwuser over CQL must work with the " +
+        "For a Cassandra instance: prove each reset on the database itself: after the API's 204, a login as rwuser " +
+        "over CQL must work with the " +
         "new password and fail with the old one (tried again for a few seconds while authentication caches " +
         "expire); a reset the database does not show fails the update. `pulumi refresh` then logs in with the " +
         "password in state and reports `passwordVerified: false` when it no longer works (say, after a reset in " +
         "the console), which the next `pulumi up` repairs.",
       default: "none: the API's answer is the only evidence, and there is no `passwordVerified`",
+    },
+    redis: {
+      type: { object: "GeminiDbRedis" },
+      description:
+        "For a Redis instance: prove each reset on the database, as `cql` does (the new password logs in, the old " +
+        "one is refused), with `AUTH` and `PING`; the old password is tried once per round, since GeminiDB locks " +
+        "a client address out after more than five failed logins. When the old password still logs in because " +
+        "the pipeline's address has password-free access (`passwordless-config`), the provider says so in the " +
+        "log instead of failing: from there no password can be proved refused.",
+      default: "none: the API's answer is the only evidence",
+    },
+    influx: {
+      type: { object: "GeminiDbInflux" },
+      description:
+        "For an Influx instance: prove each reset on the database, as `cql` does, with `SHOW DATABASES` as rwuser " +
+        "over the InfluxDB HTTP API.",
+      default: "none: the API's answer is the only evidence",
     },
   },
   outputs: {
@@ -169,12 +246,18 @@ export const geminiDbSpec: ResourceSpec = {
       secret: true,
     },
     endpointUsed: { type: "string", description: "The GeminiDB endpoint used.", required: true },
+    engine: {
+      type: "string",
+      description:
+        "The instance's engine as the API reports it, lower case: `cassandra`, `mongodb`, `influxdb` or `redis`. " +
+        "Undefined on a stack from before this output existed, until the next reset.",
+    },
     rotatedAt: ROTATED_AT,
     passwordVerified: {
       type: "boolean",
       description:
-        "With `cql`: false when the last refresh found that the password in state no longer logs in as rwuser. " +
-        "Undefined without `cql`.",
+        "With a proof block (`cql`, `redis`, `influx`): false when the last refresh found that the password in " +
+        "state no longer logs in as rwuser. Undefined without one.",
     },
   },
 };

@@ -90,13 +90,21 @@ class EngineLog {
   constructor(private readonly address?: string) {}
 
   info(urn: string, message: string): Promise<void> {
+    return this.log("INFO", urn, message);
+  }
+
+  warning(urn: string, message: string): Promise<void> {
+    return this.log("WARNING", urn, message);
+  }
+
+  private log(severity: "INFO" | "WARNING", urn: string, message: string): Promise<void> {
     if (!this.address) return Promise.resolve();
     /* eslint-disable @typescript-eslint/no-require-imports */
     const enginepb = require("@pulumi/pulumi/proto/engine_pb");
     const enginerpc = require("@pulumi/pulumi/proto/engine_grpc_pb");
     /* eslint-enable @typescript-eslint/no-require-imports */
     this.client ??= new enginerpc.EngineClient(this.address, grpc.credentials.createInsecure());
-    const req = new enginepb.LogRequest().setSeverity(enginepb.LogSeverity.INFO).setMessage(message).setUrn(urn);
+    const req = new enginepb.LogRequest().setSeverity(enginepb.LogSeverity[severity]).setMessage(message).setUrn(urn);
     // a message that cannot be delivered is not worth failing the operation for
     return new Promise((resolve) => this.client!.log(req, () => resolve()));
   }
@@ -221,6 +229,7 @@ export function providerService(options: PluginOptions) {
         .catch((err) => {
           throw new OperationFailure(err, (props) => outputs(e, props, inputs.secrets));
         });
+      for (const note of result.notes ?? []) await engineLog.warning(req.getUrn(), note);
       return new pb.CreateResponse().setId(result.id).setProperties(outputs(e, result.outs as Obj, inputs.secrets));
     }),
 
@@ -265,6 +274,7 @@ export function providerService(options: PluginOptions) {
         .catch((err) => {
           throw new OperationFailure(err, (props) => outputs(e, props, news.secrets));
         });
+      for (const note of result.notes ?? []) await engineLog.warning(req.getUrn(), note);
       return new pb.UpdateResponse().setProperties(outputs(e, result.outs as Obj, news.secrets));
     }),
 

@@ -113,8 +113,9 @@ export interface Identity {
 export interface Lifecycle<I, O> {
   check(olds: unknown, news: unknown, unknowns?: string[]): Promise<pulumi.dynamic.CheckResult<I>>;
   diff(id: string, olds: O, news: I): Promise<Diff>;
-  create(inputs: I): Promise<pulumi.dynamic.CreateResult<O>>;
-  update(id: string, olds: O, news: I): Promise<pulumi.dynamic.UpdateResult<O>>;
+  /** `notes`: what the user should read in the log (each face delivers them). */
+  create(inputs: I): Promise<pulumi.dynamic.CreateResult<O> & { notes?: string[] }>;
+  update(id: string, olds: O, news: I): Promise<pulumi.dynamic.UpdateResult<O> & { notes?: string[] }>;
   read(id: string, props: O): Promise<pulumi.dynamic.ReadResult<O>>;
   remove(id: string, props: O): Promise<void>;
   /** `pulumi import`: the resource with this id as it is, with the inputs that describe it; undefined when missing. */

@@ -49,19 +49,35 @@ export const MILVUS_PASSWORD_POLICY: PasswordPolicy = {
 };
 
 /**
- * GeminiDB rwuser: 8–32 characters of upper, lower, digit and the specials ~!@#%^*-_=+?
- * only. Checked no stricter than the server (one special); generated with two.
+ * GeminiDB rwuser, on every engine the reset API serves (Cassandra, Mongo, Influx, Redis), as
+ * Huawei's API reference states it today: 8–32 characters with at least two of upper, lower,
+ * digit and special, specials only from ~!@#$%^&*()-_=+?. Older pages (and the seed) gave a
+ * stricter rule: every class, specials only from ~!@#%^*-_=+?. A given password is checked
+ * against today's rule (the API refuses what it does not take, with DBS.200029); a generated
+ * one satisfies both readings: all four classes, two specials from the older, smaller set.
  */
 export const GEMINIDB_PASSWORD_POLICY: PasswordPolicy = {
   name: "GeminiDB",
   minLength: 8,
   maxLength: 32,
-  specials: "~!@#%^*-_=+?",
-  minClasses: 4,
-  requiredClasses: ["upper", "lower", "digit", "special"],
+  specials: "~!@#$%^&*()-_=+?",
+  minClasses: 2,
+  requiredClasses: [],
   generatedSpecials: 2,
   generatedSpecialSet: "~!@#%^*-_=+?",
   generatedLength: 24,
+};
+
+/** The engines GeminiDB's reset API serves, as the output `engine` names them. */
+export const GEMINIDB_ENGINES = ["cassandra", "mongodb", "influxdb", "redis"] as const;
+export type GeminiDbEngine = (typeof GEMINIDB_ENGINES)[number];
+
+/** Each engine's rwuser rule: today Huawei publishes the same rule for all four. */
+export const GEMINIDB_ENGINE_POLICY: Record<GeminiDbEngine, PasswordPolicy> = {
+  cassandra: GEMINIDB_PASSWORD_POLICY,
+  mongodb: GEMINIDB_PASSWORD_POLICY,
+  influxdb: GEMINIDB_PASSWORD_POLICY,
+  redis: GEMINIDB_PASSWORD_POLICY,
 };
 
 function classOf(ch: string, policy: PasswordPolicy): CharClass | undefined {

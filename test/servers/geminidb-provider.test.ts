@@ -243,9 +243,34 @@ describe("GeminiDbAdminPassword against the IAM + GeminiDB emulator", function (
       assert.strictEqual(err.serverCode, "DBS.200002");
       assert.strictEqual(emu.count("password.put"), 0);
     });
-    it("refuses a non-Cassandra instance", async () => {
-      emu.instances.get(INSTANCE)!.datastore = "Redis";
-      await expectFailure(provider.create({ ...withToken(), password: NEW_PW }), /only Cassandra/);
+    it("refuses an engine the reset does not serve, by name, before any reset", async () => {
+      emu.instances.get(INSTANCE)!.datastore = "hbase";
+      await expectFailure(
+        provider.create({ ...withToken(), password: NEW_PW }),
+        /GeminiDB hbase instance; the password reset serves Cassandra, Mongo, Influx and Redis/,
+      );
+      assert.strictEqual(emu.count("password.put"), 0);
+    });
+    it("resets a Mongo instance (no proof block) and says which engine it is", async () => {
+      emu.instances.get(INSTANCE)!.datastore = "mongodb";
+      const c = await provider.create({ ...withToken(), password: NEW_PW });
+      assert.strictEqual(c.outs.engine, "mongodb");
+      assert.strictEqual(emu.instances.get(INSTANCE)!.password, NEW_PW);
+    });
+    it("refuses, before any reset, an instance of another engine than the program expects", async () => {
+      emu.instances.get(INSTANCE)!.datastore = "redis";
+      await expectFailure(
+        provider.create({ ...withToken(), password: NEW_PW, engine: "cassandra" }),
+        /GeminiDB redis instance, and engine is cassandra/,
+      );
+      assert.strictEqual(emu.count("password.put"), 0);
+    });
+    it("refuses, before any reset, a proof block of another engine than the instance's", async () => {
+      emu.instances.get(INSTANCE)!.datastore = "redis";
+      await expectFailure(
+        provider.create({ ...withToken(), password: NEW_PW, cql: { address: "127.0.0.1:1" } }),
+        /cql proves a reset on cassandra instances, and the instance is a GeminiDB redis instance/,
+      );
       assert.strictEqual(emu.count("password.put"), 0);
     });
     it("refuses an instance with a running action", async () => {

@@ -30,15 +30,16 @@ describe("password policies", () => {
     });
   }
 
+  // Huawei's rule today, for every engine: at least two kinds, specials from ~!@#$%^&*()-_=+?
   const gemini: Array<[string, string, RegExp | null]> = [
     ["accepts one special", "Abcdefg1~", null],
     ["accepts 32 characters", "Aa1~" + "b".repeat(28), null],
     ["refuses 33 characters", "Aa1~" + "b".repeat(29), /8 to 32/],
-    ["refuses no special", "Abcdefg12", /special character/],
-    ["refuses a special outside the list", "Abcdefg1$", /only letters, digits/],
-    ["refuses no digit", "Abcdefgh~", /a digit/],
-    ["refuses no uppercase", "abcdefg1~", /an uppercase letter/],
-    ["refuses no lowercase", "ABCDEFG1~", /a lowercase letter/],
+    ["accepts two kinds (lowercase and digits)", "abcdefg12", null],
+    ["accepts the specials the newer text added", "Abc$&()12345", null],
+    ["refuses one kind only", "abcdefghij", /at least 2 of/],
+    ["refuses a special outside the list", "Abcdefg1[", /only letters, digits/],
+    ["refuses a space", "Abcd efg1", /only letters, digits/],
   ];
   for (const [name, pw, broken] of gemini) {
     it(`GeminiDB ${name}`, () => {
@@ -51,6 +52,14 @@ describe("password policies", () => {
         );
     });
   }
+
+  it("a generated GeminiDB password satisfies the older, stricter rule too: every kind, specials ~!@#%^*-_=+?", () => {
+    for (let i = 0; i < 200; i++) {
+      const pw = generatePassword(GEMINIDB_PASSWORD_POLICY);
+      assert.match(pw, /^[A-Za-z0-9~!@#%^*\-_=+?]{8,32}$/);
+      for (const kind of [/[A-Z]/, /[a-z]/, /\d/, /[~!@#%^*\-_=+?]/]) assert.match(pw, kind);
+    }
+  });
 
   for (const policy of [MILVUS_PASSWORD_POLICY, GEMINIDB_PASSWORD_POLICY]) {
     it(`generates ${policy.name} passwords that pass the policy with two specials, all distinct`, () => {

@@ -12,17 +12,19 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// The rwuser password of a Huawei Cloud GeminiDB Cassandra instance, reset with `PUT /v3/{project_id}/instances/{instance_id}/password`. A change of `password` (or of `rotationTrigger`) resets it again. Destroying the resource leaves the password as it is.
+// The rwuser password of a Huawei Cloud GeminiDB instance (Cassandra, Mongo, Influx or Redis), reset with `PUT /v3/{project_id}/instances/{instance_id}/password`. A change of `password` (or of `rotationTrigger`) resets it again. Destroying the resource leaves the password as it is.
 type GeminiDbAdminPassword struct {
 	pulumi.CustomResourceState
 
 	// The GeminiDB endpoint used.
 	EndpointUsed pulumi.StringOutput `pulumi:"endpointUsed"`
+	// The instance's engine as the API reports it, lower case: `cassandra`, `mongodb`, `influxdb` or `redis`. Undefined on a stack from before this output existed, until the next reset.
+	Engine pulumi.StringPtrOutput `pulumi:"engine"`
 	// The instance whose rwuser password this is.
 	InstanceId pulumi.StringOutput `pulumi:"instanceId"`
 	// The rwuser password now set (given or generated). Secret.
 	Password pulumi.StringOutput `pulumi:"password"`
-	// With `cql`: false when the last refresh found that the password in state no longer logs in as rwuser. Undefined without `cql`.
+	// With a proof block (`cql`, `redis`, `influx`): false when the last refresh found that the password in state no longer logs in as rwuser. Undefined without one.
 	PasswordVerified pulumi.BoolPtrOutput `pulumi:"passwordVerified"`
 	// The project id used (given, from `HW_PROJECT_ID`, or looked up by region).
 	ProjectId pulumi.StringOutput `pulumi:"projectId"`
@@ -92,7 +94,7 @@ type geminiDbAdminPasswordArgs struct {
 	//
 	// Default: from the environment when an operation runs: `HW_AUTH_TOKEN`, else `HW_ACCESS_KEY`/`HW_SECRET_KEY` (and `HW_SECURITY_TOKEN`), else `HW_USER_NAME`/`HW_PASSWORD`/`HW_DOMAIN_NAME`. Without any, `pulumi preview` fails.
 	Auth *GeminiDbAuth `pulumi:"auth"`
-	// Prove each reset on the database itself: after the API's 204, a login as rwuser over CQL must work with the new password and fail with the old one (tried again for a few seconds while authentication caches expire); a reset the database does not show fails the update. `pulumi refresh` then logs in with the password in state and reports `passwordVerified: false` when it no longer works (say, after a reset in the console), which the next `pulumi up` repairs.
+	// For a Cassandra instance: prove each reset on the database itself: after the API's 204, a login as rwuser over CQL must work with the new password and fail with the old one (tried again for a few seconds while authentication caches expire); a reset the database does not show fails the update. `pulumi refresh` then logs in with the password in state and reports `passwordVerified: false` when it no longer works (say, after a reset in the console), which the next `pulumi up` repairs.
 	//
 	// Default: none: the API's answer is the only evidence, and there is no `passwordVerified`.
 	Cql *GeminiDbCql `pulumi:"cql"`
@@ -100,22 +102,34 @@ type geminiDbAdminPasswordArgs struct {
 	//
 	// Default: `https://gaussdb-nosql.{region}.myhuaweicloud.com` (`.eu` for eu-west-101).
 	Endpoint *string `pulumi:"endpoint"`
+	// The engine the program expects: `cassandra`, `mongodb`, `influxdb` or `redis`. `pulumi preview` then checks `password` and the proof block against it, and `pulumi up` fails before any reset when the instance is another engine.
+	//
+	// Default: none: any engine the API resets; the instance query says which.
+	Engine *string `pulumi:"engine"`
 	// IAM endpoint, `https://host[:port]`; plain http only to a loopback host.
 	//
 	// Default: the `HW_AUTH_URL` environment variable, else `https://iam.{region}.myhuaweicloud.com`.
 	IamEndpoint *string `pulumi:"iamEndpoint"`
-	// The GeminiDB Cassandra instance: 32 hex characters, `in`, two digits. A change replaces the resource.
+	// For an Influx instance: prove each reset on the database, as `cql` does, with `SHOW DATABASES` as rwuser over the InfluxDB HTTP API.
+	//
+	// Default: none: the API's answer is the only evidence.
+	Influx *GeminiDbInflux `pulumi:"influx"`
+	// The GeminiDB instance: 32 hex characters, `in`, two digits. A change replaces the resource.
 	//
 	// Required.
 	InstanceId string `pulumi:"instanceId"`
-	// The rwuser password to set: 8 to 32 characters with uppercase, lowercase, digits and at least one of `~!@#%^*-_=+?`. Secret. A change resets the password again.
+	// The rwuser password to set: 8 to 32 characters with at least two of uppercase letters, lowercase letters, digits and the special characters `~!@#$%^&*()-_=+?`, and no other characters (Huawei's rule for every engine). Secret. A change resets the password again.
 	//
-	// Default: a 24-character random password, generated once and kept in state (a new one on each change of `rotationTrigger`).
+	// Default: a 24-character random password with all four kinds of characters and only the specials `~!@#%^*-_=+?` (valid under every published version of the rule), generated once and kept in state (a new one on each change of `rotationTrigger`).
 	Password *string `pulumi:"password"`
 	// Project id, 32 lowercase hex characters. A change replaces the resource.
 	//
 	// Default: the `HW_PROJECT_ID` environment variable, else looked up by region name through IAM.
 	ProjectId *string `pulumi:"projectId"`
+	// For a Redis instance: prove each reset on the database, as `cql` does (the new password logs in, the old one is refused), with `AUTH` and `PING`; the old password is tried once per round, since GeminiDB locks a client address out after more than five failed logins. When the old password still logs in because the pipeline's address has password-free access (`passwordless-config`), the provider says so in the log instead of failing: from there no password can be proved refused.
+	//
+	// Default: none: the API's answer is the only evidence.
+	Redis *GeminiDbRedis `pulumi:"redis"`
 	// Huawei Cloud region, e.g. `eu-west-101`. A region this package does not know needs `endpoint`. A change replaces the resource.
 	//
 	// Default: the `HW_REGION_NAME` environment variable. One of the two is required.
@@ -140,7 +154,7 @@ type GeminiDbAdminPasswordArgs struct {
 	//
 	// Default: from the environment when an operation runs: `HW_AUTH_TOKEN`, else `HW_ACCESS_KEY`/`HW_SECRET_KEY` (and `HW_SECURITY_TOKEN`), else `HW_USER_NAME`/`HW_PASSWORD`/`HW_DOMAIN_NAME`. Without any, `pulumi preview` fails.
 	Auth GeminiDbAuthPtrInput
-	// Prove each reset on the database itself: after the API's 204, a login as rwuser over CQL must work with the new password and fail with the old one (tried again for a few seconds while authentication caches expire); a reset the database does not show fails the update. `pulumi refresh` then logs in with the password in state and reports `passwordVerified: false` when it no longer works (say, after a reset in the console), which the next `pulumi up` repairs.
+	// For a Cassandra instance: prove each reset on the database itself: after the API's 204, a login as rwuser over CQL must work with the new password and fail with the old one (tried again for a few seconds while authentication caches expire); a reset the database does not show fails the update. `pulumi refresh` then logs in with the password in state and reports `passwordVerified: false` when it no longer works (say, after a reset in the console), which the next `pulumi up` repairs.
 	//
 	// Default: none: the API's answer is the only evidence, and there is no `passwordVerified`.
 	Cql GeminiDbCqlPtrInput
@@ -148,22 +162,34 @@ type GeminiDbAdminPasswordArgs struct {
 	//
 	// Default: `https://gaussdb-nosql.{region}.myhuaweicloud.com` (`.eu` for eu-west-101).
 	Endpoint pulumi.StringPtrInput
+	// The engine the program expects: `cassandra`, `mongodb`, `influxdb` or `redis`. `pulumi preview` then checks `password` and the proof block against it, and `pulumi up` fails before any reset when the instance is another engine.
+	//
+	// Default: none: any engine the API resets; the instance query says which.
+	Engine pulumi.StringPtrInput
 	// IAM endpoint, `https://host[:port]`; plain http only to a loopback host.
 	//
 	// Default: the `HW_AUTH_URL` environment variable, else `https://iam.{region}.myhuaweicloud.com`.
 	IamEndpoint pulumi.StringPtrInput
-	// The GeminiDB Cassandra instance: 32 hex characters, `in`, two digits. A change replaces the resource.
+	// For an Influx instance: prove each reset on the database, as `cql` does, with `SHOW DATABASES` as rwuser over the InfluxDB HTTP API.
+	//
+	// Default: none: the API's answer is the only evidence.
+	Influx GeminiDbInfluxPtrInput
+	// The GeminiDB instance: 32 hex characters, `in`, two digits. A change replaces the resource.
 	//
 	// Required.
 	InstanceId pulumi.StringInput
-	// The rwuser password to set: 8 to 32 characters with uppercase, lowercase, digits and at least one of `~!@#%^*-_=+?`. Secret. A change resets the password again.
+	// The rwuser password to set: 8 to 32 characters with at least two of uppercase letters, lowercase letters, digits and the special characters `~!@#$%^&*()-_=+?`, and no other characters (Huawei's rule for every engine). Secret. A change resets the password again.
 	//
-	// Default: a 24-character random password, generated once and kept in state (a new one on each change of `rotationTrigger`).
+	// Default: a 24-character random password with all four kinds of characters and only the specials `~!@#%^*-_=+?` (valid under every published version of the rule), generated once and kept in state (a new one on each change of `rotationTrigger`).
 	Password pulumi.StringPtrInput
 	// Project id, 32 lowercase hex characters. A change replaces the resource.
 	//
 	// Default: the `HW_PROJECT_ID` environment variable, else looked up by region name through IAM.
 	ProjectId pulumi.StringPtrInput
+	// For a Redis instance: prove each reset on the database, as `cql` does (the new password logs in, the old one is refused), with `AUTH` and `PING`; the old password is tried once per round, since GeminiDB locks a client address out after more than five failed logins. When the old password still logs in because the pipeline's address has password-free access (`passwordless-config`), the provider says so in the log instead of failing: from there no password can be proved refused.
+	//
+	// Default: none: the API's answer is the only evidence.
+	Redis GeminiDbRedisPtrInput
 	// Huawei Cloud region, e.g. `eu-west-101`. A region this package does not know needs `endpoint`. A change replaces the resource.
 	//
 	// Default: the `HW_REGION_NAME` environment variable. One of the two is required.
@@ -274,6 +300,11 @@ func (o GeminiDbAdminPasswordOutput) EndpointUsed() pulumi.StringOutput {
 	return o.ApplyT(func(v *GeminiDbAdminPassword) pulumi.StringOutput { return v.EndpointUsed }).(pulumi.StringOutput)
 }
 
+// The instance's engine as the API reports it, lower case: `cassandra`, `mongodb`, `influxdb` or `redis`. Undefined on a stack from before this output existed, until the next reset.
+func (o GeminiDbAdminPasswordOutput) Engine() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *GeminiDbAdminPassword) pulumi.StringPtrOutput { return v.Engine }).(pulumi.StringPtrOutput)
+}
+
 // The instance whose rwuser password this is.
 func (o GeminiDbAdminPasswordOutput) InstanceId() pulumi.StringOutput {
 	return o.ApplyT(func(v *GeminiDbAdminPassword) pulumi.StringOutput { return v.InstanceId }).(pulumi.StringOutput)
@@ -284,7 +315,7 @@ func (o GeminiDbAdminPasswordOutput) Password() pulumi.StringOutput {
 	return o.ApplyT(func(v *GeminiDbAdminPassword) pulumi.StringOutput { return v.Password }).(pulumi.StringOutput)
 }
 
-// With `cql`: false when the last refresh found that the password in state no longer logs in as rwuser. Undefined without `cql`.
+// With a proof block (`cql`, `redis`, `influx`): false when the last refresh found that the password in state no longer logs in as rwuser. Undefined without one.
 func (o GeminiDbAdminPasswordOutput) PasswordVerified() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *GeminiDbAdminPassword) pulumi.BoolPtrOutput { return v.PasswordVerified }).(pulumi.BoolPtrOutput)
 }

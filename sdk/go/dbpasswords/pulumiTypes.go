@@ -889,6 +889,464 @@ func (o GeminiDbCqlPtrOutput) Tls() pulumi.BoolPtrOutput {
 	}).(pulumi.BoolPtrOutput)
 }
 
+// Where this program's pipeline reaches a GeminiDB Influx instance, to prove each reset by `SHOW DATABASES` as rwuser over HTTP(S) with basic authentication and to check the password on refresh.
+type GeminiDbInflux struct {
+	// The instance's InfluxDB address, `host:port` (a private IP of the instance; port 8635 when omitted). The pipeline must reach it.
+	//
+	// Required.
+	Address string `pulumi:"address"`
+	// The CA certificate to trust for TLS, PEM: the one the GeminiDB console offers.
+	//
+	// Default: the system's trusted CAs.
+	CaCertificate *string `pulumi:"caCertificate"`
+	// Timeout of each HTTP request to InfluxDB in milliseconds, 1000 to 60000.
+	//
+	// Default: 10000.
+	TimeoutMs *int `pulumi:"timeoutMs"`
+	// Use HTTPS (when SSL is enabled on the instance).
+	//
+	// Default: false.
+	Tls *bool `pulumi:"tls"`
+}
+
+// GeminiDbInfluxInput is an input type that accepts GeminiDbInfluxArgs and GeminiDbInfluxOutput values.
+// You can construct a concrete instance of `GeminiDbInfluxInput` via:
+//
+//	GeminiDbInfluxArgs{...}
+type GeminiDbInfluxInput interface {
+	pulumi.Input
+
+	ToGeminiDbInfluxOutput() GeminiDbInfluxOutput
+	ToGeminiDbInfluxOutputWithContext(context.Context) GeminiDbInfluxOutput
+}
+
+// Where this program's pipeline reaches a GeminiDB Influx instance, to prove each reset by `SHOW DATABASES` as rwuser over HTTP(S) with basic authentication and to check the password on refresh.
+type GeminiDbInfluxArgs struct {
+	// The instance's InfluxDB address, `host:port` (a private IP of the instance; port 8635 when omitted). The pipeline must reach it.
+	//
+	// Required.
+	Address pulumi.StringInput `pulumi:"address"`
+	// The CA certificate to trust for TLS, PEM: the one the GeminiDB console offers.
+	//
+	// Default: the system's trusted CAs.
+	CaCertificate pulumi.StringPtrInput `pulumi:"caCertificate"`
+	// Timeout of each HTTP request to InfluxDB in milliseconds, 1000 to 60000.
+	//
+	// Default: 10000.
+	TimeoutMs pulumi.IntPtrInput `pulumi:"timeoutMs"`
+	// Use HTTPS (when SSL is enabled on the instance).
+	//
+	// Default: false.
+	Tls pulumi.BoolPtrInput `pulumi:"tls"`
+}
+
+func (GeminiDbInfluxArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*GeminiDbInflux)(nil)).Elem()
+}
+
+func (i GeminiDbInfluxArgs) ToGeminiDbInfluxOutput() GeminiDbInfluxOutput {
+	return i.ToGeminiDbInfluxOutputWithContext(context.Background())
+}
+
+func (i GeminiDbInfluxArgs) ToGeminiDbInfluxOutputWithContext(ctx context.Context) GeminiDbInfluxOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(GeminiDbInfluxOutput)
+}
+
+func (i GeminiDbInfluxArgs) ToGeminiDbInfluxPtrOutput() GeminiDbInfluxPtrOutput {
+	return i.ToGeminiDbInfluxPtrOutputWithContext(context.Background())
+}
+
+func (i GeminiDbInfluxArgs) ToGeminiDbInfluxPtrOutputWithContext(ctx context.Context) GeminiDbInfluxPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(GeminiDbInfluxOutput).ToGeminiDbInfluxPtrOutputWithContext(ctx)
+}
+
+// GeminiDbInfluxPtrInput is an input type that accepts GeminiDbInfluxArgs, GeminiDbInfluxPtr and GeminiDbInfluxPtrOutput values.
+// You can construct a concrete instance of `GeminiDbInfluxPtrInput` via:
+//
+//	        GeminiDbInfluxArgs{...}
+//
+//	or:
+//
+//	        nil
+type GeminiDbInfluxPtrInput interface {
+	pulumi.Input
+
+	ToGeminiDbInfluxPtrOutput() GeminiDbInfluxPtrOutput
+	ToGeminiDbInfluxPtrOutputWithContext(context.Context) GeminiDbInfluxPtrOutput
+}
+
+type geminiDbInfluxPtrType GeminiDbInfluxArgs
+
+func GeminiDbInfluxPtr(v *GeminiDbInfluxArgs) GeminiDbInfluxPtrInput {
+	return (*geminiDbInfluxPtrType)(v)
+}
+
+func (*geminiDbInfluxPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**GeminiDbInflux)(nil)).Elem()
+}
+
+func (i *geminiDbInfluxPtrType) ToGeminiDbInfluxPtrOutput() GeminiDbInfluxPtrOutput {
+	return i.ToGeminiDbInfluxPtrOutputWithContext(context.Background())
+}
+
+func (i *geminiDbInfluxPtrType) ToGeminiDbInfluxPtrOutputWithContext(ctx context.Context) GeminiDbInfluxPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(GeminiDbInfluxPtrOutput)
+}
+
+// Where this program's pipeline reaches a GeminiDB Influx instance, to prove each reset by `SHOW DATABASES` as rwuser over HTTP(S) with basic authentication and to check the password on refresh.
+type GeminiDbInfluxOutput struct{ *pulumi.OutputState }
+
+func (GeminiDbInfluxOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GeminiDbInflux)(nil)).Elem()
+}
+
+func (o GeminiDbInfluxOutput) ToGeminiDbInfluxOutput() GeminiDbInfluxOutput {
+	return o
+}
+
+func (o GeminiDbInfluxOutput) ToGeminiDbInfluxOutputWithContext(ctx context.Context) GeminiDbInfluxOutput {
+	return o
+}
+
+func (o GeminiDbInfluxOutput) ToGeminiDbInfluxPtrOutput() GeminiDbInfluxPtrOutput {
+	return o.ToGeminiDbInfluxPtrOutputWithContext(context.Background())
+}
+
+func (o GeminiDbInfluxOutput) ToGeminiDbInfluxPtrOutputWithContext(ctx context.Context) GeminiDbInfluxPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v GeminiDbInflux) *GeminiDbInflux {
+		return &v
+	}).(GeminiDbInfluxPtrOutput)
+}
+
+// The instance's InfluxDB address, `host:port` (a private IP of the instance; port 8635 when omitted). The pipeline must reach it.
+//
+// Required.
+func (o GeminiDbInfluxOutput) Address() pulumi.StringOutput {
+	return o.ApplyT(func(v GeminiDbInflux) string { return v.Address }).(pulumi.StringOutput)
+}
+
+// The CA certificate to trust for TLS, PEM: the one the GeminiDB console offers.
+//
+// Default: the system's trusted CAs.
+func (o GeminiDbInfluxOutput) CaCertificate() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GeminiDbInflux) *string { return v.CaCertificate }).(pulumi.StringPtrOutput)
+}
+
+// Timeout of each HTTP request to InfluxDB in milliseconds, 1000 to 60000.
+//
+// Default: 10000.
+func (o GeminiDbInfluxOutput) TimeoutMs() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v GeminiDbInflux) *int { return v.TimeoutMs }).(pulumi.IntPtrOutput)
+}
+
+// Use HTTPS (when SSL is enabled on the instance).
+//
+// Default: false.
+func (o GeminiDbInfluxOutput) Tls() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v GeminiDbInflux) *bool { return v.Tls }).(pulumi.BoolPtrOutput)
+}
+
+type GeminiDbInfluxPtrOutput struct{ *pulumi.OutputState }
+
+func (GeminiDbInfluxPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**GeminiDbInflux)(nil)).Elem()
+}
+
+func (o GeminiDbInfluxPtrOutput) ToGeminiDbInfluxPtrOutput() GeminiDbInfluxPtrOutput {
+	return o
+}
+
+func (o GeminiDbInfluxPtrOutput) ToGeminiDbInfluxPtrOutputWithContext(ctx context.Context) GeminiDbInfluxPtrOutput {
+	return o
+}
+
+func (o GeminiDbInfluxPtrOutput) Elem() GeminiDbInfluxOutput {
+	return o.ApplyT(func(v *GeminiDbInflux) GeminiDbInflux {
+		if v != nil {
+			return *v
+		}
+		var ret GeminiDbInflux
+		return ret
+	}).(GeminiDbInfluxOutput)
+}
+
+// The instance's InfluxDB address, `host:port` (a private IP of the instance; port 8635 when omitted). The pipeline must reach it.
+//
+// Required.
+func (o GeminiDbInfluxPtrOutput) Address() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *GeminiDbInflux) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Address
+	}).(pulumi.StringPtrOutput)
+}
+
+// The CA certificate to trust for TLS, PEM: the one the GeminiDB console offers.
+//
+// Default: the system's trusted CAs.
+func (o GeminiDbInfluxPtrOutput) CaCertificate() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *GeminiDbInflux) *string {
+		if v == nil {
+			return nil
+		}
+		return v.CaCertificate
+	}).(pulumi.StringPtrOutput)
+}
+
+// Timeout of each HTTP request to InfluxDB in milliseconds, 1000 to 60000.
+//
+// Default: 10000.
+func (o GeminiDbInfluxPtrOutput) TimeoutMs() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *GeminiDbInflux) *int {
+		if v == nil {
+			return nil
+		}
+		return v.TimeoutMs
+	}).(pulumi.IntPtrOutput)
+}
+
+// Use HTTPS (when SSL is enabled on the instance).
+//
+// Default: false.
+func (o GeminiDbInfluxPtrOutput) Tls() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *GeminiDbInflux) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.Tls
+	}).(pulumi.BoolPtrOutput)
+}
+
+// Where this program's pipeline reaches a GeminiDB Redis instance, to prove each reset by `AUTH <password>` and `PING` on a fresh connection and to check the password on refresh.
+type GeminiDbRedis struct {
+	// The instance's Redis address, `host:port` (a private IP of the instance; port 6379 when omitted). The pipeline must reach it.
+	//
+	// Required.
+	Address string `pulumi:"address"`
+	// The CA certificate to trust for TLS, PEM: the one the GeminiDB console offers.
+	//
+	// Default: the system's trusted CAs.
+	CaCertificate *string `pulumi:"caCertificate"`
+	// Timeout of each Redis connection attempt in milliseconds, 1000 to 60000.
+	//
+	// Default: 10000.
+	TimeoutMs *int `pulumi:"timeoutMs"`
+	// Connect with TLS; SSL is on by default on new GeminiDB Redis instances (TLS 1.3).
+	//
+	// Default: true.
+	Tls *bool `pulumi:"tls"`
+}
+
+// GeminiDbRedisInput is an input type that accepts GeminiDbRedisArgs and GeminiDbRedisOutput values.
+// You can construct a concrete instance of `GeminiDbRedisInput` via:
+//
+//	GeminiDbRedisArgs{...}
+type GeminiDbRedisInput interface {
+	pulumi.Input
+
+	ToGeminiDbRedisOutput() GeminiDbRedisOutput
+	ToGeminiDbRedisOutputWithContext(context.Context) GeminiDbRedisOutput
+}
+
+// Where this program's pipeline reaches a GeminiDB Redis instance, to prove each reset by `AUTH <password>` and `PING` on a fresh connection and to check the password on refresh.
+type GeminiDbRedisArgs struct {
+	// The instance's Redis address, `host:port` (a private IP of the instance; port 6379 when omitted). The pipeline must reach it.
+	//
+	// Required.
+	Address pulumi.StringInput `pulumi:"address"`
+	// The CA certificate to trust for TLS, PEM: the one the GeminiDB console offers.
+	//
+	// Default: the system's trusted CAs.
+	CaCertificate pulumi.StringPtrInput `pulumi:"caCertificate"`
+	// Timeout of each Redis connection attempt in milliseconds, 1000 to 60000.
+	//
+	// Default: 10000.
+	TimeoutMs pulumi.IntPtrInput `pulumi:"timeoutMs"`
+	// Connect with TLS; SSL is on by default on new GeminiDB Redis instances (TLS 1.3).
+	//
+	// Default: true.
+	Tls pulumi.BoolPtrInput `pulumi:"tls"`
+}
+
+func (GeminiDbRedisArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*GeminiDbRedis)(nil)).Elem()
+}
+
+func (i GeminiDbRedisArgs) ToGeminiDbRedisOutput() GeminiDbRedisOutput {
+	return i.ToGeminiDbRedisOutputWithContext(context.Background())
+}
+
+func (i GeminiDbRedisArgs) ToGeminiDbRedisOutputWithContext(ctx context.Context) GeminiDbRedisOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(GeminiDbRedisOutput)
+}
+
+func (i GeminiDbRedisArgs) ToGeminiDbRedisPtrOutput() GeminiDbRedisPtrOutput {
+	return i.ToGeminiDbRedisPtrOutputWithContext(context.Background())
+}
+
+func (i GeminiDbRedisArgs) ToGeminiDbRedisPtrOutputWithContext(ctx context.Context) GeminiDbRedisPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(GeminiDbRedisOutput).ToGeminiDbRedisPtrOutputWithContext(ctx)
+}
+
+// GeminiDbRedisPtrInput is an input type that accepts GeminiDbRedisArgs, GeminiDbRedisPtr and GeminiDbRedisPtrOutput values.
+// You can construct a concrete instance of `GeminiDbRedisPtrInput` via:
+//
+//	        GeminiDbRedisArgs{...}
+//
+//	or:
+//
+//	        nil
+type GeminiDbRedisPtrInput interface {
+	pulumi.Input
+
+	ToGeminiDbRedisPtrOutput() GeminiDbRedisPtrOutput
+	ToGeminiDbRedisPtrOutputWithContext(context.Context) GeminiDbRedisPtrOutput
+}
+
+type geminiDbRedisPtrType GeminiDbRedisArgs
+
+func GeminiDbRedisPtr(v *GeminiDbRedisArgs) GeminiDbRedisPtrInput {
+	return (*geminiDbRedisPtrType)(v)
+}
+
+func (*geminiDbRedisPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**GeminiDbRedis)(nil)).Elem()
+}
+
+func (i *geminiDbRedisPtrType) ToGeminiDbRedisPtrOutput() GeminiDbRedisPtrOutput {
+	return i.ToGeminiDbRedisPtrOutputWithContext(context.Background())
+}
+
+func (i *geminiDbRedisPtrType) ToGeminiDbRedisPtrOutputWithContext(ctx context.Context) GeminiDbRedisPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(GeminiDbRedisPtrOutput)
+}
+
+// Where this program's pipeline reaches a GeminiDB Redis instance, to prove each reset by `AUTH <password>` and `PING` on a fresh connection and to check the password on refresh.
+type GeminiDbRedisOutput struct{ *pulumi.OutputState }
+
+func (GeminiDbRedisOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GeminiDbRedis)(nil)).Elem()
+}
+
+func (o GeminiDbRedisOutput) ToGeminiDbRedisOutput() GeminiDbRedisOutput {
+	return o
+}
+
+func (o GeminiDbRedisOutput) ToGeminiDbRedisOutputWithContext(ctx context.Context) GeminiDbRedisOutput {
+	return o
+}
+
+func (o GeminiDbRedisOutput) ToGeminiDbRedisPtrOutput() GeminiDbRedisPtrOutput {
+	return o.ToGeminiDbRedisPtrOutputWithContext(context.Background())
+}
+
+func (o GeminiDbRedisOutput) ToGeminiDbRedisPtrOutputWithContext(ctx context.Context) GeminiDbRedisPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v GeminiDbRedis) *GeminiDbRedis {
+		return &v
+	}).(GeminiDbRedisPtrOutput)
+}
+
+// The instance's Redis address, `host:port` (a private IP of the instance; port 6379 when omitted). The pipeline must reach it.
+//
+// Required.
+func (o GeminiDbRedisOutput) Address() pulumi.StringOutput {
+	return o.ApplyT(func(v GeminiDbRedis) string { return v.Address }).(pulumi.StringOutput)
+}
+
+// The CA certificate to trust for TLS, PEM: the one the GeminiDB console offers.
+//
+// Default: the system's trusted CAs.
+func (o GeminiDbRedisOutput) CaCertificate() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GeminiDbRedis) *string { return v.CaCertificate }).(pulumi.StringPtrOutput)
+}
+
+// Timeout of each Redis connection attempt in milliseconds, 1000 to 60000.
+//
+// Default: 10000.
+func (o GeminiDbRedisOutput) TimeoutMs() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v GeminiDbRedis) *int { return v.TimeoutMs }).(pulumi.IntPtrOutput)
+}
+
+// Connect with TLS; SSL is on by default on new GeminiDB Redis instances (TLS 1.3).
+//
+// Default: true.
+func (o GeminiDbRedisOutput) Tls() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v GeminiDbRedis) *bool { return v.Tls }).(pulumi.BoolPtrOutput)
+}
+
+type GeminiDbRedisPtrOutput struct{ *pulumi.OutputState }
+
+func (GeminiDbRedisPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**GeminiDbRedis)(nil)).Elem()
+}
+
+func (o GeminiDbRedisPtrOutput) ToGeminiDbRedisPtrOutput() GeminiDbRedisPtrOutput {
+	return o
+}
+
+func (o GeminiDbRedisPtrOutput) ToGeminiDbRedisPtrOutputWithContext(ctx context.Context) GeminiDbRedisPtrOutput {
+	return o
+}
+
+func (o GeminiDbRedisPtrOutput) Elem() GeminiDbRedisOutput {
+	return o.ApplyT(func(v *GeminiDbRedis) GeminiDbRedis {
+		if v != nil {
+			return *v
+		}
+		var ret GeminiDbRedis
+		return ret
+	}).(GeminiDbRedisOutput)
+}
+
+// The instance's Redis address, `host:port` (a private IP of the instance; port 6379 when omitted). The pipeline must reach it.
+//
+// Required.
+func (o GeminiDbRedisPtrOutput) Address() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *GeminiDbRedis) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Address
+	}).(pulumi.StringPtrOutput)
+}
+
+// The CA certificate to trust for TLS, PEM: the one the GeminiDB console offers.
+//
+// Default: the system's trusted CAs.
+func (o GeminiDbRedisPtrOutput) CaCertificate() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *GeminiDbRedis) *string {
+		if v == nil {
+			return nil
+		}
+		return v.CaCertificate
+	}).(pulumi.StringPtrOutput)
+}
+
+// Timeout of each Redis connection attempt in milliseconds, 1000 to 60000.
+//
+// Default: 10000.
+func (o GeminiDbRedisPtrOutput) TimeoutMs() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *GeminiDbRedis) *int {
+		if v == nil {
+			return nil
+		}
+		return v.TimeoutMs
+	}).(pulumi.IntPtrOutput)
+}
+
+// Connect with TLS; SSL is on by default on new GeminiDB Redis instances (TLS 1.3).
+//
+// Default: true.
+func (o GeminiDbRedisPtrOutput) Tls() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *GeminiDbRedis) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.Tls
+	}).(pulumi.BoolPtrOutput)
+}
+
 // How the provider reaches Milvus and whom it logs in as.
 type MilvusConnection struct {
 	// Milvus address: `host:port`, `http://host:port` or `https://host:port` (https means TLS); port 19530 when omitted. A change replaces the resource.
@@ -1179,6 +1637,10 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*GeminiDbAuthPtrInput)(nil)).Elem(), GeminiDbAuthArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*GeminiDbCqlInput)(nil)).Elem(), GeminiDbCqlArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*GeminiDbCqlPtrInput)(nil)).Elem(), GeminiDbCqlArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*GeminiDbInfluxInput)(nil)).Elem(), GeminiDbInfluxArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*GeminiDbInfluxPtrInput)(nil)).Elem(), GeminiDbInfluxArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*GeminiDbRedisInput)(nil)).Elem(), GeminiDbRedisArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*GeminiDbRedisPtrInput)(nil)).Elem(), GeminiDbRedisArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*MilvusConnectionInput)(nil)).Elem(), MilvusConnectionArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*MilvusConnectionPtrInput)(nil)).Elem(), MilvusConnectionArgs{})
 	pulumi.RegisterOutputType(CassandraConnectionOutput{})
@@ -1187,6 +1649,10 @@ func init() {
 	pulumi.RegisterOutputType(GeminiDbAuthPtrOutput{})
 	pulumi.RegisterOutputType(GeminiDbCqlOutput{})
 	pulumi.RegisterOutputType(GeminiDbCqlPtrOutput{})
+	pulumi.RegisterOutputType(GeminiDbInfluxOutput{})
+	pulumi.RegisterOutputType(GeminiDbInfluxPtrOutput{})
+	pulumi.RegisterOutputType(GeminiDbRedisOutput{})
+	pulumi.RegisterOutputType(GeminiDbRedisPtrOutput{})
 	pulumi.RegisterOutputType(MilvusConnectionOutput{})
 	pulumi.RegisterOutputType(MilvusConnectionPtrOutput{})
 }

@@ -24,9 +24,12 @@ class GeminiDbAdminPasswordArgs:
                  auth: pulumi.Input[Optional['GeminiDbAuthArgs']] = None,
                  cql: pulumi.Input[Optional['GeminiDbCqlArgs']] = None,
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
+                 engine: pulumi.Input[Optional[_builtins.str]] = None,
                  iam_endpoint: pulumi.Input[Optional[_builtins.str]] = None,
+                 influx: pulumi.Input[Optional['GeminiDbInfluxArgs']] = None,
                  password: pulumi.Input[Optional[_builtins.str]] = None,
                  project_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 redis: pulumi.Input[Optional['GeminiDbRedisArgs']] = None,
                  region: pulumi.Input[Optional[_builtins.str]] = None,
                  rotate_after_days: pulumi.Input[Optional[_builtins.int]] = None,
                  rotation_trigger: pulumi.Input[Optional[_builtins.str]] = None,
@@ -34,27 +37,36 @@ class GeminiDbAdminPasswordArgs:
         """
         The set of arguments for constructing a GeminiDbAdminPassword resource.
 
-        :param pulumi.Input[_builtins.str] instance_id: The GeminiDB Cassandra instance: 32 hex characters, `in`, two digits. A change replaces the resource.
+        :param pulumi.Input[_builtins.str] instance_id: The GeminiDB instance: 32 hex characters, `in`, two digits. A change replaces the resource.
                
                Required.
         :param pulumi.Input['GeminiDbAuthArgs'] auth: How to authenticate. Credentials given here are kept in state as secrets; those from the environment never enter state.
                
                Default: from the environment when an operation runs: `HW_AUTH_TOKEN`, else `HW_ACCESS_KEY`/`HW_SECRET_KEY` (and `HW_SECURITY_TOKEN`), else `HW_USER_NAME`/`HW_PASSWORD`/`HW_DOMAIN_NAME`. Without any, `pulumi preview` fails.
-        :param pulumi.Input['GeminiDbCqlArgs'] cql: Prove each reset on the database itself: after the API's 204, a login as rwuser over CQL must work with the new password and fail with the old one (tried again for a few seconds while authentication caches expire); a reset the database does not show fails the update. `pulumi refresh` then logs in with the password in state and reports `passwordVerified: false` when it no longer works (say, after a reset in the console), which the next `pulumi up` repairs.
+        :param pulumi.Input['GeminiDbCqlArgs'] cql: For a Cassandra instance: prove each reset on the database itself: after the API's 204, a login as rwuser over CQL must work with the new password and fail with the old one (tried again for a few seconds while authentication caches expire); a reset the database does not show fails the update. `pulumi refresh` then logs in with the password in state and reports `passwordVerified: false` when it no longer works (say, after a reset in the console), which the next `pulumi up` repairs.
                
                Default: none: the API's answer is the only evidence, and there is no `passwordVerified`.
         :param pulumi.Input[_builtins.str] endpoint: GeminiDB API endpoint, `https://host[:port]`; plain http only to a loopback host (local emulators).
                
                Default: `https://gaussdb-nosql.{region}.myhuaweicloud.com` (`.eu` for eu-west-101).
+        :param pulumi.Input[_builtins.str] engine: The engine the program expects: `cassandra`, `mongodb`, `influxdb` or `redis`. `pulumi preview` then checks `password` and the proof block against it, and `pulumi up` fails before any reset when the instance is another engine.
+               
+               Default: none: any engine the API resets; the instance query says which.
         :param pulumi.Input[_builtins.str] iam_endpoint: IAM endpoint, `https://host[:port]`; plain http only to a loopback host.
                
                Default: the `HW_AUTH_URL` environment variable, else `https://iam.{region}.myhuaweicloud.com`.
-        :param pulumi.Input[_builtins.str] password: The rwuser password to set: 8 to 32 characters with uppercase, lowercase, digits and at least one of `~!@#%^*-_=+?`. Secret. A change resets the password again.
+        :param pulumi.Input['GeminiDbInfluxArgs'] influx: For an Influx instance: prove each reset on the database, as `cql` does, with `SHOW DATABASES` as rwuser over the InfluxDB HTTP API.
                
-               Default: a 24-character random password, generated once and kept in state (a new one on each change of `rotationTrigger`).
+               Default: none: the API's answer is the only evidence.
+        :param pulumi.Input[_builtins.str] password: The rwuser password to set: 8 to 32 characters with at least two of uppercase letters, lowercase letters, digits and the special characters `~!@#$%^&*()-_=+?`, and no other characters (Huawei's rule for every engine). Secret. A change resets the password again.
+               
+               Default: a 24-character random password with all four kinds of characters and only the specials `~!@#%^*-_=+?` (valid under every published version of the rule), generated once and kept in state (a new one on each change of `rotationTrigger`).
         :param pulumi.Input[_builtins.str] project_id: Project id, 32 lowercase hex characters. A change replaces the resource.
                
                Default: the `HW_PROJECT_ID` environment variable, else looked up by region name through IAM.
+        :param pulumi.Input['GeminiDbRedisArgs'] redis: For a Redis instance: prove each reset on the database, as `cql` does (the new password logs in, the old one is refused), with `AUTH` and `PING`; the old password is tried once per round, since GeminiDB locks a client address out after more than five failed logins. When the old password still logs in because the pipeline's address has password-free access (`passwordless-config`), the provider says so in the log instead of failing: from there no password can be proved refused.
+               
+               Default: none: the API's answer is the only evidence.
         :param pulumi.Input[_builtins.str] region: Huawei Cloud region, e.g. `eu-west-101`. A region this package does not know needs `endpoint`. A change replaces the resource.
                
                Default: the `HW_REGION_NAME` environment variable. One of the two is required.
@@ -75,12 +87,18 @@ class GeminiDbAdminPasswordArgs:
             pulumi.set(__self__, "cql", cql)
         if endpoint is not None:
             pulumi.set(__self__, "endpoint", endpoint)
+        if engine is not None:
+            pulumi.set(__self__, "engine", engine)
         if iam_endpoint is not None:
             pulumi.set(__self__, "iam_endpoint", iam_endpoint)
+        if influx is not None:
+            pulumi.set(__self__, "influx", influx)
         if password is not None:
             pulumi.set(__self__, "password", password)
         if project_id is not None:
             pulumi.set(__self__, "project_id", project_id)
+        if redis is not None:
+            pulumi.set(__self__, "redis", redis)
         if region is not None:
             pulumi.set(__self__, "region", region)
         if rotate_after_days is not None:
@@ -94,7 +112,7 @@ class GeminiDbAdminPasswordArgs:
     @pulumi.getter(name="instanceId")
     def instance_id(self) -> pulumi.Input[_builtins.str]:
         """
-        The GeminiDB Cassandra instance: 32 hex characters, `in`, two digits. A change replaces the resource.
+        The GeminiDB instance: 32 hex characters, `in`, two digits. A change replaces the resource.
 
         Required.
         """
@@ -122,7 +140,7 @@ class GeminiDbAdminPasswordArgs:
     @pulumi.getter
     def cql(self) -> pulumi.Input[Optional['GeminiDbCqlArgs']]:
         """
-        Prove each reset on the database itself: after the API's 204, a login as rwuser over CQL must work with the new password and fail with the old one (tried again for a few seconds while authentication caches expire); a reset the database does not show fails the update. `pulumi refresh` then logs in with the password in state and reports `passwordVerified: false` when it no longer works (say, after a reset in the console), which the next `pulumi up` repairs.
+        For a Cassandra instance: prove each reset on the database itself: after the API's 204, a login as rwuser over CQL must work with the new password and fail with the old one (tried again for a few seconds while authentication caches expire); a reset the database does not show fails the update. `pulumi refresh` then logs in with the password in state and reports `passwordVerified: false` when it no longer works (say, after a reset in the console), which the next `pulumi up` repairs.
 
         Default: none: the API's answer is the only evidence, and there is no `passwordVerified`.
         """
@@ -147,6 +165,20 @@ class GeminiDbAdminPasswordArgs:
         pulumi.set(self, "endpoint", value)
 
     @_builtins.property
+    @pulumi.getter
+    def engine(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The engine the program expects: `cassandra`, `mongodb`, `influxdb` or `redis`. `pulumi preview` then checks `password` and the proof block against it, and `pulumi up` fails before any reset when the instance is another engine.
+
+        Default: none: any engine the API resets; the instance query says which.
+        """
+        return pulumi.get(self, "engine")
+
+    @engine.setter
+    def engine(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "engine", value)
+
+    @_builtins.property
     @pulumi.getter(name="iamEndpoint")
     def iam_endpoint(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
@@ -162,11 +194,25 @@ class GeminiDbAdminPasswordArgs:
 
     @_builtins.property
     @pulumi.getter
+    def influx(self) -> pulumi.Input[Optional['GeminiDbInfluxArgs']]:
+        """
+        For an Influx instance: prove each reset on the database, as `cql` does, with `SHOW DATABASES` as rwuser over the InfluxDB HTTP API.
+
+        Default: none: the API's answer is the only evidence.
+        """
+        return pulumi.get(self, "influx")
+
+    @influx.setter
+    def influx(self, value: pulumi.Input[Optional['GeminiDbInfluxArgs']]):
+        pulumi.set(self, "influx", value)
+
+    @_builtins.property
+    @pulumi.getter
     def password(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The rwuser password to set: 8 to 32 characters with uppercase, lowercase, digits and at least one of `~!@#%^*-_=+?`. Secret. A change resets the password again.
+        The rwuser password to set: 8 to 32 characters with at least two of uppercase letters, lowercase letters, digits and the special characters `~!@#$%^&*()-_=+?`, and no other characters (Huawei's rule for every engine). Secret. A change resets the password again.
 
-        Default: a 24-character random password, generated once and kept in state (a new one on each change of `rotationTrigger`).
+        Default: a 24-character random password with all four kinds of characters and only the specials `~!@#%^*-_=+?` (valid under every published version of the rule), generated once and kept in state (a new one on each change of `rotationTrigger`).
         """
         return pulumi.get(self, "password")
 
@@ -187,6 +233,20 @@ class GeminiDbAdminPasswordArgs:
     @project_id.setter
     def project_id(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "project_id", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def redis(self) -> pulumi.Input[Optional['GeminiDbRedisArgs']]:
+        """
+        For a Redis instance: prove each reset on the database, as `cql` does (the new password logs in, the old one is refused), with `AUTH` and `PING`; the old password is tried once per round, since GeminiDB locks a client address out after more than five failed logins. When the old password still logs in because the pipeline's address has password-free access (`passwordless-config`), the provider says so in the log instead of failing: from there no password can be proved refused.
+
+        Default: none: the API's answer is the only evidence.
+        """
+        return pulumi.get(self, "redis")
+
+    @redis.setter
+    def redis(self, value: pulumi.Input[Optional['GeminiDbRedisArgs']]):
+        pulumi.set(self, "redis", value)
 
     @_builtins.property
     @pulumi.getter
@@ -254,41 +314,53 @@ class GeminiDbAdminPassword(pulumi.CustomResource):
                  auth: pulumi.Input[Optional[Union['GeminiDbAuthArgs', 'GeminiDbAuthArgsDict']]] = None,
                  cql: pulumi.Input[Optional[Union['GeminiDbCqlArgs', 'GeminiDbCqlArgsDict']]] = None,
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
+                 engine: pulumi.Input[Optional[_builtins.str]] = None,
                  iam_endpoint: pulumi.Input[Optional[_builtins.str]] = None,
+                 influx: pulumi.Input[Optional[Union['GeminiDbInfluxArgs', 'GeminiDbInfluxArgsDict']]] = None,
                  instance_id: pulumi.Input[Optional[_builtins.str]] = None,
                  password: pulumi.Input[Optional[_builtins.str]] = None,
                  project_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 redis: pulumi.Input[Optional[Union['GeminiDbRedisArgs', 'GeminiDbRedisArgsDict']]] = None,
                  region: pulumi.Input[Optional[_builtins.str]] = None,
                  rotate_after_days: pulumi.Input[Optional[_builtins.int]] = None,
                  rotation_trigger: pulumi.Input[Optional[_builtins.str]] = None,
                  timeout_ms: pulumi.Input[Optional[_builtins.int]] = None,
                  __props__=None):
         """
-        The rwuser password of a Huawei Cloud GeminiDB Cassandra instance, reset with `PUT /v3/{project_id}/instances/{instance_id}/password`. A change of `password` (or of `rotationTrigger`) resets it again. Destroying the resource leaves the password as it is.
+        The rwuser password of a Huawei Cloud GeminiDB instance (Cassandra, Mongo, Influx or Redis), reset with `PUT /v3/{project_id}/instances/{instance_id}/password`. A change of `password` (or of `rotationTrigger`) resets it again. Destroying the resource leaves the password as it is.
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[Union['GeminiDbAuthArgs', 'GeminiDbAuthArgsDict']] auth: How to authenticate. Credentials given here are kept in state as secrets; those from the environment never enter state.
                
                Default: from the environment when an operation runs: `HW_AUTH_TOKEN`, else `HW_ACCESS_KEY`/`HW_SECRET_KEY` (and `HW_SECURITY_TOKEN`), else `HW_USER_NAME`/`HW_PASSWORD`/`HW_DOMAIN_NAME`. Without any, `pulumi preview` fails.
-        :param pulumi.Input[Union['GeminiDbCqlArgs', 'GeminiDbCqlArgsDict']] cql: Prove each reset on the database itself: after the API's 204, a login as rwuser over CQL must work with the new password and fail with the old one (tried again for a few seconds while authentication caches expire); a reset the database does not show fails the update. `pulumi refresh` then logs in with the password in state and reports `passwordVerified: false` when it no longer works (say, after a reset in the console), which the next `pulumi up` repairs.
+        :param pulumi.Input[Union['GeminiDbCqlArgs', 'GeminiDbCqlArgsDict']] cql: For a Cassandra instance: prove each reset on the database itself: after the API's 204, a login as rwuser over CQL must work with the new password and fail with the old one (tried again for a few seconds while authentication caches expire); a reset the database does not show fails the update. `pulumi refresh` then logs in with the password in state and reports `passwordVerified: false` when it no longer works (say, after a reset in the console), which the next `pulumi up` repairs.
                
                Default: none: the API's answer is the only evidence, and there is no `passwordVerified`.
         :param pulumi.Input[_builtins.str] endpoint: GeminiDB API endpoint, `https://host[:port]`; plain http only to a loopback host (local emulators).
                
                Default: `https://gaussdb-nosql.{region}.myhuaweicloud.com` (`.eu` for eu-west-101).
+        :param pulumi.Input[_builtins.str] engine: The engine the program expects: `cassandra`, `mongodb`, `influxdb` or `redis`. `pulumi preview` then checks `password` and the proof block against it, and `pulumi up` fails before any reset when the instance is another engine.
+               
+               Default: none: any engine the API resets; the instance query says which.
         :param pulumi.Input[_builtins.str] iam_endpoint: IAM endpoint, `https://host[:port]`; plain http only to a loopback host.
                
                Default: the `HW_AUTH_URL` environment variable, else `https://iam.{region}.myhuaweicloud.com`.
-        :param pulumi.Input[_builtins.str] instance_id: The GeminiDB Cassandra instance: 32 hex characters, `in`, two digits. A change replaces the resource.
+        :param pulumi.Input[Union['GeminiDbInfluxArgs', 'GeminiDbInfluxArgsDict']] influx: For an Influx instance: prove each reset on the database, as `cql` does, with `SHOW DATABASES` as rwuser over the InfluxDB HTTP API.
+               
+               Default: none: the API's answer is the only evidence.
+        :param pulumi.Input[_builtins.str] instance_id: The GeminiDB instance: 32 hex characters, `in`, two digits. A change replaces the resource.
                
                Required.
-        :param pulumi.Input[_builtins.str] password: The rwuser password to set: 8 to 32 characters with uppercase, lowercase, digits and at least one of `~!@#%^*-_=+?`. Secret. A change resets the password again.
+        :param pulumi.Input[_builtins.str] password: The rwuser password to set: 8 to 32 characters with at least two of uppercase letters, lowercase letters, digits and the special characters `~!@#$%^&*()-_=+?`, and no other characters (Huawei's rule for every engine). Secret. A change resets the password again.
                
-               Default: a 24-character random password, generated once and kept in state (a new one on each change of `rotationTrigger`).
+               Default: a 24-character random password with all four kinds of characters and only the specials `~!@#%^*-_=+?` (valid under every published version of the rule), generated once and kept in state (a new one on each change of `rotationTrigger`).
         :param pulumi.Input[_builtins.str] project_id: Project id, 32 lowercase hex characters. A change replaces the resource.
                
                Default: the `HW_PROJECT_ID` environment variable, else looked up by region name through IAM.
+        :param pulumi.Input[Union['GeminiDbRedisArgs', 'GeminiDbRedisArgsDict']] redis: For a Redis instance: prove each reset on the database, as `cql` does (the new password logs in, the old one is refused), with `AUTH` and `PING`; the old password is tried once per round, since GeminiDB locks a client address out after more than five failed logins. When the old password still logs in because the pipeline's address has password-free access (`passwordless-config`), the provider says so in the log instead of failing: from there no password can be proved refused.
+               
+               Default: none: the API's answer is the only evidence.
         :param pulumi.Input[_builtins.str] region: Huawei Cloud region, e.g. `eu-west-101`. A region this package does not know needs `endpoint`. A change replaces the resource.
                
                Default: the `HW_REGION_NAME` environment variable. One of the two is required.
@@ -309,7 +381,7 @@ class GeminiDbAdminPassword(pulumi.CustomResource):
                  args: GeminiDbAdminPasswordArgs,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        The rwuser password of a Huawei Cloud GeminiDB Cassandra instance, reset with `PUT /v3/{project_id}/instances/{instance_id}/password`. A change of `password` (or of `rotationTrigger`) resets it again. Destroying the resource leaves the password as it is.
+        The rwuser password of a Huawei Cloud GeminiDB instance (Cassandra, Mongo, Influx or Redis), reset with `PUT /v3/{project_id}/instances/{instance_id}/password`. A change of `password` (or of `rotationTrigger`) resets it again. Destroying the resource leaves the password as it is.
 
         :param str resource_name: The name of the resource.
         :param GeminiDbAdminPasswordArgs args: The arguments to use to populate this resource's properties.
@@ -329,10 +401,13 @@ class GeminiDbAdminPassword(pulumi.CustomResource):
                  auth: pulumi.Input[Optional[Union['GeminiDbAuthArgs', 'GeminiDbAuthArgsDict']]] = None,
                  cql: pulumi.Input[Optional[Union['GeminiDbCqlArgs', 'GeminiDbCqlArgsDict']]] = None,
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
+                 engine: pulumi.Input[Optional[_builtins.str]] = None,
                  iam_endpoint: pulumi.Input[Optional[_builtins.str]] = None,
+                 influx: pulumi.Input[Optional[Union['GeminiDbInfluxArgs', 'GeminiDbInfluxArgsDict']]] = None,
                  instance_id: pulumi.Input[Optional[_builtins.str]] = None,
                  password: pulumi.Input[Optional[_builtins.str]] = None,
                  project_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 redis: pulumi.Input[Optional[Union['GeminiDbRedisArgs', 'GeminiDbRedisArgsDict']]] = None,
                  region: pulumi.Input[Optional[_builtins.str]] = None,
                  rotate_after_days: pulumi.Input[Optional[_builtins.int]] = None,
                  rotation_trigger: pulumi.Input[Optional[_builtins.str]] = None,
@@ -349,12 +424,15 @@ class GeminiDbAdminPassword(pulumi.CustomResource):
             __props__.__dict__["auth"] = auth
             __props__.__dict__["cql"] = cql
             __props__.__dict__["endpoint"] = endpoint
+            __props__.__dict__["engine"] = engine
             __props__.__dict__["iam_endpoint"] = iam_endpoint
+            __props__.__dict__["influx"] = influx
             if instance_id is None and not opts.urn:
                 raise TypeError("Missing required property 'instance_id'")
             __props__.__dict__["instance_id"] = instance_id
             __props__.__dict__["password"] = None if password is None else pulumi.Output.secret(password)
             __props__.__dict__["project_id"] = project_id
+            __props__.__dict__["redis"] = redis
             __props__.__dict__["region"] = region
             __props__.__dict__["rotate_after_days"] = rotate_after_days
             __props__.__dict__["rotation_trigger"] = rotation_trigger
@@ -387,6 +465,7 @@ class GeminiDbAdminPassword(pulumi.CustomResource):
         __props__ = GeminiDbAdminPasswordArgs.__new__(GeminiDbAdminPasswordArgs)
 
         __props__.__dict__["endpoint_used"] = None
+        __props__.__dict__["engine"] = None
         __props__.__dict__["instance_id"] = None
         __props__.__dict__["password"] = None
         __props__.__dict__["password_verified"] = None
@@ -410,6 +489,14 @@ class GeminiDbAdminPassword(pulumi.CustomResource):
         return pulumi.get(self, "endpoint_used")
 
     @_builtins.property
+    @pulumi.getter
+    def engine(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The instance's engine as the API reports it, lower case: `cassandra`, `mongodb`, `influxdb` or `redis`. Undefined on a stack from before this output existed, until the next reset.
+        """
+        return pulumi.get(self, "engine")
+
+    @_builtins.property
     @pulumi.getter(name="instanceId")
     def instance_id(self) -> pulumi.Output[_builtins.str]:
         """
@@ -429,7 +516,7 @@ class GeminiDbAdminPassword(pulumi.CustomResource):
     @pulumi.getter(name="passwordVerified")
     def password_verified(self) -> pulumi.Output[Optional[_builtins.bool]]:
         """
-        With `cql`: false when the last refresh found that the password in state no longer logs in as rwuser. Undefined without `cql`.
+        With a proof block (`cql`, `redis`, `influx`): false when the last refresh found that the password in state no longer logs in as rwuser. Undefined without one.
         """
         return pulumi.get(self, "password_verified")
 
