@@ -1,7 +1,8 @@
 /**
  * The fault matrix: every fault the issue names, against every resource, one row each:
  * MilvusUserPassword on the Milvus gRPC test server, GeminiDbAdminPassword on the IAM + GeminiDB
- * emulator (and its CQL proof on a real Cassandra), CassandraRolePassword on a real Cassandra.
+ * emulator (and its CQL proof on a real Cassandra, its Redis and Influx proofs on a real
+ * redis-server and influxd), CassandraRolePassword on a real Cassandra.
  * A row arranges a fault, runs one rotation through the provider (the built package, as Pulumi
  * runs it) and asserts:
  *   - the outcome: success after N calls, or the right typed error and server code;
@@ -41,6 +42,10 @@ import { cqlString } from "../../provider/cql/client";
 import { execFileSync } from "child_process";
 import type { CassandraRolePasswordInputs, CassandraRolePasswordOutputs } from "../../provider/cassandra/schema";
 import { HoldProxy } from "../helpers/hold-proxy";
+import { RealRedis, startRealRedis } from "../../harness/real-redis";
+import { RealInflux, startRealInflux } from "../../harness/real-influx";
+import { redisLogin } from "../../provider/redis/client";
+import { influxLogin } from "../../provider/influx/client";
 
 // the matrix is printed once every row of every resource has run
 after(() => printMatrix());
@@ -57,7 +62,7 @@ const distAuth = require("../../dist/geminidb/auth");
 
 interface Expect {
   /** undefined: success; else the error class name. */
-  error?: "MilvusError" | "GeminiDbError" | "ConfigError" | "CqlError";
+  error?: "MilvusError" | "GeminiDbError" | "ConfigError" | "CqlError" | "RedisError" | "InfluxError";
   code?: string;
   message?: RegExp;
   /** calls the server saw on the faulted method */
@@ -825,6 +830,247 @@ describe("fault matrix: GeminiDbAdminPassword with cql, on a real Cassandra", fu
       assert.strictEqual(await cqlCanLogin(endpointOf(nodes.plain), "rwuser", RW2), true);
       matrix.push({
         resource: "GeminiDB+cql",
+        fault: row.fault,
+        outcome,
+        calls,
+        elapsedMs: r.elapsedMs,
+        afterFault,
+        converged: true,
+      });
+    });
+  }
+});
+
+// ================================================================== GeminiDB with redis / influx
+
+interface EngineServers {
+  /** Redis with TLS (as new GeminiDB Redis instances) backs the Redis instance; a plain one stands beside it */
+  redisTls: RealRedis;
+  redisPlain: RealRedis;
+  /** a plain influxd (the instance default) backs the Influx instance; a TLS one stands beside it */
+  influxPlain: RealInflux;
+  influxTls: RealInflux;
+}
+
+interface EngineRow {
+  engine: "redis" | "influx";
+  fault: string;
+  /** the proof block of the faulted update */
+  block: (s: EngineServers) => Record<string, unknown>;
+  faults?: GeminiDbFault[];
+  /** something to do between create and the faulted update (a restart) */
+  between?: (s: EngineServers) => Promise<void>;
+  expect: Expect & { state: "proved" | "unverified" | "unchanged" };
+}
+
+const redisGood = (s: EngineServers) => ({ address: s.redisTls.address, caCertificate: s.redisTls.caCertificate });
+const influxGood = (s: EngineServers) => ({ address: s.influxPlain.address });
+
+const ENGINE_ROWS: EngineRow[] = [
+  {
+    engine: "redis",
+    fault: "redis: server unreachable after the 204",
+    block: () => ({ address: "127.0.0.1:9", tls: false, timeoutMs: 1000 }),
+    expect: {
+      error: "RedisError",
+      code: "ECONNREFUSED",
+      message: /could not reach the database \(redis\)/,
+      calls: 1,
+      maxMs: 15000,
+      state: "unverified",
+    },
+  },
+  {
+    engine: "redis",
+    fault: "redis: TLS mismatch (TLS client, plain server)",
+    block: (s) => ({ address: s.redisPlain.address, tls: true, timeoutMs: 2000 }),
+    expect: {
+      error: "RedisError",
+      code: "TLS",
+      message: /\(redis\).*redis\.tls/s,
+      calls: 1,
+      maxMs: 15000,
+      state: "unverified",
+    },
+  },
+  {
+    engine: "redis",
+    fault: "redis: TLS mismatch (plain client, TLS-only server)",
+    block: (s) => ({ address: s.redisTls.address, tls: false, timeoutMs: 2000 }),
+    expect: {
+      error: "RedisError",
+      code: "CONNECTION_CLOSED",
+      message: /\(redis\).*redis\.tls/s,
+      calls: 1,
+      maxMs: 15000,
+      state: "unverified",
+    },
+  },
+  {
+    engine: "redis",
+    fault: "redis: a 204 that did nothing",
+    block: redisGood,
+    faults: [{ kind: "fakeSuccess" }],
+    expect: { error: "RedisError", message: /\(redis\).*did not change/s, calls: 1, maxMs: 15000, state: "unchanged" },
+  },
+  {
+    engine: "redis",
+    fault: "redis: server restarted between two resources",
+    block: redisGood,
+    between: async (s) => {
+      await s.redisTls.stop();
+      await s.redisTls.restart();
+    },
+    expect: { calls: 1, maxMs: 15000, state: "proved" },
+  },
+  {
+    engine: "influx",
+    fault: "influx: server unreachable after the 204",
+    block: () => ({ address: "127.0.0.1:9", timeoutMs: 1000 }),
+    expect: {
+      error: "InfluxError",
+      code: "ECONNREFUSED",
+      message: /could not reach the database \(influx\)/,
+      calls: 1,
+      maxMs: 15000,
+      state: "unverified",
+    },
+  },
+  {
+    engine: "influx",
+    fault: "influx: TLS mismatch (TLS client, plain server)",
+    block: (s) => ({ address: s.influxPlain.address, tls: true, timeoutMs: 2000 }),
+    expect: {
+      error: "InfluxError",
+      code: "TLS",
+      message: /\(influx\).*influx\.tls/s,
+      calls: 1,
+      maxMs: 15000,
+      state: "unverified",
+    },
+  },
+  {
+    engine: "influx",
+    fault: "influx: TLS mismatch (plain client, TLS-only server)",
+    block: (s) => ({ address: s.influxTls.address, tls: false, timeoutMs: 2000 }),
+    expect: {
+      error: "InfluxError",
+      code: "TLS",
+      message: /\(influx\).*influx\.tls/s,
+      calls: 1,
+      maxMs: 15000,
+      state: "unverified",
+    },
+  },
+  {
+    engine: "influx",
+    fault: "influx: a 204 that did nothing",
+    block: influxGood,
+    faults: [{ kind: "fakeSuccess" }],
+    expect: {
+      error: "InfluxError",
+      message: /\(influx\).*did not change/s,
+      calls: 1,
+      maxMs: 15000,
+      state: "unchanged",
+    },
+  },
+  {
+    engine: "influx",
+    fault: "influx: server restarted between two resources",
+    block: influxGood,
+    between: async (s) => {
+      await s.influxPlain.stop();
+      await s.influxPlain.restart();
+    },
+    expect: { calls: 1, maxMs: 15000, state: "proved" },
+  },
+];
+
+describe("fault matrix: GeminiDbAdminPassword with redis and influx, on real servers", function () {
+  this.timeout(120000);
+  const RW0 = "Rw-engmx~Pw0";
+  const RW1 = "Rw-engmx~Pw1";
+  const RW2 = "Rw-engmx~Pw2";
+  const REDIS_ID = "a9b2c3d4e5f60718293a4b5c6d7e8f90in12";
+  const INFLUX_ID = "b9b2c3d4e5f60718293a4b5c6d7e8f90in13";
+  const engineGemini = geminiOperations.withSettings({
+    retry: { ...GEMINIDB_RETRY, baseDelayMs: 50, maxDelayMs: 500, maxElapsedMs: 5000 },
+    proof: { boundMs: 4000, baseDelayMs: 200, maxDelayMs: 1000 },
+  });
+  let s: EngineServers;
+  let emu: GeminiDbEmulator;
+
+  before(async () => {
+    const [redisTls, redisPlain, influxPlain, influxTls] = await Promise.all([
+      startRealRedis({ password: RW0, tls: true }),
+      startRealRedis({ password: RW0 }),
+      startRealInflux({ adminPassword: RW0 }),
+      startRealInflux({ adminPassword: RW0, tls: true }),
+    ]);
+    s = { redisTls, redisPlain, influxPlain, influxTls };
+  });
+  after(async () => {
+    if (s) await Promise.all(Object.values(s).map((x: RealRedis | RealInflux) => x.destroy()));
+  });
+  beforeEach(async () => {
+    emu = await startEmulator((e) => {
+      const add = (id: string, datastore: string, password: string) =>
+        e.instances.set(id, { id, projectId: TEST_PROJECT, status: "normal", datastore, actions: [], password });
+      add(REDIS_ID, "redis", s.redisTls.password);
+      add(INFLUX_ID, "influxdb", s.influxPlain.admin.password);
+      e.backWith(REDIS_ID, { kind: "redis", server: s.redisTls });
+      e.backWith(INFLUX_ID, { kind: "influx", server: s.influxPlain });
+    });
+  });
+  afterEach(async () => emu.stop());
+
+  for (const row of ENGINE_ROWS) {
+    it(`${row.fault}: ${row.expect.error ? `fails with ${row.expect.error}` : "succeeds"}; state ${row.expect.state}; the next run converges`, async () => {
+      const token = emu.issueToken(TEST_PROJECT);
+      const instanceId = row.engine === "redis" ? REDIS_ID : INFLUX_ID;
+      const good = row.engine === "redis" ? redisGood(s) : influxGood(s);
+      const inputs = (password: string, block: Record<string, unknown>) =>
+        ({
+          region: "eu-west-101",
+          projectId: TEST_PROJECT,
+          instanceId,
+          endpoint: emu.url,
+          iamEndpoint: emu.url,
+          auth: { token },
+          password,
+          [row.engine]: block,
+        }) as GeminiDbAdminPasswordInputs;
+      const loginOnBacking = (pw: string) =>
+        row.engine === "redis"
+          ? redisLogin(s.redisTls.target(), pw)
+          : influxLogin(s.influxPlain.target(), "rwuser", pw);
+      const created = await engineGemini.create(inputs(RW1, good));
+      const state1 = created.outs as GeminiDbAdminPasswordOutputs;
+      await row.between?.(s);
+      emu.resetCounts();
+      if (row.faults) emu.inject("password.put", ...row.faults);
+      const r = await timed(() => engineGemini.update(created.id, state1, inputs(RW2, row.block(s))));
+      const calls = emu.count("password.put");
+      const outcome = checkOutcome(row.fault, r, row.expect, calls, [RW0, RW1, RW2, token]);
+      const err = r.error as { properties?: GeminiDbAdminPasswordOutputs } | undefined;
+      // what Pulumi keeps: the new outputs, the outputs the error carries, or the old ones
+      const state = (r.result?.outs ?? err?.properties ?? state1) as GeminiDbAdminPasswordOutputs;
+      const expected = { proved: RW2, unverified: RW2, unchanged: RW1 }[row.expect.state];
+      assert.strictEqual(state.password, expected, `${row.fault}: the password state holds`);
+      assert.strictEqual(state.passwordVerified, row.expect.state !== "unverified", `${row.fault}: passwordVerified`);
+      assert.strictEqual(state.engine, row.engine === "redis" ? "redis" : "influxdb");
+      assertNoLeak([JSON.stringify({ ...state, password: undefined })], [RW0, RW1, RW2], "state besides password");
+      const afterFault = (await loginOnBacking(state.password)) ? "agree" : "diverged";
+      if (!row.expect.error) assert.strictEqual(afterFault, "agree");
+      // the next run, with the database reachable as configured: proves (or repairs) and converges
+      const next = await engineGemini.update(created.id, state, inputs(RW2, good));
+      assert.strictEqual(next.outs!.password, RW2);
+      assert.strictEqual(next.outs!.passwordVerified, true);
+      assert.strictEqual(await loginOnBacking(RW2), true);
+      assert.strictEqual(await loginOnBacking(RW1), false);
+      matrix.push({
+        resource: `GeminiDB+${row.engine}`,
         fault: row.fault,
         outcome,
         calls,
