@@ -8,7 +8,9 @@
  *
  * Milvus: a real embedded Milvus behind a hold proxy that forwards the request carrying the
  * new password and then holds every answer; pymilvus, talking to Milvus directly, is the
- * witness. GeminiDB: the emulator applies the reset and then withholds its answer.
+ * witness. GeminiDB: the emulator applies the reset and then withholds its answer; for a Redis
+ * instance (the Python example through the plugin) it applies it to a real redis-server, and
+ * the provider's own Redis login is the witness.
  */
 import * as assert from "assert";
 import * as fs from "fs";
@@ -18,14 +20,16 @@ import { MILVUS_DEFAULT_ROOT } from "../../harness/fixtures";
 import { RealMilvus, startRealMilvus } from "../../harness/real-milvus";
 import { pymilvusCanLogin } from "../../harness/pymilvus";
 import { HoldProxy } from "../helpers/hold-proxy";
-import { CliResult, PulumiProject, dynamicResources } from "../../harness/pulumi-cli";
+import { CliResult, PulumiProject, dynamicResources, pluginResources } from "../../harness/pulumi-cli";
 import { assertNoLeak } from "../helpers/leaks";
 import { rolePairState } from "../helpers/audit";
-import { REPO_ROOT } from "../../harness/tools";
+import { REPO_ROOT, pythonWithSdk } from "../../harness/tools";
 import { descendants, dynamicProviderPids, killGroup, secretValue, waitFor } from "../../harness/support";
-import { GeminiDbEmulator, TEST_INSTANCE, startEmulator } from "../../harness/geminidb-emulator";
+import { GeminiDbEmulator, TEST_INSTANCE, TEST_PROJECT, startEmulator } from "../../harness/geminidb-emulator";
 import { RealCassandra, sharedCassandra } from "../../harness/real-cassandra";
 import { cqlCanLogin } from "../../harness/cql";
+import { RealRedis, startRealRedis } from "../../harness/real-redis";
+import { redisLogin } from "../../provider/redis/client";
 
 const EXAMPLES = path.join(REPO_ROOT, "examples");
 
@@ -40,7 +44,15 @@ async function pendingOperations(project: PulumiProject): Promise<string[]> {
   return (state.json.deployment.pending_operations ?? []).map((p: any) => p.type);
 }
 
-type Kill = "provider" | "cli";
+/** What dies: the dynamic provider process, the dbpasswords plugin process, or the whole CLI run. */
+type Kill = "provider" | "plugin" | "cli";
+
+/** The dbpasswords plugin processes below `root` (node .../dist/plugin/start.js). */
+function pluginPids(root: number): number[] {
+  return descendants(root)
+    .filter((p) => /\bnode\b/.test(p.args) && /dist\/plugin\/start\.js/.test(p.args))
+    .map((p) => p.pid);
+}
 
 function killPid(pid: number): void {
   try {
@@ -78,9 +90,9 @@ async function crashUp(
   ]);
   await waitFor("the server to hold the new password", serverHasNew);
   assert.strictEqual(finishedEarly, undefined, "the CLI must still be waiting for the held answer");
-  if (kill === "provider") {
-    const pids = dynamicProviderPids(child.pid!);
-    assert.ok(pids.length >= 1, "found the dynamic provider process");
+  if (kill === "provider" || kill === "plugin") {
+    const pids = kill === "provider" ? dynamicProviderPids(child.pid!) : pluginPids(child.pid!);
+    assert.ok(pids.length >= 1, `found the ${kill === "provider" ? "dynamic provider" : "plugin"} process`);
     for (const pid of pids) process.kill(pid, "SIGKILL");
   } else {
     // What a CI runner does when it cancels a job: every process of the run dies. The CLI
@@ -375,6 +387,131 @@ describe("crash convergence: GeminiDbAdminPassword with the real CLI and the emu
     assert.strictEqual(emu.instances.get(INSTANCE)!.password, RW[2]);
     assert.deepStrictEqual(await pendingOperations(project), []);
     record(await project.run(["destroy", "--yes"]));
+  });
+});
+
+describe("crash convergence: a GeminiDB Redis reset, through the plugin (Python), on a real Redis", function () {
+  this.timeout(600000);
+  const INSTANCE = "f1b2c3d4e5f60718293a4b5c6d7e8f90in12";
+  const AK = "CRASHREDISKEY001";
+  const SK = "Crash-redis-secret/01";
+  const RW = ["Rw-redis~crash0", "Rw-redis~crash1", "Rw-redis~crash2"];
+  const seen = [SK, ...RW];
+  const outputs: CliResult[] = [];
+  let redis: RealRedis;
+  let emu: GeminiDbEmulator;
+  let project: PulumiProject;
+  const record = (r: CliResult) => (outputs.push(r), r);
+  const logsIn = (pw: string) => redisLogin(redis.target(5000), pw);
+  /** Arms the emulator: the next reset is applied to the real Redis, its answer held for 2 minutes. */
+  const appliedOnce = () => {
+    emu.inject("password.put", { kind: "applyThenDelay", ms: 120000 });
+    return new Promise<void>((resolve) => (emu.onApplied = () => resolve()));
+  };
+  /** The plugin resource's password and passwordVerified in state (undefined before any). */
+  const inState = async () => {
+    const r = pluginResources((await project.exportState(true)).json)[0];
+    const password = r ? (secretValue(r.outputs.password) as string) : undefined;
+    if (password) seen.push(password);
+    return { password, passwordVerified: r?.outputs.passwordVerified as boolean | undefined };
+  };
+  /** Converged: state, the emulator and the real Redis hold one password, the others are refused. */
+  const converged = async (refused: string[]) => {
+    const s = await inState();
+    assert.strictEqual(s.passwordVerified, true);
+    assert.strictEqual(redis.password, s.password, "the real Redis holds the password in state");
+    assert.strictEqual(emu.instances.get(INSTANCE)!.password, s.password);
+    assert.strictEqual(await logsIn(s.password!), true);
+    for (const pw of refused) assert.strictEqual(await logsIn(pw), false);
+    assert.deepStrictEqual(await pendingOperations(project), []);
+    const quiet = record(await project.run(["preview", "--expect-no-changes"]));
+    assert.strictEqual(quiet.code, 0, quiet.all);
+    return s.password!;
+  };
+
+  before(async () => {
+    redis = await startRealRedis({ password: "Rw-redis~initial", tls: true });
+    seen.push(redis.password);
+    const caFile = path.join(redis.dir, "console-ca.crt");
+    fs.writeFileSync(caFile, redis.caCertificate!);
+    emu = await startEmulator((e) => {
+      e.akSk.set(AK, { sk: SK });
+      e.instances.set(INSTANCE, {
+        id: INSTANCE,
+        projectId: TEST_PROJECT,
+        status: "normal",
+        datastore: "redis",
+        actions: [],
+        password: redis.password,
+      });
+      e.backWith(INSTANCE, { kind: "redis", server: redis });
+    });
+    project = new PulumiProject(path.join(EXAMPLES, "geminidb-redis-admin-password"), "crash-redis", {
+      HW_ACCESS_KEY: AK,
+      HW_SECRET_KEY: SK,
+      PULUMI_PYTHON_CMD: pythonWithSdk(),
+    });
+    await project.init(
+      {
+        instanceId: INSTANCE,
+        projectId: TEST_PROJECT,
+        endpoint: emu.url,
+        iamEndpoint: emu.url,
+        redisAddress: redis.address,
+        redisCaCertificateFile: caFile,
+        rotation: "r1",
+      },
+      { rwuserPassword: RW[0] },
+    );
+    const up = record(await project.run(["up", "--yes"]));
+    assert.strictEqual(up.code, 0, up.all);
+    assert.strictEqual(await logsIn(RW[0]), true);
+  });
+  after(async () => {
+    await endEmulatorSuite(project, emu, outputs, seen);
+    await redis?.destroy();
+  });
+
+  it("plugin killed after the API applied the reset to Redis: the next pulumi up converges", async () => {
+    await project.setSecret("rwuserPassword", RW[1]);
+    const crashed = record(await crashUp(project, appliedOnce(), () => logsIn(RW[1]), "plugin"));
+    assert.notStrictEqual(crashed.code, 0, "the run with a dead plugin fails");
+    emu.onApplied = undefined;
+    // the window is real: Redis has the new password, state the old one
+    assert.strictEqual(await logsIn(RW[0]), false);
+    assert.strictEqual((await inState()).password, RW[0]);
+
+    emu.resetCounts();
+    const up = record(await project.run(["up", "--yes"]));
+    assert.strictEqual(up.code, 0, up.all);
+    assert.strictEqual(emu.count("password.put"), 1, "the up resets once more, to the password it records");
+    assert.strictEqual(await converged([RW[0]]), RW[1]);
+  });
+
+  it("CLI killed mid-rotation (a generated password state never saw): refresh shows the drift, the next up converges", async () => {
+    // from a given password to generated ones: rotationTrigger makes a new one each time
+    const rm = record(await project.run(["config", "rm", "rwuserPassword"]));
+    assert.strictEqual(rm.code, 0, rm.all);
+    await project.ok(["config", "set", "rotation", "r2"]);
+    const changed = async () => !(await logsIn(RW[1]));
+    const crashed = record(await crashUp(project, appliedOnce(), changed, "cli"));
+    assert.notStrictEqual(crashed.code, 0);
+    emu.onApplied = undefined;
+    const lost = redis.password; // generated in the run that died: in no state
+    seen.push(lost);
+    assert.notStrictEqual(lost, RW[1]);
+    assert.strictEqual((await inState()).password, RW[1]);
+
+    const refresh = record(await project.run(["refresh", "--yes", "--diff"]));
+    assert.strictEqual(refresh.code, 0, refresh.all);
+    assert.match(refresh.stdout, /passwordVerified\s*:\s*true\s*=>\s*false/);
+    const up = record(await project.run(["up", "--yes"]));
+    assert.strictEqual(up.code, 0, up.all);
+    const now = await converged([RW[1], lost]);
+    assert.ok(![RW[1], lost].includes(now), "a password of its own, recorded before the reset that set it");
+    const destroy = record(await project.run(["destroy", "--yes"]));
+    assert.strictEqual(destroy.code, 0, destroy.all);
+    assert.strictEqual(await logsIn(now), true, "destroy leaves the password");
   });
 });
 
