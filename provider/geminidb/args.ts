@@ -115,6 +115,38 @@ export interface GeminiDbInfluxArgs {
 }
 
 /**
+ * Where this program's pipeline reaches a GeminiDB Mongo instance, to prove each reset by a
+ * login as rwuser (SCRAM, `authSource=admin`) and to check the password on refresh.
+ */
+export interface GeminiDbMongoArgs {
+  /**
+   * The instance's Mongo address, `host:port` (a private IP of the instance; port 8635 when
+   * omitted). The pipeline must reach it.
+   *
+   * Required.
+   */
+  address: pulumi.Input<string>;
+  /**
+   * Connect with TLS (when SSL is enabled on the instance; off by default on GeminiDB Mongo).
+   *
+   * Default: false.
+   */
+  tls?: pulumi.Input<boolean>;
+  /**
+   * The CA certificate to trust for TLS, PEM: the one the GeminiDB console offers.
+   *
+   * Default: the system's trusted CAs.
+   */
+  caCertificate?: pulumi.Input<string>;
+  /**
+   * Timeout of each Mongo login in milliseconds, 1000 to 60000.
+   *
+   * Default: 10000.
+   */
+  timeoutMs?: pulumi.Input<number>;
+}
+
+/**
  * Exactly one way to authenticate: `token`; `accessKey` + `secretKey` (+ `securityToken`); or
  * `userName` + `password` + `domainName`.
  */
@@ -277,6 +309,13 @@ export interface GeminiDbAdminPasswordArgs {
    * Default: none: the API's answer is the only evidence.
    */
   influx?: pulumi.Input<GeminiDbInfluxArgs>;
+  /**
+   * For a Mongo instance: prove each reset on the database, as `cql` does, with a login as
+   * rwuser (SCRAM, `authSource=admin`) and `ping`.
+   *
+   * Default: none: the API's answer is the only evidence.
+   */
+  mongo?: pulumi.Input<GeminiDbMongoArgs>;
 }
 
 /** The outputs of GeminiDbAdminPassword. */
@@ -303,8 +342,8 @@ export interface GeminiDbAdminPasswordOutputFields {
    */
   readonly rotatedAt: pulumi.Output<string | undefined>;
   /**
-   * With a proof block (`cql`, `redis`, `influx`): false when the last refresh found that the
-   * password in state no longer logs in as rwuser. Undefined without one.
+   * With a proof block (`cql`, `redis`, `influx`, `mongo`): false when the last refresh found
+   * that the password in state no longer logs in as rwuser. Undefined without one.
    */
   readonly passwordVerified: pulumi.Output<boolean | undefined>;
 }

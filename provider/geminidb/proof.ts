@@ -9,13 +9,11 @@
  *   out for a few seconds after more than five failed AUTHs, so the rounds are a second apart
  *   or more, and the old password is asked once per round.
  * - `influx`: `SHOW DATABASES` as rwuser over the InfluxDB HTTP API with basic auth.
- *
- * Mongo has no proof: no server that speaks MongoDB's wire protocol with SCRAM can run where
- * this package is tested, and a proof that is never run against a real server is not offered.
+ * - `mongo`: a SCRAM login as rwuser of `admin`, then `ping`, over MongoDB's wire protocol.
  */
 import * as net from "net";
 import { AUTH_SETTLE, cqlLabel, cqlLoginOf, cqlTarget } from "../cql/client";
-import { CqlError, DbPasswordError, InfluxError, RedisError } from "../shared/errors";
+import { CqlError, DbPasswordError, InfluxError, MongoError, RedisError } from "../shared/errors";
 import type { GeminiDbEngine } from "../shared/password";
 import { Clock, Login, ProofBound, ProofOutcome, REAL_CLOCK, proveChange } from "../shared/proof";
 import type { GeminiDbAdminPasswordInputs as Inputs } from "./schema";
@@ -25,9 +23,10 @@ export type { ProofOutcome } from "../shared/proof";
 /** The role whose password the GeminiDB API resets. */
 export const RWUSER = "rwuser";
 
-/** GeminiDB's ports when an address gives none: CQL and Influx on 8635, Redis on 6379. */
+/** GeminiDB's ports when an address gives none: CQL, Influx and Mongo on 8635, Redis on 6379. */
 export const GEMINIDB_CQL_PORT = 8635;
 export const GEMINIDB_INFLUX_PORT = 8635;
+export const GEMINIDB_MONGO_PORT = 8635;
 export const GEMINIDB_REDIS_PORT = 6379;
 const DEFAULT_TIMEOUT_MS = 10000;
 
@@ -35,9 +34,11 @@ const DEFAULT_TIMEOUT_MS = 10000;
 export const REDIS_SETTLE: ProofBound = { boundMs: 8000, baseDelayMs: 1000, maxDelayMs: 4000, firstRetryMs: 1000 };
 /** InfluxDB applies SET PASSWORD to the next request; a short backoff covers a node that lags. */
 export const INFLUX_SETTLE: ProofBound = { boundMs: 8000, baseDelayMs: 250, maxDelayMs: 2000 };
+/** Mongo checks credentials at each connection; a short backoff covers a node that lags. */
+export const MONGO_SETTLE: ProofBound = { boundMs: 8000, baseDelayMs: 250, maxDelayMs: 2000 };
 
 /** The proof blocks, each for its engine. */
-export const PROOF_BLOCKS = { cql: "cassandra", redis: "redis", influx: "influxdb" } as const;
+export const PROOF_BLOCKS = { cql: "cassandra", redis: "redis", influx: "influxdb", mongo: "mongodb" } as const;
 export type ProofBlock = keyof typeof PROOF_BLOCKS;
 
 /** The proof block the inputs give (check allows one at most), or undefined. */
@@ -109,6 +110,24 @@ export function engineProof(inputs: Partial<Inputs>, settle?: ProofBound): Engin
       where: influxTargetOf(target, RWUSER),
       hostPort: target.hostPort,
       error: (m, o) => new InfluxError(m, o),
+    };
+  }
+  if (inputs.mongo) {
+    const { mongoLogin, mongoTargetOf } = require("../mongo/client") as typeof import("../mongo/client");
+    const target = {
+      hostPort: hostPort(inputs.mongo.address, GEMINIDB_MONGO_PORT),
+      tls: inputs.mongo.tls ?? false,
+      caCertificate: inputs.mongo.caCertificate,
+      timeoutMs: inputs.mongo.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    };
+    return {
+      block: "mongo",
+      engine: "mongodb",
+      login: (pw) => mongoLogin(target, RWUSER, pw),
+      bound: settle ?? MONGO_SETTLE,
+      where: mongoTargetOf(target, RWUSER),
+      hostPort: target.hostPort,
+      error: (m, o) => new MongoError(m, o),
     };
   }
   /* eslint-enable @typescript-eslint/no-require-imports */

@@ -21,6 +21,7 @@ import type {
   GeminiDbAuthArgs,
   GeminiDbCqlArgs,
   GeminiDbInfluxArgs,
+  GeminiDbMongoArgs,
   GeminiDbRedisArgs,
 } from "./args";
 import { INSTANCE_ID, PROJECT_ID, REGION } from "./regions";
@@ -127,6 +128,7 @@ function endpointSchema(timeout: typeof geminiDbSpec.inputs.timeoutMs, tlsByDefa
 
 export const redisSchema = endpointSchema(geminiDbSpec.types.GeminiDbRedis.properties.timeoutMs, true);
 export const influxSchema = endpointSchema(geminiDbSpec.types.GeminiDbInflux.properties.timeoutMs, false);
+export const mongoSchema = endpointSchema(geminiDbSpec.types.GeminiDbMongo.properties.timeoutMs, false);
 
 export const geminiDbInputsSchema = z
   .object({
@@ -156,6 +158,7 @@ export const geminiDbInputsSchema = z
     cql: cqlSchema.optional(),
     redis: redisSchema.optional(),
     influx: influxSchema.optional(),
+    mongo: mongoSchema.optional(),
   })
   .strict()
   .superRefine((i, ctx) => {
@@ -186,6 +189,7 @@ export type GeminiDbAuthInputs = z.infer<typeof authSchema>;
 export type GeminiDbCqlInputs = z.infer<typeof cqlSchema>;
 export type GeminiDbRedisInputs = z.infer<typeof redisSchema>;
 export type GeminiDbInfluxInputs = z.infer<typeof influxSchema>;
+export type GeminiDbMongoInputs = z.infer<typeof mongoSchema>;
 /** The inputs as check returns them: the user's, plus `rotatedAt` (provider/shared/schedule.ts). */
 export type GeminiDbAdminPasswordInputs = z.infer<typeof geminiDbInputsSchema> & { rotatedAt?: string };
 
@@ -197,7 +201,8 @@ const argsMatchSchema: [
   SameFields<GeminiDbCqlArgs, Inputify<GeminiDbCqlInputs>>,
   SameFields<GeminiDbRedisArgs, Inputify<GeminiDbRedisInputs>>,
   SameFields<GeminiDbInfluxArgs, Inputify<GeminiDbInfluxInputs>>,
-] = [true, true, true, true, true];
+  SameFields<GeminiDbMongoArgs, Inputify<GeminiDbMongoInputs>>,
+] = [true, true, true, true, true, true];
 void argsMatchSchema;
 
 /** What the resource keeps in state. */

@@ -91,6 +91,31 @@ export const geminiDbSpec: ResourceSpec = {
         timeoutMs: timeoutSpec("each HTTP request to InfluxDB", 1000, 60000, 10000),
       },
     },
+    GeminiDbMongo: {
+      description:
+        "Where this program's pipeline reaches a GeminiDB Mongo instance, to prove each reset by a login as rwuser " +
+        "(SCRAM, `authSource=admin`) and to check the password on refresh.",
+      properties: {
+        address: {
+          type: "string",
+          description:
+            "The instance's Mongo address, `host:port` (a private IP of the instance; port 8635 when omitted). The " +
+            "pipeline must reach it.",
+          required: true,
+        },
+        tls: {
+          type: "boolean",
+          description: "Connect with TLS (when SSL is enabled on the instance; off by default on GeminiDB Mongo).",
+          default: "false",
+        },
+        caCertificate: {
+          type: "string",
+          description: "The CA certificate to trust for TLS, PEM: the one the GeminiDB console offers.",
+          default: "the system's trusted CAs",
+        },
+        timeoutMs: timeoutSpec("each Mongo login", 1000, 60000, 10000),
+      },
+    },
     GeminiDbAuth: {
       description:
         "Exactly one way to authenticate: `token`; `accessKey` + `secretKey` (+ `securityToken`); or `userName` + " +
@@ -230,6 +255,13 @@ export const geminiDbSpec: ResourceSpec = {
         "over the InfluxDB HTTP API.",
       default: "none: the API's answer is the only evidence",
     },
+    mongo: {
+      type: { object: "GeminiDbMongo" },
+      description:
+        "For a Mongo instance: prove each reset on the database, as `cql` does, with a login as rwuser (SCRAM, " +
+        "`authSource=admin`) and `ping`.",
+      default: "none: the API's answer is the only evidence",
+    },
   },
   outputs: {
     instanceId: { type: "string", description: "The instance whose rwuser password this is.", required: true },
@@ -256,8 +288,8 @@ export const geminiDbSpec: ResourceSpec = {
     passwordVerified: {
       type: "boolean",
       description:
-        "With a proof block (`cql`, `redis`, `influx`): false when the last refresh found that the password in " +
-        "state no longer logs in as rwuser. Undefined without one.",
+        "With a proof block (`cql`, `redis`, `influx`, `mongo`): false when the last refresh found that the " +
+        "password in state no longer logs in as rwuser. Undefined without one.",
     },
   },
 };

@@ -104,3 +104,6 @@ export class RedisError extends DbPasswordError {}
 
 /** A failure while talking to a database over InfluxDB 1.x's HTTP API (GeminiDB for Influx, InfluxDB). */
 export class InfluxError extends DbPasswordError {}
+
+/** A failure while talking to a database over MongoDB's wire protocol (GeminiDB for Mongo). */
+export class MongoError extends DbPasswordError {}
