@@ -1,4 +1,5 @@
 // The demo program run by `npm run demo` (scripts/demo.ts starts the servers and sets config).
+import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import { GeminiDbAdminPassword, MilvusUserPassword } from "pulumi-db-passwords";
 
@@ -26,8 +27,25 @@ const orders = new GeminiDbAdminPassword("orders-db", {
   cql: { address: cfg.require("geminiDbCqlAddress") },
 });
 
+const cache = new GeminiDbAdminPassword("cache-db", {
+  region: "eu-west-101",
+  instanceId: cfg.require("geminiDbRedisInstanceId"),
+  engine: "redis", // a GeminiDB Redis instance: the same reset API, proved by a Redis login
+  password: cfg.requireSecret("cacheRwuserPassword"),
+  endpoint: cfg.require("geminiDbEndpoint"),
+  iamEndpoint: cfg.require("iamEndpoint"),
+  // each reset proved by AUTH + PING over TLS (on by default), trusting the CA certificate the
+  // instance's console offers, downloaded to a file
+  redis: {
+    address: cfg.require("geminiDbRedisAddress"),
+    caCertificate: fs.readFileSync(cfg.require("geminiDbRedisCaFile"), "utf8"),
+  },
+});
+
 export const milvusUser = searchApp.user;
 export const milvusPasswordVerified = searchApp.passwordVerified;
 export const geminiDbInstance = orders.instanceId;
 export const geminiDbProject = orders.projectId;
 export const geminiDbPasswordVerified = orders.passwordVerified;
+export const geminiDbRedisEngine = cache.engine;
+export const geminiDbRedisPasswordVerified = cache.passwordVerified;
