@@ -1,4 +1,4 @@
-module example.com/pulumi-dbpasswords/sdk/go
+module github.com/pulumi-db-passwords/pulumi-db-passwords/sdk/go
 
 go 1.25
 

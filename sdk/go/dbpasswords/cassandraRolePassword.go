@@ -8,11 +8,43 @@ import (
 	"reflect"
 
 	"errors"
-	"example.com/pulumi-dbpasswords/sdk/go/dbpasswords/internal"
+	"github.com/pulumi-db-passwords/pulumi-db-passwords/sdk/go/dbpasswords/internal"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
 // The password of one Cassandra role (GeminiDB for Cassandra, Apache Cassandra, any CQL database with PasswordAuthenticator), set with ALTER ROLE and proved by a login. A change of `password` (or of `rotationTrigger`) rotates it. With `standbyRole`, two roles take turns, so that a rotation causes no downtime. Destroying the resource leaves the role and its password as they are unless `deleteRoleOnDestroy` is set.
+//
+// ## Example Usage
+// ### A Cassandra role's password, the role created if missing
+// ```go
+// package main
+//
+// import (
+//
+//	"github.com/pulumi-db-passwords/pulumi-db-passwords/sdk/go/dbpasswords"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+//
+// )
+//
+//	func main() {
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			cfg := config.New(ctx, "")
+//			_, err := dbpasswords.NewCassandraRolePassword(ctx, "orders-app", &dbpasswords.CassandraRolePasswordArgs{
+//				Connection: &dbpasswords.CassandraConnectionArgs{
+//					Address: pulumi.String("cassandra.internal:9042"),
+//					Username: pulumi.String("cassandra"),
+//					Password: cfg.RequireSecret("cassandraAdminPassword"),
+//				},
+//				Role: pulumi.String("orders_app"),
+//				Password: cfg.RequireSecret("ordersAppPassword"),
+//				CreateIfMissing: pulumi.Bool(true),
+//			})
+//			return err
+//		})
+//	}
+//
+// ```
 type CassandraRolePassword struct {
 	pulumi.CustomResourceState
 

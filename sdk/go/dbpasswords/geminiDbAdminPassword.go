@@ -8,11 +8,39 @@ import (
 	"reflect"
 
 	"errors"
-	"example.com/pulumi-dbpasswords/sdk/go/dbpasswords/internal"
+	"github.com/pulumi-db-passwords/pulumi-db-passwords/sdk/go/dbpasswords/internal"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
 // The rwuser password of a Huawei Cloud GeminiDB instance (Cassandra, Mongo, Influx or Redis), reset with `PUT /v3/{project_id}/instances/{instance_id}/password`. A change of `password` (or of `rotationTrigger`) resets it again. Destroying the resource leaves the password as it is.
+//
+// ## Example Usage
+// ### The rwuser password of a GeminiDB instance (credentials from HW_ACCESS_KEY and HW_SECRET_KEY)
+// ```go
+// package main
+//
+// import (
+//
+//	"github.com/pulumi-db-passwords/pulumi-db-passwords/sdk/go/dbpasswords"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+//
+// )
+//
+//	func main() {
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			cfg := config.New(ctx, "")
+//			_, err := dbpasswords.NewGeminiDbAdminPassword(ctx, "orders-db", &dbpasswords.GeminiDbAdminPasswordArgs{
+//				Region: pulumi.String("eu-west-101"),
+//				ProjectId: cfg.Require("projectId"),
+//				InstanceId: cfg.Require("instanceId"),
+//				Password: cfg.RequireSecret("ordersRwuserPassword"),
+//			})
+//			return err
+//		})
+//	}
+//
+// ```
 type GeminiDbAdminPassword struct {
 	pulumi.CustomResourceState
 
@@ -24,7 +52,7 @@ type GeminiDbAdminPassword struct {
 	InstanceId pulumi.StringOutput `pulumi:"instanceId"`
 	// The rwuser password now set (given or generated). Secret.
 	Password pulumi.StringOutput `pulumi:"password"`
-	// With a proof block (`cql`, `redis`, `influx`): false when the last refresh found that the password in state no longer logs in as rwuser. Undefined without one.
+	// With a proof block (`cql`, `redis`, `influx`, `mongo`): false when the last refresh found that the password in state no longer logs in as rwuser. Undefined without one.
 	PasswordVerified pulumi.BoolPtrOutput `pulumi:"passwordVerified"`
 	// The project id used (given, from `HW_PROJECT_ID`, or looked up by region).
 	ProjectId pulumi.StringOutput `pulumi:"projectId"`
@@ -118,6 +146,10 @@ type geminiDbAdminPasswordArgs struct {
 	//
 	// Required.
 	InstanceId string `pulumi:"instanceId"`
+	// For a Mongo instance: prove each reset on the database, as `cql` does, with a login as rwuser (SCRAM, `authSource=admin`) and `ping`.
+	//
+	// Default: none: the API's answer is the only evidence.
+	Mongo *GeminiDbMongo `pulumi:"mongo"`
 	// The rwuser password to set: 8 to 32 characters with at least two of uppercase letters, lowercase letters, digits and the special characters `~!@#$%^&*()-_=+?`, and no other characters (Huawei's rule for every engine). Secret. A change resets the password again.
 	//
 	// Default: a 24-character random password with all four kinds of characters and only the specials `~!@#%^*-_=+?` (valid under every published version of the rule), generated once and kept in state (a new one on each change of `rotationTrigger`).
@@ -178,6 +210,10 @@ type GeminiDbAdminPasswordArgs struct {
 	//
 	// Required.
 	InstanceId pulumi.StringInput
+	// For a Mongo instance: prove each reset on the database, as `cql` does, with a login as rwuser (SCRAM, `authSource=admin`) and `ping`.
+	//
+	// Default: none: the API's answer is the only evidence.
+	Mongo GeminiDbMongoPtrInput
 	// The rwuser password to set: 8 to 32 characters with at least two of uppercase letters, lowercase letters, digits and the special characters `~!@#$%^&*()-_=+?`, and no other characters (Huawei's rule for every engine). Secret. A change resets the password again.
 	//
 	// Default: a 24-character random password with all four kinds of characters and only the specials `~!@#%^*-_=+?` (valid under every published version of the rule), generated once and kept in state (a new one on each change of `rotationTrigger`).
@@ -315,7 +351,7 @@ func (o GeminiDbAdminPasswordOutput) Password() pulumi.StringOutput {
 	return o.ApplyT(func(v *GeminiDbAdminPassword) pulumi.StringOutput { return v.Password }).(pulumi.StringOutput)
 }
 
-// With a proof block (`cql`, `redis`, `influx`): false when the last refresh found that the password in state no longer logs in as rwuser. Undefined without one.
+// With a proof block (`cql`, `redis`, `influx`, `mongo`): false when the last refresh found that the password in state no longer logs in as rwuser. Undefined without one.
 func (o GeminiDbAdminPasswordOutput) PasswordVerified() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *GeminiDbAdminPassword) pulumi.BoolPtrOutput { return v.PasswordVerified }).(pulumi.BoolPtrOutput)
 }

@@ -6,8 +6,8 @@ package dbpasswords
 import (
 	"fmt"
 
-	"example.com/pulumi-dbpasswords/sdk/go/dbpasswords/internal"
 	"github.com/blang/semver"
+	"github.com/pulumi-db-passwords/pulumi-db-passwords/sdk/go/dbpasswords/internal"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 

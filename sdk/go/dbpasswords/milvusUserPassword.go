@@ -8,11 +8,43 @@ import (
 	"reflect"
 
 	"errors"
-	"example.com/pulumi-dbpasswords/sdk/go/dbpasswords/internal"
+	"github.com/pulumi-db-passwords/pulumi-db-passwords/sdk/go/dbpasswords/internal"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
 // The password of one Milvus user, set with the Milvus UpdateCredential RPC. A change of `password` (or of `rotationTrigger`) rotates it, using the old password from state. Destroying the resource leaves the user and its password as they are unless `deleteUserOnDestroy` is set.
+//
+// ## Example Usage
+// ### A Milvus user's password from stack config
+// ```go
+// package main
+//
+// import (
+//
+//	"github.com/pulumi-db-passwords/pulumi-db-passwords/sdk/go/dbpasswords"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+//
+// )
+//
+//	func main() {
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			cfg := config.New(ctx, "")
+//			_, err := dbpasswords.NewMilvusUserPassword(ctx, "search-app", &dbpasswords.MilvusUserPasswordArgs{
+//				Connection: &dbpasswords.MilvusConnectionArgs{
+//					Address: pulumi.String("milvus.internal:19530"),
+//					Username: pulumi.String("root"),
+//					Password: cfg.RequireSecret("milvusRootPassword"),
+//				},
+//				User: pulumi.String("search_app"),
+//				Password: cfg.RequireSecret("searchAppPassword"),
+//				CreateIfMissing: pulumi.Bool(true),
+//			})
+//			return err
+//		})
+//	}
+//
+// ```
 type MilvusUserPassword struct {
 	pulumi.CustomResourceState
 

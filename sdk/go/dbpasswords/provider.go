@@ -7,7 +7,7 @@ import (
 	"context"
 	"reflect"
 
-	"example.com/pulumi-dbpasswords/sdk/go/dbpasswords/internal"
+	"github.com/pulumi-db-passwords/pulumi-db-passwords/sdk/go/dbpasswords/internal"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 

@@ -7,7 +7,7 @@ import (
 	"context"
 	"reflect"
 
-	"example.com/pulumi-dbpasswords/sdk/go/dbpasswords/internal"
+	"github.com/pulumi-db-passwords/pulumi-db-passwords/sdk/go/dbpasswords/internal"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -1118,6 +1118,235 @@ func (o GeminiDbInfluxPtrOutput) Tls() pulumi.BoolPtrOutput {
 	}).(pulumi.BoolPtrOutput)
 }
 
+// Where this program's pipeline reaches a GeminiDB Mongo instance, to prove each reset by a login as rwuser (SCRAM, `authSource=admin`) and to check the password on refresh.
+type GeminiDbMongo struct {
+	// The instance's Mongo address, `host:port` (a private IP of the instance; port 8635 when omitted). The pipeline must reach it.
+	//
+	// Required.
+	Address string `pulumi:"address"`
+	// The CA certificate to trust for TLS, PEM: the one the GeminiDB console offers.
+	//
+	// Default: the system's trusted CAs.
+	CaCertificate *string `pulumi:"caCertificate"`
+	// Timeout of each Mongo login in milliseconds, 1000 to 60000.
+	//
+	// Default: 10000.
+	TimeoutMs *int `pulumi:"timeoutMs"`
+	// Connect with TLS (when SSL is enabled on the instance; off by default on GeminiDB Mongo).
+	//
+	// Default: false.
+	Tls *bool `pulumi:"tls"`
+}
+
+// GeminiDbMongoInput is an input type that accepts GeminiDbMongoArgs and GeminiDbMongoOutput values.
+// You can construct a concrete instance of `GeminiDbMongoInput` via:
+//
+//	GeminiDbMongoArgs{...}
+type GeminiDbMongoInput interface {
+	pulumi.Input
+
+	ToGeminiDbMongoOutput() GeminiDbMongoOutput
+	ToGeminiDbMongoOutputWithContext(context.Context) GeminiDbMongoOutput
+}
+
+// Where this program's pipeline reaches a GeminiDB Mongo instance, to prove each reset by a login as rwuser (SCRAM, `authSource=admin`) and to check the password on refresh.
+type GeminiDbMongoArgs struct {
+	// The instance's Mongo address, `host:port` (a private IP of the instance; port 8635 when omitted). The pipeline must reach it.
+	//
+	// Required.
+	Address pulumi.StringInput `pulumi:"address"`
+	// The CA certificate to trust for TLS, PEM: the one the GeminiDB console offers.
+	//
+	// Default: the system's trusted CAs.
+	CaCertificate pulumi.StringPtrInput `pulumi:"caCertificate"`
+	// Timeout of each Mongo login in milliseconds, 1000 to 60000.
+	//
+	// Default: 10000.
+	TimeoutMs pulumi.IntPtrInput `pulumi:"timeoutMs"`
+	// Connect with TLS (when SSL is enabled on the instance; off by default on GeminiDB Mongo).
+	//
+	// Default: false.
+	Tls pulumi.BoolPtrInput `pulumi:"tls"`
+}
+
+func (GeminiDbMongoArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*GeminiDbMongo)(nil)).Elem()
+}
+
+func (i GeminiDbMongoArgs) ToGeminiDbMongoOutput() GeminiDbMongoOutput {
+	return i.ToGeminiDbMongoOutputWithContext(context.Background())
+}
+
+func (i GeminiDbMongoArgs) ToGeminiDbMongoOutputWithContext(ctx context.Context) GeminiDbMongoOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(GeminiDbMongoOutput)
+}
+
+func (i GeminiDbMongoArgs) ToGeminiDbMongoPtrOutput() GeminiDbMongoPtrOutput {
+	return i.ToGeminiDbMongoPtrOutputWithContext(context.Background())
+}
+
+func (i GeminiDbMongoArgs) ToGeminiDbMongoPtrOutputWithContext(ctx context.Context) GeminiDbMongoPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(GeminiDbMongoOutput).ToGeminiDbMongoPtrOutputWithContext(ctx)
+}
+
+// GeminiDbMongoPtrInput is an input type that accepts GeminiDbMongoArgs, GeminiDbMongoPtr and GeminiDbMongoPtrOutput values.
+// You can construct a concrete instance of `GeminiDbMongoPtrInput` via:
+//
+//	        GeminiDbMongoArgs{...}
+//
+//	or:
+//
+//	        nil
+type GeminiDbMongoPtrInput interface {
+	pulumi.Input
+
+	ToGeminiDbMongoPtrOutput() GeminiDbMongoPtrOutput
+	ToGeminiDbMongoPtrOutputWithContext(context.Context) GeminiDbMongoPtrOutput
+}
+
+type geminiDbMongoPtrType GeminiDbMongoArgs
+
+func GeminiDbMongoPtr(v *GeminiDbMongoArgs) GeminiDbMongoPtrInput {
+	return (*geminiDbMongoPtrType)(v)
+}
+
+func (*geminiDbMongoPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**GeminiDbMongo)(nil)).Elem()
+}
+
+func (i *geminiDbMongoPtrType) ToGeminiDbMongoPtrOutput() GeminiDbMongoPtrOutput {
+	return i.ToGeminiDbMongoPtrOutputWithContext(context.Background())
+}
+
+func (i *geminiDbMongoPtrType) ToGeminiDbMongoPtrOutputWithContext(ctx context.Context) GeminiDbMongoPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(GeminiDbMongoPtrOutput)
+}
+
+// Where this program's pipeline reaches a GeminiDB Mongo instance, to prove each reset by a login as rwuser (SCRAM, `authSource=admin`) and to check the password on refresh.
+type GeminiDbMongoOutput struct{ *pulumi.OutputState }
+
+func (GeminiDbMongoOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GeminiDbMongo)(nil)).Elem()
+}
+
+func (o GeminiDbMongoOutput) ToGeminiDbMongoOutput() GeminiDbMongoOutput {
+	return o
+}
+
+func (o GeminiDbMongoOutput) ToGeminiDbMongoOutputWithContext(ctx context.Context) GeminiDbMongoOutput {
+	return o
+}
+
+func (o GeminiDbMongoOutput) ToGeminiDbMongoPtrOutput() GeminiDbMongoPtrOutput {
+	return o.ToGeminiDbMongoPtrOutputWithContext(context.Background())
+}
+
+func (o GeminiDbMongoOutput) ToGeminiDbMongoPtrOutputWithContext(ctx context.Context) GeminiDbMongoPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v GeminiDbMongo) *GeminiDbMongo {
+		return &v
+	}).(GeminiDbMongoPtrOutput)
+}
+
+// The instance's Mongo address, `host:port` (a private IP of the instance; port 8635 when omitted). The pipeline must reach it.
+//
+// Required.
+func (o GeminiDbMongoOutput) Address() pulumi.StringOutput {
+	return o.ApplyT(func(v GeminiDbMongo) string { return v.Address }).(pulumi.StringOutput)
+}
+
+// The CA certificate to trust for TLS, PEM: the one the GeminiDB console offers.
+//
+// Default: the system's trusted CAs.
+func (o GeminiDbMongoOutput) CaCertificate() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GeminiDbMongo) *string { return v.CaCertificate }).(pulumi.StringPtrOutput)
+}
+
+// Timeout of each Mongo login in milliseconds, 1000 to 60000.
+//
+// Default: 10000.
+func (o GeminiDbMongoOutput) TimeoutMs() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v GeminiDbMongo) *int { return v.TimeoutMs }).(pulumi.IntPtrOutput)
+}
+
+// Connect with TLS (when SSL is enabled on the instance; off by default on GeminiDB Mongo).
+//
+// Default: false.
+func (o GeminiDbMongoOutput) Tls() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v GeminiDbMongo) *bool { return v.Tls }).(pulumi.BoolPtrOutput)
+}
+
+type GeminiDbMongoPtrOutput struct{ *pulumi.OutputState }
+
+func (GeminiDbMongoPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**GeminiDbMongo)(nil)).Elem()
+}
+
+func (o GeminiDbMongoPtrOutput) ToGeminiDbMongoPtrOutput() GeminiDbMongoPtrOutput {
+	return o
+}
+
+func (o GeminiDbMongoPtrOutput) ToGeminiDbMongoPtrOutputWithContext(ctx context.Context) GeminiDbMongoPtrOutput {
+	return o
+}
+
+func (o GeminiDbMongoPtrOutput) Elem() GeminiDbMongoOutput {
+	return o.ApplyT(func(v *GeminiDbMongo) GeminiDbMongo {
+		if v != nil {
+			return *v
+		}
+		var ret GeminiDbMongo
+		return ret
+	}).(GeminiDbMongoOutput)
+}
+
+// The instance's Mongo address, `host:port` (a private IP of the instance; port 8635 when omitted). The pipeline must reach it.
+//
+// Required.
+func (o GeminiDbMongoPtrOutput) Address() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *GeminiDbMongo) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Address
+	}).(pulumi.StringPtrOutput)
+}
+
+// The CA certificate to trust for TLS, PEM: the one the GeminiDB console offers.
+//
+// Default: the system's trusted CAs.
+func (o GeminiDbMongoPtrOutput) CaCertificate() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *GeminiDbMongo) *string {
+		if v == nil {
+			return nil
+		}
+		return v.CaCertificate
+	}).(pulumi.StringPtrOutput)
+}
+
+// Timeout of each Mongo login in milliseconds, 1000 to 60000.
+//
+// Default: 10000.
+func (o GeminiDbMongoPtrOutput) TimeoutMs() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *GeminiDbMongo) *int {
+		if v == nil {
+			return nil
+		}
+		return v.TimeoutMs
+	}).(pulumi.IntPtrOutput)
+}
+
+// Connect with TLS (when SSL is enabled on the instance; off by default on GeminiDB Mongo).
+//
+// Default: false.
+func (o GeminiDbMongoPtrOutput) Tls() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *GeminiDbMongo) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.Tls
+	}).(pulumi.BoolPtrOutput)
+}
+
 // Where this program's pipeline reaches a GeminiDB Redis instance, to prove each reset by `AUTH <password>` and `PING` on a fresh connection and to check the password on refresh.
 type GeminiDbRedis struct {
 	// The instance's Redis address, `host:port` (a private IP of the instance; port 6379 when omitted). The pipeline must reach it.
@@ -1639,6 +1868,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*GeminiDbCqlPtrInput)(nil)).Elem(), GeminiDbCqlArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*GeminiDbInfluxInput)(nil)).Elem(), GeminiDbInfluxArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*GeminiDbInfluxPtrInput)(nil)).Elem(), GeminiDbInfluxArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*GeminiDbMongoInput)(nil)).Elem(), GeminiDbMongoArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*GeminiDbMongoPtrInput)(nil)).Elem(), GeminiDbMongoArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*GeminiDbRedisInput)(nil)).Elem(), GeminiDbRedisArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*GeminiDbRedisPtrInput)(nil)).Elem(), GeminiDbRedisArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*MilvusConnectionInput)(nil)).Elem(), MilvusConnectionArgs{})
@@ -1651,6 +1882,8 @@ func init() {
 	pulumi.RegisterOutputType(GeminiDbCqlPtrOutput{})
 	pulumi.RegisterOutputType(GeminiDbInfluxOutput{})
 	pulumi.RegisterOutputType(GeminiDbInfluxPtrOutput{})
+	pulumi.RegisterOutputType(GeminiDbMongoOutput{})
+	pulumi.RegisterOutputType(GeminiDbMongoPtrOutput{})
 	pulumi.RegisterOutputType(GeminiDbRedisOutput{})
 	pulumi.RegisterOutputType(GeminiDbRedisPtrOutput{})
 	pulumi.RegisterOutputType(MilvusConnectionOutput{})

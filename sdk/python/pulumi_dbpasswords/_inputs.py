@@ -23,6 +23,8 @@ __all__ = [
     'GeminiDbCqlArgsDict',
     'GeminiDbInfluxArgs',
     'GeminiDbInfluxArgsDict',
+    'GeminiDbMongoArgs',
+    'GeminiDbMongoArgsDict',
     'GeminiDbRedisArgs',
     'GeminiDbRedisArgsDict',
     'MilvusConnectionArgs',
@@ -671,6 +673,123 @@ class GeminiDbInfluxArgs:
     def tls(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
         Use HTTPS (when SSL is enabled on the instance).
+
+        Default: false.
+        """
+        return pulumi.get(self, "tls")
+
+    @tls.setter
+    def tls(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "tls", value)
+
+
+class GeminiDbMongoArgsDict(TypedDict):
+    """
+    Where this program's pipeline reaches a GeminiDB Mongo instance, to prove each reset by a login as rwuser (SCRAM, `authSource=admin`) and to check the password on refresh.
+    """
+    address: pulumi.Input[_builtins.str]
+    """
+    The instance's Mongo address, `host:port` (a private IP of the instance; port 8635 when omitted). The pipeline must reach it.
+
+    Required.
+    """
+    ca_certificate: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The CA certificate to trust for TLS, PEM: the one the GeminiDB console offers.
+
+    Default: the system's trusted CAs.
+    """
+    timeout_ms: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Timeout of each Mongo login in milliseconds, 1000 to 60000.
+
+    Default: 10000.
+    """
+    tls: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    Connect with TLS (when SSL is enabled on the instance; off by default on GeminiDB Mongo).
+
+    Default: false.
+    """
+
+@pulumi.input_type
+class GeminiDbMongoArgs:
+    def __init__(__self__, *,
+                 address: pulumi.Input[_builtins.str],
+                 ca_certificate: pulumi.Input[Optional[_builtins.str]] = None,
+                 timeout_ms: pulumi.Input[Optional[_builtins.int]] = None,
+                 tls: pulumi.Input[Optional[_builtins.bool]] = None):
+        """
+        Where this program's pipeline reaches a GeminiDB Mongo instance, to prove each reset by a login as rwuser (SCRAM, `authSource=admin`) and to check the password on refresh.
+
+        :param pulumi.Input[_builtins.str] address: The instance's Mongo address, `host:port` (a private IP of the instance; port 8635 when omitted). The pipeline must reach it.
+               
+               Required.
+        :param pulumi.Input[_builtins.str] ca_certificate: The CA certificate to trust for TLS, PEM: the one the GeminiDB console offers.
+               
+               Default: the system's trusted CAs.
+        :param pulumi.Input[_builtins.int] timeout_ms: Timeout of each Mongo login in milliseconds, 1000 to 60000.
+               
+               Default: 10000.
+        :param pulumi.Input[_builtins.bool] tls: Connect with TLS (when SSL is enabled on the instance; off by default on GeminiDB Mongo).
+               
+               Default: false.
+        """
+        pulumi.set(__self__, "address", address)
+        if ca_certificate is not None:
+            pulumi.set(__self__, "ca_certificate", ca_certificate)
+        if timeout_ms is not None:
+            pulumi.set(__self__, "timeout_ms", timeout_ms)
+        if tls is not None:
+            pulumi.set(__self__, "tls", tls)
+
+    @_builtins.property
+    @pulumi.getter
+    def address(self) -> pulumi.Input[_builtins.str]:
+        """
+        The instance's Mongo address, `host:port` (a private IP of the instance; port 8635 when omitted). The pipeline must reach it.
+
+        Required.
+        """
+        return pulumi.get(self, "address")
+
+    @address.setter
+    def address(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "address", value)
+
+    @_builtins.property
+    @pulumi.getter(name="caCertificate")
+    def ca_certificate(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The CA certificate to trust for TLS, PEM: the one the GeminiDB console offers.
+
+        Default: the system's trusted CAs.
+        """
+        return pulumi.get(self, "ca_certificate")
+
+    @ca_certificate.setter
+    def ca_certificate(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "ca_certificate", value)
+
+    @_builtins.property
+    @pulumi.getter(name="timeoutMs")
+    def timeout_ms(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Timeout of each Mongo login in milliseconds, 1000 to 60000.
+
+        Default: 10000.
+        """
+        return pulumi.get(self, "timeout_ms")
+
+    @timeout_ms.setter
+    def timeout_ms(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "timeout_ms", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def tls(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Connect with TLS (when SSL is enabled on the instance; off by default on GeminiDB Mongo).
 
         Default: false.
         """

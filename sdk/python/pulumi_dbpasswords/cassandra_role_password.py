@@ -224,6 +224,26 @@ class CassandraRolePassword(pulumi.CustomResource):
         """
         The password of one Cassandra role (GeminiDB for Cassandra, Apache Cassandra, any CQL database with PasswordAuthenticator), set with ALTER ROLE and proved by a login. A change of `password` (or of `rotationTrigger`) rotates it. With `standbyRole`, two roles take turns, so that a rotation causes no downtime. Destroying the resource leaves the role and its password as they are unless `deleteRoleOnDestroy` is set.
 
+        ## Example Usage
+        ### A Cassandra role's password, the role created if missing
+        ```python
+        import pulumi
+        import pulumi_dbpasswords as dbpasswords
+
+        config = pulumi.Config()
+        dbpasswords.CassandraRolePassword(
+            "orders-app",
+            connection={
+                "address": "cassandra.internal:9042",
+                "username": "cassandra",
+                "password": config.require_secret("cassandraAdminPassword"),
+            },
+            role="orders_app",
+            password=config.require_secret("ordersAppPassword"),
+            create_if_missing=True,
+        )
+        ```
+
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[Union['CassandraConnectionArgs', 'CassandraConnectionArgsDict']] connection: How to reach the database and whom to log in as.
@@ -262,6 +282,26 @@ class CassandraRolePassword(pulumi.CustomResource):
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
         The password of one Cassandra role (GeminiDB for Cassandra, Apache Cassandra, any CQL database with PasswordAuthenticator), set with ALTER ROLE and proved by a login. A change of `password` (or of `rotationTrigger`) rotates it. With `standbyRole`, two roles take turns, so that a rotation causes no downtime. Destroying the resource leaves the role and its password as they are unless `deleteRoleOnDestroy` is set.
+
+        ## Example Usage
+        ### A Cassandra role's password, the role created if missing
+        ```python
+        import pulumi
+        import pulumi_dbpasswords as dbpasswords
+
+        config = pulumi.Config()
+        dbpasswords.CassandraRolePassword(
+            "orders-app",
+            connection={
+                "address": "cassandra.internal:9042",
+                "username": "cassandra",
+                "password": config.require_secret("cassandraAdminPassword"),
+            },
+            role="orders_app",
+            password=config.require_secret("ordersAppPassword"),
+            create_if_missing=True,
+        )
+        ```
 
         :param str resource_name: The name of the resource.
         :param CassandraRolePasswordArgs args: The arguments to use to populate this resource's properties.

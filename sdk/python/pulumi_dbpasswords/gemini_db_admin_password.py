@@ -27,6 +27,7 @@ class GeminiDbAdminPasswordArgs:
                  engine: pulumi.Input[Optional[_builtins.str]] = None,
                  iam_endpoint: pulumi.Input[Optional[_builtins.str]] = None,
                  influx: pulumi.Input[Optional['GeminiDbInfluxArgs']] = None,
+                 mongo: pulumi.Input[Optional['GeminiDbMongoArgs']] = None,
                  password: pulumi.Input[Optional[_builtins.str]] = None,
                  project_id: pulumi.Input[Optional[_builtins.str]] = None,
                  redis: pulumi.Input[Optional['GeminiDbRedisArgs']] = None,
@@ -56,6 +57,9 @@ class GeminiDbAdminPasswordArgs:
                
                Default: the `HW_AUTH_URL` environment variable, else `https://iam.{region}.myhuaweicloud.com`.
         :param pulumi.Input['GeminiDbInfluxArgs'] influx: For an Influx instance: prove each reset on the database, as `cql` does, with `SHOW DATABASES` as rwuser over the InfluxDB HTTP API.
+               
+               Default: none: the API's answer is the only evidence.
+        :param pulumi.Input['GeminiDbMongoArgs'] mongo: For a Mongo instance: prove each reset on the database, as `cql` does, with a login as rwuser (SCRAM, `authSource=admin`) and `ping`.
                
                Default: none: the API's answer is the only evidence.
         :param pulumi.Input[_builtins.str] password: The rwuser password to set: 8 to 32 characters with at least two of uppercase letters, lowercase letters, digits and the special characters `~!@#$%^&*()-_=+?`, and no other characters (Huawei's rule for every engine). Secret. A change resets the password again.
@@ -93,6 +97,8 @@ class GeminiDbAdminPasswordArgs:
             pulumi.set(__self__, "iam_endpoint", iam_endpoint)
         if influx is not None:
             pulumi.set(__self__, "influx", influx)
+        if mongo is not None:
+            pulumi.set(__self__, "mongo", mongo)
         if password is not None:
             pulumi.set(__self__, "password", password)
         if project_id is not None:
@@ -208,6 +214,20 @@ class GeminiDbAdminPasswordArgs:
 
     @_builtins.property
     @pulumi.getter
+    def mongo(self) -> pulumi.Input[Optional['GeminiDbMongoArgs']]:
+        """
+        For a Mongo instance: prove each reset on the database, as `cql` does, with a login as rwuser (SCRAM, `authSource=admin`) and `ping`.
+
+        Default: none: the API's answer is the only evidence.
+        """
+        return pulumi.get(self, "mongo")
+
+    @mongo.setter
+    def mongo(self, value: pulumi.Input[Optional['GeminiDbMongoArgs']]):
+        pulumi.set(self, "mongo", value)
+
+    @_builtins.property
+    @pulumi.getter
     def password(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
         The rwuser password to set: 8 to 32 characters with at least two of uppercase letters, lowercase letters, digits and the special characters `~!@#$%^&*()-_=+?`, and no other characters (Huawei's rule for every engine). Secret. A change resets the password again.
@@ -318,6 +338,7 @@ class GeminiDbAdminPassword(pulumi.CustomResource):
                  iam_endpoint: pulumi.Input[Optional[_builtins.str]] = None,
                  influx: pulumi.Input[Optional[Union['GeminiDbInfluxArgs', 'GeminiDbInfluxArgsDict']]] = None,
                  instance_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 mongo: pulumi.Input[Optional[Union['GeminiDbMongoArgs', 'GeminiDbMongoArgsDict']]] = None,
                  password: pulumi.Input[Optional[_builtins.str]] = None,
                  project_id: pulumi.Input[Optional[_builtins.str]] = None,
                  redis: pulumi.Input[Optional[Union['GeminiDbRedisArgs', 'GeminiDbRedisArgsDict']]] = None,
@@ -328,6 +349,22 @@ class GeminiDbAdminPassword(pulumi.CustomResource):
                  __props__=None):
         """
         The rwuser password of a Huawei Cloud GeminiDB instance (Cassandra, Mongo, Influx or Redis), reset with `PUT /v3/{project_id}/instances/{instance_id}/password`. A change of `password` (or of `rotationTrigger`) resets it again. Destroying the resource leaves the password as it is.
+
+        ## Example Usage
+        ### The rwuser password of a GeminiDB instance (credentials from HW_ACCESS_KEY and HW_SECRET_KEY)
+        ```python
+        import pulumi
+        import pulumi_dbpasswords as dbpasswords
+
+        config = pulumi.Config()
+        dbpasswords.GeminiDbAdminPassword(
+            "orders-db",
+            region="eu-west-101",
+            project_id=config.require("projectId"),
+            instance_id=config.require("instanceId"),
+            password=config.require_secret("ordersRwuserPassword"),
+        )
+        ```
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
@@ -352,6 +389,9 @@ class GeminiDbAdminPassword(pulumi.CustomResource):
         :param pulumi.Input[_builtins.str] instance_id: The GeminiDB instance: 32 hex characters, `in`, two digits. A change replaces the resource.
                
                Required.
+        :param pulumi.Input[Union['GeminiDbMongoArgs', 'GeminiDbMongoArgsDict']] mongo: For a Mongo instance: prove each reset on the database, as `cql` does, with a login as rwuser (SCRAM, `authSource=admin`) and `ping`.
+               
+               Default: none: the API's answer is the only evidence.
         :param pulumi.Input[_builtins.str] password: The rwuser password to set: 8 to 32 characters with at least two of uppercase letters, lowercase letters, digits and the special characters `~!@#$%^&*()-_=+?`, and no other characters (Huawei's rule for every engine). Secret. A change resets the password again.
                
                Default: a 24-character random password with all four kinds of characters and only the specials `~!@#%^*-_=+?` (valid under every published version of the rule), generated once and kept in state (a new one on each change of `rotationTrigger`).
@@ -383,6 +423,22 @@ class GeminiDbAdminPassword(pulumi.CustomResource):
         """
         The rwuser password of a Huawei Cloud GeminiDB instance (Cassandra, Mongo, Influx or Redis), reset with `PUT /v3/{project_id}/instances/{instance_id}/password`. A change of `password` (or of `rotationTrigger`) resets it again. Destroying the resource leaves the password as it is.
 
+        ## Example Usage
+        ### The rwuser password of a GeminiDB instance (credentials from HW_ACCESS_KEY and HW_SECRET_KEY)
+        ```python
+        import pulumi
+        import pulumi_dbpasswords as dbpasswords
+
+        config = pulumi.Config()
+        dbpasswords.GeminiDbAdminPassword(
+            "orders-db",
+            region="eu-west-101",
+            project_id=config.require("projectId"),
+            instance_id=config.require("instanceId"),
+            password=config.require_secret("ordersRwuserPassword"),
+        )
+        ```
+
         :param str resource_name: The name of the resource.
         :param GeminiDbAdminPasswordArgs args: The arguments to use to populate this resource's properties.
         :param pulumi.ResourceOptions opts: Options for the resource.
@@ -405,6 +461,7 @@ class GeminiDbAdminPassword(pulumi.CustomResource):
                  iam_endpoint: pulumi.Input[Optional[_builtins.str]] = None,
                  influx: pulumi.Input[Optional[Union['GeminiDbInfluxArgs', 'GeminiDbInfluxArgsDict']]] = None,
                  instance_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 mongo: pulumi.Input[Optional[Union['GeminiDbMongoArgs', 'GeminiDbMongoArgsDict']]] = None,
                  password: pulumi.Input[Optional[_builtins.str]] = None,
                  project_id: pulumi.Input[Optional[_builtins.str]] = None,
                  redis: pulumi.Input[Optional[Union['GeminiDbRedisArgs', 'GeminiDbRedisArgsDict']]] = None,
@@ -430,6 +487,7 @@ class GeminiDbAdminPassword(pulumi.CustomResource):
             if instance_id is None and not opts.urn:
                 raise TypeError("Missing required property 'instance_id'")
             __props__.__dict__["instance_id"] = instance_id
+            __props__.__dict__["mongo"] = mongo
             __props__.__dict__["password"] = None if password is None else pulumi.Output.secret(password)
             __props__.__dict__["project_id"] = project_id
             __props__.__dict__["redis"] = redis
@@ -516,7 +574,7 @@ class GeminiDbAdminPassword(pulumi.CustomResource):
     @pulumi.getter(name="passwordVerified")
     def password_verified(self) -> pulumi.Output[Optional[_builtins.bool]]:
         """
-        With a proof block (`cql`, `redis`, `influx`): false when the last refresh found that the password in state no longer logs in as rwuser. Undefined without one.
+        With a proof block (`cql`, `redis`, `influx`, `mongo`): false when the last refresh found that the password in state no longer logs in as rwuser. Undefined without one.
         """
         return pulumi.get(self, "password_verified")
 

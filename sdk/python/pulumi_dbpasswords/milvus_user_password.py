@@ -224,6 +224,26 @@ class MilvusUserPassword(pulumi.CustomResource):
         """
         The password of one Milvus user, set with the Milvus UpdateCredential RPC. A change of `password` (or of `rotationTrigger`) rotates it, using the old password from state. Destroying the resource leaves the user and its password as they are unless `deleteUserOnDestroy` is set.
 
+        ## Example Usage
+        ### A Milvus user's password from stack config
+        ```python
+        import pulumi
+        import pulumi_dbpasswords as dbpasswords
+
+        config = pulumi.Config()
+        dbpasswords.MilvusUserPassword(
+            "search-app",
+            connection={
+                "address": "milvus.internal:19530",
+                "username": "root",
+                "password": config.require_secret("milvusRootPassword"),
+            },
+            user="search_app",
+            password=config.require_secret("searchAppPassword"),
+            create_if_missing=True,
+        )
+        ```
+
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[Union['MilvusConnectionArgs', 'MilvusConnectionArgsDict']] connection: How to reach Milvus and whom to log in as.
@@ -262,6 +282,26 @@ class MilvusUserPassword(pulumi.CustomResource):
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
         The password of one Milvus user, set with the Milvus UpdateCredential RPC. A change of `password` (or of `rotationTrigger`) rotates it, using the old password from state. Destroying the resource leaves the user and its password as they are unless `deleteUserOnDestroy` is set.
+
+        ## Example Usage
+        ### A Milvus user's password from stack config
+        ```python
+        import pulumi
+        import pulumi_dbpasswords as dbpasswords
+
+        config = pulumi.Config()
+        dbpasswords.MilvusUserPassword(
+            "search-app",
+            connection={
+                "address": "milvus.internal:19530",
+                "username": "root",
+                "password": config.require_secret("milvusRootPassword"),
+            },
+            user="search_app",
+            password=config.require_secret("searchAppPassword"),
+            create_if_missing=True,
+        )
+        ```
 
         :param str resource_name: The name of the resource.
         :param MilvusUserPasswordArgs args: The arguments to use to populate this resource's properties.

@@ -2,7 +2,7 @@
 package main
 
 import (
-	"example.com/pulumi-dbpasswords/sdk/go/dbpasswords"
+	"github.com/pulumi-db-passwords/pulumi-db-passwords/sdk/go/dbpasswords"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 )
