@@ -36,12 +36,18 @@ type Addr = { milvus: string; gemini: string; cassandra: string };
 /** Cases of one resource: good inputs, changed by one bad edit. */
 const casesOf =
   (kind: Case["kind"], good: (a: Addr) => Record<string, unknown>) =>
-  (name: string, change: (i: any) => void, field: string, rule: RegExp, env?: Record<string, string>): Case => ({
+  (
+    name: string,
+    change: (i: any, a: Addr) => void,
+    field: string,
+    rule: RegExp,
+    env?: Record<string, string>,
+  ): Case => ({
     name,
     kind,
     inputs: (a) => {
       const i: any = JSON.parse(JSON.stringify(good(a)));
-      change(i);
+      change(i, a);
       return i;
     },
     field,
@@ -152,13 +158,38 @@ const CASES: Case[] = [
   ),
   g("password too short", (i) => (i.password = "Aa1~x"), "password", /must be 8 to 32 characters long/),
   g("password too long", (i) => (i.password = "Aa1~" + "b".repeat(30)), "password", /must be 8 to 32 characters long/),
-  g("password without a special character", (i) => (i.password = "Goodpass12"), "password", /a special character/),
-  g("password without an uppercase letter", (i) => (i.password = "good~pass12"), "password", /an uppercase letter/),
+  // Huawei's rule today, on every engine: two kinds of characters, specials ~!@#$%^&*()-_=+?
+  g("password of one kind of character", (i) => (i.password = "goodpassword"), "password", /at least 2 of/),
   g(
-    "password with a special outside the allowed set",
-    (i) => (i.password = "Good$pass12"),
+    "password with a forbidden character ([) on a Redis instance",
+    (i) => ((i.engine = "redis"), (i.password = "Good-pass[1")),
     "password",
-    /may contain only letters, digits and the special characters ~!@#%\^\*-_=\+\?/,
+    /may contain only letters, digits and the special characters ~!@#\$%\^&\*\(\)-_=\+\?/,
+  ),
+  g(
+    "password of digits only on an Influx instance",
+    (i) => ((i.engine = "influxdb"), (i.password = "20261203")),
+    "password",
+    /at least 2 of/,
+  ),
+  // a proof block on the wrong engine (the block points at the listener that counts connections)
+  g(
+    "redis proof block on a Cassandra instance",
+    (i, a: Addr) => ((i.engine = "cassandra"), (i.redis = { address: a.cassandra, tls: false })),
+    "redis",
+    /proves a reset on redis instances, and engine names another engine/,
+  ),
+  g(
+    "influx proof block on a Redis instance",
+    (i, a: Addr) => ((i.engine = "redis"), (i.influx = { address: a.cassandra })),
+    "influx",
+    /proves a reset on influxdb instances, and engine names another engine/,
+  ),
+  g(
+    "cql proof block on an Influx instance",
+    (i, a: Addr) => ((i.engine = "influxdb"), (i.cql = { address: a.cassandra })),
+    "cql",
+    /proves a reset on cassandra instances, and engine names another engine/,
   ),
   g("password with non-ASCII characters", (i) => (i.password = "Gööd~pass12"), "password", /may contain only letters/),
   g(
