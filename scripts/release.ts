@@ -114,35 +114,30 @@ function buildPython(outDir: string, epoch: number, pkg: any, server: string | u
     }
     fs.copyFileSync(path.join(ROOT, "LICENSE"), path.join(sdk, "LICENSE"));
     const when = new Date(epoch * 1000);
-    for (const entry of fs.readdirSync(sdk, { recursive: true, encoding: "utf8" })) fs.utimesSync(path.join(sdk, entry), when, when);
+    for (const entry of fs.readdirSync(sdk, { recursive: true, encoding: "utf8" }))
+      fs.utimesSync(path.join(sdk, entry), when, when);
     fs.utimesSync(sdk, when, when);
     const python = process.env.PDP_PYTHON_VENV
       ? path.join(process.env.PDP_PYTHON_VENV, "bin", "python")
       : path.join(tool("install-python.sh"), "bin", "python");
     const built = path.join(stage, "dist");
-    // setuptools' own PEP 517 hooks, what `python -m build --no-isolation` calls.
-    const names = execFileSync(
-      python,
-      [
-        "-c",
-        [
-          "import sys",
-          "from setuptools import build_meta as b",
-          "print(b.build_sdist(sys.argv[1]))",
-          "print(b.build_wheel(sys.argv[1]))",
-        ].join("\n"),
-        built,
-      ],
-      {
-        cwd: sdk,
+    // setuptools' own PEP 517 hooks, what `python -m build --no-isolation` calls; each from a
+    // copy of its own, as the build leaves its working folders behind in the source.
+    const hook = (name: "build_sdist" | "build_wheel") => {
+      const src = path.join(stage, name);
+      fs.cpSync(sdk, src, { recursive: true, preserveTimestamps: true });
+      const script = `import sys\nfrom setuptools import build_meta as b\nprint(b.${name}(sys.argv[1]))`;
+      return execFileSync(python, ["-c", script, built], {
+        cwd: src,
         encoding: "utf8",
         env: { ...process.env, SOURCE_DATE_EPOCH: String(epoch), PYTHONHASHSEED: "0" },
         stdio: ["ignore", "pipe", "pipe"],
-      },
-    )
-      .trim()
-      .split("\n")
-      .slice(-2);
+      })
+        .trim()
+        .split("\n")
+        .pop()!;
+    };
+    const names = [hook("build_sdist"), hook("build_wheel")];
     return names.map((name) => {
       const target = path.join(outDir, name);
       if (name.endsWith(".tar.gz")) {
