@@ -14,6 +14,10 @@
  *   geminidb-cql  N GeminiDbAdminPassword with `cql`: every reset proved by CQL logins on a real
  *             Cassandra (one node; instance i's rwuser is the node's role bench_rw_i, reached
  *             through a proxy that renames the login: harness/cql-role-proxy)
+ *   geminidb-redis  N GeminiDbAdminPassword with `redis` and engine "redis": instance i is backed
+ *             by a real redis-server of its own (TLS only, its own CA, as each GeminiDB Redis
+ *             instance is a server of its own with the CA its console offers), every reset
+ *             applied there by the emulator and proved by Redis logins (AUTH + PING)
  *   cassandra N CassandraRolePassword (createIfMissing, deleteRoleOnDestroy, rotationTrigger)
  *             on the same node, as its superuser
  *   naive     N Milvus users through a dynamic provider written as most examples on the web
@@ -35,8 +39,10 @@
  * bench/results/latest.json and bench/results/chart.svg. Options:
  *   --rounds R        rounds (default 3; the median of R runs is reported)
  *   --sizes 1,20,60   values of N (Milvus allows 100 users, root included)
- *   --scenarios a,b   a subset of floor,floorsecret,milvus,geminidb,geminidb-cql,cassandra,naive,
- *                     yaml-floor,yaml-floorshape,yaml-milvus,python-floor,python-floorshape,python-milvus
+ *   --scenarios a,b   a subset of floor,floorsecret,milvus,geminidb,geminidb-cql,geminidb-redis,cassandra,
+ *                     naive,yaml-floor,yaml-floorshape,yaml-milvus,python-floor,python-floorshape,python-milvus
+ * The embedded Milvus starts only when a scenario talks to it (milvus, naive, yaml-milvus,
+ * python-milvus).
  */
 import * as fs from "fs";
 import * as net from "net";
@@ -53,6 +59,7 @@ import { RealCassandra, startRealCassandra } from "../harness/real-cassandra";
 import { startRoleProxy, RoleProxy } from "../harness/cql-role-proxy";
 import { alterRolePassword, cqlAs } from "../harness/cql";
 import { cqlString } from "../provider/cql/client";
+import { RealRedis, startRealRedis } from "../harness/real-redis";
 
 const SCENARIOS = [
   "floor",
@@ -60,6 +67,7 @@ const SCENARIOS = [
   "milvus",
   "geminidb",
   "geminidb-cql",
+  "geminidb-redis",
   "cassandra",
   "naive",
   "yaml-floor",
@@ -76,6 +84,8 @@ const languageOf = (s: Scenario): Language =>
 /** The floor each scenario is measured against: the no-op resources of the same language host. */
 const floorOf = (s: Scenario): Scenario =>
   languageOf(s) === "nodejs" ? "floor" : (`${languageOf(s)}-floor` as Scenario);
+/** The scenarios that talk to Milvus: without one of them, no Milvus is started. */
+const MILVUS_SCENARIOS: readonly Scenario[] = ["milvus", "naive", "yaml-milvus", "python-milvus"];
 const STEPS = ["up", "rotate", "preview", "refresh", "destroy"] as const;
 type Step = (typeof STEPS)[number];
 
@@ -218,6 +228,8 @@ interface World {
     /** instance i's CQL address (the role proxy of bench_rw_i) */
     cqlAddresses: string[];
   };
+  /** Only when geminidb-redis runs: instance i (of `emulator`) backed by servers[i]. */
+  redis?: { instances: string[]; servers: RealRedis[] };
 }
 
 function fail(what: string, r: CliResult): never {
@@ -275,7 +287,7 @@ async function runScenario(world: World, scenario: Scenario, n: number, round: n
   const dir = world.dirs[language];
   if (language === "yaml") fs.writeFileSync(path.join(dir, "Pulumi.yaml"), yamlProgram(scenario, n));
   const env: NodeJS.ProcessEnv =
-    scenario === "geminidb"
+    scenario === "geminidb" || scenario === "geminidb-redis"
       ? { HW_AUTH_TOKEN: world.token }
       : scenario === "geminidb-cql"
         ? { HW_AUTH_TOKEN: world.cassandra!.token }
@@ -300,6 +312,11 @@ async function runScenario(world: World, scenario: Scenario, n: number, round: n
           cassandraAddress: world.cassandra.node.address,
           cqlEndpoint: world.cassandra.emulator.url,
           cqlAddresses: JSON.stringify(world.cassandra.cqlAddresses.slice(0, n)),
+        }),
+        ...(world.redis && {
+          redisInstances: JSON.stringify(world.redis.instances.slice(0, n)),
+          redisAddresses: JSON.stringify(world.redis.servers.slice(0, n).map((r) => r.address)),
+          redisCaCertificates: JSON.stringify(world.redis.servers.slice(0, n).map((r) => r.caCertificate)),
         }),
       },
       {
@@ -414,6 +431,14 @@ function targets(sec: Medians, samples: Sample[], scenarios: Scenario[], nMax: n
         what: `geminidb-cql ${step} at N=${nMax} <= 1.3x the floor`,
         value: `${r.toFixed(2)}x`,
         ok: r <= 1.3,
+      });
+    }
+    if (has("geminidb-redis") && has("floor")) {
+      const r = ratio("geminidb-redis", "floor", step);
+      out.push({
+        what: `geminidb-redis ${step} at N=${nMax} <= 1.2x the floor`,
+        value: `${r.toFixed(2)}x`,
+        ok: r <= 1.2,
       });
     }
     if (has("cassandra") && has("floor")) {
@@ -586,6 +611,32 @@ async function startCassandraWorld(n: number, proxies: RoleProxy[]): Promise<Non
   };
 }
 
+/**
+ * `n` GeminiDB Redis instances on `emulator` (ids ending in in12), each backed by a redis-server
+ * of its own with TLS, started a few at a time (each makes its own CA with openssl).
+ */
+async function startRedisWorld(n: number, emulator: GeminiDbEmulator): Promise<NonNullable<World["redis"]>> {
+  const initial = "Initial~pw0";
+  const servers: RealRedis[] = [];
+  for (let i = 0; i < n; i += 8) {
+    const batch = Array.from({ length: Math.min(8, n - i) }, () => startRealRedis({ password: initial, tls: true }));
+    servers.push(...(await Promise.all(batch)));
+  }
+  const instances = servers.map((_, i) => `${i.toString(16).padStart(32, "0")}in12`);
+  instances.forEach((id, i) => {
+    emulator.instances.set(id, {
+      id,
+      projectId: TEST_PROJECT,
+      status: "normal",
+      datastore: "redis",
+      actions: [],
+      password: initial,
+    });
+    emulator.backWith(id, { kind: "redis", server: servers[i] });
+  });
+  return { instances, servers };
+}
+
 // ---------------------------------------------------------------- main
 
 async function main() {
@@ -598,14 +649,18 @@ async function main() {
   let emulator: GeminiDbEmulator | undefined;
   let proxy: Awaited<ReturnType<typeof countingProxy>> | undefined;
   let cassandra: World["cassandra"];
+  let redis: World["redis"];
   const roleProxies: RoleProxy[] = [];
   const dirs: Partial<Record<Language, string>> = {};
   const samples: Sample[] = [];
   try {
-    milvus = await startRealMilvus();
     const rootPassword = generatePassword(MILVUS_PASSWORD_POLICY);
-    await setRootPassword(milvus, rootPassword);
-    proxy = await countingProxy({ host: "127.0.0.1", port: milvus.port });
+    if (scenarios.some((s) => MILVUS_SCENARIOS.includes(s))) {
+      milvus = await startRealMilvus();
+      await setRootPassword(milvus, rootPassword);
+    }
+    // without Milvus the proxy forwards to a port where nothing listens, and counts nothing
+    proxy = await countingProxy({ host: "127.0.0.1", port: milvus?.port ?? 9 });
     let instances: string[];
     ({ emulator, instances } = await emulatorWith(nMax, "in06"));
     for (const [language, program] of [
@@ -619,6 +674,7 @@ async function main() {
     if (scenarios.includes("geminidb-cql") || scenarios.includes("cassandra")) {
       cassandra = await startCassandraWorld(nMax, roleProxies);
     }
+    if (scenarios.includes("geminidb-redis")) redis = await startRedisWorld(nMax, emulator);
     const world: World = {
       dirs: dirs as Record<Language, string>,
       milvusRootPassword: rootPassword,
@@ -627,6 +683,7 @@ async function main() {
       instances,
       token: emulator.issueToken(TEST_PROJECT),
       cassandra,
+      redis,
     };
     for (let round = 1; round <= ROUNDS; round++) {
       for (const n of SIZES) {
@@ -641,6 +698,7 @@ async function main() {
     for (const p of roleProxies) await p.stop();
     await cassandra?.emulator.stop();
     await cassandra?.node.destroy();
+    await Promise.all((redis?.servers ?? []).map((r) => r.destroy()));
     await milvus?.stop();
     for (const dir of Object.values(dirs)) fs.rmSync(dir, { recursive: true, force: true });
   }

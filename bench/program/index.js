@@ -97,6 +97,27 @@ function geminidbCql() {
   }
 }
 
+// Every reset proved on a real Redis: instance i's rwuser logs in at redisAddresses[i] over TLS,
+// trusting the CA of that instance (redisCaCertificates[i]).
+function geminidbRedis() {
+  const { GeminiDbAdminPassword } = require("pulumi-db-passwords");
+  const instances = cfg.requireObject("redisInstances");
+  const addresses = cfg.requireObject("redisAddresses");
+  const cas = cfg.requireObject("redisCaCertificates");
+  for (let i = 0; i < n; i++) {
+    new GeminiDbAdminPassword(`r${i}`, {
+      region: "eu-west-101",
+      projectId: cfg.require("projectId"),
+      instanceId: instances[i],
+      endpoint: cfg.require("endpoint"),
+      iamEndpoint: cfg.require("endpoint"),
+      engine: "redis",
+      rotationTrigger: round,
+      redis: { address: addresses[i], caCertificate: cas[i] },
+    }); // token from HW_AUTH_TOKEN
+  }
+}
+
 function cassandra() {
   const { CassandraRolePassword } = require("pulumi-db-passwords");
   const password = cfg.requireSecret("cassandraPassword");
@@ -117,6 +138,7 @@ const scenarios = {
   milvus,
   geminidb,
   "geminidb-cql": geminidbCql,
+  "geminidb-redis": geminidbRedis,
   cassandra,
   naive: () => require("./naive").program(cfg, n, round, prefix),
 };
