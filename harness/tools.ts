@@ -53,6 +53,14 @@ export function redisServerBin(): string {
   return install("install-redis.sh", "PDP_REDIS_SERVER");
 }
 
+/**
+ * The path of FerretDB (v1.24.2, SQLite backend), built from the Go module proxy by
+ * scripts/install-ferretdb.sh: a MongoDB-wire server with SCRAM, standing for GeminiDB Mongo.
+ */
+export function ferretdbBin(): string {
+  return install("install-ferretdb.sh", "PDP_FERRETDB");
+}
+
 /** The path of Debian's influxd (InfluxDB 1.6), scripts/install-influxdb.sh. */
 export function influxdBin(): string {
   return install("install-influxdb.sh", "PDP_INFLUXD");
