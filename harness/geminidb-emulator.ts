@@ -21,7 +21,8 @@
  * Given a real database behind an instance (`backWith`, or `useDatabase` for Cassandra), it
  * applies each reset as GeminiDB does to that engine before it answers: Cassandra `ALTER ROLE
  * rwuser WITH PASSWORD = ...` as a superuser, Redis `CONFIG SET requirepass`, InfluxDB `SET
- * PASSWORD FOR rwuser`; a failure to apply answers 500 DBS.280005.
+ * PASSWORD FOR rwuser`, Mongo `updateUser rwuser` with `pwd` (on FerretDB); a failure to apply
+ * answers 500 DBS.280005.
  */
 import * as http from "http";
 import * as net from "net";
@@ -29,6 +30,7 @@ import { createHash, randomBytes, randomUUID } from "crypto";
 import { CqlEndpoint, alterRolePassword } from "./cql";
 import { FaultOf } from "./faults";
 import type { RealInflux } from "./real-influx";
+import type { RealMongo } from "./real-mongo";
 import type { RealRedis } from "./real-redis";
 import { sleep } from "./support";
 
@@ -92,15 +94,22 @@ export function engineOf(instance: Pick<EmuInstance, "datastore">): string {
  * A real database behind an instance, to which each reset is applied: the Cassandra role
  * (`rwuser`, or the instance's `role`) altered as `admin`, a superuser; the Redis server's
  * default-user password (`server.setPassword`); the InfluxDB admin rwuser's password
- * (`server.setPassword`).
+ * (`server.setPassword`); the Mongo user rwuser's password in `admin` (`server.setPassword`,
+ * an `updateUser` on FerretDB).
  */
 export type Backing =
   | { kind: "cassandra"; endpoint: CqlEndpoint; admin: { username: string; password: string } }
   | { kind: "redis"; server: RealRedis }
-  | { kind: "influx"; server: RealInflux };
+  | { kind: "influx"; server: RealInflux }
+  | { kind: "mongo"; server: RealMongo };
 
 /** The engine (lower-cased datastore type) each kind of backing stands for. */
-const BACKING_ENGINE: Record<Backing["kind"], string> = { cassandra: "cassandra", redis: "redis", influx: "influxdb" };
+const BACKING_ENGINE: Record<Backing["kind"], string> = {
+  cassandra: "cassandra",
+  redis: "redis",
+  influx: "influxdb",
+  mongo: "mongodb",
+};
 
 /** The API's own error answer: an HTTP status with an {error_code, error_msg} body. */
 export interface GeminiDbStatus {
@@ -276,6 +285,7 @@ export class GeminiDbEmulator {
       case "cassandra":
         return alterRolePassword(backing.endpoint, backing.admin, inst.role ?? "rwuser", password);
       case "influx":
+      case "mongo":
         return backing.server.setPassword(password);
       case "redis":
         // password-free from the runner: the server's password changes (remembered here), and
