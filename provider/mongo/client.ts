@@ -36,7 +36,7 @@ let driver: typeof Mongo | undefined;
 const loadDriver = () => (driver ??= require("mongodb") as typeof Mongo);
 
 /** The driver's error, as a MongoError: transient unless it is TLS or the server's own refusal. */
-function mongoError(err: unknown, where: string, secrets: string[]): MongoError {
+function mongoError(err: unknown, target: MongoTarget, where: string, secrets: string[]): MongoError {
   const text = redact(safeMessage(err, secrets), secrets);
   const code = (err as { code?: unknown })?.code;
   if (TLS_TEXT.test(text)) {
@@ -47,10 +47,21 @@ function mongoError(err: unknown, where: string, secrets: string[]): MongoError 
     });
   }
   const selection = (err as { name?: string })?.name === "MongoServerSelectionError";
-  return new MongoError(`database not reachable or the login could not finish: ${text}`, {
+  // A TLS mismatch shows as no server at all: a TLS client's handshake with a plain server
+  // hangs until the selection times out; a plain client's connection to a TLS server is closed.
+  const closed = /closed|ECONNRESET/i.test(text);
+  const hint =
+    selection && target.tls && /timed out/i.test(text)
+      ? " (the server may not use TLS: check mongo.tls)"
+      : selection && !target.tls && closed
+        ? " (the server may require TLS: check mongo.tls and mongo.caCertificate)"
+        : "";
+  const refused = /ECONNREFUSED/.test(text);
+  return new MongoError(`database not reachable or the login could not finish${hint}: ${text}`, {
     operation: "login",
     target: where,
-    serverCode: typeof code === "number" ? String(code) : selection ? "UNREACHABLE" : undefined,
+    serverCode:
+      typeof code === "number" ? String(code) : refused ? "ECONNREFUSED" : selection ? "UNREACHABLE" : undefined,
     // a server that cannot be reached or answered with a transient state may answer later
     transient: selection || /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|timed out/i.test(text),
   });
@@ -85,7 +96,7 @@ export async function mongoLogin(target: MongoTarget, username: string, password
   } catch (err) {
     const code = (err as { code?: unknown })?.code;
     if (code === AUTHENTICATION_FAILED || /Authentication failed/i.test(String((err as Error)?.message))) return false;
-    throw mongoError(err, where, secrets);
+    throw mongoError(err, target, where, secrets);
   } finally {
     await client.close(true).catch(() => undefined);
   }

@@ -254,7 +254,7 @@ describe("GeminiDbAdminPassword against the IAM + GeminiDB emulator", function (
     it("resets a Mongo instance (no proof block) and says which engine it is", async () => {
       emu.instances.get(INSTANCE)!.datastore = "mongodb";
       const c = await provider.create({ ...withToken(), password: NEW_PW });
-      assert.strictEqual(c.outs.engine, "mongodb");
+      assert.strictEqual(c.outs!.engine, "mongodb");
       assert.strictEqual(emu.instances.get(INSTANCE)!.password, NEW_PW);
     });
     it("refuses, before any reset, an instance of another engine than the program expects", async () => {
