@@ -31,7 +31,7 @@ import * as path from "path";
 import { PACKAGE } from "../provider/shared/spec";
 import { packageSchema, pluginDownloadUrl } from "../provider/plugin/schema";
 import { SPECS } from "../provider/plugin/resources";
-import { PLATFORMS, archivePlugin, npmPack, stagePlugin } from "./pack-plugin";
+import { PLATFORMS, archiveName, archivePlugin, npmPack, stagePlugin } from "./pack-plugin";
 import { generateSdk } from "./gen-sdk";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -190,7 +190,21 @@ export function release(opts: { outDir?: string; server?: string; tag?: boolean;
   const stage = fs.mkdtempSync(path.join(os.tmpdir(), "pdp-release-"));
   try {
     const root = stagePlugin(files[0], stage, server);
-    for (const platform of PLATFORMS) files.push(archivePlugin(root, version, platform, outDir, epoch));
+    // The archives of one OS family differ only in their name: pack each family once.
+    const packed = new Map<string, string>();
+    for (const platform of PLATFORMS) {
+      const family = platform.startsWith("windows-") ? "windows" : "unix";
+      const first = packed.get(family);
+      if (first) {
+        const copy = path.join(outDir, archiveName(version, platform));
+        fs.copyFileSync(first, copy);
+        files.push(copy);
+      } else {
+        const archive = archivePlugin(root, version, platform, outDir, epoch);
+        packed.set(family, archive);
+        files.push(archive);
+      }
+    }
   } finally {
     fs.rmSync(stage, { recursive: true, force: true });
   }
