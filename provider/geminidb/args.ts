@@ -88,7 +88,7 @@ export interface GeminiDbRedisArgs {
  */
 export interface GeminiDbInfluxArgs {
   /**
-   * The instance's InfluxDB address, `host:port` (a private IP of the instance; port 8635 when
+   * The instance's Influx address, `host:port` (a private IP of the instance; port 8635 when
    * omitted). The pipeline must reach it.
    *
    * Required.

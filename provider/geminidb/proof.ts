@@ -61,13 +61,58 @@ export interface EngineProof {
   error(message: string, options: ConstructorParameters<typeof DbPasswordError>[1]): DbPasswordError;
 }
 
+/** The endpoint of a Redis, Influx or Mongo proof block, as its client takes it. */
+interface Endpoint {
+  hostPort: string;
+  tls: boolean;
+  caCertificate?: string;
+  timeoutMs: number;
+}
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+/** Per block besides cql: its port, whether TLS is on by default, its bound, and its client (loaded on use). */
+const ENDPOINT_BLOCKS = {
+  redis: {
+    port: GEMINIDB_REDIS_PORT,
+    tls: true,
+    bound: REDIS_SETTLE,
+    error: RedisError,
+    client: (t: Endpoint) => {
+      const { redisLogin, redisTargetOf } = require("../redis/client") as typeof import("../redis/client");
+      return { login: (pw: string) => redisLogin(t, pw), where: redisTargetOf(t) };
+    },
+  },
+  influx: {
+    port: GEMINIDB_INFLUX_PORT,
+    tls: false,
+    bound: INFLUX_SETTLE,
+    error: InfluxError,
+    client: (t: Endpoint) => {
+      const { influxLogin, influxTargetOf } = require("../influx/client") as typeof import("../influx/client");
+      return { login: (pw: string) => influxLogin(t, RWUSER, pw), where: influxTargetOf(t, RWUSER) };
+    },
+  },
+  mongo: {
+    port: GEMINIDB_MONGO_PORT,
+    tls: false,
+    bound: MONGO_SETTLE,
+    error: MongoError,
+    client: (t: Endpoint) => {
+      const { mongoLogin, mongoTargetOf } = require("../mongo/client") as typeof import("../mongo/client");
+      return { login: (pw: string) => mongoLogin(t, RWUSER, pw), where: mongoTargetOf(t, RWUSER) };
+    },
+  },
+} as const;
+/* eslint-enable @typescript-eslint/no-require-imports */
+
 /** The proof of the inputs' block; undefined without one. Loads the block's client only. */
 export function engineProof(inputs: Partial<Inputs>, settle?: ProofBound): EngineProof | undefined {
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  if (inputs.cql) {
-    const target = cqlTarget(inputs.cql, GEMINIDB_CQL_PORT);
+  const block = proofBlockOf(inputs);
+  if (!block) return undefined;
+  if (block === "cql") {
+    const target = cqlTarget(inputs.cql!, GEMINIDB_CQL_PORT);
     return {
-      block: "cql",
+      block,
       engine: "cassandra",
       login: cqlLoginOf(target, RWUSER),
       bound: settle ?? AUTH_SETTLE,
@@ -76,62 +121,24 @@ export function engineProof(inputs: Partial<Inputs>, settle?: ProofBound): Engin
       error: (m, o) => new CqlError(m, o),
     };
   }
-  if (inputs.redis) {
-    const { redisLogin, redisTargetOf } = require("../redis/client") as typeof import("../redis/client");
-    const target = {
-      hostPort: hostPort(inputs.redis.address, GEMINIDB_REDIS_PORT),
-      tls: inputs.redis.tls ?? true,
-      caCertificate: inputs.redis.caCertificate,
-      timeoutMs: inputs.redis.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    };
-    return {
-      block: "redis",
-      engine: "redis",
-      login: (pw) => redisLogin(target, pw),
-      bound: settle ?? REDIS_SETTLE,
-      where: redisTargetOf(target),
-      hostPort: target.hostPort,
-      error: (m, o) => new RedisError(m, o),
-    };
-  }
-  if (inputs.influx) {
-    const { influxLogin, influxTargetOf } = require("../influx/client") as typeof import("../influx/client");
-    const target = {
-      hostPort: hostPort(inputs.influx.address, GEMINIDB_INFLUX_PORT),
-      tls: inputs.influx.tls ?? false,
-      caCertificate: inputs.influx.caCertificate,
-      timeoutMs: inputs.influx.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    };
-    return {
-      block: "influx",
-      engine: "influxdb",
-      login: (pw) => influxLogin(target, RWUSER, pw),
-      bound: settle ?? INFLUX_SETTLE,
-      where: influxTargetOf(target, RWUSER),
-      hostPort: target.hostPort,
-      error: (m, o) => new InfluxError(m, o),
-    };
-  }
-  if (inputs.mongo) {
-    const { mongoLogin, mongoTargetOf } = require("../mongo/client") as typeof import("../mongo/client");
-    const target = {
-      hostPort: hostPort(inputs.mongo.address, GEMINIDB_MONGO_PORT),
-      tls: inputs.mongo.tls ?? false,
-      caCertificate: inputs.mongo.caCertificate,
-      timeoutMs: inputs.mongo.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    };
-    return {
-      block: "mongo",
-      engine: "mongodb",
-      login: (pw) => mongoLogin(target, RWUSER, pw),
-      bound: settle ?? MONGO_SETTLE,
-      where: mongoTargetOf(target, RWUSER),
-      hostPort: target.hostPort,
-      error: (m, o) => new MongoError(m, o),
-    };
-  }
-  /* eslint-enable @typescript-eslint/no-require-imports */
-  return undefined;
+  const kind = ENDPOINT_BLOCKS[block];
+  const given = inputs[block]!;
+  const target: Endpoint = {
+    hostPort: hostPort(given.address, kind.port),
+    tls: given.tls ?? kind.tls,
+    caCertificate: given.caCertificate,
+    timeoutMs: given.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+  };
+  const { login, where } = kind.client(target);
+  return {
+    block,
+    engine: PROOF_BLOCKS[block],
+    login,
+    bound: settle ?? kind.bound,
+    where,
+    hostPort: target.hostPort,
+    error: (m, o) => new kind.error(m, o),
+  };
 }
 
 /** What the database shows of a reset to `desired` from `olds`. */

@@ -2,7 +2,48 @@
  * GeminiDbAdminPassword's fields, declared once (see provider/shared/spec.ts for what is made
  * of them). Edit the text here, then run `npm run gen-sdk`.
  */
-import { LOCAL_DATA_CENTER, type ResourceSpec, SCHEDULE_INPUTS, timeoutSpec, ROTATED_AT } from "../shared/spec";
+import {
+  LOCAL_DATA_CENTER,
+  type ObjectTypeSpec,
+  type ResourceSpec,
+  SCHEDULE_INPUTS,
+  timeoutSpec,
+  ROTATED_AT,
+} from "../shared/spec";
+
+/**
+ * The type of a proof block of a Redis, Influx or Mongo instance: the fields they share, with
+ * their text, declared once.
+ */
+function proofEndpoint(p: {
+  engine: string;
+  proves: string;
+  port: number;
+  tls: { description: string; default: string };
+  timeout: string;
+}): ObjectTypeSpec {
+  return {
+    description:
+      `Where this program's pipeline reaches a GeminiDB ${p.engine} instance, to prove each reset ${p.proves} ` +
+      "and to check the password on refresh.",
+    properties: {
+      address: {
+        type: "string",
+        description:
+          `The instance's ${p.engine} address, \`host:port\` (a private IP of the instance; port ${p.port} when ` +
+          "omitted). The pipeline must reach it.",
+        required: true,
+      },
+      tls: { type: "boolean", ...p.tls },
+      caCertificate: {
+        type: "string",
+        description: "The CA certificate to trust for TLS, PEM: the one the GeminiDB console offers.",
+        default: "the system's trusted CAs",
+      },
+      timeoutMs: timeoutSpec(p.timeout, 1000, 60000, 10000),
+    },
+  };
+}
 
 export const geminiDbSpec: ResourceSpec = {
   name: "GeminiDbAdminPassword",
@@ -41,81 +82,33 @@ export const geminiDbSpec: ResourceSpec = {
         timeoutMs: timeoutSpec("each CQL connection attempt", 1000, 60000, 10000),
       },
     },
-    GeminiDbRedis: {
-      description:
-        "Where this program's pipeline reaches a GeminiDB Redis instance, to prove each reset by `AUTH <password>` " +
-        "and `PING` on a fresh connection and to check the password on refresh.",
-      properties: {
-        address: {
-          type: "string",
-          description:
-            "The instance's Redis address, `host:port` (a private IP of the instance; port 6379 when omitted). The " +
-            "pipeline must reach it.",
-          required: true,
-        },
-        tls: {
-          type: "boolean",
-          description: "Connect with TLS; SSL is on by default on new GeminiDB Redis instances (TLS 1.3).",
-          default: "true",
-        },
-        caCertificate: {
-          type: "string",
-          description: "The CA certificate to trust for TLS, PEM: the one the GeminiDB console offers.",
-          default: "the system's trusted CAs",
-        },
-        timeoutMs: timeoutSpec("each Redis connection attempt", 1000, 60000, 10000),
+    GeminiDbRedis: proofEndpoint({
+      engine: "Redis",
+      proves: "by `AUTH <password>` and `PING` on a fresh connection",
+      port: 6379,
+      tls: {
+        description: "Connect with TLS; SSL is on by default on new GeminiDB Redis instances (TLS 1.3).",
+        default: "true",
       },
-    },
-    GeminiDbInflux: {
-      description:
-        "Where this program's pipeline reaches a GeminiDB Influx instance, to prove each reset by `SHOW DATABASES` " +
-        "as rwuser over HTTP(S) with basic authentication and to check the password on refresh.",
-      properties: {
-        address: {
-          type: "string",
-          description:
-            "The instance's InfluxDB address, `host:port` (a private IP of the instance; port 8635 when omitted). " +
-            "The pipeline must reach it.",
-          required: true,
-        },
-        tls: {
-          type: "boolean",
-          description: "Use HTTPS (when SSL is enabled on the instance).",
-          default: "false",
-        },
-        caCertificate: {
-          type: "string",
-          description: "The CA certificate to trust for TLS, PEM: the one the GeminiDB console offers.",
-          default: "the system's trusted CAs",
-        },
-        timeoutMs: timeoutSpec("each HTTP request to InfluxDB", 1000, 60000, 10000),
+      timeout: "each Redis connection attempt",
+    }),
+    GeminiDbInflux: proofEndpoint({
+      engine: "Influx",
+      proves: "by `SHOW DATABASES` as rwuser over HTTP(S) with basic authentication",
+      port: 8635,
+      tls: { description: "Use HTTPS (when SSL is enabled on the instance).", default: "false" },
+      timeout: "each HTTP request to InfluxDB",
+    }),
+    GeminiDbMongo: proofEndpoint({
+      engine: "Mongo",
+      proves: "by a login as rwuser (SCRAM, `authSource=admin`)",
+      port: 8635,
+      tls: {
+        description: "Connect with TLS (when SSL is enabled on the instance; off by default on GeminiDB Mongo).",
+        default: "false",
       },
-    },
-    GeminiDbMongo: {
-      description:
-        "Where this program's pipeline reaches a GeminiDB Mongo instance, to prove each reset by a login as rwuser " +
-        "(SCRAM, `authSource=admin`) and to check the password on refresh.",
-      properties: {
-        address: {
-          type: "string",
-          description:
-            "The instance's Mongo address, `host:port` (a private IP of the instance; port 8635 when omitted). The " +
-            "pipeline must reach it.",
-          required: true,
-        },
-        tls: {
-          type: "boolean",
-          description: "Connect with TLS (when SSL is enabled on the instance; off by default on GeminiDB Mongo).",
-          default: "false",
-        },
-        caCertificate: {
-          type: "string",
-          description: "The CA certificate to trust for TLS, PEM: the one the GeminiDB console offers.",
-          default: "the system's trusted CAs",
-        },
-        timeoutMs: timeoutSpec("each Mongo login", 1000, 60000, 10000),
-      },
-    },
+      timeout: "each Mongo login",
+    }),
     GeminiDbAuth: {
       description:
         "Exactly one way to authenticate: `token`; `accessKey` + `secretKey` (+ `securityToken`); or `userName` + " +
