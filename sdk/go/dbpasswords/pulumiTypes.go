@@ -891,7 +891,7 @@ func (o GeminiDbCqlPtrOutput) Tls() pulumi.BoolPtrOutput {
 
 // Where this program's pipeline reaches a GeminiDB Influx instance, to prove each reset by `SHOW DATABASES` as rwuser over HTTP(S) with basic authentication and to check the password on refresh.
 type GeminiDbInflux struct {
-	// The instance's InfluxDB address, `host:port` (a private IP of the instance; port 8635 when omitted). The pipeline must reach it.
+	// The instance's Influx address, `host:port` (a private IP of the instance; port 8635 when omitted). The pipeline must reach it.
 	//
 	// Required.
 	Address string `pulumi:"address"`
@@ -922,7 +922,7 @@ type GeminiDbInfluxInput interface {
 
 // Where this program's pipeline reaches a GeminiDB Influx instance, to prove each reset by `SHOW DATABASES` as rwuser over HTTP(S) with basic authentication and to check the password on refresh.
 type GeminiDbInfluxArgs struct {
-	// The instance's InfluxDB address, `host:port` (a private IP of the instance; port 8635 when omitted). The pipeline must reach it.
+	// The instance's Influx address, `host:port` (a private IP of the instance; port 8635 when omitted). The pipeline must reach it.
 	//
 	// Required.
 	Address pulumi.StringInput `pulumi:"address"`
@@ -1018,7 +1018,7 @@ func (o GeminiDbInfluxOutput) ToGeminiDbInfluxPtrOutputWithContext(ctx context.C
 	}).(GeminiDbInfluxPtrOutput)
 }
 
-// The instance's InfluxDB address, `host:port` (a private IP of the instance; port 8635 when omitted). The pipeline must reach it.
+// The instance's Influx address, `host:port` (a private IP of the instance; port 8635 when omitted). The pipeline must reach it.
 //
 // Required.
 func (o GeminiDbInfluxOutput) Address() pulumi.StringOutput {
@@ -1070,7 +1070,7 @@ func (o GeminiDbInfluxPtrOutput) Elem() GeminiDbInfluxOutput {
 	}).(GeminiDbInfluxOutput)
 }
 
-// The instance's InfluxDB address, `host:port` (a private IP of the instance; port 8635 when omitted). The pipeline must reach it.
+// The instance's Influx address, `host:port` (a private IP of the instance; port 8635 when omitted). The pipeline must reach it.
 //
 // Required.
 func (o GeminiDbInfluxPtrOutput) Address() pulumi.StringPtrOutput {

@@ -572,7 +572,7 @@ class GeminiDbInfluxArgsDict(TypedDict):
     """
     address: pulumi.Input[_builtins.str]
     """
-    The instance's InfluxDB address, `host:port` (a private IP of the instance; port 8635 when omitted). The pipeline must reach it.
+    The instance's Influx address, `host:port` (a private IP of the instance; port 8635 when omitted). The pipeline must reach it.
 
     Required.
     """
@@ -605,7 +605,7 @@ class GeminiDbInfluxArgs:
         """
         Where this program's pipeline reaches a GeminiDB Influx instance, to prove each reset by `SHOW DATABASES` as rwuser over HTTP(S) with basic authentication and to check the password on refresh.
 
-        :param pulumi.Input[_builtins.str] address: The instance's InfluxDB address, `host:port` (a private IP of the instance; port 8635 when omitted). The pipeline must reach it.
+        :param pulumi.Input[_builtins.str] address: The instance's Influx address, `host:port` (a private IP of the instance; port 8635 when omitted). The pipeline must reach it.
                
                Required.
         :param pulumi.Input[_builtins.str] ca_certificate: The CA certificate to trust for TLS, PEM: the one the GeminiDB console offers.
@@ -630,7 +630,7 @@ class GeminiDbInfluxArgs:
     @pulumi.getter
     def address(self) -> pulumi.Input[_builtins.str]:
         """
-        The instance's InfluxDB address, `host:port` (a private IP of the instance; port 8635 when omitted). The pipeline must reach it.
+        The instance's Influx address, `host:port` (a private IP of the instance; port 8635 when omitted). The pipeline must reach it.
 
         Required.
         """
