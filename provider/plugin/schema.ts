@@ -275,7 +275,10 @@ function python(resource: string, ex: Example): string {
 
 function go(resource: string, ex: Example, types: Record<string, string>): string {
   const value = (v: ExampleValue, depth: number, type?: string): string => {
-    if (isConfig(v)) return `cfg.${v.secret ? "RequireSecret" : "Require"}(${JSON.stringify(v.$config)})`;
+    if (isConfig(v)) {
+      const key = JSON.stringify(v.$config);
+      return v.secret ? `cfg.RequireSecret(${key})` : `pulumi.String(cfg.Require(${key}))`;
+    }
     if (isObject(v)) {
       const lines = Object.entries(v).map(
         ([k, x]) => `${indent(depth + 1, "\t")}${pascal(k)}: ${value(x, depth + 1, types[k])},`,

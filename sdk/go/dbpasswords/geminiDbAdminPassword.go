@@ -32,8 +32,8 @@ import (
 //			cfg := config.New(ctx, "")
 //			_, err := dbpasswords.NewGeminiDbAdminPassword(ctx, "orders-db", &dbpasswords.GeminiDbAdminPasswordArgs{
 //				Region: pulumi.String("eu-west-101"),
-//				ProjectId: cfg.Require("projectId"),
-//				InstanceId: cfg.Require("instanceId"),
+//				ProjectId: pulumi.String(cfg.Require("projectId")),
+//				InstanceId: pulumi.String(cfg.Require("instanceId")),
 //				Password: cfg.RequireSecret("ordersRwuserPassword"),
 //			})
 //			return err
