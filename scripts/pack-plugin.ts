@@ -117,31 +117,38 @@ export function archivePlugin(root: string, version: string, platform: string, o
     else fs.copyFileSync(path.join(ROOT, "bin", PLUGIN), launcher);
     fs.chmodSync(launcher, 0o755);
     const archive = path.join(outDir, archiveName(version, platform));
-    const tar = execFileSync(
-      "tar",
-      [
-        "--sort=name",
-        `--mtime=@${epoch}`,
-        "--owner=0",
-        "--group=0",
-        "--numeric-owner",
-        "--format=gnu",
-        "-cf",
-        "-",
-        "-C",
-        launcherDir,
-        path.basename(launcher),
-        "-C",
-        root,
-        ...fs.readdirSync(root).sort(),
-      ],
-      { maxBuffer: 1 << 30 },
-    );
-    fs.writeFileSync(archive, execFileSync("gzip", ["-n", "-9"], { input: tar, maxBuffer: 1 << 30 }));
+    fs.writeFileSync(archive, deterministicTarGz(root, fs.readdirSync(root).sort(), epoch, launcherDir));
     return archive;
   } finally {
     fs.rmSync(launcherDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A .tar.gz of `entries` of `dir` (and everything in `extraDir`, first) whose bytes depend only
+ * on the files: entries sorted by name, owner 0, every time `epoch`, gzip without a name or time.
+ */
+export function deterministicTarGz(dir: string, entries: string[], epoch: number, extraDir?: string): Buffer {
+  const extra = extraDir ? ["-C", extraDir, ...fs.readdirSync(extraDir).sort()] : [];
+  const tar = execFileSync(
+    "tar",
+    [
+      "--sort=name",
+      `--mtime=@${epoch}`,
+      "--owner=0",
+      "--group=0",
+      "--numeric-owner",
+      "--format=gnu",
+      "-cf",
+      "-",
+      ...extra,
+      "-C",
+      dir,
+      ...entries,
+    ],
+    { maxBuffer: 1 << 30 },
+  );
+  return execFileSync("gzip", ["-n", "-9"], { input: tar, maxBuffer: 1 << 30 });
 }
 
 /** `npm pack` of ROOT into `dir` (no scripts: the caller has built dist/); returns the tarball's path. */

@@ -31,7 +31,7 @@ import * as path from "path";
 import { PACKAGE } from "../provider/shared/spec";
 import { packageSchema, pluginDownloadUrl } from "../provider/plugin/schema";
 import { SPECS } from "../provider/plugin/resources";
-import { PLATFORMS, archiveName, archivePlugin, npmPack, stagePlugin } from "./pack-plugin";
+import { PLATFORMS, archiveName, archivePlugin, deterministicTarGz, npmPack, stagePlugin } from "./pack-plugin";
 import { generateSdk } from "./gen-sdk";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -141,9 +141,13 @@ function buildPython(outDir: string, epoch: number, pkg: any, server: string | u
     return names.map((name) => {
       const target = path.join(outDir, name);
       if (name.endsWith(".tar.gz")) {
-        // Python's tarfile writes the time of the build into the gzip header: store none.
-        const tar = execFileSync("gzip", ["-dc", path.join(built, name)], { maxBuffer: 1 << 30 });
-        fs.writeFileSync(target, execFileSync("gzip", ["-n", "-9"], { input: tar, maxBuffer: 1 << 30 }));
+        // setuptools stamps the files it writes (PKG-INFO, setup.cfg, egg-info) and the folders
+        // with the time of the build, and Python's tarfile the gzip header: pack it again the
+        // way the plugin archives are packed.
+        const unpacked = path.join(stage, "sdist-files");
+        fs.mkdirSync(unpacked);
+        execFileSync("tar", ["-xzf", path.join(built, name), "-C", unpacked]);
+        fs.writeFileSync(target, deterministicTarGz(unpacked, fs.readdirSync(unpacked).sort(), epoch));
       } else {
         fs.copyFileSync(path.join(built, name), target);
       }

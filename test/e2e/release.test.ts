@@ -101,6 +101,49 @@ describe("a release, as its users meet it", function () {
     assert.strictEqual(check.match(/: OK$/gm)?.length, expected.length, check);
   });
 
+  it("the same commit gives the same bytes: every time in the artifacts is the commit's, none the build's", () => {
+    const epoch = Number(execFileSync("git", ["log", "-1", "--format=%ct"], { cwd: checkout, encoding: "utf8" }));
+    const commitTime = new Date(epoch * 1000).toISOString().replace("T", " ").slice(0, 19);
+    for (const file of fs.readdirSync(artifacts).filter((f) => /\.(tgz|tar\.gz)$/.test(f))) {
+      const bytes = fs.readFileSync(path.join(artifacts, file));
+      assert.strictEqual(bytes.readUInt32LE(4), 0, `${file}: gzip header holds a time`);
+      if (file.endsWith(".tgz")) continue; // npm's own tarball: npm stamps every entry 1985-10-26
+      const listing = execFileSync("tar", ["--full-time", "-tvzf", path.join(artifacts, file)], {
+        encoding: "utf8",
+        env: { ...process.env, TZ: "UTC" },
+        maxBuffer: 1 << 28,
+      });
+      const times = new Set(
+        listing
+          .split("\n")
+          .filter(Boolean)
+          .map((l) => /\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/.exec(l)![0]),
+      );
+      assert.deepStrictEqual([...times], [commitTime], file);
+      assert.doesNotMatch(listing, /^\S+ (?!0\/0 )/m, `${file}: an entry with an owner`);
+    }
+    const wheel = path.join(artifacts, `pulumi_dbpasswords-${VERSION}-py3-none-any.whl`);
+    const wheelTimes = execFileSync(
+      path.join(pythonVenv(), "bin", "python"),
+      [
+        "-c",
+        "import sys, zipfile; print(sorted({i.date_time for i in zipfile.ZipFile(sys.argv[1]).infolist()}))",
+        wheel,
+      ],
+      { encoding: "utf8" },
+    ).trim();
+    const d = new Date(epoch * 1000);
+    const tuple = [
+      d.getUTCFullYear(),
+      d.getUTCMonth() + 1,
+      d.getUTCDate(),
+      d.getUTCHours(),
+      d.getUTCMinutes(),
+      d.getUTCSeconds(),
+    ];
+    assert.strictEqual(wheelTimes, `[(${tuple.join(", ")})]`);
+  });
+
   it("refuses a dirty tree, a version CHANGELOG.md does not describe, and an address the CLI cannot download from", () => {
     assert.throws(() => checkClean("?? notes.txt\n"), ReleaseError);
     checkClean("");
