@@ -139,7 +139,7 @@ describe("a release, as its users meet it", function () {
       d.getUTCDate(),
       d.getUTCHours(),
       d.getUTCMinutes(),
-      d.getUTCSeconds(),
+      d.getUTCSeconds() & ~1, // zip stores seconds in steps of two
     ];
     assert.strictEqual(wheelTimes, `[(${tuple.join(", ")})]`);
   });
