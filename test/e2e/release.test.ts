@@ -219,12 +219,16 @@ describe("a release, as its users meet it", function () {
       const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
       assert.strictEqual(pkg.version, VERSION);
       assert.deepStrictEqual(pkg.pulumi, { resource: true, name: "dbpasswords", version: VERSION, server: serverUrl });
-      const files = fs
-        .readdirSync(dir, { recursive: true, encoding: "utf8" })
-        .filter((f) => !f.startsWith("pulumi-resource-dbpasswords"))
-        .sort();
+      // An archive already unpacked and listed (same bytes) has the same files.
+      const seen = [...listings.entries()].find(([p]) => unpacked.get(digest) === path.join(work, "unpacked", p));
+      const files =
+        seen?.[1] ??
+        fs
+          .readdirSync(dir, { recursive: true, encoding: "utf8" })
+          .filter((f) => !f.startsWith("pulumi-resource-dbpasswords"))
+          .sort();
       // brotli-wasm's folder pkg.node is WebAssembly: a native addon is a *.node file or a binding.gyp.
-      assert.deepStrictEqual(nativeFiles(dir), [], `${platform}: a native addon`);
+      if (!seen) assert.deepStrictEqual(nativeFiles(dir), [], `${platform}: a native addon`);
       listings.set(platform, files);
     }
     // One JavaScript tree for every platform, in two distinct archives (Unix, Windows).
