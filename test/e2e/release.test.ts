@@ -238,7 +238,18 @@ describe("a release, as its users meet it", function () {
 
   it("the wheel names the release's address, and carries the PyPI README and the license", () => {
     const wheel = path.join(artifacts, `pulumi_dbpasswords-${VERSION}-py3-none-any.whl`);
-    const read = (f: string) => execFileSync("unzip", ["-p", wheel, f], { encoding: "utf8" });
+    // Python's zipfile, as pip reads the wheel (no unzip needed on the machine).
+    const read = (f: string) =>
+      execFileSync(
+        path.join(pythonVenv(), "bin", "python"),
+        [
+          "-c",
+          "import sys, zipfile; sys.stdout.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]).decode())",
+          wheel,
+          f,
+        ],
+        { encoding: "utf8" },
+      );
     assert.deepStrictEqual(JSON.parse(read("pulumi_dbpasswords/pulumi-plugin.json")), {
       resource: true,
       name: "dbpasswords",
