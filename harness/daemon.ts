@@ -128,3 +128,25 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   }
   return daemon;
 }
+
+/**
+ * The stop, restart and destroy of a server the harness runs in `dir` as a daemon: `launch`
+ * starts it (again), `current` is the daemon running now.
+ */
+export function daemonControls(dir: string, launch: () => Promise<void>, current: () => Daemon | undefined) {
+  return {
+    /** Stops the server (SIGTERM, then SIGKILL); `restart` starts it again, on the same port. */
+    stop: async () => {
+      await current()?.stop();
+    },
+    restart: launch,
+    /** Stops the server and removes its directory. */
+    async destroy() {
+      await current()?.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** What every harness server offers to end it: stop, restart, destroy. */
+export type DaemonControls = ReturnType<typeof daemonControls>;

@@ -22,7 +22,7 @@ import * as path from "path";
 import fetch, { RequestInit } from "node-fetch";
 import { InfluxTarget, basicAuth, influxLogin, influxUrl } from "../provider/influx/client";
 import { redact } from "../provider/shared/redact";
-import { Daemon, startDaemon } from "./daemon";
+import { Daemon, startDaemon, daemonControls, type DaemonControls } from "./daemon";
 import { freePort, removeOnExit } from "./support";
 import { makeTlsFiles, TlsFiles } from "./tls-files";
 import { influxdBin } from "./tools";
@@ -37,7 +37,7 @@ export interface RealInfluxOptions {
   tls?: boolean;
 }
 
-export interface RealInflux {
+export interface RealInflux extends DaemonControls {
   /** "127.0.0.1:port" of the HTTP API */
   address: string;
   port: number;
@@ -57,11 +57,6 @@ export interface RealInflux {
   query(statement: string, auth?: boolean, secrets?: string[]): Promise<unknown>;
   /** Sets rwuser's password as GeminiDB's reset does: `SET PASSWORD FOR rwuser`, as rwuser. */
   setPassword(password: string): Promise<void>;
-  /** Stops the server (SIGTERM); `restart` starts it again on the same ports with its data. */
-  stop(): Promise<void>;
-  restart(): Promise<void>;
-  /** Stops the server and removes its directory. */
-  destroy(): Promise<void>;
 }
 
 /**
@@ -182,14 +177,11 @@ export async function startRealInflux(options: RealInfluxOptions): Promise<RealI
       await server.query(`SET PASSWORD FOR ${influxName(INFLUX_ADMIN)} = ${influxString(password)}`, true, [password]);
       server.admin.password = password;
     },
-    stop: async () => {
-      await daemon?.stop();
-    },
-    restart: () => launch(),
-    async destroy() {
-      await daemon?.stop();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
+    ...daemonControls(
+      dir,
+      () => launch(),
+      () => daemon,
+    ),
   };
 
   const launch = async () => {

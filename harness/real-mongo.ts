@@ -20,7 +20,7 @@ import * as os from "os";
 import * as path from "path";
 import { MongoTarget, mongoLogin } from "../provider/mongo/client";
 import { redact } from "../provider/shared/redact";
-import { Daemon, startDaemon } from "./daemon";
+import { Daemon, startDaemon, daemonControls, type DaemonControls } from "./daemon";
 import { freePort, removeOnExit } from "./support";
 import { makeTlsFiles } from "./tls-files";
 import { ferretdbBin } from "./tools";
@@ -37,7 +37,7 @@ export interface RealMongoOptions {
   tls?: boolean;
 }
 
-export interface RealMongo {
+export interface RealMongo extends DaemonControls {
   /** "127.0.0.1:port" */
   address: string;
   port: number;
@@ -55,11 +55,6 @@ export interface RealMongo {
    * by a connection that logs in as the user with the current password.
    */
   setPassword(password: string): Promise<void>;
-  /** Stops the server (SIGTERM); `restart` starts it again on the same port with its data. */
-  stop(): Promise<void>;
-  restart(): Promise<void>;
-  /** Stops the server and removes its directory. */
-  destroy(): Promise<void>;
 }
 
 export async function startRealMongo(options: RealMongoOptions): Promise<RealMongo> {
@@ -114,14 +109,11 @@ export async function startRealMongo(options: RealMongoOptions): Promise<RealMon
       }
       server.admin.password = password;
     },
-    stop: async () => {
-      await daemon?.stop();
-    },
-    restart: () => launch(),
-    async destroy() {
-      await daemon?.stop();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
+    ...daemonControls(
+      dir,
+      () => launch(),
+      () => daemon,
+    ),
   };
 
   const launch = async () => {

@@ -14,7 +14,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { RedisTarget, redisExchange, respCommand } from "../provider/redis/client";
-import { Daemon, startDaemon } from "./daemon";
+import { Daemon, startDaemon, daemonControls, type DaemonControls } from "./daemon";
 import { freePort, removeOnExit } from "./support";
 import { makeTlsFiles, TlsFiles } from "./tls-files";
 import { redisServerBin } from "./tools";
@@ -26,7 +26,7 @@ export interface RealRedisOptions {
   tls?: boolean;
 }
 
-export interface RealRedis {
+export interface RealRedis extends DaemonControls {
   /** "127.0.0.1:port" */
   address: string;
   port: number;
@@ -44,11 +44,6 @@ export interface RealRedis {
    * that logs in with the current one. "" makes the server password-free.
    */
   setPassword(password: string): Promise<void>;
-  /** Stops the server (SIGTERM); `restart` starts it again on the same port with the current password. */
-  stop(): Promise<void>;
-  restart(): Promise<void>;
-  /** Stops the server and removes its directory. */
-  destroy(): Promise<void>;
 }
 
 /** A redis.conf string: in double quotes, every byte but letters and digits as \xHH. */
@@ -119,14 +114,11 @@ export async function startRealRedis(options: RealRedisOptions): Promise<RealRed
       if (failed) throw new Error(`redis ${server.address}: CONFIG SET requirepass failed: ${failed.text}`);
       server.password = password;
     },
-    stop: async () => {
-      await daemon?.stop();
-    },
-    restart: () => launch(),
-    async destroy() {
-      await daemon?.stop();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
+    ...daemonControls(
+      dir,
+      () => launch(),
+      () => daemon,
+    ),
   };
 
   const launch = async () => {
