@@ -16,15 +16,7 @@ import { geminiDbSpec } from "./spec";
 import { environmentSecrets, hasEnvironmentCredentials, makeAuthenticator } from "./auth";
 import { GeminiDbClient, GeminiRetry, InstanceInfo } from "./client";
 import { type ProofBound, logsIn } from "../shared/proof";
-import {
-  PROOF_BLOCKS,
-  engineProof,
-  ipCovered,
-  localAddressTowards,
-  proofBlockOf,
-  proveReset,
-  type ProofOutcome,
-} from "./proof";
+import { PROOF_BLOCKS, engineProof, ipCovered, proofBlockOf, proveReset, type ProofOutcome } from "./proof";
 import { GEMINIDB_ENGINES, type GeminiDbEngine } from "../shared/password";
 import { INSTANCE_ID, KNOWN_REGIONS, PROJECT_ID, REGION, defaultEndpoint, defaultIamEndpoint } from "./regions";
 import type { GeminiDbAdminPasswordInputs as Inputs, GeminiDbAdminPasswordOutputs as Outputs } from "./schema";
@@ -231,6 +223,9 @@ async function passwordFreeHere(
   hostPort: string,
 ): Promise<string | undefined> {
   const ips = await ctx.client.getPasswordlessConfig(projectId, instanceId);
+  // only a Redis proof gets here, so its client is loaded already
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { localAddressTowards } = require("../redis/client") as typeof import("../redis/client");
   const local = await localAddressTowards(hostPort);
   return local && ipCovered(local, ips) ? local : undefined;
 }

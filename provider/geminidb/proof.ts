@@ -11,8 +11,7 @@
  * - `influx`: `SHOW DATABASES` as rwuser over the InfluxDB HTTP API with basic auth.
  * - `mongo`: a SCRAM login as rwuser of `admin`, then `ping`, over MongoDB's wire protocol.
  */
-import * as net from "net";
-import { AUTH_SETTLE, cqlLabel, cqlLoginOf, cqlTarget } from "../cql/client";
+import { AUTH_SETTLE, cqlLabel, cqlLoginOf, cqlTarget, withPort } from "../cql/client";
 import { CqlError, DbPasswordError, InfluxError, MongoError, RedisError } from "../shared/errors";
 import type { GeminiDbEngine } from "../shared/password";
 import { Clock, Login, ProofBound, ProofOutcome, REAL_CLOCK, proveChange } from "../shared/proof";
@@ -45,8 +44,6 @@ export type ProofBlock = keyof typeof PROOF_BLOCKS;
 export function proofBlockOf(inputs: Partial<Inputs>): ProofBlock | undefined {
   return (Object.keys(PROOF_BLOCKS) as ProofBlock[]).find((b) => inputs[b] !== undefined);
 }
-
-const hostPort = (address: string, port: number) => (/:\d{1,5}$/.test(address) ? address : `${address}:${port}`);
 
 /** What a proof needs of its block: rwuser's logins, the bound, a label and the block's error type. */
 export interface EngineProof {
@@ -124,7 +121,7 @@ export function engineProof(inputs: Partial<Inputs>, settle?: ProofBound): Engin
   const kind = ENDPOINT_BLOCKS[block];
   const given = inputs[block]!;
   const target: Endpoint = {
-    hostPort: hostPort(given.address, kind.port),
+    hostPort: withPort(given.address, kind.port),
     tls: given.tls ?? kind.tls,
     caCertificate: given.caCertificate,
     timeoutMs: given.timeoutMs ?? DEFAULT_TIMEOUT_MS,
@@ -149,26 +146,6 @@ export function proveReset(
   clock: Clock = REAL_CLOCK,
 ): Promise<ProofOutcome> {
   return proveChange(proof.login, desired, olds, proof.bound, clock);
-}
-
-/**
- * The address this machine connects to `hostPort` from, as the database sees it when nothing
- * translates it: what GeminiDB's password-free configuration would have to list.
- */
-export function localAddressTowards(hostPort: string, timeoutMs = 5000): Promise<string | undefined> {
-  const m = /^\[([^\]]+)\]:(\d+)$/.exec(hostPort) ?? /^([^:]+):(\d+)$/.exec(hostPort);
-  if (!m) return Promise.resolve(undefined);
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: m[1], port: Number(m[2]) });
-    const done = (address: string | undefined) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(address);
-    };
-    const timer = setTimeout(() => done(undefined), timeoutMs);
-    socket.once("connect", () => done(socket.localAddress?.replace(/^::ffff:/, "")));
-    socket.once("error", () => done(undefined));
-  });
 }
 
 /** Whether IPv4 `ip` is one of `entries` (addresses or CIDR blocks, as `config_ips` lists them). */

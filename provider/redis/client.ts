@@ -230,3 +230,22 @@ export async function redisLogin(target: RedisTarget, password: string): Promise
     transient: !ping.ok && TRANSIENT.test(ping.text),
   });
 }
+
+/**
+ * The address this machine connects to `hostPort` from, as the database sees it when nothing
+ * translates it: what GeminiDB's password-free configuration would have to list.
+ */
+export function localAddressTowards(hostPort: string, timeoutMs = 5000): Promise<string | undefined> {
+  const { host, port } = splitHostPort(hostPort);
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (address: string | undefined) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(address);
+    };
+    const timer = setTimeout(() => done(undefined), timeoutMs);
+    socket.once("connect", () => done(socket.localAddress?.replace(/^::ffff:/, "")));
+    socket.once("error", () => done(undefined));
+  });
+}
