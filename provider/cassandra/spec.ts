@@ -2,7 +2,14 @@
  * CassandraRolePassword's fields, declared once (see provider/shared/spec.ts for what is made
  * of them). Edit the text here, then run `npm run gen-sdk`.
  */
-import { LOCAL_DATA_CENTER, type ResourceSpec, SCHEDULE_INPUTS, timeoutSpec, PASSWORD_VERIFIED } from "../shared/spec";
+import {
+  LOCAL_DATA_CENTER,
+  type ResourceSpec,
+  SCHEDULE_INPUTS,
+  timeoutSpec,
+  PASSWORD_VERIFIED,
+  PASSWORD_SEED,
+} from "../shared/spec";
 
 export const cassandraSpec: ResourceSpec = {
   name: "CassandraRolePassword",
@@ -143,6 +150,7 @@ export const cassandraSpec: ResourceSpec = {
     },
   },
   state: {
+    passwordSeed: PASSWORD_SEED,
     standbyPassword: {
       type: "string",
       description:

@@ -9,6 +9,7 @@ import {
   SCHEDULE_INPUTS,
   timeoutSpec,
   ROTATED_AT,
+  PASSWORD_SEED,
 } from "../shared/spec";
 
 /**
@@ -284,5 +285,8 @@ export const geminiDbSpec: ResourceSpec = {
         "With a proof block (`cql`, `redis`, `influx`, `mongo`): false when the last refresh found that the " +
         "password in state no longer logs in as rwuser. Undefined without one.",
     },
+  },
+  state: {
+    passwordSeed: PASSWORD_SEED,
   },
 };

@@ -2,7 +2,14 @@
  * MilvusUserPassword's fields, declared once (see provider/shared/spec.ts for what is made
  * of them). Edit the text here, then run `npm run gen-sdk`.
  */
-import { type ResourceSpec, SCHEDULE_INPUTS, timeoutSpec, ROTATED_AT, PASSWORD_VERIFIED } from "../shared/spec";
+import {
+  type ResourceSpec,
+  SCHEDULE_INPUTS,
+  timeoutSpec,
+  ROTATED_AT,
+  PASSWORD_VERIFIED,
+  PASSWORD_SEED,
+} from "../shared/spec";
 
 export const milvusSpec: ResourceSpec = {
   name: "MilvusUserPassword",
@@ -133,6 +140,7 @@ export const milvusSpec: ResourceSpec = {
     },
   },
   state: {
+    passwordSeed: PASSWORD_SEED,
     standbyPassword: {
       type: "string",
       description:

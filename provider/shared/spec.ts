@@ -95,6 +95,19 @@ export const ROTATED_AT: FieldSpec = {
     "a schedule is set.",
 };
 
+/**
+ * What state keeps, on every resource, so that a generated password is never known only to the
+ * process that set it (shared/seed.ts): the next generated password is derived from it.
+ */
+export const PASSWORD_SEED: FieldSpec = {
+  type: "string",
+  description:
+    "32 random bytes (base64) from which the next generated password is derived, so that a run that dies after " +
+    "the database took a new password and before state recorded it is followed by one that knows that password. " +
+    "Replaced by fresh ones each time the password is set. Secret.",
+  secret: true,
+};
+
 /** The output of a refresh's login, on the identity resources. */
 export const PASSWORD_VERIFIED: FieldSpec = {
   type: "boolean",
