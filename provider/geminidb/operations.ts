@@ -3,11 +3,12 @@
  * (provider.ts) requires this module by package path when a method runs.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { ConfigError, GeminiDbError } from "../shared/errors";
+import { ConfigError, type DbPasswordError, GeminiDbError } from "../shared/errors";
 import { compact, failed, issuesToFailures, providerCheck } from "../shared/check";
 import { envValue } from "../shared/env";
 import { guarded } from "../shared/guard";
-import { GEMINIDB_PASSWORD_POLICY, generatePassword } from "../shared/password";
+import { GEMINIDB_PASSWORD_POLICY } from "../shared/password";
+import { freshSeed, passwordLabel, passwordSource, seedFromSecrets } from "../shared/seed";
 import { Diff, passwordForUpdate, timestamp, withSchedule } from "../shared/schedule";
 import { resourceDiff } from "../shared/diff";
 import type { Lifecycle } from "../shared/lifecycle";
@@ -16,10 +17,13 @@ import { geminiDbSpec } from "./spec";
 import { environmentSecrets, hasEnvironmentCredentials, makeAuthenticator } from "./auth";
 import { GeminiDbClient, GeminiRetry, InstanceInfo } from "./client";
 import { type ProofBound, logsIn } from "../shared/proof";
-import { PROOF_BLOCKS, engineProof, ipCovered, proofBlockOf, proveReset, type ProofOutcome } from "./proof";
+import { PROOF_BLOCKS, RWUSER, engineProof, ipCovered, proofBlockOf, proveReset, type ProofOutcome } from "./proof";
 import { GEMINIDB_ENGINES, type GeminiDbEngine } from "../shared/password";
 import { INSTANCE_ID, KNOWN_REGIONS, PROJECT_ID, REGION, defaultEndpoint, defaultIamEndpoint } from "./regions";
-import type { GeminiDbAdminPasswordInputs as Inputs, GeminiDbAdminPasswordOutputs as Outputs } from "./schema";
+import type { GeminiDbAdminPasswordInputs as Inputs, GeminiDbAdminPasswordOutputs } from "./schema";
+
+/** What state holds: the outputs, and what the next generated password derives from (shared/seed.ts). */
+type Outputs = GeminiDbAdminPasswordOutputs & { passwordSeed?: string };
 
 export const DEFAULT_TIMEOUT_MS = 30000;
 
@@ -30,14 +34,23 @@ export interface Settings {
   proof?: ProofBound;
 }
 
-function guard<T>(operation: string, sources: unknown[], fn: () => Promise<T>): Promise<T> {
+/** Runs one operation with no secret in its errors: those of `sources`, the environment's and `generated`. */
+function guard<T>(operation: string, sources: unknown[], fn: () => Promise<T>, generated: () => string[] = () => []) {
   return guarded(
     operation,
-    () => [...secretValues(geminiDbSpec, ...sources), ...environmentSecrets()],
+    () => [...secretValues(geminiDbSpec, ...sources), ...environmentSecrets(), ...generated()],
     (m, op) => new GeminiDbError(m, { operation: op }),
     fn,
   );
 }
+
+/**
+ * Where a generated rwuser password comes from (shared/seed.ts): derived, so that a run after a
+ * crash resets the instance to the password a dead run set, rather than to yet another one. A
+ * create derives it from the credentials it has; an update from state's seed.
+ */
+const rwuserSource = (seed: string | undefined, instanceId: string) =>
+  passwordSource(GEMINIDB_PASSWORD_POLICY, seed, (name) => passwordLabel(geminiDbSpec.name, instanceId, name));
 
 interface Context {
   region: string;
@@ -146,8 +159,10 @@ async function setPassword(
  * When the database kept the old password (the API answered without acting), state stays as it
  * was; otherwise the API's word stands and state records the new password with
  * `passwordVerified` telling whether it logs in (`partial`), so that state matches what the
- * database most likely holds and the next `pulumi up` proves or repairs it. Returns what the
- * user should read in the log (a proof that cannot be made from this address).
+ * database most likely holds and the next `pulumi up` proves or repairs it. Whatever else fails
+ * after the reset (the password-free check, an unexpected error) fails the same way: the reset
+ * is recorded, unproved. Returns what the user should read in the log (a proof that cannot be
+ * made from this address).
  */
 async function proveOnDatabase(
   ctx: Context,
@@ -161,22 +176,35 @@ async function proveOnDatabase(
   const proof = engineProof(inputs, settings.proof);
   if (!proof) return [];
   const { block, where } = proof;
-  const outcome = await proveReset(
-    proof,
-    password,
-    olds.filter((o): o is string => o !== undefined),
-  );
   const after = "after the API reset the password";
-  if (block === "redis" && (outcome.kind === "old-still-works" || passwordFree(outcome))) {
-    // any password logs in: from an address with password-free access nothing can be proved
-    const free = await passwordFreeHere(ctx, projectId, inputs.instanceId, proof.hostPort);
-    if (free) {
-      return [
-        `GeminiDbAdminPassword ${inputs.instanceId}: the reset cannot be proved from this address: ${free} has ` +
-          "password-free access to the instance (passwordless-config), so every password logs in; the API's " +
-          "answer is the evidence",
-      ];
+  let outcome: ProofOutcome;
+  let free: string | undefined;
+  try {
+    outcome = await proveReset(
+      proof,
+      password,
+      olds.filter((o): o is string => o !== undefined),
+    );
+    if (block === "redis" && (outcome.kind === "old-still-works" || passwordFree(outcome))) {
+      // any password logs in: from an address with password-free access nothing can be proved
+      free = await passwordFreeHere(ctx, projectId, inputs.instanceId, proof.hostPort);
     }
+  } catch (err) {
+    const e = err as Partial<DbPasswordError>;
+    throw proof.error(`${after}, the proof (${block}) failed: ${e?.message ?? String(err)}`, {
+      operation: "verify",
+      target: where,
+      serverCode: e?.serverCode,
+      requestId: e?.requestId,
+      partial: partial(false),
+    });
+  }
+  if (free) {
+    return [
+      `GeminiDbAdminPassword ${inputs.instanceId}: the reset cannot be proved from this address: ${free} has ` +
+        "password-free access to the instance (passwordless-config), so every password logs in; the API's " +
+        "answer is the evidence",
+    ];
   }
   switch (outcome.kind) {
     case "proved":
@@ -237,6 +265,7 @@ function outputs(
   password: string,
   rotatedAt: string | undefined,
   engine: string | undefined,
+  passwordSeed: string,
   passwordVerified = true,
 ): Outputs {
   return compact({
@@ -249,7 +278,36 @@ function outputs(
     engine,
     // only with a proof block: without one nothing can be verified, and state gets no new field
     passwordVerified: proofBlockOf(inputs) ? passwordVerified : undefined,
+    passwordSeed,
   }) as Outputs;
+}
+
+/** Whether the proof block differs between state and the new inputs (added, removed, changed). */
+function proofChanged(olds: Partial<Inputs>, news: Partial<Inputs>): boolean {
+  const block = proofBlockOf(news);
+  if (!block) return false;
+  return proofBlockOf(olds) !== block || JSON.stringify(olds[block]) !== JSON.stringify(news[block]);
+}
+
+/**
+ * One login with the stored password through the inputs' proof block (refresh, a block added):
+ * whether it logs in. From an address with password-free access (Redis) every password logs in
+ * and nothing can be told: the stored password stands, with a note.
+ */
+async function loginProof(inputs: Inputs, password: string): Promise<{ verified: boolean; notes: string[] }> {
+  const proof = engineProof(inputs)!;
+  try {
+    return { verified: await logsIn(proof.login, password), notes: [] };
+  } catch (err) {
+    if ((err as DbPasswordError).serverCode !== "PASSWORD_FREE") throw err;
+    return {
+      verified: true,
+      notes: [
+        `GeminiDbAdminPassword ${inputs.instanceId}: the password cannot be checked from this address: the ` +
+          "instance lets it in without one (password-free access), so every password logs in",
+      ],
+    };
+  }
 }
 
 // ---------------------------------------------------------------- check
@@ -322,22 +380,32 @@ export async function create(
   inputs: Inputs,
   settings: Settings = {},
 ): Promise<pulumi.dynamic.CreateResult<Outputs> & { notes?: string[] }> {
-  return guard("create", [inputs], async () => {
-    const password = inputs.password ?? generatePassword(GEMINIDB_PASSWORD_POLICY);
-    const ctx = context(inputs, settings, [password]);
-    const { projectId, engine } = await setPassword(ctx, inputs, password);
-    const rotatedAt = inputs.rotatedAt ?? timestamp(new Date());
-    const id = `${projectId}/${inputs.instanceId}`;
-    const notes = await proveOnDatabase(ctx, projectId, inputs, settings, password, [], (verified) => ({
-      id,
-      properties: { ...outputs(inputs, ctx, projectId, password, rotatedAt, engine, verified) },
-    }));
-    return {
-      id,
-      outs: outputs(inputs, ctx, projectId, password, rotatedAt, engine),
-      ...(notes.length ? { notes } : {}),
-    };
-  });
+  const generated = rwuserSource(
+    seedFromSecrets([...secretValues(geminiDbSpec, inputs), ...environmentSecrets()]),
+    inputs.instanceId,
+  );
+  return guard(
+    "create",
+    [inputs],
+    async () => {
+      const password = inputs.password ?? generated.forName(RWUSER);
+      const ctx = context(inputs, settings, [password]);
+      const { projectId, engine } = await setPassword(ctx, inputs, password);
+      const rotatedAt = inputs.rotatedAt ?? timestamp(new Date());
+      const id = `${projectId}/${inputs.instanceId}`;
+      const seed = freshSeed();
+      const notes = await proveOnDatabase(ctx, projectId, inputs, settings, password, [], (verified) => ({
+        id,
+        properties: { ...outputs(inputs, ctx, projectId, password, rotatedAt, engine, seed, verified) },
+      }));
+      return {
+        id,
+        outs: outputs(inputs, ctx, projectId, password, rotatedAt, engine, seed),
+        ...(notes.length ? { notes } : {}),
+      };
+    },
+    () => generated.drawn,
+  );
 }
 
 export async function update(
@@ -346,25 +414,44 @@ export async function update(
   news: Inputs,
   settings: Settings = {},
 ): Promise<pulumi.dynamic.UpdateResult<Outputs> & { notes?: string[] }> {
-  return guard("update", [olds, news], async () => {
-    const { password, sets, rotatedAt } = passwordForUpdate(olds, news, () =>
-      generatePassword(GEMINIDB_PASSWORD_POLICY),
-    );
-    const ctx = context({ ...news, projectId: news.projectId ?? olds.projectId }, settings, [password, olds.password]);
-    let projectId = olds.projectId;
-    let engine = olds.engine;
-    let notes: string[] = [];
-    // drift (found by a proof block's refresh): the stored password is reset again, as a new one would be
-    const drifted = olds.passwordVerified === false && proofBlockOf(news) !== undefined;
-    if (sets || drifted) {
-      ({ projectId, engine } = await setPassword(ctx, { ...news, projectId }, password));
-      notes = await proveOnDatabase(ctx, projectId, news, settings, password, sets ? [olds.password] : [], (v) => ({
-        id: `${projectId}/${news.instanceId}`,
-        properties: { ...outputs(news, ctx, projectId, password, rotatedAt, engine, v) },
-      }));
-    }
-    return { outs: outputs(news, ctx, projectId, password, rotatedAt, engine), ...(notes.length ? { notes } : {}) };
-  });
+  const generated = rwuserSource(olds.passwordSeed ?? seedFromSecrets(secretValues(geminiDbSpec, olds)), news.instanceId);
+  return guard(
+    "update",
+    [olds, news],
+    async () => {
+      const { password, sets, rotatedAt } = passwordForUpdate(olds, news, () => generated.forName(RWUSER));
+      const ctx = context({ ...news, projectId: news.projectId ?? olds.projectId }, settings, [
+        password,
+        olds.password,
+      ]);
+      let projectId = olds.projectId;
+      let engine = olds.engine;
+      let notes: string[] = [];
+      // drift (found by a proof block's refresh): the stored password is reset again, as a new one would be
+      const drifted = olds.passwordVerified === false && proofBlockOf(news) !== undefined;
+      // a reset uses the seed up: the next generated password derives from fresh bytes
+      const seed = sets || drifted ? freshSeed() : (olds.passwordSeed ?? freshSeed());
+      let verified = olds.passwordVerified ?? true;
+      if (sets || drifted) {
+        ({ projectId, engine } = await setPassword(ctx, { ...news, projectId }, password));
+        notes = await proveOnDatabase(ctx, projectId, news, settings, password, sets ? [olds.password] : [], (v) => ({
+          id: `${projectId}/${news.instanceId}`,
+          properties: { ...outputs(news, ctx, projectId, password, rotatedAt, engine, seed, v) },
+        }));
+        verified = true;
+      } else if (proofChanged(olds, news)) {
+        // a proof block added or pointed elsewhere: what it says of the stored password is not known yet
+        const checked = await loginProof(news, password);
+        verified = checked.verified;
+        notes = checked.notes;
+      }
+      return {
+        outs: outputs(news, ctx, projectId, password, rotatedAt, engine, seed, verified),
+        ...(notes.length ? { notes } : {}),
+      };
+    },
+    () => generated.drawn,
+  );
 }
 
 // ---------------------------------------------------------------- read / delete
@@ -380,9 +467,9 @@ export async function read(
     // with cql that the password in state still logs in (one login).
     const inst = await ctx.client.getInstance(props.projectId, props.instanceId);
     if (!inst) return { id: "", props: undefined };
-    const proof = engineProof(props);
-    if (!proof) return { id, props };
-    const verified = props.password !== undefined && (await logsIn(proof.login, props.password));
+    if (!proofBlockOf(props)) return { id, props };
+    if (props.password === undefined) return { id, props: { ...props, passwordVerified: false } };
+    const { verified } = await loginProof(props, props.password);
     return { id, props: { ...props, passwordVerified: verified } };
   });
 }

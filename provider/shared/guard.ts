@@ -19,8 +19,10 @@ export async function guarded<T>(
   } catch (err) {
     const values = secrets();
     if (err instanceof DbPasswordError) {
-      const clean = redact(err.message, values);
-      if (clean !== err.message) throw wrap(clean, operation);
+      // Redacted in place: the error keeps its class and what it carries (the partial state a
+      // change left, whether it is transient or ambiguous, the server's code and request id).
+      err.message = redact(err.message, values);
+      if (err.reasons) (err as { reasons?: string[] }).reasons = err.reasons.map((r) => redact(r, values));
       // The stack is the message plus frames: rebuild it so nothing else rides along.
       err.stack = `${err.name}: ${err.message}\n${(err.stack ?? "")
         .split("\n")

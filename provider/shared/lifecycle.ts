@@ -14,7 +14,8 @@ import { ConfigError, DbPasswordError } from "./errors";
 import { CheckFailure, compact, failed, issuesToFailures, providerCheck } from "./check";
 import { guarded } from "./guard";
 import * as pair from "./pair";
-import { PasswordPolicy, generatePassword } from "./password";
+import type { PasswordPolicy } from "./password";
+import { PasswordSource, freshSeed, passwordLabel, passwordSource, seedFromSecrets } from "./seed";
 import { Diff, Scheduled, passwordForUpdate, timestamp, withSchedule } from "./schedule";
 import { ResourceSpec, replacedFields, secretValues } from "./spec";
 import { resourceDiff } from "./diff";
@@ -67,6 +68,8 @@ export interface IdentityState {
   rotatedAt?: string;
   /** With a standby: the password of the identity that is not active. Secret. */
   standbyPassword?: string;
+  /** What the next generated password derives from (seed.ts); absent on stacks from before it. Secret. */
+  passwordSeed?: string;
 }
 
 /** ...and of its outputs. */
@@ -143,36 +146,61 @@ export function identityLifecycle<I extends IdentityInputs, O extends IdentityOu
     password: props.password,
     standbyPassword: props.standbyPassword,
   });
-  const newPassword = () => generatePassword(db.policy);
-  const outputs = (inputs: I, conn: IdentityConnection, password: string, rotatedAt: string | undefined): O =>
+  const outputs = (
+    inputs: I,
+    conn: IdentityConnection,
+    password: string,
+    rotatedAt: string | undefined,
+    passwordSeed: string,
+  ): O =>
     compact({
       ...(inputs as Record<string, unknown>),
       password,
       address: conn.address,
       passwordVerified: true,
       rotatedAt,
+      passwordSeed,
     }) as unknown as O;
 
+  // Generated passwords are derived (seed.ts), so that a run after a crash knows what a dead one
+  // set. A create derives them from the secrets it has; an update from state's seed (on a stack
+  // from before passwordSeed, from state's secrets), which the crash left as it was.
+  const labelOf = (conn: IdentityConnection) => (name: string) => passwordLabel(db.spec.name, conn.address, name);
+  const createSource = (inputs: I, conn: IdentityConnection) =>
+    passwordSource(
+      db.policy,
+      seedFromSecrets([...secretValues(db.spec, inputs), ...db.environmentSecrets()]),
+      labelOf(conn),
+    );
+  const stateSource = (olds: O, conn: IdentityConnection) =>
+    passwordSource(db.policy, olds.passwordSeed ?? seedFromSecrets(secretValues(db.spec, olds)), labelOf(conn));
+
+  /** What one operation is given: connections it opens (closed when it ends) and the passwords it generates. */
+  interface Operation {
+    connect(props: I | O): IdentityConnection;
+    /** Registers a source of generated passwords, so that errors are redacted of what it hands out. */
+    generates(source: PasswordSource): PasswordSource;
+  }
+
   /** Runs one operation: no secret in its errors, and the connections it opened closed when it ends. */
-  function guard<T>(
-    operation: string,
-    sources: unknown[],
-    fn: (connect: (props: I | O) => IdentityConnection) => Promise<T>,
-    settings: S,
-  ): Promise<T> {
+  function guard<T>(operation: string, sources: unknown[], fn: (op: Operation) => Promise<T>, settings: S): Promise<T> {
     const opened: IdentityConnection[] = [];
-    const connect = (props: I | O) => {
-      const conn = db.connect(props as unknown as Record<string, unknown>, settings);
-      opened.push(conn);
-      return conn;
+    const generated: PasswordSource[] = [];
+    const op: Operation = {
+      connect: (props) => {
+        const conn = db.connect(props as unknown as Record<string, unknown>, settings);
+        opened.push(conn);
+        return conn;
+      },
+      generates: (source) => (generated.push(source), source),
     };
     return guarded(
       operation,
-      () => [...secretValues(db.spec, ...sources), ...db.environmentSecrets()],
+      () => [...secretValues(db.spec, ...sources), ...db.environmentSecrets(), ...generated.flatMap((g) => g.drawn)],
       (m, op) => db.error(m, op),
       async () => {
         try {
-          return await fn(connect);
+          return await fn(op);
         } finally {
           await Promise.all(opened.map((c) => c.close()));
         }
@@ -230,10 +258,11 @@ export function identityLifecycle<I extends IdentityInputs, O extends IdentityOu
     return guard(
       "create",
       [inputs],
-      async (connect) => {
-        const conn = connect(inputs);
+      async (op) => {
+        const conn = op.connect(inputs);
         const { name, standby } = identityOf(inputs);
-        const desired = inputs.password ?? newPassword();
+        const generated = op.generates(createSource(inputs, conn));
+        const desired = inputs.password ?? generated.forName(name);
         const given = inputs.currentPassword !== undefined ? [inputs.currentPassword] : [];
         if (standby !== undefined) conn.requireAdmin(name); // a clear error before any call
         const exists = await conn.exists(name);
@@ -258,14 +287,14 @@ export function identityLifecycle<I extends IdentityInputs, O extends IdentityOu
           );
         }
         await verify(conn, name, desired, given);
-        const outs = outputs(inputs, conn, desired, inputs.rotatedAt ?? timestamp(new Date()));
+        const outs = outputs(inputs, conn, desired, inputs.rotatedAt ?? timestamp(new Date()), freshSeed());
         if (standby !== undefined) {
           // `name` is active first; the standby gets its own password and the same grants
           const standbyPassword = await pair.createStandby(
             conn,
             { primary: name, standby },
             inputs.createIfMissing,
-            newPassword(),
+            generated.forName(standby),
           );
           Object.assign(outs, { [f.active]: name, standbyPassword });
         }
@@ -281,27 +310,45 @@ export function identityLifecycle<I extends IdentityInputs, O extends IdentityOu
     return guard(
       "update",
       [olds, news],
-      async (connect) => {
-        const conn = connect(news);
+      async (op) => {
+        const conn = op.connect(news);
         const id = identityOf(news);
-        const { password: desired, sets, rotatedAt } = passwordForUpdate(olds, news, newPassword, conn.target(id.name));
+        const generated = op.generates(stateSource(olds, conn));
+        // a new generated password goes to the identity that is not active (with a standby)
+        const active = identityOf(olds).active;
+        const receiver =
+          id.standby === undefined ? id.name : pair.otherOf({ primary: id.name, standby: id.standby }, active);
+        const {
+          password: desired,
+          sets,
+          rotatedAt,
+        } = passwordForUpdate(olds, news, () => generated.forName(receiver), conn.target(id.name));
         const drifted = olds.passwordVerified === false;
+        // a password set makes the seed used up: the next change derives from fresh bytes
+        const seed = sets || drifted ? freshSeed() : (olds.passwordSeed ?? freshSeed());
         if (id.standby !== undefined) {
-          const state = stateOf({ ...id, active: identityOf(olds).active }, olds);
+          const state = stateOf({ ...id, active }, olds);
           let result = { active: state.active, password: olds.password, standbyPassword: olds.standbyPassword };
-          if (sets) result = await pair.rotatePair(conn, state, desired, news.currentPassword);
+          if (sets) result = await pair.rotatePair(conn, state, desired, news.currentPassword, generated.pending);
           else if (drifted) {
-            result.standbyPassword = await pair.repairPair(conn, state, newPassword, news.currentPassword);
+            result.standbyPassword = await pair.repairPair(
+              conn,
+              state,
+              () => generated.forName(pair.otherOf(state, active)),
+              news.currentPassword,
+              generated.pending,
+            );
           }
-          const outs = outputs(news, conn, result.password, rotatedAt);
+          const outs = outputs(news, conn, result.password, rotatedAt, seed);
           return { outs: { ...outs, [f.active]: result.active, standbyPassword: result.standbyPassword } };
         }
         if (sets || drifted) {
-          const candidates = [olds.password, news.currentPassword].filter((p): p is string => p !== undefined);
-          await conn.setPassword(id.name, candidates, desired);
-          await verify(conn, id.name, desired, candidates);
+          const known = [olds.password, news.currentPassword].filter((p): p is string => p !== undefined);
+          // and what a run that died after setting a generated password left there
+          await conn.setPassword(id.name, [...known, ...generated.pending(id.name)], desired);
+          await verify(conn, id.name, desired, known);
         }
-        return { outs: outputs(news, conn, desired, rotatedAt) };
+        return { outs: outputs(news, conn, desired, rotatedAt, seed) };
       },
       settings,
     );
@@ -313,8 +360,8 @@ export function identityLifecycle<I extends IdentityInputs, O extends IdentityOu
     return guard(
       "read",
       [props],
-      async (connect) => {
-        const conn = connect(props);
+      async (op) => {
+        const conn = op.connect(props);
         const identity = identityOf(props);
         let verified: boolean;
         if (identity.standby !== undefined) {
@@ -342,8 +389,8 @@ export function identityLifecycle<I extends IdentityInputs, O extends IdentityOu
     await guard(
       "delete",
       [props],
-      async (connect) => {
-        const conn = connect(props);
+      async (op) => {
+        const conn = op.connect(props);
         const { name, standby } = identityOf(props);
         if (!conn.hasAdmin) {
           throw new ConfigError(
@@ -371,7 +418,7 @@ export function identityLifecycle<I extends IdentityInputs, O extends IdentityOu
     return guard(
       "import",
       [],
-      async (connect) => {
+      async (op) => {
         const inputs = db.importInputs(id) as I | undefined;
         if (!inputs) {
           throw new ConfigError(`the import id must be ${f.name}@host:port (the id the resource has in state)`, {
@@ -379,7 +426,7 @@ export function identityLifecycle<I extends IdentityInputs, O extends IdentityOu
             property: "id",
           });
         }
-        const conn = connect(inputs);
+        const conn = op.connect(inputs);
         const { name } = identityOf(inputs);
         if ((await conn.exists(name)) === false) return undefined;
         const props = { ...inputs, address: conn.address, passwordVerified: false } as unknown as O;

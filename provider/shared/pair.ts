@@ -162,6 +162,12 @@ export async function createStandby(
 }
 
 /**
+ * What a run that died may have left on an identity: the generated password derived from the
+ * same seed (seed.ts), offered as one more candidate old password.
+ */
+export type Pending = (name: string) => string[];
+
+/**
  * A rotation of the pair: the inactive identity gets `desired` and the active one's grants,
  * then becomes active. The previously active identity keeps its password (it is repaired first
  * if it no longer logs in with it). `currentPassword`: the user's hint for drift.
@@ -171,13 +177,19 @@ export async function rotatePair(
   state: PairState,
   desired: string,
   currentPassword?: string,
+  pending: Pending = () => [],
 ): Promise<PairResult> {
   const previous = state.active;
   const next = otherOf(state, previous);
-  const candidates = [state.standbyPassword, currentPassword].filter((p): p is string => p !== undefined);
+  const given = currentPassword ? [currentPassword] : [];
+  const candidates = [
+    ...(state.standbyPassword !== undefined ? [state.standbyPassword] : []),
+    ...given,
+    ...pending(next),
+  ];
   if (!(await db.canLogin(previous, state.password))) {
     // drift on the active identity: services expect state.password, so that is what it gets back
-    if (await forcePassword(db, previous, currentPassword ? [currentPassword] : [], state.password)) {
+    if (await forcePassword(db, previous, [...given, ...pending(previous)], state.password)) {
       await syncGrants(db, next, previous);
     }
   }
@@ -205,14 +217,18 @@ export async function repairPair(
   state: PairState,
   newStandbyPassword: () => string,
   currentPassword?: string,
+  pending: Pending = () => [],
 ): Promise<string> {
   const active = state.active;
   const standby = otherOf(state, active);
   const given = currentPassword ? [currentPassword] : [];
   const activeRecreated =
-    !(await db.canLogin(active, state.password)) && (await forcePassword(db, active, given, state.password));
+    !(await db.canLogin(active, state.password)) &&
+    (await forcePassword(db, active, [...given, ...pending(active)], state.password));
   const standbyPassword = state.standbyPassword ?? newStandbyPassword();
-  if (!(await db.canLogin(standby, standbyPassword))) await forcePassword(db, standby, given, standbyPassword);
+  if (!(await db.canLogin(standby, standbyPassword))) {
+    await forcePassword(db, standby, [...given, ...pending(standby)], standbyPassword);
+  }
   if (activeRecreated) await syncGrants(db, standby, active);
   else await syncGrants(db, active, standby);
   await proveLogin(db, active, state.password, `the active ${db.kind}`);

@@ -127,22 +127,29 @@ export function checkPassword(password: string, policy: PasswordPolicy): string[
   return broken;
 }
 
-function pick(alphabet: string): string {
-  return alphabet[randomInt(alphabet.length)];
-}
+/**
+ * A uniform integer in [0, n): crypto's randomInt by default; seed.ts supplies one drawn from a
+ * seed, so that the same seed and label give the same password.
+ */
+export type RandomInt = (n: number) => number;
 
-/** A crypto-random password that satisfies the strictest reading of the policy. */
-export function generatePassword(policy: PasswordPolicy, length = policy.generatedLength): string {
+/** A password that satisfies the strictest reading of the policy, from a crypto source by default. */
+export function generatePassword(
+  policy: PasswordPolicy,
+  length = policy.generatedLength,
+  random: RandomInt = randomInt,
+): string {
   if (length < policy.minLength || length > policy.maxLength) {
     throw new RangeError(`generated length must be within ${policy.minLength}..${policy.maxLength}`);
   }
+  const pick = (alphabet: string) => alphabet[random(alphabet.length)];
   const chars: string[] = [pick(UPPER), pick(LOWER), pick(DIGIT)];
   for (let i = 0; i < policy.generatedSpecials; i++) chars.push(pick(policy.generatedSpecialSet));
   const all = UPPER + LOWER + DIGIT;
   while (chars.length < length) chars.push(pick(all));
-  // Fisher–Yates with a crypto source, so the required characters are not at fixed places.
+  // Fisher–Yates from the same source, so the required characters are not at fixed places.
   for (let i = chars.length - 1; i > 0; i--) {
-    const j = randomInt(i + 1);
+    const j = random(i + 1);
     [chars[i], chars[j]] = [chars[j], chars[i]];
   }
   return chars.join("");
