@@ -60,8 +60,14 @@ export const cassandraInputsSchema = z
   });
 
 export type CassandraConnectionInputs = z.infer<typeof connectionSchema>;
-/** The inputs as check returns them: the user's, plus `rotatedAt` (provider/shared/schedule.ts). */
-export type CassandraRolePasswordInputs = z.infer<typeof cassandraInputsSchema> & { rotatedAt?: string };
+/**
+ * The inputs as check returns them: the user's, plus `rotatedAt` and `nextRotationAt`
+ * (provider/shared/schedule.ts).
+ */
+export type CassandraRolePasswordInputs = z.infer<typeof cassandraInputsSchema> & {
+  rotatedAt?: string;
+  nextRotationAt?: string;
+};
 
 // The documented argument interfaces (args.ts) and this schema name the same fields with the
 // same types: a field added to one and not the other fails the build here.

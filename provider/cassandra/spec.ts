@@ -6,6 +6,7 @@ import {
   LOCAL_DATA_CENTER,
   type ResourceSpec,
   SCHEDULE_INPUTS,
+  NEXT_ROTATION_AT,
   timeoutSpec,
   PASSWORD_VERIFIED,
   PASSWORD_SEED,
@@ -142,6 +143,7 @@ export const cassandraSpec: ResourceSpec = {
         "When this resource last set the password, RFC 3339 UTC (e.g. `2026-11-25T06:40:12Z`); `rotateAfterDays` " +
         "counts from it.",
     },
+    nextRotationAt: NEXT_ROTATION_AT,
     activeRole: {
       type: "string",
       description:

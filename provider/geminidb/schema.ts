@@ -190,8 +190,14 @@ export type GeminiDbCqlInputs = z.infer<typeof cqlSchema>;
 export type GeminiDbRedisInputs = z.infer<typeof redisSchema>;
 export type GeminiDbInfluxInputs = z.infer<typeof influxSchema>;
 export type GeminiDbMongoInputs = z.infer<typeof mongoSchema>;
-/** The inputs as check returns them: the user's, plus `rotatedAt` (provider/shared/schedule.ts). */
-export type GeminiDbAdminPasswordInputs = z.infer<typeof geminiDbInputsSchema> & { rotatedAt?: string };
+/**
+ * The inputs as check returns them: the user's, plus `rotatedAt` and `nextRotationAt`
+ * (provider/shared/schedule.ts).
+ */
+export type GeminiDbAdminPasswordInputs = z.infer<typeof geminiDbInputsSchema> & {
+  rotatedAt?: string;
+  nextRotationAt?: string;
+};
 
 // The documented argument interfaces (args.ts) and this schema name the same fields with the
 // same types: a field added to one and not the other fails the build here.

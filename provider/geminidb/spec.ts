@@ -7,6 +7,7 @@ import {
   type ObjectTypeSpec,
   type ResourceSpec,
   SCHEDULE_INPUTS,
+  NEXT_ROTATION_AT,
   timeoutSpec,
   ROTATED_AT,
   PASSWORD_SEED,
@@ -279,6 +280,7 @@ export const geminiDbSpec: ResourceSpec = {
         "Undefined on a stack from before this output existed, until the next reset.",
     },
     rotatedAt: ROTATED_AT,
+    nextRotationAt: NEXT_ROTATION_AT,
     passwordVerified: {
       type: "boolean",
       description:

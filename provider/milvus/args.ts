@@ -109,11 +109,42 @@ export interface MilvusUserPasswordArgs {
    * Rotate the password on a schedule: once this many days (1 to 3650) have passed since
    * `rotatedAt`, the next `pulumi up` sets a new one. A generated password gets a new value; a
    * password given in config cannot be invented, so then the preview fails and asks for a new
-   * secret. Not due: no change and no call to the server. Removing it stops the schedule.
+   * secret. Not due: no change and no call to the server. Removing it stops the schedule. Not
+   * together with `rotationSchedule`.
    *
    * Default: none: the password changes only when `password` or `rotationTrigger` does.
    */
   rotateAfterDays?: pulumi.Input<number>;
+  /**
+   * Rotate the password on a calendar: a cron expression of five fields (minute hour
+   * day-of-month month day-of-week; e.g. `0 2 * * 0#1`, 02:00 on the first Sunday of each month)
+   * or one of `@yearly`, `@annually`, `@monthly`, `@weekly`, `@daily`, `@midnight`, `@hourly`,
+   * read in `rotationTimeZone`. Once its first moment after `rotatedAt` (`nextRotationAt`) has
+   * come, the next `pulumi up` sets a new password (within `rotationWindowMinutes` when set); a
+   * run up to 5 minutes before a moment counts as at it. A password given in config cannot be
+   * invented, so then the preview fails and asks for a new secret. Not due: no change and no
+   * call to the server. Not together with `rotateAfterDays`.
+   *
+   * Default: none.
+   */
+  rotationSchedule?: pulumi.Input<string>;
+  /**
+   * The IANA time zone in which `rotationSchedule` is read (e.g. `Europe/Berlin`), daylight
+   * saving time included: a moment in the hour that is skipped in spring comes at the first
+   * minute after it, and a moment in the hour that is repeated in autumn comes once.
+   *
+   * Default: `UTC`.
+   */
+  rotationTimeZone?: pulumi.Input<string>;
+  /**
+   * How long after each scheduled moment a rotation may start, in minutes (1 to 10080). A due
+   * rotation happens only in a `pulumi up` that starts within a window; a run outside one
+   * changes nothing and says when the next window opens; one rotation serves every missed
+   * moment. With `rotateAfterDays` a window opens each day at the time of day it was due.
+   *
+   * Default: none: a due rotation happens in the next `pulumi up`, whenever it starts.
+   */
+  rotationWindowMinutes?: pulumi.Input<number>;
   /**
    * A second user for rotation without downtime: the two users take turns. Each rotation sets
    * the new password on the user that is not active, gives it exactly the roles of the active
@@ -144,6 +175,14 @@ export interface MilvusUserPasswordOutputFields {
    * until the password next changes or a schedule is set.
    */
   readonly rotatedAt: pulumi.Output<string | undefined>;
+  /**
+   * When the next scheduled rotation is due, RFC 3339 UTC: `rotatedAt` plus `rotateAfterDays`,
+   * or the first moment of `rotationSchedule` more than 5 minutes after `rotatedAt`. It changes
+   * when the password is set or the schedule changes, never because time passes, so a time in
+   * the past means the rotation is overdue (it waits for its window, or for the next `pulumi
+   * up`). Undefined without a schedule.
+   */
+  readonly nextRotationAt: pulumi.Output<string | undefined>;
   /**
    * With `standbyUser`: the user services should log in as now, with `password`. Undefined
    * without a standby user (then it is always `user`).

@@ -76,8 +76,14 @@ export const milvusInputsSchema = z
   });
 
 export type MilvusConnectionInputs = z.infer<typeof connectionSchema>;
-/** The inputs as check returns them: the user's, plus `rotatedAt` (provider/shared/schedule.ts). */
-export type MilvusUserPasswordInputs = z.infer<typeof milvusInputsSchema> & { rotatedAt?: string };
+/**
+ * The inputs as check returns them: the user's, plus `rotatedAt` and `nextRotationAt`
+ * (provider/shared/schedule.ts).
+ */
+export type MilvusUserPasswordInputs = z.infer<typeof milvusInputsSchema> & {
+  rotatedAt?: string;
+  nextRotationAt?: string;
+};
 
 // The documented argument interfaces (args.ts) and this schema name the same fields with the
 // same types: a field added to one and not the other fails the build here.

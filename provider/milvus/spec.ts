@@ -5,6 +5,7 @@
 import {
   type ResourceSpec,
   SCHEDULE_INPUTS,
+  NEXT_ROTATION_AT,
   timeoutSpec,
   ROTATED_AT,
   PASSWORD_VERIFIED,
@@ -132,6 +133,7 @@ export const milvusSpec: ResourceSpec = {
     },
     passwordVerified: PASSWORD_VERIFIED,
     rotatedAt: ROTATED_AT,
+    nextRotationAt: NEXT_ROTATION_AT,
     activeUser: {
       type: "string",
       description:

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { FieldSpec, SCHEDULE_INPUTS } from "./spec";
+import { scheduleProblem, timeZoneProblem } from "./calendar";
 
 /** A whole number of milliseconds within [min, max]. */
 export function millisecondsField(min: number, max: number) {
@@ -35,10 +36,37 @@ export const rotateAfterDaysField = z
   .min(DAYS.min, { error: `must be at least ${DAYS.min} (day)` })
   .max(DAYS.max, { error: `must be at most ${DAYS.max} (days)` });
 
-/** The schedule's inputs, the same on every resource. */
+/**
+ * A cron expression of five fields or a shortcut (`@monthly`), read by croner (calendar.ts, which
+ * loads it only for a schedule that is set). The reason names the rule, never the value.
+ */
+export const rotationScheduleField = z.string({ error: "must be a string" }).superRefine((pattern, ctx) => {
+  const problem = scheduleProblem(pattern, Date.now());
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
+/** An IANA time zone name that the runtime's Intl knows. */
+export const rotationTimeZoneField = z.string({ error: "must be a string" }).superRefine((zone, ctx) => {
+  const problem = timeZoneProblem(zone);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
+const WINDOW = SCHEDULE_INPUTS.rotationWindowMinutes;
+
+/** Minutes of a rotation window: a whole number within the spec's bounds (1 to 10080). */
+export const rotationWindowMinutesField = z
+  .number({ error: "must be a number of minutes" })
+  .int({ error: "must be a whole number of minutes" })
+  .min(WINDOW.min, { error: `must be at least ${WINDOW.min} (minute)` })
+  .max(WINDOW.max, { error: `must be at most ${WINDOW.max} (minutes: a week)` });
+
+/** The schedule's inputs, the same on every resource (which go together: schedule.ts). */
 export const scheduleFields = {
   rotationTrigger: rotationTriggerField.optional(),
   rotateAfterDays: rotateAfterDaysField.optional(),
+  rotationSchedule: rotationScheduleField.optional(),
+  rotationTimeZone: rotationTimeZoneField.optional(),
+  rotationWindowMinutes: rotationWindowMinutesField.optional(),
 };
 
 /** host, or host:port: a CQL node's address (the resource gives the default port). */

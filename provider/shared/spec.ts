@@ -79,10 +79,41 @@ export const SCHEDULE_INPUTS = {
       "Rotate the password on a schedule: once this many days (1 to 3650) have passed since `rotatedAt`, the next " +
       "`pulumi up` sets a new one. A generated password gets a new value; a password given in config cannot be " +
       "invented, so then the preview fails and asks for a new secret. Not due: no change and no call to the " +
-      "server. Removing it stops the schedule.",
+      "server. Removing it stops the schedule. Not together with `rotationSchedule`.",
     default: "none: the password changes only when `password` or `rotationTrigger` does",
     min: 1,
     max: 3650,
+  },
+  rotationSchedule: {
+    type: "string",
+    description:
+      "Rotate the password on a calendar: a cron expression of five fields (minute hour day-of-month month " +
+      "day-of-week; e.g. `0 2 * * 0#1`, 02:00 on the first Sunday of each month) or one of `@yearly`, `@annually`, " +
+      "`@monthly`, `@weekly`, `@daily`, `@midnight`, `@hourly`, read in `rotationTimeZone`. Once its first moment " +
+      "after `rotatedAt` (`nextRotationAt`) has come, the next `pulumi up` sets a new password (within " +
+      "`rotationWindowMinutes` when set); a run up to 5 minutes before a moment counts as at it. A password given " +
+      "in config cannot be invented, so then the preview fails and asks for a new secret. Not due: no change and " +
+      "no call to the server. Not together with `rotateAfterDays`.",
+    default: "none",
+  },
+  rotationTimeZone: {
+    type: "string",
+    description:
+      "The IANA time zone in which `rotationSchedule` is read (e.g. `Europe/Berlin`), daylight saving time " +
+      "included: a moment in the hour that is skipped in spring comes at the first minute after it, and a moment " +
+      "in the hour that is repeated in autumn comes once.",
+    default: "`UTC`",
+  },
+  rotationWindowMinutes: {
+    type: "integer",
+    description:
+      "How long after each scheduled moment a rotation may start, in minutes (1 to 10080). A due rotation happens " +
+      "only in a `pulumi up` that starts within a window; a run outside one changes nothing and says when the next " +
+      "window opens; one rotation serves every missed moment. With `rotateAfterDays` a window opens each day at " +
+      "the time of day it was due.",
+    default: "none: a due rotation happens in the next `pulumi up`, whenever it starts",
+    min: 1,
+    max: 10080,
   },
 } satisfies Record<string, FieldSpec>;
 
@@ -93,6 +124,16 @@ export const ROTATED_AT: FieldSpec = {
     "When this resource last set the password, RFC 3339 UTC (e.g. `2026-11-25T06:40:12Z`); `rotateAfterDays` " +
     "counts from it. Undefined on a stack from before this output existed, until the password next changes or " +
     "a schedule is set.",
+};
+
+/** The output that says when the next scheduled rotation is due (shared/schedule.ts), on every resource. */
+export const NEXT_ROTATION_AT: FieldSpec = {
+  type: "string",
+  description:
+    "When the next scheduled rotation is due, RFC 3339 UTC: `rotatedAt` plus `rotateAfterDays`, or the first moment " +
+    "of `rotationSchedule` more than 5 minutes after `rotatedAt`. It changes when the password is set or the " +
+    "schedule changes, never because time passes, so a time in the past means the rotation is overdue (it waits " +
+    "for its window, or for the next `pulumi up`). Undefined without a schedule.",
 };
 
 /**

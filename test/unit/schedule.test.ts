@@ -9,9 +9,13 @@ import {
   dueAt,
   isDue,
   parseTimestamp,
+  passwordDiff,
+  passwordForUpdate,
   scheduleCheck,
   scheduledRotation,
   timestamp,
+  withSchedule,
+  type Scheduled,
 } from "../../provider/shared/schedule";
 
 const at = (s: string) => Date.parse(s);
@@ -149,14 +153,165 @@ describe("scheduled rotation: what check decides", () => {
   }
 
   it("update rotates for the schedule only when the new stamp replaces a due one", () => {
-    const n = now.getTime();
-    assert.strictEqual(scheduledRotation({ rotatedAt: longAgo }, { rotatedAt: stamp, rotateAfterDays: 90 }, n), true);
-    assert.strictEqual(scheduledRotation({ rotatedAt: recent }, { rotatedAt: stamp, rotateAfterDays: 90 }, n), false);
-    assert.strictEqual(
-      scheduledRotation({ rotatedAt: longAgo }, { rotatedAt: longAgo, rotateAfterDays: 90 }, n),
-      false,
-    );
+    assert.strictEqual(scheduledRotation({ rotatedAt: longAgo }, { rotatedAt: stamp, rotateAfterDays: 90 }), true);
+    assert.strictEqual(scheduledRotation({ rotatedAt: recent }, { rotatedAt: stamp, rotateAfterDays: 90 }), false);
+    assert.strictEqual(scheduledRotation({ rotatedAt: longAgo }, { rotatedAt: longAgo, rotateAfterDays: 90 }), false);
     // a stack from before rotatedAt: the first stamp starts the clock, it does not rotate
-    assert.strictEqual(scheduledRotation({}, { rotatedAt: stamp, rotateAfterDays: 1 }, n), false);
+    assert.strictEqual(scheduledRotation({}, { rotatedAt: stamp, rotateAfterDays: 1 }), false);
   });
+});
+
+describe("scheduled rotation on a calendar: check, diff and update", () => {
+  // the first Sunday of each month, 02:00-04:00 in Berlin; March's was 7 March 2027 (01:00Z)
+  const calendar = { rotationSchedule: "0 2 * * 0#1", rotationTimeZone: "Europe/Berlin", rotationWindowMinutes: 120 };
+  const rotatedAt = "2027-03-07T01:10:00Z";
+  // the previous inputs (what check sees; a generated password is no input) and state (what diff and update see)
+  const olds = { ...calendar, rotatedAt, nextRotationAt: "2027-04-04T00:00:00Z" };
+  const state = { ...olds, password: "Old-Pw-0001" };
+  const news = { ...calendar };
+  const what = "CassandraRolePassword 127.0.0.1:9042/app";
+  const check = (now: string, n: Scheduled = news, o: Scheduled = olds) =>
+    withSchedule<Scheduled>(n, o, false, new Date(now));
+
+  it("create stamps rotatedAt and nextRotationAt, the first moment after it", () => {
+    const r = withSchedule<Scheduled>({ ...news }, undefined, false, new Date("2027-03-10T12:00:00.700Z"));
+    assert.deepStrictEqual(
+      [r.inputs.rotatedAt, r.inputs.nextRotationAt],
+      ["2027-03-10T12:00:00Z", "2027-04-04T00:00:00Z"],
+    );
+    assert.strictEqual(r.failures, undefined);
+  });
+
+  it("not due, and due outside the window: rotatedAt and nextRotationAt stay as they are", () => {
+    for (const now of ["2027-03-20T00:00:00Z", "2027-04-04T02:00:00Z", "2027-04-20T09:00:00Z"]) {
+      const r = check(now);
+      assert.deepStrictEqual([r.inputs.rotatedAt, r.inputs.nextRotationAt], [rotatedAt, olds.nextRotationAt], now);
+      const d = passwordDiff(what, state, r.inputs, false, Date.parse(now));
+      assert.deepStrictEqual(d.changed, [], now);
+    }
+  });
+
+  it("due outside the window: no change, and a note that it waits and when the next window opens", () => {
+    const now = "2027-04-20T09:00:00Z";
+    const d = passwordDiff(what, state, check(now).inputs, false, Date.parse(now));
+    assert.deepStrictEqual(d.notes, [
+      `${what}: the password is due for rotation (last set 2027-03-07T01:10:00Z, rotationSchedule "0 2 * * 0#1" in ` +
+        "Europe/Berlin, due at 2027-04-04T00:00:00Z (2027-04-04 02:00 Europe/Berlin)) and waits for the next window, " +
+        "which opens at 2027-05-02T00:00:00Z (2027-05-02 02:00 Europe/Berlin) for 120 minutes: this run changes nothing",
+    ]);
+    // not due: nothing to say
+    assert.deepStrictEqual(passwordDiff(what, state, check("2027-03-20T00:00:00Z").inputs, false).notes, []);
+  });
+
+  it("due in the window: check stamps, diff names the change and says why, update generates", () => {
+    const now = "2027-04-04T00:30:00.400Z";
+    const r = check(now);
+    assert.deepStrictEqual(
+      [r.inputs.rotatedAt, r.inputs.nextRotationAt],
+      ["2027-04-04T00:30:00Z", "2027-05-02T00:00:00Z"],
+    );
+    const d = passwordDiff(what, state, r.inputs, false, Date.parse(now));
+    assert.deepStrictEqual(d.changed, ["password", "rotatedAt", "nextRotationAt"]);
+    assert.deepStrictEqual(d.notes, [
+      `${what}: the password is due for rotation (last set 2027-03-07T01:10:00Z, rotationSchedule "0 2 * * 0#1" in ` +
+        "Europe/Berlin, due at 2027-04-04T00:00:00Z (2027-04-04 02:00 Europe/Berlin), in the window that opened at " +
+        "2027-04-04T00:00:00Z (2027-04-04 02:00 Europe/Berlin) for 120 minutes): this update sets a new generated password",
+    ]);
+    let generated = 0;
+    const u = passwordForUpdate(state, r.inputs, () => `New-Pw-000${++generated}`);
+    assert.deepStrictEqual(u, { password: "New-Pw-0001", sets: true, rotatedAt: "2027-04-04T00:30:00Z" });
+  });
+
+  it("a rotation check began in the window is finished by an update that runs after it closed (decided at the stamp)", () => {
+    const r = check("2027-04-04T01:59:30Z");
+    assert.strictEqual(r.inputs.rotatedAt, "2027-04-04T01:59:30Z");
+    // the update's own clock is past 04:00 Berlin: what counts is when check decided
+    assert.strictEqual(scheduledRotation(state, r.inputs), true);
+    assert.strictEqual(passwordForUpdate(state, r.inputs, () => "New-Pw-0002").sets, true);
+  });
+
+  it("a run that missed a whole window rotates once in the next one; the following run does not", () => {
+    const r = check("2027-05-02T01:00:00Z");
+    assert.strictEqual(r.inputs.rotatedAt, "2027-05-02T01:00:00Z");
+    assert.strictEqual(r.inputs.nextRotationAt, "2027-06-06T00:00:00Z");
+    const again = check("2027-05-02T01:30:00Z", news, r.inputs);
+    assert.strictEqual(again.inputs.rotatedAt, "2027-05-02T01:00:00Z");
+    const after = { ...r.inputs, password: "New-Pw-0003" };
+    assert.deepStrictEqual(passwordDiff(what, after, again.inputs, false, Date.parse("2027-05-02T01:30:00Z")), {
+      changed: [],
+      notes: [],
+    });
+  });
+
+  it("a password given in config: due in the window fails naming the schedule; outside it waits without failing", () => {
+    const given = { ...news, password: "Old-Pw-0001" };
+    const inWindow = check("2027-04-04T00:30:00Z", given, { ...olds, password: "Old-Pw-0001" });
+    assert.strictEqual(inWindow.failures?.[0].property, "password");
+    assert.match(
+      inWindow.failures![0].reason,
+      /^is due for rotation \(set 2027-03-07T01:10:00Z, rotationSchedule "0 2 \* \* 0#1" in Europe\/Berlin\) and is given in config/,
+    );
+    assert.doesNotMatch(inWindow.failures![0].reason, /Old-Pw/);
+    assert.strictEqual(check("2027-04-10T00:00:00Z", given, { ...olds, password: "Old-Pw-0001" }).failures, undefined);
+  });
+
+  it("the early tolerance applies to cron moments: 4 minutes before the window counts, and is not rotated again in it", () => {
+    const r = check("2027-04-03T23:56:00Z");
+    assert.deepStrictEqual(
+      [r.inputs.rotatedAt, r.inputs.nextRotationAt],
+      ["2027-04-03T23:56:00Z", "2027-05-02T00:00:00Z"],
+    );
+    assert.strictEqual(check("2027-04-03T23:54:59Z").inputs.rotatedAt, rotatedAt, "6 minutes before: not yet");
+  });
+
+  it("rotateAfterDays with a window waits outside it and says so", () => {
+    const days = { rotateAfterDays: 30, rotationWindowMinutes: 60 };
+    const o = { ...days, rotatedAt: "2027-01-01T02:10:00Z", nextRotationAt: "2027-01-31T02:10:00Z" };
+    const now = "2027-02-05T12:00:00Z";
+    const r = check(now, days, o);
+    assert.strictEqual(r.inputs.rotatedAt, o.rotatedAt);
+    assert.match(
+      passwordDiff(what, o, r.inputs, false, Date.parse(now)).notes[0],
+      /\(last set 2027-01-01T02:10:00Z, rotateAfterDays 30, due at 2027-01-31T02:10:00Z\) and waits for the next window, which opens at 2027-02-06T02:10:00Z for 60 minutes/,
+    );
+    assert.strictEqual(check("2027-02-06T02:40:00Z", days, o).inputs.rotatedAt, "2027-02-06T02:40:00Z");
+  });
+
+  it("nextRotationAt follows a change of the schedule, and goes when the schedule does", () => {
+    const weekly = check("2027-03-10T00:00:00Z", { rotationSchedule: "@weekly" });
+    assert.strictEqual(weekly.inputs.nextRotationAt, "2027-03-14T00:00:00Z");
+    const none = check("2027-03-10T00:00:00Z", {});
+    assert.strictEqual(none.inputs.nextRotationAt, undefined);
+    assert.strictEqual(none.inputs.rotatedAt, rotatedAt);
+    assert.ok(passwordDiff(what, state, none.inputs, false).changed.includes("nextRotationAt"));
+    // a stack from before nextRotationAt gets it stored, with no new password
+    const { nextRotationAt: _gone, ...before } = olds;
+    const upgraded = check("2027-03-10T00:00:00Z", news, before);
+    const d = passwordDiff(what, { ...before, password: state.password }, upgraded.inputs, false);
+    assert.deepStrictEqual(d.changed, ["nextRotationAt"]);
+  });
+
+  const conflicts: Array<[string, Scheduled, string, RegExp]> = [
+    [
+      "rotateAfterDays and rotationSchedule together",
+      { rotateAfterDays: 30, rotationSchedule: "@monthly" },
+      "rotationSchedule",
+      /and rotateAfterDays are both set: give one of them/,
+    ],
+    [
+      "a time zone without a cron schedule",
+      { rotateAfterDays: 30, rotationTimeZone: "UTC" },
+      "rotationTimeZone",
+      /applies to rotationSchedule/,
+    ],
+    ["a window without a schedule", { rotationWindowMinutes: 60 }, "rotationWindowMinutes", /needs a schedule/],
+  ];
+  for (const [what, inputs, property, reason] of conflicts) {
+    it(`${what} is a check failure naming the fields`, () => {
+      const r = withSchedule(inputs, olds, false, new Date("2027-04-04T00:30:00Z"));
+      assert.strictEqual(r.failures?.length, 1);
+      assert.strictEqual(r.failures![0].property, property);
+      assert.match(r.failures![0].reason, reason);
+    });
+  }
 });

@@ -52,6 +52,8 @@ type MilvusUserPassword struct {
 	ActiveUser pulumi.StringPtrOutput `pulumi:"activeUser"`
 	// The Milvus address, resolved from the input or `MILVUS_URI`.
 	Address pulumi.StringOutput `pulumi:"address"`
+	// When the next scheduled rotation is due, RFC 3339 UTC: `rotatedAt` plus `rotateAfterDays`, or the first moment of `rotationSchedule` more than 5 minutes after `rotatedAt`. It changes when the password is set or the schedule changes, never because time passes, so a time in the past means the rotation is overdue (it waits for its window, or for the next `pulumi up`). Undefined without a schedule.
+	NextRotationAt pulumi.StringPtrOutput `pulumi:"nextRotationAt"`
 	// The password the user has now (given or generated). Secret.
 	Password pulumi.StringOutput `pulumi:"password"`
 	// False when the last refresh found that the password in state no longer logs in.
@@ -141,14 +143,26 @@ type milvusUserPasswordArgs struct {
 	//
 	// Default: a 32-character random password, generated once and kept in state (a new one on each change of `rotationTrigger`).
 	Password *string `pulumi:"password"`
-	// Rotate the password on a schedule: once this many days (1 to 3650) have passed since `rotatedAt`, the next `pulumi up` sets a new one. A generated password gets a new value; a password given in config cannot be invented, so then the preview fails and asks for a new secret. Not due: no change and no call to the server. Removing it stops the schedule.
+	// Rotate the password on a schedule: once this many days (1 to 3650) have passed since `rotatedAt`, the next `pulumi up` sets a new one. A generated password gets a new value; a password given in config cannot be invented, so then the preview fails and asks for a new secret. Not due: no change and no call to the server. Removing it stops the schedule. Not together with `rotationSchedule`.
 	//
 	// Default: none: the password changes only when `password` or `rotationTrigger` does.
 	RotateAfterDays *int `pulumi:"rotateAfterDays"`
+	// Rotate the password on a calendar: a cron expression of five fields (minute hour day-of-month month day-of-week; e.g. `0 2 * * 0#1`, 02:00 on the first Sunday of each month) or one of `@yearly`, `@annually`, `@monthly`, `@weekly`, `@daily`, `@midnight`, `@hourly`, read in `rotationTimeZone`. Once its first moment after `rotatedAt` (`nextRotationAt`) has come, the next `pulumi up` sets a new password (within `rotationWindowMinutes` when set); a run up to 5 minutes before a moment counts as at it. A password given in config cannot be invented, so then the preview fails and asks for a new secret. Not due: no change and no call to the server. Not together with `rotateAfterDays`.
+	//
+	// Default: none.
+	RotationSchedule *string `pulumi:"rotationSchedule"`
+	// The IANA time zone in which `rotationSchedule` is read (e.g. `Europe/Berlin`), daylight saving time included: a moment in the hour that is skipped in spring comes at the first minute after it, and a moment in the hour that is repeated in autumn comes once.
+	//
+	// Default: `UTC`.
+	RotationTimeZone *string `pulumi:"rotationTimeZone"`
 	// Any string; a change rotates the password (a new one is generated when `password` is omitted).
 	//
 	// Default: none.
 	RotationTrigger *string `pulumi:"rotationTrigger"`
+	// How long after each scheduled moment a rotation may start, in minutes (1 to 10080). A due rotation happens only in a `pulumi up` that starts within a window; a run outside one changes nothing and says when the next window opens; one rotation serves every missed moment. With `rotateAfterDays` a window opens each day at the time of day it was due.
+	//
+	// Default: none: a due rotation happens in the next `pulumi up`, whenever it starts.
+	RotationWindowMinutes *int `pulumi:"rotationWindowMinutes"`
 	// A second user for rotation without downtime: the two users take turns. Each rotation sets the new password on the user that is not active, gives it exactly the roles of the active one, and makes it active (`activeUser`); the previously active user keeps its password, so services still logged in with it keep working for one more rotation period. Same name rules as `user`, must differ from it; a change replaces the resource. Needs an admin identity in `connection` (or `MILVUS_USER`/`MILVUS_TOKEN`).
 	//
 	// Default: none: one user, whose password changes in place (services holding the old password fail from the rotation until they get the new one).
@@ -181,14 +195,26 @@ type MilvusUserPasswordArgs struct {
 	//
 	// Default: a 32-character random password, generated once and kept in state (a new one on each change of `rotationTrigger`).
 	Password pulumi.StringPtrInput
-	// Rotate the password on a schedule: once this many days (1 to 3650) have passed since `rotatedAt`, the next `pulumi up` sets a new one. A generated password gets a new value; a password given in config cannot be invented, so then the preview fails and asks for a new secret. Not due: no change and no call to the server. Removing it stops the schedule.
+	// Rotate the password on a schedule: once this many days (1 to 3650) have passed since `rotatedAt`, the next `pulumi up` sets a new one. A generated password gets a new value; a password given in config cannot be invented, so then the preview fails and asks for a new secret. Not due: no change and no call to the server. Removing it stops the schedule. Not together with `rotationSchedule`.
 	//
 	// Default: none: the password changes only when `password` or `rotationTrigger` does.
 	RotateAfterDays pulumi.IntPtrInput
+	// Rotate the password on a calendar: a cron expression of five fields (minute hour day-of-month month day-of-week; e.g. `0 2 * * 0#1`, 02:00 on the first Sunday of each month) or one of `@yearly`, `@annually`, `@monthly`, `@weekly`, `@daily`, `@midnight`, `@hourly`, read in `rotationTimeZone`. Once its first moment after `rotatedAt` (`nextRotationAt`) has come, the next `pulumi up` sets a new password (within `rotationWindowMinutes` when set); a run up to 5 minutes before a moment counts as at it. A password given in config cannot be invented, so then the preview fails and asks for a new secret. Not due: no change and no call to the server. Not together with `rotateAfterDays`.
+	//
+	// Default: none.
+	RotationSchedule pulumi.StringPtrInput
+	// The IANA time zone in which `rotationSchedule` is read (e.g. `Europe/Berlin`), daylight saving time included: a moment in the hour that is skipped in spring comes at the first minute after it, and a moment in the hour that is repeated in autumn comes once.
+	//
+	// Default: `UTC`.
+	RotationTimeZone pulumi.StringPtrInput
 	// Any string; a change rotates the password (a new one is generated when `password` is omitted).
 	//
 	// Default: none.
 	RotationTrigger pulumi.StringPtrInput
+	// How long after each scheduled moment a rotation may start, in minutes (1 to 10080). A due rotation happens only in a `pulumi up` that starts within a window; a run outside one changes nothing and says when the next window opens; one rotation serves every missed moment. With `rotateAfterDays` a window opens each day at the time of day it was due.
+	//
+	// Default: none: a due rotation happens in the next `pulumi up`, whenever it starts.
+	RotationWindowMinutes pulumi.IntPtrInput
 	// A second user for rotation without downtime: the two users take turns. Each rotation sets the new password on the user that is not active, gives it exactly the roles of the active one, and makes it active (`activeUser`); the previously active user keeps its password, so services still logged in with it keep working for one more rotation period. Same name rules as `user`, must differ from it; a change replaces the resource. Needs an admin identity in `connection` (or `MILVUS_USER`/`MILVUS_TOKEN`).
 	//
 	// Default: none: one user, whose password changes in place (services holding the old password fail from the rotation until they get the new one).
@@ -294,6 +320,11 @@ func (o MilvusUserPasswordOutput) ActiveUser() pulumi.StringPtrOutput {
 // The Milvus address, resolved from the input or `MILVUS_URI`.
 func (o MilvusUserPasswordOutput) Address() pulumi.StringOutput {
 	return o.ApplyT(func(v *MilvusUserPassword) pulumi.StringOutput { return v.Address }).(pulumi.StringOutput)
+}
+
+// When the next scheduled rotation is due, RFC 3339 UTC: `rotatedAt` plus `rotateAfterDays`, or the first moment of `rotationSchedule` more than 5 minutes after `rotatedAt`. It changes when the password is set or the schedule changes, never because time passes, so a time in the past means the rotation is overdue (it waits for its window, or for the next `pulumi up`). Undefined without a schedule.
+func (o MilvusUserPasswordOutput) NextRotationAt() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *MilvusUserPassword) pulumi.StringPtrOutput { return v.NextRotationAt }).(pulumi.StringPtrOutput)
 }
 
 // The password the user has now (given or generated). Secret.

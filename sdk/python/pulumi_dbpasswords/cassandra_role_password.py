@@ -27,7 +27,10 @@ class CassandraRolePasswordArgs:
                  delete_role_on_destroy: pulumi.Input[Optional[_builtins.bool]] = None,
                  password: pulumi.Input[Optional[_builtins.str]] = None,
                  rotate_after_days: pulumi.Input[Optional[_builtins.int]] = None,
+                 rotation_schedule: pulumi.Input[Optional[_builtins.str]] = None,
+                 rotation_time_zone: pulumi.Input[Optional[_builtins.str]] = None,
                  rotation_trigger: pulumi.Input[Optional[_builtins.str]] = None,
+                 rotation_window_minutes: pulumi.Input[Optional[_builtins.int]] = None,
                  standby_role: pulumi.Input[Optional[_builtins.str]] = None):
         """
         The set of arguments for constructing a CassandraRolePassword resource.
@@ -50,12 +53,21 @@ class CassandraRolePasswordArgs:
         :param pulumi.Input[_builtins.str] password: The password to set: 8 to 256 printable ASCII characters with at least three of uppercase, lowercase, digits and special characters (a quote is fine). Secret. A change rotates the password.
                
                Default: a 32-character random password, generated once and kept in state (a new one on each change of `rotationTrigger`).
-        :param pulumi.Input[_builtins.int] rotate_after_days: Rotate the password on a schedule: once this many days (1 to 3650) have passed since `rotatedAt`, the next `pulumi up` sets a new one. A generated password gets a new value; a password given in config cannot be invented, so then the preview fails and asks for a new secret. Not due: no change and no call to the server. Removing it stops the schedule.
+        :param pulumi.Input[_builtins.int] rotate_after_days: Rotate the password on a schedule: once this many days (1 to 3650) have passed since `rotatedAt`, the next `pulumi up` sets a new one. A generated password gets a new value; a password given in config cannot be invented, so then the preview fails and asks for a new secret. Not due: no change and no call to the server. Removing it stops the schedule. Not together with `rotationSchedule`.
                
                Default: none: the password changes only when `password` or `rotationTrigger` does.
+        :param pulumi.Input[_builtins.str] rotation_schedule: Rotate the password on a calendar: a cron expression of five fields (minute hour day-of-month month day-of-week; e.g. `0 2 * * 0#1`, 02:00 on the first Sunday of each month) or one of `@yearly`, `@annually`, `@monthly`, `@weekly`, `@daily`, `@midnight`, `@hourly`, read in `rotationTimeZone`. Once its first moment after `rotatedAt` (`nextRotationAt`) has come, the next `pulumi up` sets a new password (within `rotationWindowMinutes` when set); a run up to 5 minutes before a moment counts as at it. A password given in config cannot be invented, so then the preview fails and asks for a new secret. Not due: no change and no call to the server. Not together with `rotateAfterDays`.
+               
+               Default: none.
+        :param pulumi.Input[_builtins.str] rotation_time_zone: The IANA time zone in which `rotationSchedule` is read (e.g. `Europe/Berlin`), daylight saving time included: a moment in the hour that is skipped in spring comes at the first minute after it, and a moment in the hour that is repeated in autumn comes once.
+               
+               Default: `UTC`.
         :param pulumi.Input[_builtins.str] rotation_trigger: Any string; a change rotates the password (a new one is generated when `password` is omitted).
                
                Default: none.
+        :param pulumi.Input[_builtins.int] rotation_window_minutes: How long after each scheduled moment a rotation may start, in minutes (1 to 10080). A due rotation happens only in a `pulumi up` that starts within a window; a run outside one changes nothing and says when the next window opens; one rotation serves every missed moment. With `rotateAfterDays` a window opens each day at the time of day it was due.
+               
+               Default: none: a due rotation happens in the next `pulumi up`, whenever it starts.
         :param pulumi.Input[_builtins.str] standby_role: A second role for rotation without downtime: the two roles take turns. Each rotation sets the new password on the role that is not active, gives it exactly the roles and permissions of the active one, and makes it active (`activeRole`); the previously active role keeps its password, so services that reconnect with it keep working for one more rotation period. Same name rules as `role`, must differ from it; a change replaces the resource. Needs a connection identity that may create roles and grant them.
                
                Default: none: one role, whose password changes in place (services that reconnect with the old password fail from the rotation until they get the new one).
@@ -73,8 +85,14 @@ class CassandraRolePasswordArgs:
             pulumi.set(__self__, "password", password)
         if rotate_after_days is not None:
             pulumi.set(__self__, "rotate_after_days", rotate_after_days)
+        if rotation_schedule is not None:
+            pulumi.set(__self__, "rotation_schedule", rotation_schedule)
+        if rotation_time_zone is not None:
+            pulumi.set(__self__, "rotation_time_zone", rotation_time_zone)
         if rotation_trigger is not None:
             pulumi.set(__self__, "rotation_trigger", rotation_trigger)
+        if rotation_window_minutes is not None:
+            pulumi.set(__self__, "rotation_window_minutes", rotation_window_minutes)
         if standby_role is not None:
             pulumi.set(__self__, "standby_role", standby_role)
 
@@ -166,7 +184,7 @@ class CassandraRolePasswordArgs:
     @pulumi.getter(name="rotateAfterDays")
     def rotate_after_days(self) -> pulumi.Input[Optional[_builtins.int]]:
         """
-        Rotate the password on a schedule: once this many days (1 to 3650) have passed since `rotatedAt`, the next `pulumi up` sets a new one. A generated password gets a new value; a password given in config cannot be invented, so then the preview fails and asks for a new secret. Not due: no change and no call to the server. Removing it stops the schedule.
+        Rotate the password on a schedule: once this many days (1 to 3650) have passed since `rotatedAt`, the next `pulumi up` sets a new one. A generated password gets a new value; a password given in config cannot be invented, so then the preview fails and asks for a new secret. Not due: no change and no call to the server. Removing it stops the schedule. Not together with `rotationSchedule`.
 
         Default: none: the password changes only when `password` or `rotationTrigger` does.
         """
@@ -175,6 +193,34 @@ class CassandraRolePasswordArgs:
     @rotate_after_days.setter
     def rotate_after_days(self, value: pulumi.Input[Optional[_builtins.int]]):
         pulumi.set(self, "rotate_after_days", value)
+
+    @_builtins.property
+    @pulumi.getter(name="rotationSchedule")
+    def rotation_schedule(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Rotate the password on a calendar: a cron expression of five fields (minute hour day-of-month month day-of-week; e.g. `0 2 * * 0#1`, 02:00 on the first Sunday of each month) or one of `@yearly`, `@annually`, `@monthly`, `@weekly`, `@daily`, `@midnight`, `@hourly`, read in `rotationTimeZone`. Once its first moment after `rotatedAt` (`nextRotationAt`) has come, the next `pulumi up` sets a new password (within `rotationWindowMinutes` when set); a run up to 5 minutes before a moment counts as at it. A password given in config cannot be invented, so then the preview fails and asks for a new secret. Not due: no change and no call to the server. Not together with `rotateAfterDays`.
+
+        Default: none.
+        """
+        return pulumi.get(self, "rotation_schedule")
+
+    @rotation_schedule.setter
+    def rotation_schedule(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "rotation_schedule", value)
+
+    @_builtins.property
+    @pulumi.getter(name="rotationTimeZone")
+    def rotation_time_zone(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The IANA time zone in which `rotationSchedule` is read (e.g. `Europe/Berlin`), daylight saving time included: a moment in the hour that is skipped in spring comes at the first minute after it, and a moment in the hour that is repeated in autumn comes once.
+
+        Default: `UTC`.
+        """
+        return pulumi.get(self, "rotation_time_zone")
+
+    @rotation_time_zone.setter
+    def rotation_time_zone(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "rotation_time_zone", value)
 
     @_builtins.property
     @pulumi.getter(name="rotationTrigger")
@@ -189,6 +235,20 @@ class CassandraRolePasswordArgs:
     @rotation_trigger.setter
     def rotation_trigger(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "rotation_trigger", value)
+
+    @_builtins.property
+    @pulumi.getter(name="rotationWindowMinutes")
+    def rotation_window_minutes(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        How long after each scheduled moment a rotation may start, in minutes (1 to 10080). A due rotation happens only in a `pulumi up` that starts within a window; a run outside one changes nothing and says when the next window opens; one rotation serves every missed moment. With `rotateAfterDays` a window opens each day at the time of day it was due.
+
+        Default: none: a due rotation happens in the next `pulumi up`, whenever it starts.
+        """
+        return pulumi.get(self, "rotation_window_minutes")
+
+    @rotation_window_minutes.setter
+    def rotation_window_minutes(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "rotation_window_minutes", value)
 
     @_builtins.property
     @pulumi.getter(name="standbyRole")
@@ -218,7 +278,10 @@ class CassandraRolePassword(pulumi.CustomResource):
                  password: pulumi.Input[Optional[_builtins.str]] = None,
                  role: pulumi.Input[Optional[_builtins.str]] = None,
                  rotate_after_days: pulumi.Input[Optional[_builtins.int]] = None,
+                 rotation_schedule: pulumi.Input[Optional[_builtins.str]] = None,
+                 rotation_time_zone: pulumi.Input[Optional[_builtins.str]] = None,
                  rotation_trigger: pulumi.Input[Optional[_builtins.str]] = None,
+                 rotation_window_minutes: pulumi.Input[Optional[_builtins.int]] = None,
                  standby_role: pulumi.Input[Optional[_builtins.str]] = None,
                  __props__=None):
         """
@@ -264,12 +327,21 @@ class CassandraRolePassword(pulumi.CustomResource):
         :param pulumi.Input[_builtins.str] role: The role whose password this resource manages: a lowercase letter, then lowercase letters, digits or underscores, at most 64 characters (a role created without quotes is stored in lowercase). A change replaces the resource.
                
                Required.
-        :param pulumi.Input[_builtins.int] rotate_after_days: Rotate the password on a schedule: once this many days (1 to 3650) have passed since `rotatedAt`, the next `pulumi up` sets a new one. A generated password gets a new value; a password given in config cannot be invented, so then the preview fails and asks for a new secret. Not due: no change and no call to the server. Removing it stops the schedule.
+        :param pulumi.Input[_builtins.int] rotate_after_days: Rotate the password on a schedule: once this many days (1 to 3650) have passed since `rotatedAt`, the next `pulumi up` sets a new one. A generated password gets a new value; a password given in config cannot be invented, so then the preview fails and asks for a new secret. Not due: no change and no call to the server. Removing it stops the schedule. Not together with `rotationSchedule`.
                
                Default: none: the password changes only when `password` or `rotationTrigger` does.
+        :param pulumi.Input[_builtins.str] rotation_schedule: Rotate the password on a calendar: a cron expression of five fields (minute hour day-of-month month day-of-week; e.g. `0 2 * * 0#1`, 02:00 on the first Sunday of each month) or one of `@yearly`, `@annually`, `@monthly`, `@weekly`, `@daily`, `@midnight`, `@hourly`, read in `rotationTimeZone`. Once its first moment after `rotatedAt` (`nextRotationAt`) has come, the next `pulumi up` sets a new password (within `rotationWindowMinutes` when set); a run up to 5 minutes before a moment counts as at it. A password given in config cannot be invented, so then the preview fails and asks for a new secret. Not due: no change and no call to the server. Not together with `rotateAfterDays`.
+               
+               Default: none.
+        :param pulumi.Input[_builtins.str] rotation_time_zone: The IANA time zone in which `rotationSchedule` is read (e.g. `Europe/Berlin`), daylight saving time included: a moment in the hour that is skipped in spring comes at the first minute after it, and a moment in the hour that is repeated in autumn comes once.
+               
+               Default: `UTC`.
         :param pulumi.Input[_builtins.str] rotation_trigger: Any string; a change rotates the password (a new one is generated when `password` is omitted).
                
                Default: none.
+        :param pulumi.Input[_builtins.int] rotation_window_minutes: How long after each scheduled moment a rotation may start, in minutes (1 to 10080). A due rotation happens only in a `pulumi up` that starts within a window; a run outside one changes nothing and says when the next window opens; one rotation serves every missed moment. With `rotateAfterDays` a window opens each day at the time of day it was due.
+               
+               Default: none: a due rotation happens in the next `pulumi up`, whenever it starts.
         :param pulumi.Input[_builtins.str] standby_role: A second role for rotation without downtime: the two roles take turns. Each rotation sets the new password on the role that is not active, gives it exactly the roles and permissions of the active one, and makes it active (`activeRole`); the previously active role keeps its password, so services that reconnect with it keep working for one more rotation period. Same name rules as `role`, must differ from it; a change replaces the resource. Needs a connection identity that may create roles and grant them.
                
                Default: none: one role, whose password changes in place (services that reconnect with the old password fail from the rotation until they get the new one).
@@ -325,7 +397,10 @@ class CassandraRolePassword(pulumi.CustomResource):
                  password: pulumi.Input[Optional[_builtins.str]] = None,
                  role: pulumi.Input[Optional[_builtins.str]] = None,
                  rotate_after_days: pulumi.Input[Optional[_builtins.int]] = None,
+                 rotation_schedule: pulumi.Input[Optional[_builtins.str]] = None,
+                 rotation_time_zone: pulumi.Input[Optional[_builtins.str]] = None,
                  rotation_trigger: pulumi.Input[Optional[_builtins.str]] = None,
+                 rotation_window_minutes: pulumi.Input[Optional[_builtins.int]] = None,
                  standby_role: pulumi.Input[Optional[_builtins.str]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
@@ -345,10 +420,14 @@ class CassandraRolePassword(pulumi.CustomResource):
                 raise TypeError("Missing required property 'role'")
             __props__.__dict__["role"] = role
             __props__.__dict__["rotate_after_days"] = rotate_after_days
+            __props__.__dict__["rotation_schedule"] = rotation_schedule
+            __props__.__dict__["rotation_time_zone"] = rotation_time_zone
             __props__.__dict__["rotation_trigger"] = rotation_trigger
+            __props__.__dict__["rotation_window_minutes"] = rotation_window_minutes
             __props__.__dict__["standby_role"] = standby_role
             __props__.__dict__["active_role"] = None
             __props__.__dict__["address"] = None
+            __props__.__dict__["next_rotation_at"] = None
             __props__.__dict__["password_verified"] = None
             __props__.__dict__["rotated_at"] = None
         secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["password"])
@@ -377,6 +456,7 @@ class CassandraRolePassword(pulumi.CustomResource):
 
         __props__.__dict__["active_role"] = None
         __props__.__dict__["address"] = None
+        __props__.__dict__["next_rotation_at"] = None
         __props__.__dict__["password"] = None
         __props__.__dict__["password_verified"] = None
         __props__.__dict__["role"] = None
@@ -404,6 +484,14 @@ class CassandraRolePassword(pulumi.CustomResource):
         The CQL address, resolved from the input or `CASSANDRA_ADDRESS`.
         """
         return pulumi.get(self, "address")
+
+    @_builtins.property
+    @pulumi.getter(name="nextRotationAt")
+    def next_rotation_at(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        When the next scheduled rotation is due, RFC 3339 UTC: `rotatedAt` plus `rotateAfterDays`, or the first moment of `rotationSchedule` more than 5 minutes after `rotatedAt`. It changes when the password is set or the schedule changes, never because time passes, so a time in the past means the rotation is overdue (it waits for its window, or for the next `pulumi up`). Undefined without a schedule.
+        """
+        return pulumi.get(self, "next_rotation_at")
 
     @_builtins.property
     @pulumi.getter

@@ -27,7 +27,10 @@ class MilvusUserPasswordArgs:
                  delete_user_on_destroy: pulumi.Input[Optional[_builtins.bool]] = None,
                  password: pulumi.Input[Optional[_builtins.str]] = None,
                  rotate_after_days: pulumi.Input[Optional[_builtins.int]] = None,
+                 rotation_schedule: pulumi.Input[Optional[_builtins.str]] = None,
+                 rotation_time_zone: pulumi.Input[Optional[_builtins.str]] = None,
                  rotation_trigger: pulumi.Input[Optional[_builtins.str]] = None,
+                 rotation_window_minutes: pulumi.Input[Optional[_builtins.int]] = None,
                  standby_user: pulumi.Input[Optional[_builtins.str]] = None):
         """
         The set of arguments for constructing a MilvusUserPassword resource.
@@ -50,12 +53,21 @@ class MilvusUserPasswordArgs:
         :param pulumi.Input[_builtins.str] password: The password to set: 8 to 64 printable ASCII characters with at least three of uppercase, lowercase, digits and special characters. Secret. A change rotates the password, using the old one from state.
                
                Default: a 32-character random password, generated once and kept in state (a new one on each change of `rotationTrigger`).
-        :param pulumi.Input[_builtins.int] rotate_after_days: Rotate the password on a schedule: once this many days (1 to 3650) have passed since `rotatedAt`, the next `pulumi up` sets a new one. A generated password gets a new value; a password given in config cannot be invented, so then the preview fails and asks for a new secret. Not due: no change and no call to the server. Removing it stops the schedule.
+        :param pulumi.Input[_builtins.int] rotate_after_days: Rotate the password on a schedule: once this many days (1 to 3650) have passed since `rotatedAt`, the next `pulumi up` sets a new one. A generated password gets a new value; a password given in config cannot be invented, so then the preview fails and asks for a new secret. Not due: no change and no call to the server. Removing it stops the schedule. Not together with `rotationSchedule`.
                
                Default: none: the password changes only when `password` or `rotationTrigger` does.
+        :param pulumi.Input[_builtins.str] rotation_schedule: Rotate the password on a calendar: a cron expression of five fields (minute hour day-of-month month day-of-week; e.g. `0 2 * * 0#1`, 02:00 on the first Sunday of each month) or one of `@yearly`, `@annually`, `@monthly`, `@weekly`, `@daily`, `@midnight`, `@hourly`, read in `rotationTimeZone`. Once its first moment after `rotatedAt` (`nextRotationAt`) has come, the next `pulumi up` sets a new password (within `rotationWindowMinutes` when set); a run up to 5 minutes before a moment counts as at it. A password given in config cannot be invented, so then the preview fails and asks for a new secret. Not due: no change and no call to the server. Not together with `rotateAfterDays`.
+               
+               Default: none.
+        :param pulumi.Input[_builtins.str] rotation_time_zone: The IANA time zone in which `rotationSchedule` is read (e.g. `Europe/Berlin`), daylight saving time included: a moment in the hour that is skipped in spring comes at the first minute after it, and a moment in the hour that is repeated in autumn comes once.
+               
+               Default: `UTC`.
         :param pulumi.Input[_builtins.str] rotation_trigger: Any string; a change rotates the password (a new one is generated when `password` is omitted).
                
                Default: none.
+        :param pulumi.Input[_builtins.int] rotation_window_minutes: How long after each scheduled moment a rotation may start, in minutes (1 to 10080). A due rotation happens only in a `pulumi up` that starts within a window; a run outside one changes nothing and says when the next window opens; one rotation serves every missed moment. With `rotateAfterDays` a window opens each day at the time of day it was due.
+               
+               Default: none: a due rotation happens in the next `pulumi up`, whenever it starts.
         :param pulumi.Input[_builtins.str] standby_user: A second user for rotation without downtime: the two users take turns. Each rotation sets the new password on the user that is not active, gives it exactly the roles of the active one, and makes it active (`activeUser`); the previously active user keeps its password, so services still logged in with it keep working for one more rotation period. Same name rules as `user`, must differ from it; a change replaces the resource. Needs an admin identity in `connection` (or `MILVUS_USER`/`MILVUS_TOKEN`).
                
                Default: none: one user, whose password changes in place (services holding the old password fail from the rotation until they get the new one).
@@ -73,8 +85,14 @@ class MilvusUserPasswordArgs:
             pulumi.set(__self__, "password", password)
         if rotate_after_days is not None:
             pulumi.set(__self__, "rotate_after_days", rotate_after_days)
+        if rotation_schedule is not None:
+            pulumi.set(__self__, "rotation_schedule", rotation_schedule)
+        if rotation_time_zone is not None:
+            pulumi.set(__self__, "rotation_time_zone", rotation_time_zone)
         if rotation_trigger is not None:
             pulumi.set(__self__, "rotation_trigger", rotation_trigger)
+        if rotation_window_minutes is not None:
+            pulumi.set(__self__, "rotation_window_minutes", rotation_window_minutes)
         if standby_user is not None:
             pulumi.set(__self__, "standby_user", standby_user)
 
@@ -166,7 +184,7 @@ class MilvusUserPasswordArgs:
     @pulumi.getter(name="rotateAfterDays")
     def rotate_after_days(self) -> pulumi.Input[Optional[_builtins.int]]:
         """
-        Rotate the password on a schedule: once this many days (1 to 3650) have passed since `rotatedAt`, the next `pulumi up` sets a new one. A generated password gets a new value; a password given in config cannot be invented, so then the preview fails and asks for a new secret. Not due: no change and no call to the server. Removing it stops the schedule.
+        Rotate the password on a schedule: once this many days (1 to 3650) have passed since `rotatedAt`, the next `pulumi up` sets a new one. A generated password gets a new value; a password given in config cannot be invented, so then the preview fails and asks for a new secret. Not due: no change and no call to the server. Removing it stops the schedule. Not together with `rotationSchedule`.
 
         Default: none: the password changes only when `password` or `rotationTrigger` does.
         """
@@ -175,6 +193,34 @@ class MilvusUserPasswordArgs:
     @rotate_after_days.setter
     def rotate_after_days(self, value: pulumi.Input[Optional[_builtins.int]]):
         pulumi.set(self, "rotate_after_days", value)
+
+    @_builtins.property
+    @pulumi.getter(name="rotationSchedule")
+    def rotation_schedule(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Rotate the password on a calendar: a cron expression of five fields (minute hour day-of-month month day-of-week; e.g. `0 2 * * 0#1`, 02:00 on the first Sunday of each month) or one of `@yearly`, `@annually`, `@monthly`, `@weekly`, `@daily`, `@midnight`, `@hourly`, read in `rotationTimeZone`. Once its first moment after `rotatedAt` (`nextRotationAt`) has come, the next `pulumi up` sets a new password (within `rotationWindowMinutes` when set); a run up to 5 minutes before a moment counts as at it. A password given in config cannot be invented, so then the preview fails and asks for a new secret. Not due: no change and no call to the server. Not together with `rotateAfterDays`.
+
+        Default: none.
+        """
+        return pulumi.get(self, "rotation_schedule")
+
+    @rotation_schedule.setter
+    def rotation_schedule(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "rotation_schedule", value)
+
+    @_builtins.property
+    @pulumi.getter(name="rotationTimeZone")
+    def rotation_time_zone(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The IANA time zone in which `rotationSchedule` is read (e.g. `Europe/Berlin`), daylight saving time included: a moment in the hour that is skipped in spring comes at the first minute after it, and a moment in the hour that is repeated in autumn comes once.
+
+        Default: `UTC`.
+        """
+        return pulumi.get(self, "rotation_time_zone")
+
+    @rotation_time_zone.setter
+    def rotation_time_zone(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "rotation_time_zone", value)
 
     @_builtins.property
     @pulumi.getter(name="rotationTrigger")
@@ -189,6 +235,20 @@ class MilvusUserPasswordArgs:
     @rotation_trigger.setter
     def rotation_trigger(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "rotation_trigger", value)
+
+    @_builtins.property
+    @pulumi.getter(name="rotationWindowMinutes")
+    def rotation_window_minutes(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        How long after each scheduled moment a rotation may start, in minutes (1 to 10080). A due rotation happens only in a `pulumi up` that starts within a window; a run outside one changes nothing and says when the next window opens; one rotation serves every missed moment. With `rotateAfterDays` a window opens each day at the time of day it was due.
+
+        Default: none: a due rotation happens in the next `pulumi up`, whenever it starts.
+        """
+        return pulumi.get(self, "rotation_window_minutes")
+
+    @rotation_window_minutes.setter
+    def rotation_window_minutes(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "rotation_window_minutes", value)
 
     @_builtins.property
     @pulumi.getter(name="standbyUser")
@@ -217,7 +277,10 @@ class MilvusUserPassword(pulumi.CustomResource):
                  delete_user_on_destroy: pulumi.Input[Optional[_builtins.bool]] = None,
                  password: pulumi.Input[Optional[_builtins.str]] = None,
                  rotate_after_days: pulumi.Input[Optional[_builtins.int]] = None,
+                 rotation_schedule: pulumi.Input[Optional[_builtins.str]] = None,
+                 rotation_time_zone: pulumi.Input[Optional[_builtins.str]] = None,
                  rotation_trigger: pulumi.Input[Optional[_builtins.str]] = None,
+                 rotation_window_minutes: pulumi.Input[Optional[_builtins.int]] = None,
                  standby_user: pulumi.Input[Optional[_builtins.str]] = None,
                  user: pulumi.Input[Optional[_builtins.str]] = None,
                  __props__=None):
@@ -261,12 +324,21 @@ class MilvusUserPassword(pulumi.CustomResource):
         :param pulumi.Input[_builtins.str] password: The password to set: 8 to 64 printable ASCII characters with at least three of uppercase, lowercase, digits and special characters. Secret. A change rotates the password, using the old one from state.
                
                Default: a 32-character random password, generated once and kept in state (a new one on each change of `rotationTrigger`).
-        :param pulumi.Input[_builtins.int] rotate_after_days: Rotate the password on a schedule: once this many days (1 to 3650) have passed since `rotatedAt`, the next `pulumi up` sets a new one. A generated password gets a new value; a password given in config cannot be invented, so then the preview fails and asks for a new secret. Not due: no change and no call to the server. Removing it stops the schedule.
+        :param pulumi.Input[_builtins.int] rotate_after_days: Rotate the password on a schedule: once this many days (1 to 3650) have passed since `rotatedAt`, the next `pulumi up` sets a new one. A generated password gets a new value; a password given in config cannot be invented, so then the preview fails and asks for a new secret. Not due: no change and no call to the server. Removing it stops the schedule. Not together with `rotationSchedule`.
                
                Default: none: the password changes only when `password` or `rotationTrigger` does.
+        :param pulumi.Input[_builtins.str] rotation_schedule: Rotate the password on a calendar: a cron expression of five fields (minute hour day-of-month month day-of-week; e.g. `0 2 * * 0#1`, 02:00 on the first Sunday of each month) or one of `@yearly`, `@annually`, `@monthly`, `@weekly`, `@daily`, `@midnight`, `@hourly`, read in `rotationTimeZone`. Once its first moment after `rotatedAt` (`nextRotationAt`) has come, the next `pulumi up` sets a new password (within `rotationWindowMinutes` when set); a run up to 5 minutes before a moment counts as at it. A password given in config cannot be invented, so then the preview fails and asks for a new secret. Not due: no change and no call to the server. Not together with `rotateAfterDays`.
+               
+               Default: none.
+        :param pulumi.Input[_builtins.str] rotation_time_zone: The IANA time zone in which `rotationSchedule` is read (e.g. `Europe/Berlin`), daylight saving time included: a moment in the hour that is skipped in spring comes at the first minute after it, and a moment in the hour that is repeated in autumn comes once.
+               
+               Default: `UTC`.
         :param pulumi.Input[_builtins.str] rotation_trigger: Any string; a change rotates the password (a new one is generated when `password` is omitted).
                
                Default: none.
+        :param pulumi.Input[_builtins.int] rotation_window_minutes: How long after each scheduled moment a rotation may start, in minutes (1 to 10080). A due rotation happens only in a `pulumi up` that starts within a window; a run outside one changes nothing and says when the next window opens; one rotation serves every missed moment. With `rotateAfterDays` a window opens each day at the time of day it was due.
+               
+               Default: none: a due rotation happens in the next `pulumi up`, whenever it starts.
         :param pulumi.Input[_builtins.str] standby_user: A second user for rotation without downtime: the two users take turns. Each rotation sets the new password on the user that is not active, gives it exactly the roles of the active one, and makes it active (`activeUser`); the previously active user keeps its password, so services still logged in with it keep working for one more rotation period. Same name rules as `user`, must differ from it; a change replaces the resource. Needs an admin identity in `connection` (or `MILVUS_USER`/`MILVUS_TOKEN`).
                
                Default: none: one user, whose password changes in place (services holding the old password fail from the rotation until they get the new one).
@@ -324,7 +396,10 @@ class MilvusUserPassword(pulumi.CustomResource):
                  delete_user_on_destroy: pulumi.Input[Optional[_builtins.bool]] = None,
                  password: pulumi.Input[Optional[_builtins.str]] = None,
                  rotate_after_days: pulumi.Input[Optional[_builtins.int]] = None,
+                 rotation_schedule: pulumi.Input[Optional[_builtins.str]] = None,
+                 rotation_time_zone: pulumi.Input[Optional[_builtins.str]] = None,
                  rotation_trigger: pulumi.Input[Optional[_builtins.str]] = None,
+                 rotation_window_minutes: pulumi.Input[Optional[_builtins.int]] = None,
                  standby_user: pulumi.Input[Optional[_builtins.str]] = None,
                  user: pulumi.Input[Optional[_builtins.str]] = None,
                  __props__=None):
@@ -342,13 +417,17 @@ class MilvusUserPassword(pulumi.CustomResource):
             __props__.__dict__["delete_user_on_destroy"] = delete_user_on_destroy
             __props__.__dict__["password"] = None if password is None else pulumi.Output.secret(password)
             __props__.__dict__["rotate_after_days"] = rotate_after_days
+            __props__.__dict__["rotation_schedule"] = rotation_schedule
+            __props__.__dict__["rotation_time_zone"] = rotation_time_zone
             __props__.__dict__["rotation_trigger"] = rotation_trigger
+            __props__.__dict__["rotation_window_minutes"] = rotation_window_minutes
             __props__.__dict__["standby_user"] = standby_user
             if user is None and not opts.urn:
                 raise TypeError("Missing required property 'user'")
             __props__.__dict__["user"] = user
             __props__.__dict__["active_user"] = None
             __props__.__dict__["address"] = None
+            __props__.__dict__["next_rotation_at"] = None
             __props__.__dict__["password_verified"] = None
             __props__.__dict__["rotated_at"] = None
         secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["password"])
@@ -377,6 +456,7 @@ class MilvusUserPassword(pulumi.CustomResource):
 
         __props__.__dict__["active_user"] = None
         __props__.__dict__["address"] = None
+        __props__.__dict__["next_rotation_at"] = None
         __props__.__dict__["password"] = None
         __props__.__dict__["password_verified"] = None
         __props__.__dict__["rotated_at"] = None
@@ -404,6 +484,14 @@ class MilvusUserPassword(pulumi.CustomResource):
         The Milvus address, resolved from the input or `MILVUS_URI`.
         """
         return pulumi.get(self, "address")
+
+    @_builtins.property
+    @pulumi.getter(name="nextRotationAt")
+    def next_rotation_at(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        When the next scheduled rotation is due, RFC 3339 UTC: `rotatedAt` plus `rotateAfterDays`, or the first moment of `rotationSchedule` more than 5 minutes after `rotatedAt`. It changes when the password is set or the schedule changes, never because time passes, so a time in the past means the rotation is overdue (it waits for its window, or for the next `pulumi up`). Undefined without a schedule.
+        """
+        return pulumi.get(self, "next_rotation_at")
 
     @_builtins.property
     @pulumi.getter
