@@ -4,6 +4,7 @@
  * request. Credentials come from the inputs or, at run time, from HW_* variables; the latter
  * never enter state.
  */
+import { createHash } from "crypto";
 import { ConfigError, GeminiDbError } from "../shared/errors";
 import { envValue } from "../shared/env";
 import { signRequest } from "./signer";
@@ -37,10 +38,17 @@ interface CachedToken {
 }
 /** Per-process token cache; never serialized, never in state. */
 const tokenCache = new Map<string, CachedToken>();
+/**
+ * The token requests under way, by cache key: resources that run side by side (the engine runs
+ * a stack's resources in parallel, all in one provider process) wait for the same request
+ * instead of each asking IAM for a token of its own.
+ */
+const tokenRequests = new Map<string, Promise<CachedToken>>();
 
 /** For tests: forget every cached token. */
 export function clearTokenCache(): void {
   tokenCache.clear();
+  tokenRequests.clear();
 }
 
 async function projectsByName(
@@ -139,16 +147,28 @@ class PasswordAuth implements Authenticator {
   }
 
   private key(scope: string) {
-    return `${this.ctx.iamEndpoint}|${this.domain}|${this.user}|${scope}`;
+    // the password's hash too: a token got with one password is not handed to a caller with another
+    const pw = createHash("sha256").update(this.password).digest("hex");
+    return `${this.ctx.iamEndpoint}|${this.domain}|${this.user}|${pw}|${scope}`;
   }
 
-  /** IAM: POST /v3/auth/tokens with the password method, scoped to a project (by id or by region name). */
-  private async token(projectId: string | undefined): Promise<CachedToken> {
+  /** A token scoped to the project (by id, or by region name): the cached one, or one request shared by all who ask. */
+  private token(projectId: string | undefined): Promise<CachedToken> {
     const scope = projectId ? `id:${projectId}` : `name:${this.region}`;
     const key = this.key(scope);
     this.lastKey = key;
     const cached = tokenCache.get(key);
-    if (cached && cached.expiresAt - Date.now() > TOKEN_REFRESH_MARGIN_MS) return cached;
+    if (cached && cached.expiresAt - Date.now() > TOKEN_REFRESH_MARGIN_MS) return Promise.resolve(cached);
+    let request = tokenRequests.get(key);
+    if (!request) {
+      request = this.requestToken(projectId, key).finally(() => tokenRequests.delete(key));
+      tokenRequests.set(key, request);
+    }
+    return request;
+  }
+
+  /** IAM: POST /v3/auth/tokens with the password method, scoped to a project (by id or by region name). */
+  private async requestToken(projectId: string | undefined, key: string): Promise<CachedToken> {
     const body = JSON.stringify({
       auth: {
         identity: {

@@ -9,6 +9,9 @@ import { RetryOptions, retry } from "../shared/retry";
 import type { Authenticator } from "./auth";
 import { HttpRequest, HttpResponse, errorFromResponse, send } from "./http";
 
+/** The largest page of the password-free configuration the API serves. */
+export const PASSWORDLESS_PAGE = 100;
+
 export interface InstanceInfo {
   id: string;
   name?: string;
@@ -123,21 +126,35 @@ export class GeminiDbClient {
   /**
    * GeminiDB Redis: GET /v3/{project_id}/instances/{instance_id}/passwordless-config, the
    * addresses and CIDR blocks that log in without a password (`config_ips`); read only when a
-   * Redis proof finds the old password still logging in.
+   * Redis proof finds the old password still logging in. The API pages its answer (`offset`,
+   * `limit` of at most 100, `total_count`): every page is read, so that an address on the second
+   * page is not taken for one without password-free access.
    */
   async getPasswordlessConfig(projectId: string, instanceId: string): Promise<string[]> {
     const target = `geminidb ${this.host} instance ${instanceId}`;
     const project = encodeURIComponent(projectId);
-    const url = `${this.cfg.endpoint}/v3/${project}/instances/${encodeURIComponent(instanceId)}/passwordless-config`;
-    const res = await this.call(
-      "query password-free configuration",
-      target,
-      projectId,
-      { method: "GET", url, headers: { "Content-Type": "application/json" }, body: "" },
-      (r) => r.status === 200,
-    );
-    const ips = res.json?.config_ips;
-    return Array.isArray(ips) ? ips.map(String) : [];
+    const base = `${this.cfg.endpoint}/v3/${project}/instances/${encodeURIComponent(instanceId)}/passwordless-config`;
+    const ips: string[] = [];
+    for (;;) {
+      const res = await this.call(
+        "query password-free configuration",
+        target,
+        projectId,
+        {
+          method: "GET",
+          url: `${base}?offset=${ips.length}&limit=${PASSWORDLESS_PAGE}`,
+          headers: { "Content-Type": "application/json" },
+          body: "",
+        },
+        (r) => r.status === 200,
+      );
+      const page: unknown = res.json?.config_ips;
+      const total: unknown = res.json?.total_count;
+      if (!Array.isArray(page) || page.length === 0) return ips;
+      ips.push(...page.map(String));
+      // without a total, a short page is the last one
+      if (typeof total === "number" ? ips.length >= total : page.length < PASSWORDLESS_PAGE) return ips;
+    }
   }
 
   /**

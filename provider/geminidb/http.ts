@@ -93,6 +93,9 @@ export async function send(
   return { status: res.status, headers: res.headers, text, json, requestId };
 }
 
+/** How much of a server's error text an error keeps. */
+export const MAX_MESSAGE = 300;
+
 /** The GeminiDbError for a non-success answer. */
 export function errorFromResponse(
   res: HttpResponse,
@@ -101,10 +104,12 @@ export function errorFromResponse(
   secrets: string[],
 ): GeminiDbError {
   const code: string | undefined = res.json?.error_code ?? res.json?.error?.code?.toString();
-  const rawMsg: string =
-    res.json?.error_msg ?? res.json?.error?.message ?? (res.text ? res.text.slice(0, 300) : `HTTP ${res.status}`);
+  const raw: unknown = res.json?.error_msg ?? res.json?.error?.message ?? res.text;
+  // redacted whole, then cut: a cut first could split a secret and leave a piece the redaction misses
+  const clean = raw ? redact(String(raw), secrets) : `HTTP ${res.status}`;
+  const message = clean.length > MAX_MESSAGE ? `${clean.slice(0, MAX_MESSAGE)}…` : clean;
   const transient = res.status === 429 || res.status >= 500 || (code !== undefined && RETRYABLE_CODES.has(code));
-  return new GeminiDbError(redact(String(rawMsg), secrets), {
+  return new GeminiDbError(message, {
     operation,
     target,
     serverCode: code,

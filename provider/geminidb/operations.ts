@@ -414,7 +414,10 @@ export async function update(
   news: Inputs,
   settings: Settings = {},
 ): Promise<pulumi.dynamic.UpdateResult<Outputs> & { notes?: string[] }> {
-  const generated = rwuserSource(olds.passwordSeed ?? seedFromSecrets(secretValues(geminiDbSpec, olds)), news.instanceId);
+  const generated = rwuserSource(
+    olds.passwordSeed ?? seedFromSecrets(secretValues(geminiDbSpec, olds)),
+    news.instanceId,
+  );
   return guard(
     "update",
     [olds, news],

@@ -11,6 +11,7 @@
  * - `influx`: `SHOW DATABASES` as rwuser over the InfluxDB HTTP API with basic auth.
  * - `mongo`: a SCRAM login as rwuser of `admin`, then `ping`, over MongoDB's wire protocol.
  */
+import { BlockList, isIP } from "net";
 import { AUTH_SETTLE, cqlLabel, cqlLoginOf, cqlTarget, withPort } from "../cql/client";
 import { CqlError, DbPasswordError, InfluxError, MongoError, RedisError } from "../shared/errors";
 import type { GeminiDbEngine } from "../shared/password";
@@ -148,21 +149,24 @@ export function proveReset(
   return proveChange(proof.login, desired, olds, proof.bound, clock);
 }
 
-/** Whether IPv4 `ip` is one of `entries` (addresses or CIDR blocks, as `config_ips` lists them). */
+/**
+ * Whether `ip` is one of `entries` (addresses or CIDR blocks, as `config_ips` lists them: IPv4
+ * only, says the API). `ip` is this machine's address towards the database, which may be IPv6,
+ * or an IPv4 address in IPv6's mapped form (`::ffff:10.0.0.5`) on a dual-stack socket: both are
+ * compared by Node's BlockList, which knows the mapping.
+ */
 export function ipCovered(ip: string, entries: readonly string[]): boolean {
-  const toInt = (a: string) => {
-    const parts = a.split(".").map(Number);
-    if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) return undefined;
-    return parts.reduce((n, p) => n * 256 + p, 0);
-  };
-  const addr = toInt(ip);
-  if (addr === undefined) return false;
-  return entries.some((entry) => {
-    const [base, bits = "32"] = entry.trim().split("/");
-    const net = toInt(base);
-    const prefix = Number(bits);
-    if (net === undefined || !Number.isInteger(prefix) || prefix < 0 || prefix > 32) return false;
-    const size = 2 ** (32 - prefix);
-    return Math.floor(addr / size) === Math.floor(net / size);
-  });
+  const family = isIP(ip);
+  if (family === 0) return false;
+  const list = new BlockList();
+  for (const entry of entries) {
+    const [base, bits] = entry.trim().split("/");
+    const type = isIP(base) === 6 ? "ipv6" : isIP(base) === 4 ? "ipv4" : undefined;
+    if (!type) continue;
+    const max = type === "ipv4" ? 32 : 128;
+    const prefix = bits === undefined ? max : /^\d+$/.test(bits) ? Number(bits) : NaN;
+    if (!(prefix >= 0 && prefix <= max)) continue;
+    list.addSubnet(base, prefix, type);
+  }
+  return list.check(ip, family === 6 ? "ipv6" : "ipv4");
 }

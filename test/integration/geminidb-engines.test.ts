@@ -182,6 +182,52 @@ describe("GeminiDbAdminPassword on real Redis and InfluxDB servers", function ()
       assert.strictEqual(await redisLogin(redis.target(), P[0]), false);
     });
 
+    it("a password-free check that fails after the reset fails the update with the reset recorded, unproved", async () => {
+      const created = await ops.create(redisInputs(P[0]));
+      await passwordless(["127.0.0.1"]);
+      // every answer of the configuration query fails: the update cannot tell whether it is free
+      emu.inject(
+        "passwordless.get",
+        ...Array(8).fill({ kind: "status", status: 500, code: "DBS.280005", msg: "Internal error" }),
+      );
+      const r = await captureOutput(() => ops.update(created.id, created.outs!, redisInputs(P[1])));
+      const err = r.error as Error & { id?: string; properties?: Record<string, unknown>; serverCode?: string };
+      assert.ok(err, "the update must fail");
+      assert.match(err.message, /after the API reset the password, the proof \(redis\) failed/);
+      assert.strictEqual(err.id, created.id, "it carries what the resource is now");
+      assert.strictEqual(err.properties?.password, P[1], "state records the password the API set");
+      assert.strictEqual(err.properties?.passwordVerified, false);
+      assert.strictEqual(emu.instances.get(REDIS_ID)!.password, P[1]);
+      assertNoLeak([...errorTexts(err), r.output], ALL, "error");
+    });
+
+    it("refresh on an instance that lets this address in without a password keeps the resource and says nothing false", async () => {
+      const created = await ops.create(redisInputs(P[2]));
+      await passwordless(["127.0.0.1"]);
+      const r = await captureOutput(() => ops.read(created.id, created.outs!));
+      assert.ok(!r.error, String(r.error));
+      assert.strictEqual(r.result!.id, created.id);
+      assert.strictEqual((r.result!.props as GeminiDbAdminPasswordOutputs).passwordVerified, true);
+    });
+
+    it("a proof block added to an existing resource proves the stored password before recording passwordVerified", async () => {
+      const plain = { ...base(REDIS_ID, P[3]) } as GeminiDbAdminPasswordInputs;
+      const created = await ops.create(plain);
+      assert.strictEqual(created.outs!.passwordVerified, undefined, "no block, nothing verified");
+      // the password changes behind Pulumi's back; then the program gains a redis block
+      await redis.setPassword(CONSOLE);
+      emu.instances.get(REDIS_ID)!.password = CONSOLE;
+      emu.resetCounts();
+      const u = await ops.update(created.id, created.outs!, redisInputs(P[3]));
+      assert.strictEqual(emu.count("password.put"), 0, "adding a block resets nothing");
+      assert.strictEqual(u.outs!.passwordVerified, false, "the stored password does not log in, and state says so");
+      const d = await ops.diff(created.id, u.outs!, redisInputs(P[3]));
+      assert.deepStrictEqual(d.diffs, ["passwordVerified"], "the next up repairs it");
+      const repaired = await ops.update(created.id, u.outs!, redisInputs(P[3]));
+      assert.strictEqual(repaired.outs!.passwordVerified, true);
+      assert.strictEqual(await redisLogin(redis.target(), P[3]), true);
+    });
+
     for (const [what, configIps] of [
       ["no password-free configuration", []],
       ["a configuration that covers other addresses only", ["10.9.9.9", "192.168.0.0/16"]],

@@ -57,7 +57,11 @@ describe("derived passwords (seed.ts)", () => {
       at("app_green"),
       at("app", "127.0.0.1:19531"),
       at("app", "127.0.0.1:19530", "CassandraRolePassword"),
-      derivePassword(MILVUS_PASSWORD_POLICY, freshSeed(), passwordLabel("MilvusUserPassword", "127.0.0.1:19530", "app")),
+      derivePassword(
+        MILVUS_PASSWORD_POLICY,
+        freshSeed(),
+        passwordLabel("MilvusUserPassword", "127.0.0.1:19530", "app"),
+      ),
     ];
     assert.strictEqual(new Set(all).size, all.length);
   });
