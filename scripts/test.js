@@ -72,11 +72,10 @@ runWorkers(folders ? args : SUITES).then((code) => process.exit(code));
  * Every test file, split over WORKERS mocha processes (PDP_TEST_WORKERS, default 2) that run at
  * the same time. Most of the suite's wall time is spent waiting for Pulumi CLI runs, servers and
  * subprocesses, so two processes use both cores. Each worker is a whole mocha run of its own:
- * its own root hooks, its own shared Cassandra node, its own ports (every server listens on a
- * free loopback port) and temporary directories. The embedded Milvus has a fixed internal port
- * (its etcd's peer port, 2380), so two cannot run at once: every file that starts one is
- * kept in the first worker; the other files go, longest first by test/helpers/durations.json,
- * to the worker with the least work. Each line of a worker's output is prefixed with its
+ * its own root hooks, its own shared Cassandra node, its own ports (every server, the embedded
+ * Milvus and its etcd included, listens on free ports: harness/real-milvus.ts) and temporary
+ * directories. So any file may go to any worker: longest first by test/helpers/durations.json,
+ * each to the worker with the least work. Each line of a worker's output is prefixed with its
  * number; the summary (slowest files and tests, the count line) covers the whole run.
  */
 async function runWorkers(suites) {
@@ -87,13 +86,8 @@ async function runWorkers(suites) {
   const files = suites.flatMap((dir) => testFiles(path.join(root, dir))).map((f) => path.relative(root, f));
   const durations = JSON.parse(fs.readFileSync(path.join(root, "test", "helpers", "durations.json"), "utf8"));
   const weight = (f) => durations[f] ?? 30;
-  const startsMilvus = (f) => /\bstartRealMilvus\(/.test(fs.readFileSync(path.join(root, f), "utf8"));
   const lanes = Array.from({ length: workers }, () => ({ files: [], load: 0 }));
-  for (const f of files.filter(startsMilvus)) {
-    lanes[0].files.push(f);
-    lanes[0].load += weight(f);
-  }
-  for (const f of files.filter((x) => !startsMilvus(x)).sort((a, b) => weight(b) - weight(a))) {
+  for (const f of [...files].sort((a, b) => weight(b) - weight(a))) {
     const lane = lanes.reduce((best, l) => (l.load < best.load ? l : best));
     lane.files.push(f);
     lane.load += weight(f);
