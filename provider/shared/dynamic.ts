@@ -53,6 +53,52 @@ export function dynamicShape(spec: ResourceSpec): { outputs: string[]; secretOut
   };
 }
 
+/** Whether `v`'s content is known only later: an Output or a Promise (or any thenable). */
+function isDeferred(v: unknown): boolean {
+  return pulumi.Output.isInstance(v) || typeof (v as { then?: unknown } | null)?.then === "function";
+}
+
+/**
+ * `value` as an input the engine keeps secret. A plain value is wrapped at once. An Output or a
+ * Promise is wrapped once it holds a value: one that resolves to undefined stays an omitted
+ * input rather than becoming a secret holding nothing (which the engine would pass on as null).
+ */
+function secretInput(value: unknown): unknown {
+  if (!isDeferred(value)) return pulumi.secret(value);
+  const later = pulumi.output(value) as pulumi.Output<unknown>;
+  return later.apply((v) => (v === undefined ? undefined : pulumi.secret(v)));
+}
+
+/**
+ * The program's arguments with every field at `paths` (the spec's secret paths, dotted) kept
+ * secret, whether the program passed it as a secret or as a plain string (a literal, or
+ * `config.require` where `requireSecret` was meant). A dynamic provider has no schema, so
+ * without this the engine stores such inputs in state in plaintext; Pulumi's own providers get
+ * the same from their schema's `secret: true`.
+ *
+ * A field under plain objects is wrapped itself (`connection.password`; the rest of `connection`
+ * stays readable in state and in diffs). Where a step of the path is an Output or a Promise, its
+ * fields are not known when the resource is declared, so that whole value is wrapped
+ * (`connection` given as an Output is stored encrypted as a whole). Absent fields stay absent.
+ */
+export function withSecretInputs(args: Readonly<Record<string, unknown>>, paths: readonly string[]): pulumi.Inputs {
+  // A value wrapped whole for one path (`connection` for `connection.password`) covers the others below it.
+  const wrapped = new Set<unknown>();
+  const wrap = (obj: Readonly<Record<string, unknown>>, [head, ...rest]: string[]): Record<string, unknown> => {
+    const v = obj[head];
+    if (v === undefined || v === null || wrapped.has(v)) return obj;
+    if (rest.length === 0 || isDeferred(v)) {
+      const secret = secretInput(v);
+      wrapped.add(secret);
+      return { ...obj, [head]: secret };
+    }
+    // not an object where the spec declares one: check reports it, there is nothing below to hide
+    if (typeof v !== "object" || Array.isArray(v)) return obj;
+    return { ...obj, [head]: wrap(v as Record<string, unknown>, rest) };
+  };
+  return paths.reduce((acc, p) => wrap(acc, p.split(".")), args) as pulumi.Inputs;
+}
+
 /** A dynamic resource of `spec` whose provider is the `provider.js` module of one of the package's folders. */
 export abstract class PackageDynamicResource extends pulumi.CustomResource {
   protected constructor(
@@ -68,7 +114,7 @@ export abstract class PackageDynamicResource extends pulumi.CustomResource {
     const shape = dynamicShape(spec);
     const props: pulumi.Inputs = {
       ...Object.fromEntries(shape.outputs.map((k) => [k, undefined])),
-      ...args,
+      ...withSecretInputs(args as Record<string, unknown>, secretPaths(spec)),
       __provider: providerReference(module),
     };
     super(`pulumi-nodejs:dynamic/${module}:${type}`, name, props, {

@@ -17,6 +17,7 @@ import { dynamicShape, providerReference } from "../../provider/shared/dynamic";
 import { milvusSpec } from "../../provider/milvus/spec";
 import { geminiDbSpec } from "../../provider/geminidb/spec";
 import { cassandraSpec } from "../../provider/cassandra/spec";
+import { ResourceSpec, secretPaths } from "../../provider/shared/spec";
 
 const CASES = [
   ["Milvus", "milvusUserPasswordProvider", "milvus", "MilvusUserPassword", "pulumi-nodejs:dynamic/milvus:UserPassword"],
@@ -141,11 +142,12 @@ describe("serialized providers", function () {
       }, 1000);`;
     const out = JSON.parse(inInstalledProject(process.execPath, script).trim());
     const specs = { UserPassword: milvusSpec, AdminPassword: geminiDbSpec, RolePassword: cassandraSpec };
-    // What the classes listed by hand before the spec was the one source (behaviour unchanged).
+    // What the classes listed by hand before the spec was the one source, and the password seed
+    // every spec's state has since.
     const before: Record<string, string[]> = {
-      UserPassword: ["connection", "currentPassword", "password", "standbyPassword"],
-      AdminPassword: ["auth", "password"],
-      RolePassword: ["connection", "currentPassword", "password", "standbyPassword"],
+      UserPassword: ["connection", "currentPassword", "password", "passwordSeed", "standbyPassword"],
+      AdminPassword: ["auth", "password", "passwordSeed"],
+      RolePassword: ["connection", "currentPassword", "password", "passwordSeed", "standbyPassword"],
     };
     for (const [type, spec] of Object.entries(specs)) {
       const shape = dynamicShape(spec);
@@ -155,6 +157,57 @@ describe("serialized providers", function () {
       assert.deepStrictEqual(secret, [...shape.secretOutputs].sort(), spec.name);
       assert.deepStrictEqual(secret, before[type], spec.name);
     }
+  });
+
+  it("each class sends every secret input of its spec as a secret, nested ones included, though the program passed plain strings", () => {
+    // What reaches the engine: the inputs of each RegisterResource request, as the SDK serialized them.
+    const script = `
+      const pulumi = require("@pulumi/pulumi");
+      pulumi.runtime.setMocks({ newResource: (args) => ({ id: args.name + "-id", state: {} }), call: () => ({}) });
+      const monitor = pulumi.runtime.getMonitor();
+      const register = monitor.registerResource.bind(monitor);
+      const out = {};
+      monitor.registerResource = (req, callback) => {
+        out[req.getName()] = req.getObject().toJavaScript();
+        return register(req, callback);
+      };
+      const pkg = require("pulumi-db-passwords");
+      new pkg.MilvusUserPassword("milvus", { connection: { address: "127.0.0.1:1", username: "root", password: "Conn-Pw1" },
+        user: "app", password: "App-Pw1~x", currentPassword: "Old-Pw1~x" });
+      new pkg.MilvusUserPassword("milvus-output", { connection: pulumi.output({ address: "127.0.0.1:1", token: "root:Tok-Pw1" }),
+        user: "app", password: pulumi.output(undefined) });
+      new pkg.GeminiDbAdminPassword("gemini", { region: "eu-west-101", projectId: "p", instanceId: "i", password: "Gem-Pw1~x",
+        auth: { accessKey: "AK", secretKey: "Sk-1", securityToken: "St-1", token: "Tk-1", userName: "u", password: "Iam-Pw1" } });
+      new pkg.CassandraRolePassword("cassandra", { connection: { address: "127.0.0.1:1", username: "cassandra", password: "Cql-Pw1" },
+        role: "app", password: "Role-Pw1~x", currentPassword: pulumi.secret("Old-Role-Pw1") });
+      setTimeout(() => console.log(JSON.stringify(out)), 1000);`;
+    const out = JSON.parse(inInstalledProject(process.execPath, script).trim());
+    const SIG = "4dabf18193072939515e22adb298388d";
+    const isSecret = (v: any) => v?.[SIG] === "1b47061264138c4ac30d75fd1eb44270";
+    const at = (v: any, p: string) => p.split(".").reduce((o, k) => o?.[k], v);
+    const specs: Record<string, ResourceSpec> = {
+      milvus: milvusSpec,
+      gemini: geminiDbSpec,
+      cassandra: cassandraSpec,
+    };
+    let checked = 0;
+    for (const [name, spec] of Object.entries(specs))
+      for (const p of secretPaths(spec)) {
+        const v = at(out[name], p);
+        if (v === undefined) continue;
+        assert.ok(isSecret(v), `${name}.${p} went to the engine as plain ${JSON.stringify(v)}`);
+        checked++;
+      }
+    // every secret input of the specs but Milvus's connection.token (below, in an Output)
+    assert.strictEqual(checked, 11);
+    // beside a secret, a plain field stays plain (readable in state and diffs)
+    assert.strictEqual(out.milvus.connection.address, "127.0.0.1:1");
+    assert.strictEqual(out.gemini.auth.accessKey, "AK");
+    assert.strictEqual(out.cassandra.role, "app");
+    // a block given as an Output is wrapped whole; an Output of nothing stays an omitted input
+    assert.ok(isSecret(out["milvus-output"].connection));
+    assert.deepStrictEqual(out["milvus-output"].connection.value, { address: "127.0.0.1:1", token: "root:Tok-Pw1" });
+    assert.ok(!("password" in out["milvus-output"]), JSON.stringify(out["milvus-output"].password));
   });
 
   it("control: the same provider through pulumi.dynamic.Resource (the closure serializer) warns about FFI on Node 26", () => {
