@@ -58,13 +58,19 @@ describe("scheduled rotation (rotateAfterDays) through the real CLI", function (
     fs.writeFileSync(file, JSON.stringify(exported.json));
     await step(["stack", "import", "--file", file]);
   };
-  /** Moves rotatedAt of the named resources `days` back, as if that much time had passed. */
+  /**
+   * Moves rotatedAt (and nextRotationAt, which follows it) of the named resources `days` back,
+   * as if that much time had passed.
+   */
   const age = (names: string[], days: number) =>
     editState((name, r) => {
       if (!names.includes(name)) return;
-      const back = new Date(Date.parse(r.outputs.rotatedAt) - days * DAY_MS).toISOString().replace(/\.\d{3}Z$/, "Z");
-      r.inputs.rotatedAt = back;
-      r.outputs.rotatedAt = back;
+      for (const key of ["rotatedAt", "nextRotationAt"]) {
+        if (r.outputs[key] === undefined) continue;
+        const back = new Date(Date.parse(r.outputs[key]) - days * DAY_MS).toISOString().replace(/\.\d{3}Z$/, "Z");
+        r.inputs[key] = back;
+        r.outputs[key] = back;
+      }
     });
   const puts = () => emu.count("password.put");
   const ROLE = "scheduled_role";
@@ -124,6 +130,11 @@ describe("scheduled rotation (rotateAfterDays) through the real CLI", function (
       assert.strictEqual(s[name].inputs.rotatedAt, s[name].outputs.rotatedAt, name);
       assert.ok(Math.abs(Date.parse(s[name].outputs.rotatedAt) - before) < 120000, name);
       assert.strictEqual(s[name].outputs.rotateAfterDays, 90);
+      assert.strictEqual(
+        Date.parse(s[name].outputs.nextRotationAt),
+        Date.parse(s[name].outputs.rotatedAt) + 90 * DAY_MS,
+        `${name}: nextRotationAt is rotatedAt + 90 days`,
+      );
     }
     assert.strictEqual(await pymilvusCanLogin(milvus.address, "scheduled_app", await password("app")), true);
     assert.strictEqual(emu.instances.get(TEST_INSTANCE)!.password, await password("db"));
@@ -175,6 +186,10 @@ describe("scheduled rotation (rotateAfterDays) through the real CLI", function (
     assert.strictEqual(emu.instances.get(TEST_INSTANCE)!.password, now.db);
     for (const name of ["app", "db", "role"]) {
       assert.ok(Date.parse(s[name].outputs.rotatedAt) >= started - 2000, name);
+      assert.strictEqual(
+        Date.parse(s[name].outputs.nextRotationAt),
+        Date.parse(s[name].outputs.rotatedAt) + 90 * DAY_MS,
+      );
     }
     assert.strictEqual(await password("given"), old.given, "a resource that is not due keeps its password");
     assert.strictEqual(s.given.outputs.rotatedAt, rotatedBefore);
@@ -227,6 +242,7 @@ describe("scheduled rotation (rotateAfterDays) through the real CLI", function (
     const after = await state();
     for (const name of ["app", "given", "db", "role"]) {
       assert.strictEqual(after[name].outputs.rotateAfterDays, undefined, name);
+      assert.strictEqual(after[name].outputs.nextRotationAt, undefined, `${name}: no schedule, no nextRotationAt`);
       assert.strictEqual(after[name].outputs.rotatedAt, before[name].outputs.rotatedAt, name);
       assert.deepStrictEqual(after[name].outputs.password, before[name].outputs.password, name);
     }
@@ -236,8 +252,10 @@ describe("scheduled rotation (rotateAfterDays) through the real CLI", function (
 
   it("a stack from before rotatedAt: no change without a schedule; a schedule starts the clock without rotating", async () => {
     await editState((_name, r) => {
-      delete r.inputs.rotatedAt;
-      delete r.outputs.rotatedAt;
+      for (const key of ["rotatedAt", "nextRotationAt"]) {
+        delete r.inputs[key];
+        delete r.outputs[key];
+      }
     });
     await step(["preview", "--expect-no-changes"]);
     const before = { app: await password("app"), db: await password("db"), role: await password("role") };
