@@ -38,14 +38,16 @@ export interface RealCassandra {
   stop(): Promise<void>;
   /** Starts the stopped node again on the same ports with its data. */
   restart(): Promise<void>;
+  /** The process id of the node's JVM while it runs. */
+  pid(): number | undefined;
   /** CPU seconds the node's JVM has used so far (user + system). */
   cpuSeconds(): number;
   /** Stops the node and removes its directory. */
   destroy(): Promise<void>;
 }
 
-/** The JVM flags of Cassandra's own jvm17-server.options that a node on JDK 17 needs (JPMS). */
-const JPMS = [
+/** The JVM flags of Cassandra's own jvm17-server.options that a node on JDK 17 needs (JPMS); nodetool too. */
+export const JPMS = [
   "java.base/jdk.internal.misc",
   "java.management.rmi/com.sun.jmx.remote.internal.rmi",
   "java.rmi/sun.rmi.registry",
@@ -56,7 +58,7 @@ const JPMS = [
   "jdk.compiler/com.sun.tools.javac.file",
   "jdk.attach/sun.tools.attach",
 ].flatMap((p) => ["--add-exports", `${p}=ALL-UNNAMED`]);
-const OPENS = [
+export const OPENS = [
   "java.base/java.lang.module",
   "java.base/jdk.internal.loader",
   "java.base/jdk.internal.ref",
@@ -73,11 +75,30 @@ const OPENS = [
   "java.base/java.util",
 ].flatMap((p) => ["--add-opens", `${p}=ALL-UNNAMED`]);
 
-function config(dir: string, ports: { cql: number; storage: number }, tls?: { keystore: string; password: string }) {
+/** What one node's cassandra.yaml says (the single node, or a node of harness/cassandra-cluster). */
+export interface NodeConfig {
+  /** The node's directory: data, commit log, hints, caches and logs go below it. */
+  dir: string;
+  /** listen_address and rpc_address. */
+  host: string;
+  ports: { cql: number; storage: number };
+  /** host:port of every seed. */
+  seeds: string[];
+  clusterName?: string;
+  /** The node's one token (num_tokens 1): a cluster spreads them evenly. */
+  initialToken?: string;
+  tls?: { keystore: string; password: string };
+  /** More cassandra.yaml lines (`key: value`), e.g. `credentials_validity: 30000ms`. */
+  extra?: string[];
+}
+
+/** A node's cassandra.yaml: PasswordAuthenticator, small memtables, no caches. */
+export function cassandraYaml(c: NodeConfig): string {
+  const { dir, host, ports } = c;
   const lines = [
-    "cluster_name: pdp-test",
+    `cluster_name: ${c.clusterName ?? "pdp-test"}`,
     "num_tokens: 1",
-    "initial_token: 0",
+    `initial_token: ${c.initialToken ?? "0"}`,
     "partitioner: org.apache.cassandra.dht.Murmur3Partitioner",
     "authenticator: PasswordAuthenticator",
     "authorizer: CassandraAuthorizer",
@@ -93,9 +114,9 @@ function config(dir: string, ports: { cql: number; storage: number }, tls?: { ke
     "seed_provider:",
     "  - class_name: org.apache.cassandra.locator.SimpleSeedProvider",
     "    parameters:",
-    `      - seeds: "127.0.0.1:${ports.storage}"`,
-    "listen_address: 127.0.0.1",
-    "rpc_address: 127.0.0.1",
+    `      - seeds: "${c.seeds.join(",")}"`,
+    `listen_address: ${host}`,
+    `rpc_address: ${host}`,
     `storage_port: ${ports.storage}`,
     `native_transport_port: ${ports.cql}`,
     "start_native_transport: true",
@@ -108,22 +129,113 @@ function config(dir: string, ports: { cql: number; storage: number }, tls?: { ke
     "concurrent_reads: 4",
     "concurrent_writes: 4",
     "concurrent_counter_writes: 2",
+    ...(c.extra ?? []),
   ];
-  if (tls) {
+  if (c.tls) {
     lines.push(
       "client_encryption_options:",
       "  enabled: true",
       "  optional: false",
-      `  keystore: ${tls.keystore}`,
-      `  keystore_password: ${tls.password}`,
+      `  keystore: ${c.tls.keystore}`,
+      `  keystore_password: ${c.tls.password}`,
       "  require_client_auth: false",
     );
   }
   return lines.join("\n") + "\n";
 }
 
-/** A keystore with a self-signed certificate for 127.0.0.1, and that certificate as PEM. */
-function selfSigned(dir: string): { keystore: string; password: string; pem: string } {
+/** Writes a node's cassandra.yaml and its logback.xml (the log goes to `dir`/system.log). */
+export function writeNodeFiles(dir: string, yaml: string): void {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, "cassandra.yaml"), yaml);
+  fs.writeFileSync(
+    path.join(dir, "logback.xml"),
+    `<configuration><appender name="FILE" class="ch.qos.logback.core.FileAppender"><file>${dir}/system.log</file>` +
+      `<encoder><pattern>%-5level [%thread] %date %F:%L - %msg%n</pattern></encoder></appender>` +
+      `<root level="INFO"><appender-ref ref="FILE"/></root></configuration>\n`,
+  );
+}
+
+export interface JvmOptions {
+  /** The node's directory (its cassandra.yaml and logback.xml: writeNodeFiles). */
+  dir: string;
+  /** See CassandraOptions. */
+  serverJit?: boolean;
+  bcryptRounds?: number;
+  /** Maximum heap in MiB (default 512). */
+  heapMb?: number;
+  /** JMX on 127.0.0.1 at this port (nodetool's); without it the node opens no JMX port. */
+  jmxPort?: number;
+  /**
+   * cassandra.ring_delay_ms (default 30 s): among other waits, how long a node that lists
+   * other seeds tries to reach them at start before it goes on alone.
+   */
+  ringDelayMs?: number;
+}
+
+/** The `java` arguments that run a node on the machine's JDK 17. */
+export function cassandraJvmArgs(o: JvmOptions): string[] {
+  const { dir } = o;
+  return [
+    "-Xms64m",
+    `-Xmx${o.heapMb ?? 512}m`,
+    ...(o.serverJit ? [] : ["-XX:TieredStopAtLevel=1"]),
+    "-XX:+UseG1GC",
+    "-Xss512k",
+    ...JPMS,
+    ...OPENS,
+    "-Djdk.attach.allowAttachSelf=true",
+    "-Dio.netty.tryReflectionSetAccessible=true",
+    `-Dcassandra.config=file://${dir}/cassandra.yaml`,
+    `-Dcassandra.storagedir=${dir}`,
+    `-Dcassandra.logdir=${dir}`,
+    `-Dlogback.configurationFile=${dir}/logback.xml`,
+    "-Dcassandra-foreground=yes",
+    "-Dcassandra.superuser_setup_delay_ms=0",
+    "-Dcassandra.skip_wait_for_gossip_to_settle=0",
+    "-Dcassandra.role_password_update_min_interval_in_ms=0",
+    ...(o.ringDelayMs !== undefined ? [`-Dcassandra.ring_delay_ms=${o.ringDelayMs}`] : []),
+    ...(o.jmxPort
+      ? [`-Dcassandra.jmx.local.port=${o.jmxPort}`, "-Dcom.sun.management.jmxremote.authenticate=false"]
+      : []),
+    ...(o.bcryptRounds ? [`-Dcassandra.auth_bcrypt_gensalt_log2_rounds=${o.bcryptRounds}`] : []),
+    "-cp",
+    `${cassandraLib()}/*`,
+    "org.apache.cassandra.service.CassandraDaemon",
+  ];
+}
+
+/** Fields of /proc/<pid>/stat after the command name (field 3 onwards), or undefined once it is gone. */
+function procStat(pid: number | undefined): string[] | undefined {
+  if (!pid) return undefined;
+  try {
+    return fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds (user + system) process `pid` has used so far; 0 when it is gone. */
+export function processCpuSeconds(pid: number | undefined): number {
+  const fields = procStat(pid);
+  return fields ? (Number(fields[11]) + Number(fields[12])) / 100 : 0; // utime + stime, in clock ticks
+}
+
+/** Resident memory of process `pid` in bytes (VmRSS); 0 when it is gone. */
+export function processRssBytes(pid: number | undefined): number {
+  try {
+    const m = /^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** A keystore with a self-signed certificate for `hosts` (IP addresses), and that certificate as PEM. */
+export function selfSigned(
+  dir: string,
+  hosts: string[] = ["127.0.0.1"],
+): { keystore: string; password: string; pem: string } {
   const keystore = path.join(dir, "node.p12");
   const password = "keystore-pass"; // guards a throwaway test key on loopback only
   execFileSync(
@@ -139,9 +251,9 @@ function selfSigned(dir: string): { keystore: string; password: string; pem: str
       "-validity",
       "2",
       "-dname",
-      "CN=127.0.0.1",
+      `CN=${hosts[0]}`,
       "-ext",
-      "SAN=ip:127.0.0.1,dns:localhost",
+      `SAN=${hosts.map((h) => `ip:${h}`).join(",")},dns:localhost`,
       "-storetype",
       "PKCS12",
       "-keystore",
@@ -189,46 +301,18 @@ export interface CassandraOptions {
 }
 
 export async function startRealCassandra(options: CassandraOptions = {}): Promise<RealCassandra> {
-  const lib = cassandraLib();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pdp-cassandra-"));
+  const host = "127.0.0.1";
   const ports = { cql: await freePort(), storage: await freePort() };
   const tls = options.tls ? selfSigned(dir) : undefined;
-  fs.writeFileSync(path.join(dir, "cassandra.yaml"), config(dir, ports, tls));
-  fs.writeFileSync(
-    path.join(dir, "logback.xml"),
-    `<configuration><appender name="FILE" class="ch.qos.logback.core.FileAppender"><file>${dir}/system.log</file>` +
-      `<encoder><pattern>%-5level [%thread] %date %F:%L - %msg%n</pattern></encoder></appender>` +
-      `<root level="INFO"><appender-ref ref="FILE"/></root></configuration>\n`,
-  );
+  writeNodeFiles(dir, cassandraYaml({ dir, host, ports, seeds: [`${host}:${ports.storage}`], tls }));
   let server: Daemon | undefined;
   const superuser = { ...CASSANDRA_DEFAULT_SUPERUSER };
   const launch = async () => {
     server = await startDaemon({
       name: "Cassandra",
       command: "java",
-      args: [
-        "-Xms64m",
-        "-Xmx512m",
-        ...(options.serverJit ? [] : ["-XX:TieredStopAtLevel=1"]),
-        "-XX:+UseG1GC",
-        "-Xss512k",
-        ...JPMS,
-        ...OPENS,
-        "-Djdk.attach.allowAttachSelf=true",
-        "-Dio.netty.tryReflectionSetAccessible=true",
-        `-Dcassandra.config=file://${dir}/cassandra.yaml`,
-        `-Dcassandra.storagedir=${dir}`,
-        `-Dcassandra.logdir=${dir}`,
-        `-Dlogback.configurationFile=${dir}/logback.xml`,
-        "-Dcassandra-foreground=yes",
-        "-Dcassandra.superuser_setup_delay_ms=0",
-        "-Dcassandra.skip_wait_for_gossip_to_settle=0",
-        "-Dcassandra.role_password_update_min_interval_in_ms=0",
-        ...(options.bcryptRounds ? [`-Dcassandra.auth_bcrypt_gensalt_log2_rounds=${options.bcryptRounds}`] : []),
-        "-cp",
-        `${lib}/*`,
-        "org.apache.cassandra.service.CassandraDaemon",
-      ],
+      args: cassandraJvmArgs({ dir, serverJit: options.serverJit, bcryptRounds: options.bcryptRounds }),
       logFile: path.join(dir, "stdout.log"),
       serverLog: path.join(dir, "system.log"),
       readyWhen: "accept a CQL login",
@@ -242,22 +326,14 @@ export async function startRealCassandra(options: CassandraOptions = {}): Promis
   await launch();
   return {
     dir,
-    address: `127.0.0.1:${ports.cql}`,
+    address: `${host}:${ports.cql}`,
     port: ports.cql,
     caCertificate: tls?.pem,
     superuser,
     stop,
     restart: launch,
-    cpuSeconds() {
-      const pid = server?.child.pid;
-      if (!pid) return 0;
-      try {
-        const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-        return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks
-      } catch {
-        return 0;
-      }
-    },
+    pid: () => server?.child.pid,
+    cpuSeconds: () => processCpuSeconds(server?.child.pid),
     async destroy() {
       await stop();
       fs.rmSync(dir, { recursive: true, force: true });
@@ -294,8 +370,19 @@ export function sharedCassandra(options: { tls?: boolean } = {}): Promise<RealCa
   return node;
 }
 
-/** Stops the shared nodes that were started (test/helpers/root-hooks.ts, after the last test). */
+const sharedStoppers: Array<() => Promise<void>> = [];
+
+/**
+ * Registers what stops another shared server of this family (harness/cassandra-cluster's
+ * shared cluster): stopSharedCassandra, the root hook after the last test, runs it too.
+ */
+export function onStopShared(stop: () => Promise<void>): void {
+  sharedStoppers.push(stop);
+}
+
+/** Stops the shared nodes (and clusters) that were started (test/helpers/root-hooks.ts, after the last test). */
 export async function stopSharedCassandra(): Promise<void> {
+  await Promise.all(sharedStoppers.map((stop) => stop()));
   const started = [...shared.values()];
   shared.clear();
   await Promise.all(
