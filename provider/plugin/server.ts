@@ -82,12 +82,25 @@ class OperationFailure extends Error {
 }
 
 /**
+ * How long a message to the engine's Log service may take. The operation waits for it (so that
+ * a note shows before the step ends), but an engine that does not answer must not hold the
+ * operation: past this the message is dropped and the operation goes on.
+ */
+export const ENGINE_LOG_DEADLINE_MS = 5000;
+
+/**
  * Messages for the user (say, why a rotation is due) go to the engine's Log service, which shows
  * them in the CLI's diagnostics under the resource: a plugin's own stdout is not shown.
  */
 class EngineLog {
-  private client?: { log: (req: unknown, cb: (err: unknown) => void) => void; close(): void };
-  constructor(private readonly address?: string) {}
+  private client?: {
+    log: (req: unknown, options: { deadline: number }, cb: (err: unknown) => void) => void;
+    close(): void;
+  };
+  constructor(
+    private readonly address?: string,
+    private readonly deadlineMs = ENGINE_LOG_DEADLINE_MS,
+  ) {}
 
   info(urn: string, message: string): Promise<void> {
     return this.log("INFO", urn, message);
@@ -105,8 +118,8 @@ class EngineLog {
     /* eslint-enable @typescript-eslint/no-require-imports */
     this.client ??= new enginerpc.EngineClient(this.address, grpc.credentials.createInsecure());
     const req = new enginepb.LogRequest().setSeverity(enginepb.LogSeverity[severity]).setMessage(message).setUrn(urn);
-    // a message that cannot be delivered is not worth failing the operation for
-    return new Promise((resolve) => this.client!.log(req, () => resolve()));
+    // a message that cannot be delivered, or not in time, is not worth failing or holding the operation for
+    return new Promise((resolve) => this.client!.log(req, { deadline: Date.now() + this.deadlineMs }, () => resolve()));
   }
 }
 
@@ -129,6 +142,8 @@ export interface PluginOptions {
   resourceOf: (typeToken: string) => ResourceEntry | undefined;
   /** The engine's address, for its Log service (serve passes the plugin's argument). */
   engineAddress?: string;
+  /** How long one message to the engine's Log service may take (ENGINE_LOG_DEADLINE_MS). */
+  logDeadlineMs?: number;
 }
 
 /** The service implementation, keyed as grpc-js expects (methods left out answer UNIMPLEMENTED). */
@@ -141,7 +156,7 @@ export function providerService(options: PluginOptions) {
   /** Outputs as the engine must see them: every secret field, and every path that came in secret, wrapped. */
   const outputs = (e: ResourceEntry, props: Obj, secrets: Iterable<string> = [], unknowns: Iterable<string> = []) =>
     toStruct(encode(props, [...e.secretPaths, ...secrets], unknowns));
-  const engineLog = new EngineLog(options.engineAddress);
+  const engineLog = new EngineLog(options.engineAddress, options.logDeadlineMs);
 
   return {
     getPluginInfo: unary(async () => new pluginpb.PluginInfo().setVersion(options.version)),
