@@ -4,6 +4,23 @@
  */
 import * as assert from "assert";
 import { SECRET_SIG, SIG_KEY, UNKNOWN, decode, encode, overlaps, secret } from "../../provider/plugin/values";
+import { SPECS, resourceOf } from "../../provider/plugin/resources";
+import { FieldSpec, ResourceSpec, token, valueAt } from "../../provider/shared/spec";
+
+/** A value for every field of `spec` (inputs, outputs, state, object types filled in), each string its own path. */
+function everyField(spec: ResourceSpec): { value: Record<string, unknown>; leaves: Array<[string, FieldSpec]> } {
+  const leaves: Array<[string, FieldSpec]> = [];
+  const fill = (fields: Record<string, FieldSpec>, prefix: string): Record<string, unknown> =>
+    Object.fromEntries(
+      Object.entries(fields).map(([name, field]) => {
+        const p = prefix + name;
+        if (typeof field.type === "object") return [name, fill(spec.types[field.type.object].properties, `${p}.`)];
+        leaves.push([p, field]);
+        return [name, field.type === "string" ? `value of ${p}` : field.type === "boolean" ? true : 1];
+      }),
+    );
+  return { value: fill({ ...spec.inputs, ...spec.outputs, ...spec.state }, ""), leaves };
+}
 
 describe("plugin values: secrets and unknowns across the wire", () => {
   it("decodes secrets at any depth, noting their paths", () => {
@@ -52,6 +69,26 @@ describe("plugin values: secrets and unknowns across the wire", () => {
     encode(value, ["password"]);
     assert.deepStrictEqual(value, { password: "a" });
   });
+
+  for (const spec of SPECS) {
+    it(`${spec.name}: the resource's secret paths wrap exactly the spec's secret fields, nested ones included`, () => {
+      const { value, leaves } = everyField(spec);
+      const out = encode(value, resourceOf(token(spec.name))!.secretPaths);
+      let secrets = 0;
+      for (const [p, field] of leaves) {
+        const v = valueAt(out, p);
+        if (field.secret) {
+          assert.deepStrictEqual(v, secret(valueAt(value, p)), `${p} is secret`);
+          secrets++;
+        } else assert.deepStrictEqual(v, valueAt(value, p), `${p} stays plain`);
+      }
+      assert.ok(
+        leaves.some(([p, f]) => f.secret && p.includes(".")),
+        "the spec has a nested secret",
+      );
+      assert.ok(secrets >= 4, String(secrets));
+    });
+  }
 
   it("overlaps: a path and what lies below it", () => {
     assert.ok(overlaps("connection", "connection.address"));
