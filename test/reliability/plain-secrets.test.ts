@@ -282,6 +282,26 @@ describe("security: no secret in plaintext in state, whatever a program passes",
       const after = await audit(project, given, outputs, 6);
       assert.strictEqual(after["milvus-pair"]["outputs.password"], "leaf", "refresh keeps the outputs encrypted");
       assert.strictEqual(after["cassandra-role"]["inputs.connection.password"], "leaf");
+
+      // A stack written before the classes kept inputs secret: its inputs in plaintext (its
+      // outputs were already encrypted). The next up, with nothing to change, encrypts them.
+      const old = (await project.exportState(true)).json;
+      const unwrap = (v: any): any =>
+        v?.[SIG]
+          ? unwrap(secretValue(v))
+          : v && typeof v === "object"
+            ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrap(x)]))
+            : v;
+      for (const r of dynamicResources(old)) r.inputs = unwrap(r.inputs);
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "pdp-old-state-")), "old.json");
+      fs.writeFileSync(file, JSON.stringify(old));
+      await step(["stack", "import", "--file", file]);
+      fs.rmSync(path.dirname(file), { recursive: true, force: true });
+      const before = JSON.stringify(dynamicResources((await project.exportState(false)).json).map((r) => r.inputs));
+      assert.ok(before.includes(round(2).pairPassword), "the imported stack holds its inputs in plaintext");
+      const again = await step(["up", "--yes"]);
+      assert.match(again.stdout, /7 unchanged/);
+      await audit(project, given, outputs, 6);
     } finally {
       await project.cleanup();
     }
