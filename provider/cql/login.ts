@@ -97,7 +97,6 @@ function authResponse(version: number, username: string, password: string): Buff
   const len = Buffer.alloc(4);
   len.writeInt32BE(token.length, 0);
   const f = frame(version, OP.AUTH_RESPONSE, Buffer.concat([len, token]));
-  token.fill(0);
   return f;
 }
 

@@ -1,0 +1,290 @@
+/**
+ * provider/cql/login.ts against scripted CQL servers on loopback, for what a real node does not
+ * show on demand: the exact frames a login sends (STARTUP, then AUTH_RESPONSE with the SASL
+ * PLAIN token), the answers that are neither success nor refusal (a node that could not read
+ * the role, overload, a SASL challenge, a server without authentication, protocol v3 only,
+ * garbage, a closed or a silent connection), and that the connection is closed afterwards.
+ * No error ever holds the password.
+ */
+import * as assert from "assert";
+import * as net from "net";
+import * as util from "util";
+import { cqlNodeLogin, cqlNodeOf } from "../../provider/cql/login";
+import { CqlError } from "../../provider/shared/errors";
+
+const PASSWORD = "Pässwörd-Login-1'\"";
+
+interface Seen {
+  /** Every request frame: version, opcode, body. */
+  frames: Array<{ version: number; opcode: number; body: Buffer }>;
+  /** Whether the client closed each connection. */
+  closed: boolean[];
+}
+
+type Script = (req: { version: number; opcode: number; body: Buffer }, socket: net.Socket) => void;
+
+function response(version: number, opcode: number, body: Buffer, flags = 0): Buffer {
+  const h = Buffer.alloc(9);
+  h.writeUInt8(0x80 | version, 0);
+  h.writeUInt8(flags, 1);
+  h.writeInt16BE(0, 2);
+  h.writeUInt8(opcode, 4);
+  h.writeInt32BE(body.length, 5);
+  return Buffer.concat([h, body]);
+}
+const str = (t: string) => {
+  const b = Buffer.from(t, "utf8");
+  const l = Buffer.alloc(2);
+  l.writeUInt16BE(b.length, 0);
+  return Buffer.concat([l, b]);
+};
+const error = (code: number, message: string) => {
+  const c = Buffer.alloc(4);
+  c.writeInt32BE(code, 0);
+  return Buffer.concat([c, str(message)]);
+};
+const bytes = (b: Buffer) => {
+  const l = Buffer.alloc(4);
+  l.writeInt32BE(b.length, 0);
+  return Buffer.concat([l, b]);
+};
+const AUTHENTICATOR = str("org.apache.cassandra.auth.PasswordAuthenticator");
+
+/** A PasswordAuthenticator that knows one role, `app` with PASSWORD. */
+const passwordAuthenticator: Script = (req, socket) => {
+  if (req.opcode === 0x01) socket.write(response(req.version, 0x03, AUTHENTICATOR));
+  if (req.opcode === 0x0f) {
+    const token = req.body.subarray(4, 4 + req.body.readInt32BE(0));
+    const ok = token.equals(Buffer.from(`\0app\0${PASSWORD}`, "utf8"));
+    socket.write(
+      ok
+        ? response(req.version, 0x10, bytes(Buffer.alloc(0)))
+        : response(req.version, 0x00, error(0x0100, "Provided username app and/or password are incorrect")),
+    );
+  }
+};
+
+async function serve(script: Script): Promise<{ port: number; seen: Seen; close(): Promise<void> }> {
+  const seen: Seen = { frames: [], closed: [] };
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    const i = seen.closed.push(false) - 1;
+    socket.on("close", () => ((seen.closed[i] = true), sockets.delete(socket)));
+    socket.on("error", () => undefined);
+    let pending = Buffer.alloc(0);
+    socket.on("data", (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk]);
+      while (pending.length >= 9 && pending.length >= 9 + pending.readInt32BE(5)) {
+        const size = 9 + pending.readInt32BE(5);
+        const req = { version: pending[0], opcode: pending[4], body: Buffer.from(pending.subarray(9, size)) };
+        pending = pending.subarray(size);
+        seen.frames.push(req);
+        script(req, socket);
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    seen,
+    close: () => new Promise<void>((r) => (sockets.forEach((s) => s.destroy()), server.close(() => r()))),
+  };
+}
+
+/** The CqlError a login threw, checked to hold no form of the password. */
+async function failure(port: number, password = PASSWORD, timeoutMs = 5000): Promise<CqlError> {
+  const err = await cqlNodeLogin({ host: "127.0.0.1", port }, "app", password, timeoutMs).then(
+    (v) => assert.fail(`expected a CqlError, the login answered ${v}`),
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof CqlError, `not a CqlError: ${err}`);
+  for (const text of [err.message, util.inspect(err), JSON.stringify(err), String(err.stack)])
+    assert.ok(!text.includes(password), `the password shows in: ${text}`);
+  assert.strictEqual(err.operation, "login");
+  assert.strictEqual(err.target, `cql 127.0.0.1:${port} role app`);
+  return err;
+}
+
+describe("cqlNodeLogin against scripted CQL servers", () => {
+  it("sends STARTUP (v4, CQL_VERSION 3.0.0), then AUTH_RESPONSE with \\0user\\0password in UTF-8, and nothing else; logs in, refuses a wrong password, closes each connection", async () => {
+    const s = await serve(passwordAuthenticator);
+    try {
+      assert.strictEqual(await cqlNodeLogin({ host: "127.0.0.1", port: s.port }, "app", PASSWORD, 5000), true);
+      assert.deepStrictEqual(
+        s.seen.frames.map((f) => [f.version, f.opcode]),
+        [
+          [4, 0x01],
+          [4, 0x0f],
+        ],
+      );
+      const startup = s.seen.frames[0].body;
+      assert.strictEqual(startup.readUInt16BE(0), 1);
+      assert.ok(startup.includes(Buffer.from("CQL_VERSION")) && startup.includes(Buffer.from("3.0.0")));
+      const auth = s.seen.frames[1].body;
+      assert.deepStrictEqual(auth.subarray(4), Buffer.from(`\0app\0${PASSWORD}`, "utf8"));
+      assert.strictEqual(await cqlNodeLogin({ host: "127.0.0.1", port: s.port }, "app", "Other-Pw-2", 5000), false);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.deepStrictEqual(s.seen.closed, [true, true]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("throws a transient CqlError for Cassandra's 0x0100 'Unable to perform authentication' (the node could not read the role), not a refusal", async () => {
+    const s = await serve((req, socket) => {
+      if (req.opcode === 0x01) socket.write(response(4, 0x03, AUTHENTICATOR));
+      if (req.opcode === 0x0f)
+        socket.write(
+          response(
+            4,
+            0x00,
+            error(0x0100, "Unable to perform authentication: Cannot achieve consistency level LOCAL_QUORUM"),
+          ),
+        );
+    });
+    try {
+      const err = await failure(s.port);
+      assert.strictEqual(err.serverCode, "256");
+      assert.strictEqual(err.transient, true);
+      assert.match(err.message, /could not check the credentials: Unable to perform authentication/);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("throws a transient CqlError for an overloaded node (0x1001) and a permanent one for a server error (0x0000)", async () => {
+    for (const [code, transient] of [
+      [0x1001, true],
+      [0x0000, false],
+    ] as const) {
+      const s = await serve((req, socket) => socket.write(response(4, 0x00, error(code, "busy or broken"))));
+      try {
+        const err = await failure(s.port);
+        assert.strictEqual(err.serverCode, String(code));
+        assert.strictEqual(err.transient, transient);
+      } finally {
+        await s.close();
+      }
+    }
+  });
+
+  it("speaks v3 to a server that refuses v4 with a protocol error, on a second connection", async () => {
+    const s = await serve((req, socket) => {
+      if (req.version === 4)
+        socket.write(
+          response(
+            3,
+            0x00,
+            error(0x000a, "Invalid or unsupported protocol version (4); supported versions are (3/v3)"),
+          ),
+        );
+      else passwordAuthenticator(req, socket);
+    });
+    try {
+      assert.strictEqual(await cqlNodeLogin({ host: "127.0.0.1", port: s.port }, "app", PASSWORD, 5000), true);
+      assert.deepStrictEqual(
+        s.seen.frames.map((f) => [f.version, f.opcode]),
+        [
+          [4, 0x01],
+          [3, 0x01],
+          [3, 0x0f],
+        ],
+      );
+      assert.strictEqual(s.seen.closed.length, 2);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("reads past the warnings a server puts before an answer's body", async () => {
+    const warnings = Buffer.concat([Buffer.from([0, 2]), str("first warning"), str("second")]);
+    const s = await serve((req, socket) => {
+      if (req.opcode === 0x01) socket.write(response(4, 0x03, Buffer.concat([warnings, AUTHENTICATOR]), 0x08));
+      if (req.opcode === 0x0f)
+        socket.write(
+          response(
+            4,
+            0x00,
+            Buffer.concat([warnings, error(0x0100, "Provided username app and/or password are incorrect")]),
+            0x08,
+          ),
+        );
+    });
+    try {
+      assert.strictEqual(await cqlNodeLogin({ host: "127.0.0.1", port: s.port }, "app", PASSWORD, 5000), false);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("takes READY (a server without authentication) for logged in, and refuses to go on with a SASL challenge", async () => {
+    const ready = await serve((req, socket) => socket.write(response(4, 0x02, Buffer.alloc(0))));
+    const challenge = await serve((req, socket) => {
+      if (req.opcode === 0x01) socket.write(response(4, 0x03, AUTHENTICATOR));
+      if (req.opcode === 0x0f) socket.write(response(4, 0x0e, bytes(Buffer.from("more"))));
+    });
+    try {
+      assert.strictEqual(await cqlNodeLogin({ host: "127.0.0.1", port: ready.port }, "app", PASSWORD, 5000), true);
+      const err = await failure(challenge.port);
+      assert.match(err.message, /another SASL round/);
+      assert.strictEqual(err.transient, false);
+    } finally {
+      await ready.close();
+      await challenge.close();
+    }
+  });
+
+  it("throws for an answer that is not CQL, and a transient CqlError for a connection closed before any answer", async () => {
+    const http = await serve((req, socket) => socket.write("HTTP/1.1 400 Bad Request\r\n\r\n"));
+    const hangUp = await serve((req, socket) => socket.destroy());
+    try {
+      assert.match((await failure(http.port)).message, /not a CQL frame/);
+      const closed = await failure(hangUp.port);
+      assert.strictEqual(closed.serverCode, "CONNECTION_CLOSED");
+      assert.strictEqual(closed.transient, true);
+    } finally {
+      await http.close();
+      await hangUp.close();
+    }
+  });
+
+  it("a closed port: a transient CqlError ECONNREFUSED", async () => {
+    const s = await serve(() => undefined);
+    const port = s.port;
+    await s.close();
+    const err = await failure(port);
+    assert.strictEqual(err.serverCode, "ECONNREFUSED");
+    assert.strictEqual(err.transient, true);
+  });
+
+  it("a node that accepts the connection and never answers: a transient CqlError TIMEOUT once timeoutMs has passed, the connection closed", async function () {
+    const s = await serve(() => undefined);
+    try {
+      const started = Date.now();
+      const err = await failure(s.port, PASSWORD, 800);
+      assert.ok(Date.now() - started >= 750, "it waited for its timeout");
+      assert.strictEqual(err.serverCode, "TIMEOUT");
+      assert.strictEqual(err.transient, true);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.deepStrictEqual(s.seen.closed, [true]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("cqlNodeOf takes host, port, TLS and CA from a CqlTarget (IPv6 in brackets too)", () => {
+    assert.deepStrictEqual(cqlNodeOf({ hostPort: "10.0.0.5:8635", tls: true, caCertificate: "PEM" }), {
+      host: "10.0.0.5",
+      port: 8635,
+      tls: true,
+      caCertificate: "PEM",
+    });
+    assert.deepStrictEqual(cqlNodeOf({ hostPort: "[::1]:9042", tls: false }), {
+      host: "::1",
+      port: 9042,
+      tls: false,
+      caCertificate: undefined,
+    });
+  });
+});
