@@ -96,8 +96,7 @@ function authResponse(version: number, username: string, password: string): Buff
   ]);
   const len = Buffer.alloc(4);
   len.writeInt32BE(token.length, 0);
-  const f = frame(version, OP.AUTH_RESPONSE, Buffer.concat([len, token]));
-  return f;
+  return frame(version, OP.AUTH_RESPONSE, Buffer.concat([len, token]));
 }
 
 /** The body after what the flags put before it (tracing id, warnings, custom payload). */
@@ -137,9 +136,20 @@ class ServerAnswer extends Error {
   }
 }
 
+/** Raised inside the exchange for an answer outside the handshake the protocol defines. */
+class OutOfProtocol extends Error {}
+
+/** TLS records start with 0x15 (alert) or 0x16 (handshake): a TLS node answering a plain client. */
+const notCql = (first: number) =>
+  new OutOfProtocol(
+    first === 0x15 || first === 0x16
+      ? "the node answers with TLS (check cql.tls)"
+      : "the node's answer is not a CQL frame",
+  );
+
 /**
  * One connection: the handshake at `version`, then close. Resolves with the login's answer;
- * rejects with the socket's error, a ServerAnswer, or an Error for an answer out of protocol.
+ * rejects with the socket's error, a ServerAnswer, or OutOfProtocol.
  */
 function exchange(
   node: CqlNode,
@@ -187,26 +197,30 @@ function exchange(
         }
         case OP.AUTH_CHALLENGE:
           return finish(
-            new Error("the node asks for another SASL round: its authenticator is not PasswordAuthenticator's PLAIN"),
+            new OutOfProtocol(
+              "the node asks for another SASL round: its authenticator is not PasswordAuthenticator's PLAIN",
+            ),
           );
         default:
-          return finish(new Error(`unexpected answer (opcode ${f.opcode}) to the handshake`));
+          return finish(new OutOfProtocol(`unexpected answer (opcode ${f.opcode}) to the handshake`));
       }
     };
     socket.on("data", (chunk: Buffer) => {
       pending = Buffer.concat([pending, chunk]);
       try {
-        while (!settled && pending.length >= 9) {
+        while (!settled && pending.length > 0) {
+          // every answer's first byte has the response bit: known before the header is whole
+          if ((pending[0] & 0x80) === 0) return finish(notCql(pending[0]));
+          if (pending.length < 9) return;
           const length = pending.readInt32BE(5);
-          if ((pending[0] & 0x80) === 0 || length < 0 || length > MAX_BODY)
-            return finish(new Error("the node's answer is not a CQL frame"));
+          if (length < 0 || length > MAX_BODY) return finish(notCql(pending[0]));
           if (pending.length < 9 + length) return;
           const body = pending.subarray(9, 9 + length);
           onFrame({ version: pending[0] & 0x7f, opcode: pending[4], body: payload(pending[1], body) });
           pending = pending.subarray(9 + length);
         }
       } catch {
-        finish(new Error("the node's answer is not a CQL frame"));
+        finish(notCql(pending[0]));
       }
     });
     socket.once(node.tls ? "secureConnect" : "connect", () => socket.write(startup(version)));
@@ -251,6 +265,8 @@ export async function cqlNodeLogin(
           transient: couldNotRead || TRANSIENT_CODES.has(err.code),
         });
       }
+      if (err instanceof OutOfProtocol)
+        throw new CqlError(err.message, { operation: "login", target: label, serverCode: "PROTOCOL" });
       throw cqlError(err, "login", label, [password]);
     }
   }

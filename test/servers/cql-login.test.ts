@@ -228,6 +228,7 @@ describe("cqlNodeLogin against scripted CQL servers", () => {
       assert.strictEqual(await cqlNodeLogin({ host: "127.0.0.1", port: ready.port }, "app", PASSWORD, 5000), true);
       const err = await failure(challenge.port);
       assert.match(err.message, /another SASL round/);
+      assert.strictEqual(err.serverCode, "PROTOCOL");
       assert.strictEqual(err.transient, false);
     } finally {
       await ready.close();
@@ -235,17 +236,24 @@ describe("cqlNodeLogin against scripted CQL servers", () => {
     }
   });
 
-  it("throws for an answer that is not CQL, and a transient CqlError for a connection closed before any answer", async () => {
+  it("throws a PROTOCOL CqlError for an answer that is not CQL (saying so when it is TLS), and a transient CqlError for a connection closed before any answer", async () => {
     const http = await serve((req, socket) => socket.write("HTTP/1.1 400 Bad Request\r\n\r\n"));
     const hangUp = await serve((req, socket) => socket.destroy());
+    // a TLS server's alert record (21, TLS 1.2, length 2: fatal, unexpected_message)
+    const alert = await serve((req, socket) => socket.end(Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x0a])));
     try {
-      assert.match((await failure(http.port)).message, /not a CQL frame/);
+      const notCql = await failure(http.port);
+      assert.match(notCql.message, /not a CQL frame/);
+      assert.strictEqual(notCql.serverCode, "PROTOCOL");
+      const tlsAlert = await failure(alert.port);
+      assert.match(tlsAlert.message, /answers with TLS \(check cql\.tls\)/);
       const closed = await failure(hangUp.port);
       assert.strictEqual(closed.serverCode, "CONNECTION_CLOSED");
       assert.strictEqual(closed.transient, true);
     } finally {
       await http.close();
       await hangUp.close();
+      await alert.close();
     }
   });
 
