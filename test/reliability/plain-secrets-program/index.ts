@@ -1,13 +1,15 @@
 /**
  * Every secret field of the three resources passed as a plain string, as many programs do:
- * `config.require` where `config.requireSecret` was meant, and one literal. Nothing here is
+ * `config.require` where `config.requireSecret` was meant, one literal, and values from the
+ * environment (`PDP_PLAIN_<key>` takes the place of config key `<key>`). Nothing here is
  * wrapped with pulumi.secret: what keeps these values out of state in plaintext is the
- * resource classes alone (test/reliability/security.test.ts).
+ * resource classes alone (test/reliability/plain-secrets.test.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { CassandraRolePassword, GeminiDbAdminPassword, MilvusUserPassword } from "pulumi-db-passwords";
 
-const cfg = new pulumi.Config();
+const config = new pulumi.Config();
+const cfg = { require: (key: string): string => process.env[`PDP_PLAIN_${key}`] ?? config.require(key) };
 const milvusAddress = cfg.require("milvusAddress");
 
 // connection a plain object: its `password` alone is kept secret. A pair: state keeps the
