@@ -13,6 +13,9 @@ import type { MilvusUserPasswordInputs, MilvusUserPasswordOutputs } from "../../
 import type { GeminiDbAdminPasswordInputs, GeminiDbAdminPasswordOutputs } from "../../provider/geminidb/schema";
 import { MilvusTestServer } from "../../harness/milvus-grpc";
 import { GeminiDbEmulator, TEST_INSTANCE, TEST_PROJECT, startEmulator } from "../../harness/geminidb-emulator";
+import { MILVUS_PASSWORD_POLICY } from "../../provider/shared/password";
+import { derivePassword, passwordLabel } from "../../provider/shared/seed";
+import { assertNoLeak, captureOutput, errorTexts } from "../helpers/leaks";
 
 const ROOT_PW = "R00t-lost-pw1";
 const BOOT = "Boot-lost-pw0";
@@ -153,6 +156,46 @@ describe("a lost answer: the next run knows the generated password the lost one 
     assert.strictEqual(again.outs!.password, green, "the password the lost run gave the standby");
     assert.strictEqual(server.count("DeleteCredential"), 0, "no user re-created: its password was known");
     assert.strictEqual(server.users.get("blue"), olds.password, "the previously active user is untouched");
+  });
+});
+
+describe("a generated password never shows in an error", function () {
+  let server: MilvusTestServer;
+  beforeEach(async () => {
+    server = new MilvusTestServer();
+    await server.start();
+    server.users.set("root", ROOT_PW);
+    server.users.set("app", BOOT);
+  });
+  afterEach(() => server.stop());
+
+  it("a server message that echoes the new generated password is redacted of it", async () => {
+    const connection = { address: server.address, username: "root", password: ROOT_PW, timeoutMs: 1000 };
+    const created = await milvus.create(
+      (await milvus.check({} as never, { connection, user: "app", currentPassword: BOOT, rotationTrigger: "r1" }))
+        .inputs,
+    );
+    const olds = created.outs as MOuts;
+    // derived, the password this rotation will generate is known beforehand: the server's
+    // refusal quotes it, as a careless server or proxy might. (The Milvus client redacts what it
+    // sends; the operation's guard redacts every password the operation generated as well.)
+    const next = derivePassword(
+      MILVUS_PASSWORD_POLICY,
+      olds.passwordSeed!,
+      passwordLabel("MilvusUserPassword", server.address, "app"),
+    );
+    server.inject("UpdateCredential", {
+      kind: "status",
+      code: 1100,
+      error_code: "IllegalArgument",
+      reason: `invalid password ${next}`,
+    });
+    const news = (await milvus.check(olds, { connection, user: "app", currentPassword: BOOT, rotationTrigger: "r2" }))
+      .inputs;
+    const r = await captureOutput(() => milvus.update(created.id, olds, news));
+    assert.ok(r.error, "the refused change fails");
+    assert.match((r.error as Error).message, /invalid password \[redacted\]/);
+    assertNoLeak([...errorTexts(r.error), r.output], [next, ROOT_PW, BOOT, olds.password], "error or log");
   });
 });
 
