@@ -26,7 +26,8 @@ describe("GeminiDB wire details against the emulator", function () {
   it("six resources created side by side with an IAM password ask IAM for one token, not six", async () => {
     const ids = Array.from({ length: 6 }, (_, i) => `${TEST_INSTANCE.slice(0, -6)}${String(i).padStart(2, "0")}in06`);
     for (const id of ids) {
-      emu.instances.set(id, { id, projectId: TEST_PROJECT, status: "normal", datastore: "Cassandra", actions: [] });
+      const instance = { id, projectId: TEST_PROJECT, status: "normal", datastore: "Cassandra", actions: [] };
+      emu.instances.set(id, { ...instance, password: "Initial-Pw-0" });
     }
     const inputs = (instanceId: string): GeminiDbAdminPasswordInputs => ({
       region: "eu-west-101",
@@ -54,6 +55,7 @@ describe("GeminiDB wire details against the emulator", function () {
       status: "normal",
       datastore: "redis",
       actions: [],
+      password: "Initial-Pw-0",
       configIps: entries,
     });
     const auth = makeAuthenticator({ token: emu.issueToken(TEST_PROJECT) }, "eu-west-101", {

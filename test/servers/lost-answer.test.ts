@@ -42,7 +42,7 @@ describe("a lost answer: the next run knows the generated password the lost one 
   async function checked(olds: object, news: MilvusUserPasswordInputs): Promise<MilvusUserPasswordInputs> {
     const r = await milvus.check(olds as never, news);
     assert.strictEqual(r.failures, undefined, JSON.stringify(r.failures));
-    return r.inputs;
+    return r.inputs!;
   }
 
   for (const [mode, connection] of [
@@ -173,7 +173,7 @@ describe("a generated password never shows in an error", function () {
     const connection = { address: server.address, username: "root", password: ROOT_PW, timeoutMs: 1000 };
     const created = await milvus.create(
       (await milvus.check({} as never, { connection, user: "app", currentPassword: BOOT, rotationTrigger: "r1" }))
-        .inputs,
+        .inputs!,
     );
     const olds = created.outs as MOuts;
     // derived, the password this rotation will generate is known beforehand: the server's
@@ -191,7 +191,7 @@ describe("a generated password never shows in an error", function () {
       reason: `invalid password ${next}`,
     });
     const news = (await milvus.check(olds, { connection, user: "app", currentPassword: BOOT, rotationTrigger: "r2" }))
-      .inputs;
+      .inputs!;
     const r = await captureOutput(() => milvus.update(created.id, olds, news));
     assert.ok(r.error, "the refused change fails");
     assert.match((r.error as Error).message, /invalid password \[redacted\]/);
@@ -220,7 +220,7 @@ describe("a lost answer: GeminiDB resets to the generated password the lost run 
   const checked = async (olds: object, news: GeminiDbAdminPasswordInputs) => {
     const r = await gemini.check(olds as never, news);
     assert.strictEqual(r.failures, undefined, JSON.stringify(r.failures));
-    return r.inputs;
+    return r.inputs!;
   };
 
   it("create and a new rotationTrigger: a second run resets to the same password, not to a third", async () => {
