@@ -99,7 +99,11 @@ export function withSecretInputs(args: Readonly<Record<string, unknown>>, paths:
   return paths.reduce((acc, p) => wrap(acc, p.split(".")), args) as pulumi.Inputs;
 }
 
-/** A dynamic resource of `spec` whose provider is the `provider.js` module of one of the package's folders. */
+/**
+ * A dynamic resource of `spec` whose provider is the `provider.js` module of one of the package's
+ * folders; every secret field of the spec is kept secret, in the inputs it registers
+ * (`withSecretInputs`) and in the outputs (`additionalSecretOutputs`). docs/security.md.
+ */
 export abstract class PackageDynamicResource extends pulumi.CustomResource {
   protected constructor(
     spec: ResourceSpec,
