@@ -4,7 +4,8 @@
  *
  * - provider/<resource>/args.ts, the documented argument interfaces of the TypeScript classes;
  * - schema.json, the plugin's package schema (the plugin serves the same, built at run time);
- * - the field tables of README.md;
+ * - the field tables and the examples of the docs (GENERATED_PAGES: the Registry's pages and the
+ *   README), between their markers (scripts/gen/readme.ts, scripts/gen/registry.ts);
  * - sdk/python and sdk/go, by Pulumi's own code generators (scripts/codegen) from schema.json,
  *   with the PyPI README where pyproject.toml looks for it (sdk/python/README.md).
  *
@@ -21,6 +22,7 @@ import { SPECS } from "../provider/plugin/resources";
 import { PACKAGE, type ResourceSpec } from "../provider/shared/spec";
 import { argsSource } from "./gen/typescript";
 import { withFieldTables } from "./gen/readme";
+import { withExamples } from "./gen/registry";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -37,13 +39,19 @@ export const RESOURCE_DIRS: Array<{ spec: ResourceSpec; dir: string }> = [
 
 export const SDK_LANGUAGES = ["python", "go"] as const;
 
+/** The pages whose field tables and examples are made from the specs. */
+export const GENERATED_PAGES = ["README.md", "docs/_index.md", "docs/installation-configuration.md"];
+
 /** The generated text files other than the SDKs: repository path → content. */
 export function generatedFiles(): Map<string, string> {
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
   const files = new Map<string, string>();
   for (const { spec, dir } of RESOURCE_DIRS) files.set(`${dir}/args.ts`, argsSource(spec, `${dir}/spec.ts`));
   files.set("schema.json", `${JSON.stringify(packageSchema(SPECS, pkg), null, 2)}\n`);
-  files.set("README.md", withFieldTables(fs.readFileSync(path.join(ROOT, "README.md"), "utf8"), SPECS));
+  for (const page of GENERATED_PAGES) {
+    const text = fs.readFileSync(path.join(ROOT, page), "utf8");
+    files.set(page, withExamples(withFieldTables(text, SPECS), SPECS));
+  }
   return files;
 }
 

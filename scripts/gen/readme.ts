@@ -1,7 +1,7 @@
 /**
- * The README's field tables, made from the resource specs: each table stands between a
- * `<!-- fields:<Resource>:<inputs|outputs> -->` line and `<!-- /fields -->`, and
- * `npm run gen-sdk` rewrites what is between them.
+ * The field tables of the docs (the Registry's pages, and any page that marks one), made from
+ * the resource specs: each table stands between a `<!-- fields:<Resource>:<inputs|outputs> -->`
+ * line and `<!-- /fields -->`, and `npm run gen-sdk` rewrites what is between them.
  */
 import { FieldSpec, FieldType, ResourceSpec } from "../../provider/shared/spec";
 
@@ -37,11 +37,11 @@ export function fieldTable(spec: ResourceSpec, which: "inputs" | "outputs"): str
 
 const MARKER = /<!-- fields:(\w+):(inputs|outputs) -->\n[\s\S]*?<!-- \/fields -->/g;
 
-/** `readme` with every marked table made anew from `specs`; throws on a marker naming no resource. */
-export function withFieldTables(readme: string, specs: ResourceSpec[]): string {
-  return readme.replace(MARKER, (_all, name: string, which: "inputs" | "outputs") => {
+/** `page` with every marked table made anew from `specs`; throws on a marker naming no resource. */
+export function withFieldTables(page: string, specs: ResourceSpec[]): string {
+  return page.replace(MARKER, (_all, name: string, which: "inputs" | "outputs") => {
     const spec = specs.find((s) => s.name === name);
-    if (!spec) throw new Error(`README names fields of ${name}, which is no resource`);
+    if (!spec) throw new Error(`a page names fields of ${name}, which is no resource`);
     return `<!-- fields:${name}:${which} -->\n${fieldTable(spec, which)}\n<!-- /fields -->`;
   });
 }
