@@ -557,6 +557,25 @@ describe("the docs", function () {
     assert.ok(exists("bench/results/chart.svg") && exists("bench/results/latest.json"));
   });
 
+  it("docs/performance.md names every scenario of the bench, and today's figures are bench/results/latest.json's", () => {
+    const perf = read("docs/performance.md");
+    const scenarios = [
+      .../const SCENARIOS = \[([\s\S]*?)\] as const/.exec(read("bench/run.ts"))![1].matchAll(/"([\w-]+)"/g),
+    ];
+    none(
+      scenarios.map((m) => m[1]).filter((s) => !perf.includes(`\`${s}\``)),
+      "docs/performance.md does not describe these scenarios of bench/run.ts",
+    );
+    const latest = JSON.parse(read("bench/results/latest.json"));
+    const day = String(latest.date).slice(0, 10);
+    assert.ok(perf.includes(`Measured on ${day}`), `docs/performance.md does not give the figures of ${day}`);
+    const n = Math.max(...latest.sizes);
+    const wrong = (latest.scenarios as string[])
+      .map((s) => `${latest.medians[`${s}/${n}/up`].toFixed(2)} s`)
+      .filter((figure) => !perf.includes(figure));
+    none(wrong, "docs/performance.md's table lacks these medians of bench/results/latest.json (up)");
+  });
+
   describe("the registry pages", () => {
     const index = read("docs/_index.md");
 
