@@ -12,7 +12,7 @@ import { alterRolePassword, cqlAs, cqlCanLogin, roleGrantsOf } from "../../harne
 import { CliResult, PulumiProject, pluginResources } from "../../harness/pulumi-cli";
 import { REPO_ROOT } from "../../harness/tools";
 import { auditPluginState, rolePairState } from "../helpers/audit";
-import { HoldProxy } from "../helpers/hold-proxy";
+import { HoldProxy } from "../../harness/hold-proxy";
 
 function stepper(project: () => PulumiProject, outputs: CliResult[]) {
   return async (args: string[], ok = true) => {

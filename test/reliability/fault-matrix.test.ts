@@ -41,7 +41,7 @@ import { CqlEndpoint, cqlAs, cqlCanLogin, cqlLogsInWithin } from "../../harness/
 import { cqlString } from "../../provider/cql/client";
 import { execFileSync } from "child_process";
 import type { CassandraRolePasswordInputs, CassandraRolePasswordOutputs } from "../../provider/cassandra/schema";
-import { HoldProxy } from "../helpers/hold-proxy";
+import { HoldProxy } from "../../harness/hold-proxy";
 import { RealRedis, startRealRedis } from "../../harness/real-redis";
 import { RealInflux, startRealInflux } from "../../harness/real-influx";
 import { redisLogin } from "../../provider/redis/client";
