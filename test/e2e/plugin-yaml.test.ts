@@ -51,7 +51,13 @@ describe("Pulumi YAML programs through the plugin", function () {
         HW_SECRET_KEY: SK,
       });
       await project.init(
-        { projectId: TEST_PROJECT, instanceId: TEST_INSTANCE, endpoint: emu.url, iamEndpoint: emu.url },
+        {
+          region: "ap-southeast-1",
+          projectId: TEST_PROJECT,
+          instanceId: TEST_INSTANCE,
+          endpoint: emu.url,
+          iamEndpoint: emu.url,
+        },
         { rwuserPassword: P[0] },
       );
     });
