@@ -2,10 +2,11 @@
  * Cassandra as the identity lifecycle (provider/shared/lifecycle.ts) sees it: a role is an
  * identity; its password is set with ALTER ROLE and a quoted literal (by the connection
  * identity outright, or by the role itself from its old password) and proved by logins that
- * wait out the credentials cache; its grants are the roles granted to it and its direct
- * permissions. The context of a call is its address, target and connection identity, from the
- * inputs, then CASSANDRA_* variables, with one session shared by the statements of an
- * operation. docs/ARCHITECTURE.md, sections 2 and 6.
+ * wait out the credentials cache on every node of the cluster (provider/cql/nodes.ts); its
+ * grants are the roles granted to it and its direct permissions. The context of a call is its
+ * address, target, nodes and connection identity, from the inputs, then CASSANDRA_* variables,
+ * with one session shared by the statements of an operation. docs/ARCHITECTURE.md, sections 2
+ * and 6; docs/clusters.md.
  */
 import {
   AUTH_SETTLE,
@@ -15,9 +16,8 @@ import {
   INVALID,
   OpenCqlSession,
   UNAUTHORIZED,
+  cqlBound,
   cqlLabel,
-  cqlLogin,
-  cqlLoginOf,
   cqlName,
   cqlString,
   cqlTarget,
@@ -25,6 +25,7 @@ import {
   withCqlSession,
   withPort,
 } from "../cql/client";
+import { CqlNodes, cqlNodes, logsInEverywhere } from "../cql/nodes";
 import { ProofBound, loginUntil } from "../shared/proof";
 import { ConfigError, CqlError, isTransient } from "../shared/errors";
 import { envValue } from "../shared/env";
@@ -45,8 +46,10 @@ export interface Context {
   target: CqlTarget;
   /** Who the provider logs in as; undefined: the managed role itself, with its old password. */
   admin?: CqlIdentity;
-  /** How long proofs wait for the database (injected by tests). */
+  /** How long proofs wait for each node (injected by tests, or from `credentialsCacheMs`). */
   settle: ProofBound;
+  /** The nodes proofs log in on (the contact point, listed and discovered ones), resolved once. */
+  nodes: CqlNodes;
   /**
    * The connection identity's session, opened by the first statement of an operation and
    * shared by the rest (each login is a bcrypt check on the server; a rotation of two roles
@@ -70,7 +73,14 @@ export function resolveContext(
     });
   }
   const target = cqlTarget({ ...c, address: raw });
-  return { address: target.hostPort, target, admin: adminIdentity(c, env), settle };
+  const bound = cqlBound(settle, c.credentialsCacheMs);
+  return {
+    address: target.hostPort,
+    target,
+    admin: adminIdentity(c, env),
+    settle: bound,
+    nodes: cqlNodes(target, c, bound),
+  };
 }
 
 /** The connection identity: connection.username, then CASSANDRA_USERNAME (with the password of either). */
@@ -118,10 +128,34 @@ export async function closeSession(ctx: Context): Promise<void> {
   if (opened) await (await opened.catch(() => undefined))?.close();
 }
 
-/** Whether `role` logs in with `password` now. */
-export function canLogin(ctx: Context, role: string, password: string): Promise<boolean> {
-  return cqlLogin(ctx.target, role, password);
+/**
+ * Who may log in to read the cluster's nodes: `role` with each of `passwords` (the identity a
+ * proof is about), then the connection identity.
+ */
+const discoverAs = (ctx: Context, role: string, passwords: string[]) => () => [
+  ...[...new Set(passwords)].map((password) => ({ username: role, password })),
+  ...(ctx.admin ? [ctx.admin] : []),
+];
+
+/**
+ * Whether `role` logs in with `password` now, on every node: false when one refuses it; nodes
+ * that cannot be asked are left out while one answers (the proofs report them).
+ */
+export async function canLogin(ctx: Context, role: string, password: string): Promise<boolean> {
+  return logsInEverywhere(await ctx.nodes.logins(role, discoverAs(ctx, role, [password])), password);
 }
+
+/** Whether `role` logs in with `password` on the contact point, the node that ran the statement. */
+function canLoginHere(ctx: Context, role: string, password: string): Promise<boolean> {
+  return ctx.nodes.contactLogin(role).login(password);
+}
+
+/**
+ * Whether `password` logs in as `role` on the contact point within the bound: what asks whether a
+ * statement whose answer was lost was applied.
+ */
+const appliedHere = (ctx: Context, role: string, password: string) =>
+  loginUntil(ctx.nodes.contactLogin(role).login, password, true, ctx.settle);
 
 /** The ALTER ROLE that sets a password: the name quoted, the password a quoted literal. */
 export function alterPassword(role: string, password: string): string {
@@ -139,7 +173,7 @@ export const STALE = "STALE_PASSWORD";
  */
 export async function setPassword(ctx: Context, role: string, olds: string[], desired: string): Promise<void> {
   const target = targetOfRole(ctx, role);
-  const applied = () => loginUntil(cqlLoginOf(ctx.target, role), desired, true, ctx.settle);
+  const applied = () => appliedHere(ctx, role, desired);
   const attempt = async (identity: CqlIdentity) => {
     await retry(
       async () => {
@@ -164,7 +198,7 @@ export async function setPassword(ctx: Context, role: string, olds: string[], de
     }
   }
   // none of them logs in: maybe an earlier, interrupted run already set the password
-  if (await canLogin(ctx, role, desired)) return;
+  if (await canLoginHere(ctx, role, desired)) return;
   throw new CqlError(
     candidates.length
       ? "the role's password is neither the one in state nor currentPassword (changed outside Pulumi, or the role " +
@@ -196,12 +230,7 @@ export async function createRole(ctx: Context, role: string, password: string): 
   try {
     await asAdmin(ctx, (s) => s.execute(statement, [], [password]));
   } catch (err) {
-    if (!(
-      err instanceof CqlError &&
-      err.ambiguous &&
-      (await loginUntil(cqlLoginOf(ctx.target, role), password, true, ctx.settle))
-    ))
-      throw err;
+    if (!(err instanceof CqlError && err.ambiguous && (await appliedHere(ctx, role, password)))) throw err;
   }
 }
 
@@ -295,6 +324,8 @@ export function cassandraConnection(ctx: Context): IdentityConnection {
       }
     },
     canLogin: (role, password) => canLogin(ctx, role, password),
+    nodeLogins: (role, passwords) => ctx.nodes.logins(role, discoverAs(ctx, role, passwords)),
+    notes: () => ctx.nodes.notes(),
     proofBound: ctx.settle,
     exists: (role) => roleExists(ctx, role),
     setPassword: (role, olds, desired) => setPassword(ctx, role, olds, desired),
@@ -312,6 +343,7 @@ type Props = Record<string, unknown> & Inputs;
 
 export const cassandraDatabase: IdentityDatabase<Settings> = {
   spec: cassandraSpec,
+  nodeProofs: true,
   fields: { name: "role", standby: "standbyRole", active: "activeRole", deleteOnDestroy: "deleteRoleOnDestroy" },
   kind: "role",
   grantsNoun: "grants",

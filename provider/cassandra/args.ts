@@ -12,11 +12,40 @@ import type * as pulumi from "@pulumi/pulumi";
 export interface CassandraConnectionArgs {
   /**
    * A node's CQL address, `host:port` (port 9042 when omitted; GeminiDB for Cassandra listens on
-   * 8635). A change replaces the resource.
+   * 8635): the statements run there, and each change is proved there and on the cluster's other
+   * nodes (`nodes`, `discoverNodes`). A change replaces the resource.
    *
    * Default: the `CASSANDRA_ADDRESS` environment variable. One of the two is required.
    */
   address?: pulumi.Input<string>;
+  /**
+   * More nodes to prove each change on, `host` or `host:port` (the port of `address` when
+   * omitted): each node checks passwords itself, through a credentials cache of its own, and
+   * clients connect to every node. The proof logs in on `address` and on each of these, each on
+   * a connection of its own; list them when `address` cannot tell (its peers' addresses are not
+   * the ones this program reaches).
+   *
+   * Default: none: `address` and the nodes it knows (`connection.discoverNodes`).
+   */
+  nodes?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address
+   * and port), or `system.peers` (rpc address, the port of `address`) on servers without it,
+   * once per operation, logging in as the identity being proved. When that fails, the proof
+   * covers `address` and `nodes` only, and says so in the log.
+   *
+   * Default: true without `nodes`, false with them (set it to true to prove on both).
+   */
+  discoverNodes?: pulumi.Input<boolean>;
+  /**
+   * The nodes' `credentials_validity` plus `credentials_update_interval` (cassandra.yaml), in
+   * milliseconds, 0 to 600000: how long a node may keep taking an old password, or refusing the
+   * new one, after a change (ALTER ROLE invalidates no node's cache). Each node's proof waits up
+   * to this plus 2 s for the node to show the change.
+   *
+   * Default: 4000 (Cassandra's defaults, 2000 + 2000).
+   */
+  credentialsCacheMs?: pulumi.Input<number>;
   /**
    * The role the provider logs in as to set the password: a superuser, or a role with ALTER on
    * the managed role (and CREATE, DROP and AUTHORIZE for `createIfMissing`,
@@ -56,6 +85,19 @@ export interface CassandraConnectionArgs {
    * Default: 10000.
    */
   timeoutMs?: pulumi.Input<number>;
+}
+
+/** What one node showed of the last proof or refresh. */
+export interface CqlNodeProof {
+  /** The node, `host:port`. */
+  readonly address: string;
+  /** Whether the node showed the password (the new one logs in, old ones are refused). */
+  readonly verified: boolean;
+  /**
+   * What the node answered when not verified: which password it refused or still took, or why it
+   * could not be asked. Never a secret.
+   */
+  readonly answer?: string;
 }
 
 /** Arguments of CassandraRolePassword; every field may be an Output (a secret from config). */
@@ -174,8 +216,19 @@ export interface CassandraRolePasswordOutputFields {
   readonly password: pulumi.Output<string>;
   /** The CQL address, resolved from the input or `CASSANDRA_ADDRESS`. */
   readonly address: pulumi.Output<string>;
-  /** False when the last refresh found that the password in state no longer logs in. */
+  /**
+   * False when the last change was not proved on every node (one could not be asked: the log
+   * names it), or the last refresh found that the password in state no longer logs in on one
+   * (`nodeProofs` says where); the next `pulumi up` sets it again and proves it.
+   */
   readonly passwordVerified: pulumi.Output<boolean>;
+  /**
+   * What the last proof of a change, or the last refresh, showed on each node of the cluster
+   * (with `standbyRole`, of both roles' passwords): the node's `address`, whether it showed the
+   * password (`verified`), and what it answered when not (`answer`). `passwordVerified` is true
+   * only when every node did.
+   */
+  readonly nodeProofs: pulumi.Output<CqlNodeProof[] | undefined>;
   /**
    * When this resource last set the password, RFC 3339 UTC (e.g. `2026-11-25T06:40:12Z`);
    * `rotateAfterDays` counts from it.

@@ -20,7 +20,10 @@ export async function diff(id: string, olds: O, news: I) {
   return result;
 }
 export async function create(inputs: I) {
-  return (require("pulumi-db-passwords/dist/cassandra/operations") as Ops).create(inputs);
+  const { notes, ...result } = await (require("pulumi-db-passwords/dist/cassandra/operations") as Ops).create(inputs);
+  // The host shows what a provider prints in the CLI's diagnostics (a node the proof could not ask).
+  for (const note of notes ?? []) console.log(note);
+  return result;
 }
 export async function read(id: string, props?: O) {
   // No props: a read without state (e.g. `get`), which has nothing to check.
@@ -29,7 +32,10 @@ export async function read(id: string, props?: O) {
     : (require("pulumi-db-passwords/dist/cassandra/operations") as Ops).read(id, props);
 }
 export async function update(id: string, olds: O, news: I) {
-  return (require("pulumi-db-passwords/dist/cassandra/operations") as Ops).update(id, olds, news);
+  const ops = require("pulumi-db-passwords/dist/cassandra/operations") as Ops;
+  const { notes, ...result } = await ops.update(id, olds, news);
+  for (const note of notes ?? []) console.log(note);
+  return result;
 }
 async function remove(id: string, props: O) {
   return (require("pulumi-db-passwords/dist/cassandra/operations") as Ops).remove(id, props);

@@ -4,7 +4,13 @@
  * see it, on the argument interfaces in args.ts (generated from spec.ts).
  */
 import { z } from "zod";
-import { cqlAddressField, millisecondsOf, pemCertificateField, scheduleFields } from "../shared/fields";
+import {
+  cqlAddressField,
+  cqlClusterSchemaFields,
+  millisecondsOf,
+  pemCertificateField,
+  scheduleFields,
+} from "../shared/fields";
 import { cassandraSpec } from "./spec";
 import { CASSANDRA_PASSWORD_POLICY, checkPassword } from "../shared/password";
 import type { Inputify, SameFields } from "../shared/inputs";
@@ -20,6 +26,7 @@ const roleField = (what: string) =>
 export const connectionSchema = z
   .object({
     address: cqlAddressField.optional(),
+    ...cqlClusterSchemaFields,
     username: z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }).optional(),
     password: z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }).optional(),
     tls: z.boolean({ error: "must be true or false" }).optional(),

@@ -3,6 +3,9 @@
  * of them). Edit the text here, then run `npm run gen-sdk`.
  */
 import {
+  CQL_NODE_PROOF_TYPE,
+  cqlClusterFields,
+  nodeProofsOutput,
   LOCAL_DATA_CENTER,
   type ResourceSpec,
   SCHEDULE_INPUTS,
@@ -27,11 +30,13 @@ export const cassandraSpec: ResourceSpec = {
         address: {
           type: "string",
           description:
-            "A node's CQL address, `host:port` (port 9042 when omitted; GeminiDB for Cassandra listens on 8635). " +
-            "A change replaces the resource.",
+            "A node's CQL address, `host:port` (port 9042 when omitted; GeminiDB for Cassandra listens on 8635): " +
+            "the statements run there, and each change is proved there and on the cluster's other nodes " +
+            "(`nodes`, `discoverNodes`). A change replaces the resource.",
           default: "the `CASSANDRA_ADDRESS` environment variable. One of the two is required",
           replaces: true,
         },
+        ...cqlClusterFields("connection."),
         username: {
           type: "string",
           description:
@@ -62,6 +67,7 @@ export const cassandraSpec: ResourceSpec = {
         timeoutMs: timeoutSpec("each CQL connection and statement", 1000, 60000, 10000),
       },
     },
+    [CQL_NODE_PROOF_TYPE.name]: CQL_NODE_PROOF_TYPE.spec,
   },
   inputs: {
     connection: {
@@ -136,7 +142,14 @@ export const cassandraSpec: ResourceSpec = {
       description: "The CQL address, resolved from the input or `CASSANDRA_ADDRESS`.",
       required: true,
     },
-    passwordVerified: PASSWORD_VERIFIED,
+    passwordVerified: {
+      ...PASSWORD_VERIFIED,
+      description:
+        "False when the last change was not proved on every node (one could not be asked: the log names it), or " +
+        "the last refresh found that the password in state no longer logs in on one (`nodeProofs` says where); " +
+        "the next `pulumi up` sets it again and proves it.",
+    },
+    nodeProofs: nodeProofsOutput("of the cluster (with `standbyRole`, of both roles' passwords)"),
     rotatedAt: {
       type: "string",
       description:

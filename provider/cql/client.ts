@@ -6,8 +6,11 @@
  *   session opened before a password change keeps working. So a login proof is a connection
  *   of its own, opened and closed: does this password log in now?
  * - A refused login is a NoHostAvailableError whose inner errors hold an AuthenticationError:
- *   `cqlLogin` answers false for it. Everything else (refused connection, timeout, TLS
- *   failure) is a CqlError, transient where trying again may help.
+ *   `cqlLogin` answers false for it, except when the server's text says it could not check the
+ *   credentials ("Unable to perform authentication: ...", the same code 0x0100, sent by a node
+ *   that cannot read the role because its replicas are down): that is a transient CqlError, as
+ *   everything else is (refused connection, timeout, TLS failure: transient where trying again
+ *   may help). Proofs log in with provider/cql/login.ts instead, pinned to one node.
  * - Sessions for statements (`withCqlSession`) are short: connect, run, shut down. The driver
  *   syncs no schema metadata and retries nothing by itself: the caller decides what to retry.
  * - Nothing is logged; errors are redacted of every password the call carries.
@@ -118,6 +121,21 @@ function isAuthenticationError(err: unknown): boolean {
   return innerErrors(err).some((e) => (e as { name?: string })?.name === "AuthenticationError");
 }
 
+/**
+ * Cassandra's text for a 0x0100 it sends when it could not read the role's credentials
+ * (PasswordAuthenticator: "Unable to perform authentication: Cannot achieve consistency level
+ * LOCAL_QUORUM"): the node failing, not the password.
+ */
+const COULD_NOT_CHECK = /Unable to perform authentication/i;
+
+/** The AuthenticationError among `err`'s inner errors that says the node could not check the credentials. */
+function couldNotCheck(err: unknown): Error | undefined {
+  return innerErrors(err).find(
+    (e): e is Error =>
+      (e as { name?: string })?.name === "AuthenticationError" && COULD_NOT_CHECK.test((e as Error).message ?? ""),
+  );
+}
+
 const TLS_CODES =
   /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_SSL|ERR_TLS|EPROTO|wrong version number|certificate/i;
 
@@ -163,8 +181,8 @@ export function cqlError(
 
 /**
  * Whether `username` logs in with `password` now: true, false (the server refused the
- * credentials), or a thrown CqlError when the server could not be asked. One connection,
- * opened and closed.
+ * credentials), or a thrown CqlError when the server could not be asked or could not check
+ * them (transient). One connection, opened and closed.
  */
 export async function cqlLogin(target: CqlTarget, username: string, password: string): Promise<boolean> {
   const client = clientOf(target, { username, password }, true);
@@ -172,6 +190,13 @@ export async function cqlLogin(target: CqlTarget, username: string, password: st
     await client.connect();
     return true;
   } catch (err) {
+    const failing = couldNotCheck(err);
+    if (failing) {
+      throw new CqlError(
+        `the node could not check the credentials: ${redact(safeMessage(failing, [password]), [password])}`,
+        { operation: "login", target: cqlLabel(target, username), serverCode: "256", transient: true },
+      );
+    }
     if (isAuthenticationError(err)) return false;
     throw cqlError(err, "login", cqlLabel(target, username), [password]);
   } finally {
@@ -213,6 +238,14 @@ export async function openCqlSession(target: CqlTarget, identity: CqlIdentity): 
     await client.connect();
   } catch (err) {
     await close();
+    const failing = couldNotCheck(err);
+    if (failing) {
+      throw new CqlError(
+        `the node could not check the credentials of ${identity.username}: ` +
+          redact(safeMessage(failing, [identity.password]), [identity.password]),
+        { operation: "login", target: where, serverCode: "256", transient: true },
+      );
+    }
     if (isAuthenticationError(err)) {
       throw new CqlError(`authentication failed as ${identity.username}: check the connection username/password`, {
         operation: "login",
@@ -275,15 +308,39 @@ export function cqlName(name: string): string {
 }
 
 /**
- * How long a CQL login proof waits for the database to show a change, and its backoff
- * (provider/shared/proof.ts). Measured on Cassandra 5.0.9: after ALTER ROLE the old password
- * keeps logging in, and the new one does not, for about a second (the credentials cache;
- * `credentials_validity` is 2 s by default). So the first attempt comes at once (a database
- * without that cache answers it), the second a second later, when the cache has usually let
- * go: each login is a bcrypt check on the server, and polling every 200 ms through that second
- * cost three logins more per proof.
+ * Cassandra's credentials cache per node, `credentials_validity` plus `credentials_update_interval`
+ * (cassandra.yaml; 2000 + 2000 by default): how long a node may keep taking an old password, or
+ * refusing a new one, after ALTER ROLE, which invalidates no cache (not even on the node that ran
+ * it). The `credentialsCacheMs` input of a CQL endpoint, when omitted.
  */
-export const AUTH_SETTLE: ProofBound = { boundMs: 10000, baseDelayMs: 200, maxDelayMs: 2000, firstRetryMs: 1000 };
+export const DEFAULT_CREDENTIALS_CACHE_MS = 4000;
+/** What a node's proof waits beyond its credentials cache: a login's own time on a busy node. */
+export const CACHE_MARGIN_MS = 2000;
+
+/**
+ * How long a CQL login proof waits on each node for it to show a change, and its backoff
+ * (provider/shared/proof.ts): the credentials cache and a margin (DEFAULT_CREDENTIALS_CACHE_MS,
+ * CACHE_MARGIN_MS; `credentialsCacheMs` sets another cache, `cqlBound`). Measured on Cassandra
+ * 5.0.9: after ALTER ROLE a node that checked the role shortly before keeps the old password,
+ * and refuses the new one, until its cache lets go. So the first attempt comes at once (a node
+ * without a cached entry answers it), the second a second later: each login is a bcrypt check
+ * on the server, and polling every 200 ms through that second cost three logins more per proof.
+ */
+export const AUTH_SETTLE: ProofBound = {
+  boundMs: DEFAULT_CREDENTIALS_CACHE_MS + CACHE_MARGIN_MS,
+  baseDelayMs: 200,
+  maxDelayMs: 2000,
+  firstRetryMs: 1000,
+};
+
+/**
+ * The proof bound of an endpoint: `base`'s backoff (AUTH_SETTLE, or a test's), waiting
+ * `credentialsCacheMs` plus CACHE_MARGIN_MS when the endpoint gives its nodes' cache, else as
+ * `base` does.
+ */
+export function cqlBound(base: ProofBound, credentialsCacheMs?: number): ProofBound {
+  return credentialsCacheMs === undefined ? base : { ...base, boundMs: credentialsCacheMs + CACHE_MARGIN_MS };
+}
 
 /** `user`'s logins at `target`, for the login proofs. */
 export const cqlLoginOf =

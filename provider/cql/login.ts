@@ -1,7 +1,10 @@
 /**
  * A CQL login and nothing else, for login proofs: one connection to one node, the native
  * protocol's handshake (STARTUP, AUTHENTICATE, AUTH_RESPONSE with SASL PLAIN, the token
- * `\0user\0password` that PasswordAuthenticator takes), the answer, close. No query.
+ * `\0user\0password` that PasswordAuthenticator takes), the answer, close. No query, except in
+ * `cqlNodeQuery`: the same login, then QUERY frames (consistency ONE, no values, no paging) and
+ * their ROWS results, for the one read a proof makes besides logins, the cluster's nodes
+ * (provider/cql/nodes.ts).
  *
  * Why not the driver (provider/cql/client.ts's cqlLogin): a driver connect also opens a
  * control connection that reads system.local and system.peers (and, unless turned off, the
@@ -45,6 +48,8 @@ const OP = {
   STARTUP: 0x01,
   READY: 0x02,
   AUTHENTICATE: 0x03,
+  QUERY: 0x07,
+  RESULT: 0x08,
   AUTH_CHALLENGE: 0x0e,
   AUTH_RESPONSE: 0x0f,
   AUTH_SUCCESS: 0x10,
@@ -53,6 +58,10 @@ const FLAG = { TRACING: 0x02, CUSTOM_PAYLOAD: 0x04, WARNING: 0x08 };
 /** Server error codes (native protocol spec, section 9). */
 const BAD_CREDENTIALS = 0x0100;
 const PROTOCOL_ERROR = 0x000a;
+/** An invalid query: among others, a table this server does not have ("unconfigured table"). */
+export const CQL_INVALID = 0x2200;
+/** Consistency ONE: the node answers from its own replica (system tables are local). */
+const CONSISTENCY_ONE = 0x0001;
 /** Unavailable, overloaded, bootstrapping, write and read timeouts: may pass by themselves. */
 const TRANSIENT_CODES = new Set([0x1000, 0x1001, 0x1002, 0x1100, 0x1200]);
 /** Cassandra's text for a 0x0100 when it could not read the role's credentials (PasswordAuthenticator). */
@@ -70,7 +79,7 @@ function frame(version: number, opcode: number, body: Buffer): Buffer {
   const header = Buffer.alloc(9);
   header.writeUInt8(version, 0); // a request: the direction bit is 0
   header.writeUInt8(0, 1); // no flags (no compression, no tracing)
-  header.writeInt16BE(0, 2); // stream 0: one request at a time
+  header.writeInt16BE(0, 2); // stream 0: one request at a time (v3 and v4 both take 16 bits)
   header.writeUInt8(opcode, 4);
   header.writeInt32BE(body.length, 5);
   return Buffer.concat([header, body]);
@@ -97,6 +106,17 @@ function authResponse(version: number, username: string, password: string): Buff
   const len = Buffer.alloc(4);
   len.writeInt32BE(token.length, 0);
   return frame(version, OP.AUTH_RESPONSE, Buffer.concat([len, token]));
+}
+
+/** QUERY: [long string] the statement, [short] consistency ONE, [byte] no flags (no values, no paging). */
+export function queryFrame(version: number, statement: string): Buffer {
+  const text = Buffer.from(statement, "utf8");
+  const head = Buffer.alloc(4);
+  head.writeInt32BE(text.length, 0);
+  const tail = Buffer.alloc(3);
+  tail.writeUInt16BE(CONSISTENCY_ONE, 0);
+  tail.writeUInt8(0, 2);
+  return frame(version, OP.QUERY, Buffer.concat([head, text, tail]));
 }
 
 /** The body after what the flags put before it (tracing id, warnings, custom payload). */
@@ -126,11 +146,181 @@ function errorOf(body: Buffer): { code: number; message: string } {
   return { code, message: body.subarray(6, 6 + n).toString("utf8") };
 }
 
+/** A column of a ROWS result: its name and its type's option id (0x0010 inet, 0x0009 int, ...). */
+export interface CqlColumn {
+  name: string;
+  type: number;
+}
+
+/** A ROWS result: the columns, and each row's cells decoded (`decodeCell`), null for a null cell. */
+export interface CqlRows {
+  columns: CqlColumn[];
+  rows: unknown[][];
+}
+
+/** Option ids of the types `decodeCell` turns into JavaScript values. */
+const TYPE = {
+  ASCII: 0x0001,
+  BIGINT: 0x0002,
+  BOOLEAN: 0x0004,
+  INT: 0x0009,
+  TEXT: 0x000a,
+  VARCHAR: 0x000d,
+  INET: 0x0010,
+};
+const RESULT_KIND = { VOID: 0x0001, ROWS: 0x0002 };
+const ROWS_FLAG = { GLOBAL_TABLES_SPEC: 0x0001, HAS_MORE_PAGES: 0x0002, NO_METADATA: 0x0004 };
+
+/** A reader over a frame body that throws OutOfProtocol when the body ends before what it reads. */
+class BodyReader {
+  private at = 0;
+  constructor(private readonly body: Buffer) {}
+  private need(n: number): number {
+    if (n < 0 || this.at + n > this.body.length) throw new OutOfProtocol("the node's ROWS result is cut short");
+    const start = this.at;
+    this.at += n;
+    return start;
+  }
+  int(): number {
+    return this.body.readInt32BE(this.need(4));
+  }
+  short(): number {
+    return this.body.readUInt16BE(this.need(2));
+  }
+  string(): string {
+    const n = this.short();
+    const start = this.need(n);
+    return this.body.subarray(start, start + n).toString("utf8");
+  }
+  /** [bytes]: an int length, then the bytes; a negative length is null. */
+  bytes(): Buffer | null {
+    const n = this.int();
+    if (n < 0) return null;
+    const start = this.need(n);
+    return this.body.subarray(start, start + n);
+  }
+  /** A type [option]: its id, and what follows for a collection, a UDT, a tuple or a custom type. */
+  option(): number {
+    const id = this.short();
+    switch (id) {
+      case 0x0000: // custom: the class name
+        this.string();
+        break;
+      case 0x0020: // list
+      case 0x0022: // set
+        this.option();
+        break;
+      case 0x0021: // map
+        this.option();
+        this.option();
+        break;
+      case 0x0030: {
+        // UDT: keyspace, name, then each field's name and type
+        this.string();
+        this.string();
+        for (let n = this.short(), i = 0; i < n; i++) {
+          this.string();
+          this.option();
+        }
+        break;
+      }
+      case 0x0031: // tuple: each element's type
+        for (let n = this.short(), i = 0; i < n; i++) this.option();
+        break;
+    }
+    return id;
+  }
+}
+
+/** An inet cell's address: 4 bytes IPv4 (dotted), 16 bytes IPv6 (RFC 5952: the longest run of zeros as ::). */
+export function inetAddress(b: Buffer): string {
+  if (b.length === 4) return [...b].join(".");
+  if (b.length !== 16) throw new OutOfProtocol(`an inet cell of ${b.length} bytes`);
+  const groups = Array.from({ length: 8 }, (_, i) => b.readUInt16BE(i * 2));
+  if (groups.slice(0, 6).every((g, i) => (i === 5 ? g === 0xffff : g === 0))) {
+    return `::ffff:${[...b.subarray(12)].join(".")}`; // IPv4-mapped
+  }
+  let best = { at: -1, length: 1 };
+  for (let i = 0; i < 8;) {
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > best.length) best = { at: i, length: j - i };
+    i = j === i ? i + 1 : j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (best.at < 0) return hex.join(":");
+  return `${hex.slice(0, best.at).join(":")}::${hex.slice(best.at + best.length).join(":")}`;
+}
+
+/** A cell as a JavaScript value: inet a string, int a number, bigint a bigint, text a string; others the bytes. */
+export function decodeCell(type: number, b: Buffer | null): unknown {
+  if (b === null) return null;
+  switch (type) {
+    case TYPE.INET:
+      return inetAddress(b);
+    case TYPE.INT:
+      if (b.length !== 4) throw new OutOfProtocol(`an int cell of ${b.length} bytes`);
+      return b.readInt32BE(0);
+    case TYPE.BIGINT:
+      if (b.length !== 8) throw new OutOfProtocol(`a bigint cell of ${b.length} bytes`);
+      return b.readBigInt64BE(0);
+    case TYPE.BOOLEAN:
+      return b.length > 0 && b[0] !== 0;
+    case TYPE.ASCII:
+    case TYPE.TEXT:
+    case TYPE.VARCHAR:
+      return b.toString("utf8");
+    default:
+      return Buffer.from(b);
+  }
+}
+
+/**
+ * A RESULT frame's body (v3, v4): for kind ROWS the metadata (flags, column count, the paging
+ * state when there are more pages, the global table spec or each column's, each column's name and
+ * type) and the rows; any other kind (a statement without rows) is no rows. A result without
+ * metadata (which only a request that asks for none gets) has unnamed columns of unknown type.
+ */
+export function parseResult(body: Buffer): CqlRows {
+  const r = new BodyReader(body);
+  const kind = r.int();
+  if (kind !== RESULT_KIND.ROWS) return { columns: [], rows: [] };
+  const flags = r.int();
+  const count = r.int();
+  if (count < 0 || count > 4096) throw new OutOfProtocol(`a ROWS result with ${count} columns`);
+  if (flags & ROWS_FLAG.HAS_MORE_PAGES) r.bytes();
+  const columns: CqlColumn[] = [];
+  if (flags & ROWS_FLAG.NO_METADATA) {
+    for (let i = 0; i < count; i++) columns.push({ name: "", type: -1 });
+  } else {
+    const global = (flags & ROWS_FLAG.GLOBAL_TABLES_SPEC) !== 0;
+    if (global) {
+      r.string();
+      r.string();
+    }
+    for (let i = 0; i < count; i++) {
+      if (!global) {
+        r.string();
+        r.string();
+      }
+      const name = r.string();
+      columns.push({ name, type: r.option() });
+    }
+  }
+  const n = r.int();
+  if (n < 0) throw new OutOfProtocol(`a ROWS result with ${n} rows`);
+  const rows: unknown[][] = [];
+  for (let i = 0; i < n; i++) rows.push(columns.map((c) => decodeCell(c.type, r.bytes())));
+  return { columns, rows };
+}
+
 /** Raised inside the exchange for a server answer that is neither success nor refusal. */
 class ServerAnswer extends Error {
   constructor(
     readonly code: number,
     message: string,
+    /** Where it came: the handshake, or a statement after it. */
+    readonly phase: "login" | "query" = "login",
   ) {
     super(message);
   }
@@ -147,9 +337,22 @@ const notCql = (first: number) =>
       : "the node's answer is not a CQL frame",
   );
 
+/** What one connection ends with: the login's answer, and the first answered statement's rows. */
+interface Answer {
+  loggedIn: boolean;
+  /** With statements: which one answered (its index) and its rows. */
+  result?: { statement: number; rows: CqlRows };
+}
+
+/** Raised inside the exchange when the login was refused and statements were to follow. */
+class Refused extends Error {}
+
 /**
- * One connection: the handshake at `version`, then close. Resolves with the login's answer;
- * rejects with the socket's error, a ServerAnswer, or OutOfProtocol.
+ * One connection: the handshake at `version`, then (with `statements`, once logged in) each
+ * statement in turn until one answers with a result (one the server finds invalid, such as a table
+ * it does not have, passes to the next), then close. Resolves with the login's answer and that
+ * result; rejects with the socket's error, a ServerAnswer, OutOfProtocol, or Refused (a refused
+ * login when statements were to run).
  */
 function exchange(
   node: CqlNode,
@@ -157,8 +360,9 @@ function exchange(
   username: string,
   password: string,
   deadline: number,
-): Promise<boolean> {
-  return new Promise<boolean>((resolve, reject) => {
+  statements: readonly string[] = [],
+): Promise<Answer> {
+  return new Promise<Answer>((resolve, reject) => {
     const options = { host: node.host, port: node.port, noDelay: true };
     const socket: net.Socket = node.tls
       ? tls.connect({
@@ -169,7 +373,7 @@ function exchange(
         })
       : net.connect(options);
     let settled = false;
-    const finish = (err: unknown, answer?: boolean) => {
+    const finish = (err: unknown, answer?: Answer) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
@@ -181,18 +385,43 @@ function exchange(
       () => finish(Object.assign(new Error("timed out waiting for the node's answer"), { code: "ETIMEDOUT" })),
       Math.max(0, deadline - Date.now()),
     );
+    /** The statement sent last (-1: still in the handshake). */
+    let asked = -1;
+    const loggedIn = () => {
+      if (statements.length === 0) return finish(undefined, { loggedIn: true });
+      asked = 0;
+      socket.write(queryFrame(version, statements[0]));
+    };
     let pending = Buffer.alloc(0);
     const onFrame = (f: Frame) => {
+      if (asked >= 0) {
+        // the answer to a statement
+        if (f.opcode === OP.RESULT) {
+          return finish(undefined, { loggedIn: true, result: { statement: asked, rows: parseResult(f.body) } });
+        }
+        if (f.opcode === OP.ERROR) {
+          const { code, message } = errorOf(f.body);
+          if (code === CQL_INVALID && asked + 1 < statements.length) {
+            asked++;
+            socket.write(queryFrame(version, statements[asked]));
+            return;
+          }
+          return finish(new ServerAnswer(code, message, "query"));
+        }
+        return finish(new OutOfProtocol(`unexpected answer (opcode ${f.opcode}) to a query`));
+      }
       switch (f.opcode) {
         case OP.AUTHENTICATE:
           socket.write(authResponse(version, username, password));
           return;
         case OP.READY: // a node without authentication: every password logs in
         case OP.AUTH_SUCCESS:
-          return finish(undefined, true);
+          return loggedIn();
         case OP.ERROR: {
           const { code, message } = errorOf(f.body);
-          if (code === BAD_CREDENTIALS && !COULD_NOT_READ.test(message)) return finish(undefined, false);
+          if (code === BAD_CREDENTIALS && !COULD_NOT_READ.test(message)) {
+            return statements.length ? finish(new Refused()) : finish(undefined, { loggedIn: false });
+          }
           return finish(new ServerAnswer(code, message));
         }
         case OP.AUTH_CHALLENGE:
@@ -219,8 +448,8 @@ function exchange(
           onFrame({ version: pending[0] & 0x7f, opcode: pending[4], body: payload(pending[1], body) });
           pending = pending.subarray(9 + length);
         }
-      } catch {
-        finish(notCql(pending[0]));
+      } catch (err) {
+        finish(err instanceof OutOfProtocol ? err : notCql(pending[0]));
       }
     });
     socket.once(node.tls ? "secureConnect" : "connect", () => socket.write(startup(version)));
@@ -229,6 +458,58 @@ function exchange(
       finish(Object.assign(new Error("connection closed before an answer"), { code: "ECONNRESET" })),
     );
   });
+}
+
+/**
+ * One connection's exchange, at protocol v4 or, when the node refuses it, v3; every failure
+ * turned into a CqlError without `password` (see cqlNodeLogin).
+ */
+async function withNode(
+  node: CqlNode,
+  username: string,
+  password: string,
+  timeoutMs: number,
+  statements: readonly string[],
+): Promise<Answer> {
+  const label = cqlLabel({ hostPort: `${node.host}:${node.port}` }, username);
+  const deadline = Date.now() + timeoutMs;
+  let version = 4;
+  for (;;) {
+    try {
+      return await exchange(node, version, username, password, deadline, statements);
+    } catch (err) {
+      if (err instanceof Refused) {
+        throw new CqlError(`authentication failed as ${username}`, {
+          operation: "login",
+          target: label,
+          serverCode: "UNAUTHENTICATED",
+        });
+      }
+      if (err instanceof ServerAnswer) {
+        // a node older than protocol v4 answers a protocol error naming the versions it speaks
+        if (
+          err.phase === "login" &&
+          err.code === PROTOCOL_ERROR &&
+          version === 4 &&
+          /protocol version/i.test(err.message)
+        ) {
+          version = 3;
+          continue;
+        }
+        const couldNotRead = err.phase === "login" && err.code === BAD_CREDENTIALS;
+        const text = redact(safeMessage(err, [password]), [password]);
+        throw new CqlError(`${couldNotRead ? "the node could not check the credentials: " : ""}${text}`, {
+          operation: err.phase,
+          target: label,
+          serverCode: String(err.code),
+          transient: couldNotRead || TRANSIENT_CODES.has(err.code),
+        });
+      }
+      if (err instanceof OutOfProtocol)
+        throw new CqlError(err.message, { operation: "login", target: label, serverCode: "PROTOCOL" });
+      throw cqlError(err, "login", label, [password]);
+    }
+  }
 }
 
 /**
@@ -243,31 +524,24 @@ export async function cqlNodeLogin(
   password: string,
   timeoutMs: number,
 ): Promise<boolean> {
-  const label = cqlLabel({ hostPort: `${node.host}:${node.port}` }, username);
-  const deadline = Date.now() + timeoutMs;
-  let version = 4;
-  for (;;) {
-    try {
-      return await exchange(node, version, username, password, deadline);
-    } catch (err) {
-      if (err instanceof ServerAnswer) {
-        // a node older than protocol v4 answers a protocol error naming the versions it speaks
-        if (err.code === PROTOCOL_ERROR && version === 4 && /protocol version/i.test(err.message)) {
-          version = 3;
-          continue;
-        }
-        const couldNotRead = err.code === BAD_CREDENTIALS;
-        const text = redact(safeMessage(err, [password]), [password]);
-        throw new CqlError(`${couldNotRead ? "the node could not check the credentials: " : ""}${text}`, {
-          operation: "login",
-          target: label,
-          serverCode: String(err.code),
-          transient: couldNotRead || TRANSIENT_CODES.has(err.code),
-        });
-      }
-      if (err instanceof OutOfProtocol)
-        throw new CqlError(err.message, { operation: "login", target: label, serverCode: "PROTOCOL" });
-      throw cqlError(err, "login", label, [password]);
-    }
-  }
+  return (await withNode(node, username, password, timeoutMs, [])).loggedIn;
+}
+
+/**
+ * Logs in on this node as `username` (as cqlNodeLogin does), then runs `statements` in turn,
+ * consistency ONE, until one answers: the first the server does not find invalid (a table it
+ * does not have: the next is a fallback). Resolves with that statement's index and its rows.
+ * Throws a CqlError: UNAUTHENTICATED for refused credentials; the server's code (and `query` as
+ * the operation) for a statement it refuses, the last one's when every one is invalid; as
+ * cqlNodeLogin for everything else. One connection, closed before this returns.
+ */
+export async function cqlNodeQuery(
+  node: CqlNode,
+  username: string,
+  password: string,
+  statements: readonly string[],
+  timeoutMs: number,
+): Promise<{ statement: number; rows: CqlRows }> {
+  if (statements.length === 0) throw new Error("cqlNodeQuery needs a statement");
+  return (await withNode(node, username, password, timeoutMs, statements)).result!;
 }

@@ -16,11 +16,40 @@ export interface GeminiDbCqlArgs {
   /**
    * A node's CQL address, `host:port` (a private IP of the instance; port 8635, GeminiDB's CQL
    * port, when omitted). The pipeline must reach it: from the instance's VPC, a peered network
-   * or a VPN.
+   * or a VPN. Each reset is proved there and on the instance's other nodes (`nodes`,
+   * `discoverNodes`): clients connect to every node, and each checks passwords itself.
    *
    * Required.
    */
   address: pulumi.Input<string>;
+  /**
+   * More nodes to prove each change on, `host` or `host:port` (the port of `address` when
+   * omitted): each node checks passwords itself, through a credentials cache of its own, and
+   * clients connect to every node. The proof logs in on `address` and on each of these, each on
+   * a connection of its own; list them when `address` cannot tell (its peers' addresses are not
+   * the ones this program reaches).
+   *
+   * Default: none: `address` and the nodes it knows (`cql.discoverNodes`).
+   */
+  nodes?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address
+   * and port), or `system.peers` (rpc address, the port of `address`) on servers without it,
+   * once per operation, logging in as the identity being proved. When that fails, the proof
+   * covers `address` and `nodes` only, and says so in the log.
+   *
+   * Default: true without `nodes`, false with them (set it to true to prove on both).
+   */
+  discoverNodes?: pulumi.Input<boolean>;
+  /**
+   * The nodes' `credentials_validity` plus `credentials_update_interval` (cassandra.yaml), in
+   * milliseconds, 0 to 600000: how long a node may keep taking an old password, or refusing the
+   * new one, after a change (ALTER ROLE invalidates no node's cache). Each node's proof waits up
+   * to this plus 2 s for the node to show the change.
+   *
+   * Default: 4000 (Cassandra's defaults, 2000 + 2000).
+   */
+  credentialsCacheMs?: pulumi.Input<number>;
   /**
    * Connect with TLS 1.2; for an instance with SSL enabled (a GeminiDB setting, changing it
    * restarts the instance).
@@ -47,6 +76,19 @@ export interface GeminiDbCqlArgs {
    * Default: 10000.
    */
   timeoutMs?: pulumi.Input<number>;
+}
+
+/** What one node showed of the last proof or refresh. */
+export interface CqlNodeProof {
+  /** The node, `host:port`. */
+  readonly address: string;
+  /** Whether the node showed the password (the new one logs in, old ones are refused). */
+  readonly verified: boolean;
+  /**
+   * What the node answered when not verified: which password it refused or still took, or why it
+   * could not be asked. Never a secret.
+   */
+  readonly answer?: string;
 }
 
 /**
@@ -312,12 +354,13 @@ export interface GeminiDbAdminPasswordArgs {
    */
   timeoutMs?: pulumi.Input<number>;
   /**
-   * For a Cassandra instance: prove each reset on the database itself: after the API's 204, a
-   * login as rwuser over CQL must work with the new password and fail with the old one (tried
-   * again for a few seconds while authentication caches expire); a reset the database does not
-   * show fails the update. `pulumi refresh` then logs in with the password in state and reports
-   * `passwordVerified: false` when it no longer works (say, after a reset in the console), which
-   * the next `pulumi up` repairs.
+   * For a Cassandra instance: prove each reset on the database itself, on every node: after the
+   * API's 204, a login as rwuser over CQL must work with the new password and fail with the old
+   * one on each node (tried again while the nodes' credentials caches expire,
+   * `cql.credentialsCacheMs`); a node that shows otherwise fails the update, and one that cannot
+   * be asked leaves `passwordVerified: false` and a warning. `pulumi refresh` then logs in with
+   * the password in state on each node and reports `passwordVerified: false` when one refuses it
+   * (say, after a reset in the console), which the next `pulumi up` repairs.
    *
    * Default: none: the API's answer is the only evidence, and there is no `passwordVerified`.
    */
@@ -382,7 +425,15 @@ export interface GeminiDbAdminPasswordOutputFields {
   readonly nextRotationAt: pulumi.Output<string | undefined>;
   /**
    * With a proof block (`cql`, `redis`, `influx`, `mongo`): false when the last refresh found
-   * that the password in state no longer logs in as rwuser. Undefined without one.
+   * that the password in state no longer logs in as rwuser (with `cql`: on one of the nodes), or
+   * the last reset could not be proved on every node. Undefined without one.
    */
   readonly passwordVerified: pulumi.Output<boolean | undefined>;
+  /**
+   * What the last proof of a change, or the last refresh, showed on each node of the instance,
+   * as rwuser (with `cql`; undefined without it): the node's `address`, whether it showed the
+   * password (`verified`), and what it answered when not (`answer`). `passwordVerified` is true
+   * only when every node did.
+   */
+  readonly nodeProofs: pulumi.Output<CqlNodeProof[] | undefined>;
 }

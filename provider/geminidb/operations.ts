@@ -16,8 +16,26 @@ import { replacedFields, secretValues } from "../shared/spec";
 import { geminiDbSpec } from "./spec";
 import { environmentSecrets, hasEnvironmentCredentials, makeAuthenticator } from "./auth";
 import { GeminiDbClient, GeminiRetry, InstanceInfo } from "./client";
-import { type ProofBound, logsIn } from "../shared/proof";
-import { PROOF_BLOCKS, RWUSER, engineProof, ipCovered, proofBlockOf, proveReset, type ProofOutcome } from "./proof";
+import {
+  type NodeProof,
+  type NodeResult,
+  type ProofBound,
+  describeNodes,
+  logsIn,
+  logsInOnNodes,
+  proveChangeOnNodes,
+  verdictOf,
+} from "../shared/proof";
+import {
+  type EngineProof,
+  PROOF_BLOCKS,
+  RWUSER,
+  engineProof,
+  ipCovered,
+  proofBlockOf,
+  proveReset,
+  type ProofOutcome,
+} from "./proof";
 import { GEMINIDB_ENGINES, type GeminiDbEngine } from "../shared/password";
 import { INSTANCE_ID, KNOWN_REGIONS, PROJECT_ID, REGION, defaultEndpoint, defaultIamEndpoint } from "./regions";
 import type { GeminiDbAdminPasswordInputs as Inputs, GeminiDbAdminPasswordOutputs } from "./schema";
@@ -153,6 +171,20 @@ async function setPassword(
   return { projectId, engine };
 }
 
+/** What state records when a reset was made and its proof failed (`partial`). */
+type Recorded = (
+  passwordVerified: boolean,
+  nodeProofs?: NodeProof[],
+) => { id: string; properties: Record<string, unknown> };
+
+/** What a proof found, as the outputs record it, and what the user should read in the log. */
+interface Proved {
+  notes: string[];
+  verified: boolean;
+  /** With `cql`: per node. */
+  nodeProofs?: NodeProof[];
+}
+
 /**
  * With a proof block (`cql`, `redis`, `influx`), after the API's 2xx: the database must show the
  * reset (proof.ts). When it does not, the operation fails with an error that names the block.
@@ -161,8 +193,8 @@ async function setPassword(
  * `passwordVerified` telling whether it logs in (`partial`), so that state matches what the
  * database most likely holds and the next `pulumi up` proves or repairs it. Whatever else fails
  * after the reset (the password-free check, an unexpected error) fails the same way: the reset
- * is recorded, unproved. Returns what the user should read in the log (a proof that cannot be
- * made from this address).
+ * is recorded, unproved. Returns what the outputs record and what the user should read in the
+ * log (a proof that cannot be made from this address, nodes that could not be asked).
  */
 async function proveOnDatabase(
   ctx: Context,
@@ -171,20 +203,18 @@ async function proveOnDatabase(
   settings: Settings,
   password: string,
   olds: Array<string | undefined>,
-  partial: (passwordVerified: boolean) => { id: string; properties: Record<string, unknown> },
-): Promise<string[]> {
+  partial: Recorded,
+): Promise<Proved> {
   const proof = engineProof(inputs, settings.proof);
-  if (!proof) return [];
+  if (!proof) return { notes: [], verified: true };
   const { block, where } = proof;
   const after = "after the API reset the password";
+  const known = olds.filter((o): o is string => o !== undefined);
+  if (proof.nodes) return proveOnNodes(proof, inputs, password, known, partial);
   let outcome: ProofOutcome;
   let free: string | undefined;
   try {
-    outcome = await proveReset(
-      proof,
-      password,
-      olds.filter((o): o is string => o !== undefined),
-    );
+    outcome = await proveReset(proof, password, known);
     if (block === "redis" && (outcome.kind === "old-still-works" || passwordFree(outcome))) {
       // any password logs in: from an address with password-free access nothing can be proved
       free = await passwordFreeHere(ctx, projectId, inputs.instanceId, proof.hostPort);
@@ -200,22 +230,20 @@ async function proveOnDatabase(
     });
   }
   if (free) {
-    return [
-      `GeminiDbAdminPassword ${inputs.instanceId}: the reset cannot be proved from this address: ${free} has ` +
-        "password-free access to the instance (passwordless-config), so every password logs in; the API's " +
-        "answer is the evidence",
-    ];
+    return {
+      verified: true,
+      notes: [
+        `GeminiDbAdminPassword ${inputs.instanceId}: the reset cannot be proved from this address: ${free} has ` +
+          "password-free access to the instance (passwordless-config), so every password logs in; the API's " +
+          "answer is the evidence",
+      ],
+    };
   }
   switch (outcome.kind) {
     case "proved":
-      return [];
+      return { notes: [], verified: true };
     case "not-applied":
-      throw proof.error(
-        `${after}, the login proof (${block}) finds rwuser still logging in with the old password and not with ` +
-          "the new one: the database did not change (state keeps the old password); check the instance, then run " +
-          "`pulumi up` again",
-        { operation: "verify", target: where },
-      );
+      throw notApplied(proof);
     case "old-still-works":
       throw proof.error(
         `${after}, the old password still logs in too (${block}: is address this instance's database?)`,
@@ -228,13 +256,96 @@ async function proveOnDatabase(
         partial: partial(false),
       });
     case "unreachable":
-      throw proof.error(`${after}, the login proof could not reach the database (${block}): ${outcome.error.message}`, {
-        operation: "verify",
-        target: where,
-        serverCode: outcome.error.serverCode,
-        partial: partial(false),
-      });
+      throw unreachable(proof, outcome.error, partial(false));
   }
+}
+
+/** The reset did not show: the database kept the old password (state keeps it too). */
+const notApplied = (proof: EngineProof) =>
+  proof.error(
+    "after the API reset the password, the login proof (" +
+      proof.block +
+      ") finds rwuser still logging in with the old password and not with the new one: the database did not " +
+      "change (state keeps the old password); check the instance, then run `pulumi up` again",
+    { operation: "verify", target: proof.where },
+  );
+
+const unreachable = (proof: EngineProof, error: DbPasswordError, partial: ReturnType<Recorded>) =>
+  proof.error(
+    `after the API reset the password, the login proof could not reach the database (${proof.block}): ${error.message}`,
+    { operation: "verify", target: proof.where, serverCode: error.serverCode, partial },
+  );
+
+/**
+ * The proof of a `cql` block, on every node (docs/clusters.md): each node shows the reset, or
+ * the operation fails naming the nodes that answered otherwise, the reset recorded unproved;
+ * every answering node still on the old password and none on the new one: the database did not
+ * change (state keeps the old password); nodes that could not be asked: a warning, the reset
+ * recorded with passwordVerified false; not one node reached: as a proof that cannot reach the
+ * database.
+ */
+async function proveOnNodes(
+  proof: EngineProof,
+  inputs: Inputs,
+  password: string,
+  olds: string[],
+  partial: Recorded,
+): Promise<Proved> {
+  let results: NodeResult[];
+  try {
+    const nodes = await proof.nodes!([password, ...olds]);
+    results = await proveChangeOnNodes(nodes, password, olds, proof.bound);
+  } catch (err) {
+    const e = err as Partial<DbPasswordError>;
+    throw proof.error(
+      `after the API reset the password, the proof (${proof.block}) failed: ${e?.message ?? String(err)}`,
+      {
+        operation: "verify",
+        target: proof.where,
+        serverCode: e?.serverCode,
+        partial: partial(false),
+      },
+    );
+  }
+  const verdict = verdictOf(results);
+  const notes = proof.notes?.() ?? [];
+  if (verdict.verified) return { notes, verified: true, nodeProofs: verdict.nodeProofs };
+  const answered = results.filter((r) => r.answer.kind !== "unreachable");
+  if (
+    answered.length > 0 &&
+    answered.every((r) => r.answer.kind === "disagrees" && r.answer.outcome?.kind === "not-applied")
+  ) {
+    throw notApplied(proof);
+  }
+  if (verdict.against.length > 0) {
+    throw proof.error(
+      `after the API reset the password, the login proof (${proof.block}) finds that not every node shows it: ` +
+        describeNodes(verdict.against),
+      { operation: "verify", target: proof.where, partial: partial(false, verdict.nodeProofs) },
+    );
+  }
+  if (verdict.noneAnswered) {
+    const error = results.length === 1 ? verdict.noneAnswered : undefined;
+    throw proof.error(
+      "after the API reset the password, the login proof could not reach the database " +
+        `(${proof.block}): ${error ? error.message : describeNodes(results)}`,
+      {
+        operation: "verify",
+        target: proof.where,
+        serverCode: verdict.noneAnswered.serverCode,
+        partial: partial(false, verdict.nodeProofs),
+      },
+    );
+  }
+  return {
+    verified: false,
+    nodeProofs: verdict.nodeProofs,
+    notes: [
+      ...notes,
+      `GeminiDbAdminPassword ${inputs.instanceId}: the reset is made, and not proved on every node (${proof.block}): ` +
+        `${describeNodes(verdict.unreachable)}; passwordVerified is false until a \`pulumi up\` proves it there`,
+    ],
+  };
 }
 
 const passwordFree = (outcome: ProofOutcome) =>
@@ -266,7 +377,7 @@ function outputs(
   rotatedAt: string | undefined,
   engine: string | undefined,
   passwordSeed: string,
-  passwordVerified = true,
+  proved: Pick<Proved, "verified" | "nodeProofs"> = { verified: true },
 ): Outputs {
   return compact({
     ...inputs,
@@ -277,7 +388,9 @@ function outputs(
     rotatedAt,
     engine,
     // only with a proof block: without one nothing can be verified, and state gets no new field
-    passwordVerified: proofBlockOf(inputs) ? passwordVerified : undefined,
+    passwordVerified: proofBlockOf(inputs) ? proved.verified : undefined,
+    // per node: with cql only
+    nodeProofs: inputs.cql ? proved.nodeProofs : undefined,
     passwordSeed,
   }) as Outputs;
 }
@@ -291,11 +404,27 @@ function proofChanged(olds: Partial<Inputs>, news: Partial<Inputs>): boolean {
 
 /**
  * One login with the stored password through the inputs' proof block (refresh, a block added):
- * whether it logs in. From an address with password-free access (Redis) every password logs in
- * and nothing can be told: the stored password stands, with a note.
+ * whether it logs in (with `cql`: on every node, one that refuses it is drift; nodes that cannot
+ * be asked leave it unverified; not one node: the error). From an address with password-free
+ * access (Redis) every password logs in and nothing can be told: the stored password stands,
+ * with a note.
  */
-async function loginProof(inputs: Inputs, password: string): Promise<{ verified: boolean; notes: string[] }> {
+async function loginProof(inputs: Inputs, password: string): Promise<Proved> {
   const proof = engineProof(inputs)!;
+  if (proof.nodes) {
+    const results = await logsInOnNodes(await proof.nodes([password]), password, "refuses the password in state");
+    const verdict = verdictOf(results);
+    if (verdict.failure) throw verdict.failure;
+    if (verdict.noneAnswered) {
+      if (results.length === 1) throw verdict.noneAnswered;
+      throw proof.error(`no node could be asked: ${describeNodes(results)}`, {
+        operation: "read",
+        target: proof.where,
+        serverCode: verdict.noneAnswered.serverCode,
+      });
+    }
+    return { verified: verdict.verified, nodeProofs: verdict.nodeProofs, notes: proof.notes?.() ?? [] };
+  }
   try {
     return { verified: await logsIn(proof.login, password), notes: [] };
   } catch (err) {
@@ -394,14 +523,15 @@ export async function create(
       const rotatedAt = inputs.rotatedAt ?? timestamp(new Date());
       const id = `${projectId}/${inputs.instanceId}`;
       const seed = freshSeed();
-      const notes = await proveOnDatabase(ctx, projectId, inputs, settings, password, [], (verified) => ({
+      const record = (verified: boolean, nodeProofs?: NodeProof[]) => ({
         id,
-        properties: { ...outputs(inputs, ctx, projectId, password, rotatedAt, engine, seed, verified) },
-      }));
+        properties: { ...outputs(inputs, ctx, projectId, password, rotatedAt, engine, seed, { verified, nodeProofs }) },
+      });
+      const proved = await proveOnDatabase(ctx, projectId, inputs, settings, password, [], record);
       return {
         id,
-        outs: outputs(inputs, ctx, projectId, password, rotatedAt, engine, seed),
-        ...(notes.length ? { notes } : {}),
+        outs: outputs(inputs, ctx, projectId, password, rotatedAt, engine, seed, proved),
+        ...(proved.notes.length ? { notes: proved.notes } : {}),
       };
     },
     () => generated.drawn,
@@ -429,28 +559,26 @@ export async function update(
       ]);
       let projectId = olds.projectId;
       let engine = olds.engine;
-      let notes: string[] = [];
       // drift (found by a proof block's refresh): the stored password is reset again, as a new one would be
       const drifted = olds.passwordVerified === false && proofBlockOf(news) !== undefined;
       // a reset uses the seed up: the next generated password derives from fresh bytes
       const seed = sets || drifted ? freshSeed() : (olds.passwordSeed ?? freshSeed());
-      let verified = olds.passwordVerified ?? true;
+      // without a reset or a new proof block, the last proof stands
+      let proved: Proved = { notes: [], verified: olds.passwordVerified ?? true, nodeProofs: olds.nodeProofs };
       if (sets || drifted) {
         ({ projectId, engine } = await setPassword(ctx, { ...news, projectId }, password));
-        notes = await proveOnDatabase(ctx, projectId, news, settings, password, sets ? [olds.password] : [], (v) => ({
+        const record = (verified: boolean, nodeProofs?: NodeProof[]) => ({
           id: `${projectId}/${news.instanceId}`,
-          properties: { ...outputs(news, ctx, projectId, password, rotatedAt, engine, seed, v) },
-        }));
-        verified = true;
+          properties: { ...outputs(news, ctx, projectId, password, rotatedAt, engine, seed, { verified, nodeProofs }) },
+        });
+        proved = await proveOnDatabase(ctx, projectId, news, settings, password, sets ? [olds.password] : [], record);
       } else if (proofChanged(olds, news)) {
         // a proof block added or pointed elsewhere: what it says of the stored password is not known yet
-        const checked = await loginProof(news, password);
-        verified = checked.verified;
-        notes = checked.notes;
+        proved = await loginProof(news, password);
       }
       return {
-        outs: outputs(news, ctx, projectId, password, rotatedAt, engine, seed, verified),
-        ...(notes.length ? { notes } : {}),
+        outs: outputs(news, ctx, projectId, password, rotatedAt, engine, seed, proved),
+        ...(proved.notes.length ? { notes: proved.notes } : {}),
       };
     },
     () => generated.drawn,
@@ -467,13 +595,20 @@ export async function read(
   return guard("read", [props], async () => {
     const ctx = context(props, settings);
     // The API cannot tell which password is set: refresh checks that the instance exists, and
-    // with cql that the password in state still logs in (one login).
+    // with a proof block that the password in state still logs in (one login; with cql, on each node).
     const inst = await ctx.client.getInstance(props.projectId, props.instanceId);
     if (!inst) return { id: "", props: undefined };
     if (!proofBlockOf(props)) return { id, props };
     if (props.password === undefined) return { id, props: { ...props, passwordVerified: false } };
-    const { verified } = await loginProof(props, props.password);
-    return { id, props: { ...props, passwordVerified: verified } };
+    const { verified, nodeProofs } = await loginProof(props, props.password);
+    return {
+      id,
+      props: compact({
+        ...props,
+        passwordVerified: verified,
+        nodeProofs: props.cql ? nodeProofs : undefined,
+      }) as Outputs,
+    };
   });
 }
 

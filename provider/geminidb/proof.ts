@@ -3,8 +3,10 @@
  * API's 2xx, the database itself must show the change. rwuser logs in with the new password,
  * and no longer with the old one, waited for within the engine's bound (provider/shared/proof.ts):
  *
- * - `cql` (Cassandra): a CQL login; an authentication cache can keep the old password working
- *   for a while on a node, and a node may take the new one a moment later (AUTH_SETTLE).
+ * - `cql` (Cassandra): a CQL login on every node of the instance, each on a connection of its
+ *   own (provider/cql/nodes.ts: `address`, `nodes`, and the peers `address` knows): clients
+ *   connect to every node, and each node's credentials cache can keep the old password working,
+ *   or the new one refused, for a while (AUTH_SETTLE, `credentialsCacheMs`). docs/clusters.md.
  * - `redis`: `AUTH <password>` and `PING` on a fresh connection. GeminiDB locks a client address
  *   out for a few seconds after more than five failed AUTHs, so the rounds are a second apart
  *   or more, and the old password is asked once per round.
@@ -12,10 +14,11 @@
  * - `mongo`: a SCRAM login as rwuser of `admin`, then `ping`, over MongoDB's wire protocol.
  */
 import { BlockList, isIP } from "net";
-import { AUTH_SETTLE, cqlLabel, cqlLoginOf, cqlTarget, withPort } from "../cql/client";
+import { AUTH_SETTLE, cqlBound, cqlLabel, cqlTarget, withPort } from "../cql/client";
+import { cqlNodes } from "../cql/nodes";
 import { CqlError, DbPasswordError, InfluxError, MongoError, RedisError } from "../shared/errors";
 import type { GeminiDbEngine } from "../shared/password";
-import { Clock, Login, ProofBound, ProofOutcome, REAL_CLOCK, proveChange } from "../shared/proof";
+import { Clock, Login, NodeLogin, ProofBound, ProofOutcome, REAL_CLOCK, proveChange } from "../shared/proof";
 import type { GeminiDbAdminPasswordInputs as Inputs } from "./schema";
 
 export type { ProofOutcome } from "../shared/proof";
@@ -57,6 +60,13 @@ export interface EngineProof {
   /** host:port of the database, for the password-free check. */
   hostPort: string;
   error(message: string, options: ConstructorParameters<typeof DbPasswordError>[1]): DbPasswordError;
+  /**
+   * `cql`: every node to prove on, each with rwuser's logins there (`passwords`: what rwuser may
+   * log in with now, for the discovery of the nodes), resolved once; and what the user should
+   * read about them (a discovery that failed). Without it the proof logs in at `hostPort` only.
+   */
+  nodes?(passwords: string[]): Promise<NodeLogin[]>;
+  notes?(): string[];
 }
 
 /** The endpoint of a Redis, Influx or Mongo proof block, as its client takes it. */
@@ -108,15 +118,21 @@ export function engineProof(inputs: Partial<Inputs>, settle?: ProofBound): Engin
   const block = proofBlockOf(inputs);
   if (!block) return undefined;
   if (block === "cql") {
-    const target = cqlTarget(inputs.cql!, GEMINIDB_CQL_PORT);
+    const given = inputs.cql!;
+    const target = cqlTarget(given, GEMINIDB_CQL_PORT);
+    const bound = cqlBound(settle ?? AUTH_SETTLE, given.credentialsCacheMs);
+    const nodes = cqlNodes(target, given, bound);
     return {
       block,
       engine: "cassandra",
-      login: cqlLoginOf(target, RWUSER),
-      bound: settle ?? AUTH_SETTLE,
+      login: nodes.contactLogin(RWUSER).login,
+      bound,
       where: cqlLabel(target, RWUSER),
       hostPort: target.hostPort,
       error: (m, o) => new CqlError(m, o),
+      nodes: (passwords) =>
+        nodes.logins(RWUSER, () => [...new Set(passwords)].map((password) => ({ username: RWUSER, password }))),
+      notes: () => nodes.notes(),
     };
   }
   const kind = ENDPOINT_BLOCKS[block];

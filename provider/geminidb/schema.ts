@@ -5,7 +5,13 @@
  */
 import { z } from "zod";
 import { isLoopbackHost } from "../shared/env";
-import { cqlAddressField, millisecondsOf, pemCertificateField, scheduleFields } from "../shared/fields";
+import {
+  cqlAddressField,
+  cqlClusterSchemaFields,
+  millisecondsOf,
+  pemCertificateField,
+  scheduleFields,
+} from "../shared/fields";
 import { geminiDbSpec } from "./spec";
 import {
   type GeminiDbEngine,
@@ -16,6 +22,7 @@ import {
 } from "../shared/password";
 import { PROOF_BLOCKS, type ProofBlock } from "./proof";
 import type { Inputify, SameFields } from "../shared/inputs";
+import type { NodeProof } from "../shared/proof";
 import type {
   GeminiDbAdminPasswordArgs,
   GeminiDbAuthArgs,
@@ -99,6 +106,7 @@ export const authSchema = z
 export const cqlSchema = z
   .object({
     address: cqlAddressField,
+    ...cqlClusterSchemaFields,
     tls: z.boolean({ error: "must be true or false" }).optional(),
     caCertificate: pemCertificateField.optional(),
     localDataCenter: z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }).optional(),
@@ -225,4 +233,6 @@ export interface GeminiDbAdminPasswordOutputs extends Omit<GeminiDbAdminPassword
   passwordVerified?: boolean;
   /** The instance's engine, lower case, as the API reports it. */
   engine?: GeminiDbEngine;
+  /** With `cql`: what each node showed of the last proof or refresh. */
+  nodeProofs?: NodeProof[];
 }

@@ -3,6 +3,9 @@
  * of them). Edit the text here, then run `npm run gen-sdk`.
  */
 import {
+  CQL_NODE_PROOF_TYPE,
+  cqlClusterFields,
+  nodeProofsOutput,
   LOCAL_DATA_CENTER,
   type ObjectTypeSpec,
   type ResourceSpec,
@@ -63,9 +66,12 @@ export const geminiDbSpec: ResourceSpec = {
           type: "string",
           description:
             "A node's CQL address, `host:port` (a private IP of the instance; port 8635, GeminiDB's CQL port, when " +
-            "omitted). The pipeline must reach it: from the instance's VPC, a peered network or a VPN.",
+            "omitted). The pipeline must reach it: from the instance's VPC, a peered network or a VPN. Each reset " +
+            "is proved there and on the instance's other nodes (`nodes`, `discoverNodes`): clients connect to " +
+            "every node, and each checks passwords itself.",
           required: true,
         },
+        ...cqlClusterFields("cql."),
         tls: {
           type: "boolean",
           description:
@@ -84,6 +90,7 @@ export const geminiDbSpec: ResourceSpec = {
         timeoutMs: timeoutSpec("each CQL connection attempt", 1000, 60000, 10000),
       },
     },
+    [CQL_NODE_PROOF_TYPE.name]: CQL_NODE_PROOF_TYPE.spec,
     GeminiDbRedis: proofEndpoint({
       engine: "Redis",
       proves: "by `AUTH <password>` and `PING` on a fresh connection",
@@ -225,12 +232,12 @@ export const geminiDbSpec: ResourceSpec = {
     cql: {
       type: { object: "GeminiDbCql" },
       description:
-        "For a Cassandra instance: prove each reset on the database itself: after the API's 204, a login as rwuser " +
-        "over CQL must work with the " +
-        "new password and fail with the old one (tried again for a few seconds while authentication caches " +
-        "expire); a reset the database does not show fails the update. `pulumi refresh` then logs in with the " +
-        "password in state and reports `passwordVerified: false` when it no longer works (say, after a reset in " +
-        "the console), which the next `pulumi up` repairs.",
+        "For a Cassandra instance: prove each reset on the database itself, on every node: after the API's 204, a " +
+        "login as rwuser over CQL must work with the new password and fail with the old one on each node (tried " +
+        "again while the nodes' credentials caches expire, `cql.credentialsCacheMs`); a node that shows otherwise " +
+        "fails the update, and one that cannot be asked leaves `passwordVerified: false` and a warning. `pulumi " +
+        "refresh` then logs in with the password in state on each node and reports `passwordVerified: false` when " +
+        "one refuses it (say, after a reset in the console), which the next `pulumi up` repairs.",
       default: "none: the API's answer is the only evidence, and there is no `passwordVerified`",
     },
     redis: {
@@ -285,8 +292,10 @@ export const geminiDbSpec: ResourceSpec = {
       type: "boolean",
       description:
         "With a proof block (`cql`, `redis`, `influx`, `mongo`): false when the last refresh found that the " +
-        "password in state no longer logs in as rwuser. Undefined without one.",
+        "password in state no longer logs in as rwuser (with `cql`: on one of the nodes), or the last reset could " +
+        "not be proved on every node. Undefined without one.",
     },
+    nodeProofs: nodeProofsOutput("of the instance, as rwuser (with `cql`; undefined without it)"),
   },
   state: {
     passwordSeed: PASSWORD_SEED,

@@ -15,8 +15,9 @@ type Json = Record<string, unknown>;
 export const PYTHON_PULUMI_TESTED = "3.272.0";
 
 function typeOf(type: FieldType): Json {
-  if (typeof type === "object") return { $ref: `#/types/${token(type.object)}` };
-  return { type };
+  if (typeof type !== "object") return { type };
+  if ("array" in type) return { type: "array", items: typeOf(type.array) };
+  return { $ref: `#/types/${token(type.object)}` };
 }
 
 function property(field: FieldSpec, doc: string): Json {
@@ -60,7 +61,8 @@ function objectTypesOf(spec: ResourceSpec): Record<string, string> {
   const out: Record<string, string> = {};
   const fields = [spec.inputs, ...Object.values(spec.types).map((t) => t.properties)];
   for (const group of fields)
-    for (const [k, f] of Object.entries(group)) if (typeof f.type === "object") out[k] = f.type.object;
+    for (const [k, f] of Object.entries(group))
+      if (typeof f.type === "object" && "object" in f.type) out[k] = f.type.object;
   return out;
 }
 

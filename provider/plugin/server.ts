@@ -14,7 +14,7 @@ import type * as ProviderPb from "@pulumi/pulumi/proto/provider_pb";
 import type { ResourceEntry } from "./resources";
 import { decode, encode, overlaps } from "./values";
 import { engineArgument, operationEnded, operationStarted, useEngineAddress, watchEngine } from "../shared/engine";
-import type { FieldSpec, ResourceSpec } from "../shared/spec";
+import type { FieldSpec, FieldType, ResourceSpec } from "../shared/spec";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const structpb =
@@ -39,7 +39,8 @@ function fieldAt(spec: ResourceSpec, path: string): FieldSpec | undefined {
   const [head, ...rest] = path.split(".");
   let field: FieldSpec | undefined = spec.inputs[head] ?? spec.outputs[head] ?? spec.state?.[head];
   for (const step of rest) {
-    field = typeof field?.type === "object" ? spec.types[field.type.object]?.properties[step] : undefined;
+    const type: FieldType | undefined = field?.type;
+    field = typeof type === "object" && "object" in type ? spec.types[type.object]?.properties[step] : undefined;
   }
   return field;
 }

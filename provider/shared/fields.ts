@@ -3,7 +3,7 @@
  * spec's field (shared/spec.ts), whose text states them: one place for both.
  */
 import { z } from "zod";
-import { FieldSpec, SCHEDULE_INPUTS } from "./spec";
+import { CREDENTIALS_CACHE_MS, FieldSpec, SCHEDULE_INPUTS } from "./spec";
 import { scheduleProblem, timeZoneProblem } from "./calendar";
 
 /** A whole number of milliseconds within [min, max]. */
@@ -90,3 +90,17 @@ export const pemCertificateField = z
   .refine((pem) => /-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/.test(pem), {
     error: "must be a PEM certificate (-----BEGIN CERTIFICATE----- ...)",
   });
+
+/**
+ * The fields of a CQL endpoint that say which nodes a proof logs in on (shared/spec.ts's
+ * cqlClusterFields): node addresses as `address` takes them (at most 100), whether to discover
+ * more, and the nodes' credentials cache.
+ */
+export const cqlClusterSchemaFields = {
+  nodes: z
+    .array(cqlAddressField, { error: "must be a list of addresses" })
+    .max(100, { error: "must list at most 100 nodes" })
+    .optional(),
+  discoverNodes: z.boolean({ error: "must be true or false" }).optional(),
+  credentialsCacheMs: millisecondsField(CREDENTIALS_CACHE_MS.min, CREDENTIALS_CACHE_MS.max).optional(),
+};

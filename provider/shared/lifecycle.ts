@@ -10,7 +10,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
-import { ConfigError, DbPasswordError } from "./errors";
+import { ConfigError, DbPasswordError, ErrorDetails } from "./errors";
 import { CheckFailure, compact, failed, issuesToFailures, providerCheck } from "./check";
 import { guarded } from "./guard";
 import * as pair from "./pair";
@@ -19,12 +19,11 @@ import { PasswordSource, freshSeed, passwordLabel, passwordSource, seedFromSecre
 import { Diff, Scheduled, passwordForUpdate, timestamp, withSchedule } from "./schedule";
 import { ResourceSpec, replacedFields, secretValues } from "./spec";
 import { resourceDiff } from "./diff";
-import { requireChange } from "./proof";
+import { NodeResult, combineNodeResults, describeNodes, logsInOnNodes, proveChangeOnNodes, verdictOf } from "./proof";
+import type { NodeProof } from "./proof";
 
 /** What a database connection offers the lifecycle: the pair's view of it, and a little more. */
 export interface IdentityConnection extends pair.PairAdapter {
-  /** The address outputs record (`host:port`, or with a scheme where the database has one). */
-  readonly address: string;
   /** Whether there is an admin identity (the connection's own login). */
   readonly hasAdmin: boolean;
   /** Whether `setPassword` needs no old password (an admin that sets passwords outright). */
@@ -33,6 +32,8 @@ export interface IdentityConnection extends pair.PairAdapter {
   id(name: string): string;
   /** Ends whatever the operation opened (a shared session); called however the operation ends. */
   close(): Promise<void>;
+  /** What the user should read in the log about the operation's nodes (a discovery that failed). */
+  notes?(): string[];
 }
 
 /** How a database names the fields of an identity resource. */
@@ -62,8 +63,13 @@ export interface IdentityState {
   password: string;
   /** The resolved address. */
   address: string;
-  /** False when the last refresh found that the password no longer logs in. */
+  /**
+   * False when the last refresh found that the password no longer logs in, or the last change
+   * was not proved on every node.
+   */
   passwordVerified: boolean;
+  /** Per node, what the last proof or refresh showed (databases that prove on each node). */
+  nodeProofs?: NodeProof[];
   /** When the resource last set the password (RFC 3339 UTC); absent on stacks from before it. */
   rotatedAt?: string;
   /** With a standby: the password of the identity that is not active. Secret. */
@@ -78,6 +84,8 @@ export type IdentityOutputs = IdentityInputs & IdentityState;
 /** A database, as the lifecycle needs it. `S`: what tests may inject (short waits). */
 export interface IdentityDatabase<S = unknown> {
   spec: ResourceSpec;
+  /** Whether outputs record `nodeProofs` (a database proved on each of its nodes). */
+  nodeProofs?: boolean;
   fields: IdentityFieldNames;
   /** How messages name an identity: "user", "role"; and what the standby's grants are ("roles"). */
   kind: string;
@@ -110,6 +118,26 @@ export interface Identity {
   standby?: string;
   /** The one services log in as now: `name` without a standby, or before state names one. */
   active: string;
+}
+
+/** What a proof found, as the outputs record it. */
+interface Proof {
+  verified: boolean;
+  nodeProofs?: NodeProof[];
+}
+
+/**
+ * `err`, carrying what the resource is now (a change made, then its proof failed), as a
+ * DbPasswordError constructed with `partial` would: so that state records the change while the
+ * operation fails (Pulumi's initialization failure). The outputs are not enumerable (they hold a
+ * password).
+ */
+function withPartial<E extends DbPasswordError>(err: E, partial: NonNullable<ErrorDetails["partial"]>): E {
+  const e = err as unknown as { id?: string; reasons?: string[] };
+  e.id = partial.id;
+  e.reasons = [err.message];
+  Object.defineProperty(err, "properties", { value: partial.properties, enumerable: false, configurable: true });
+  return err;
 }
 
 /** The lifecycle, shaped like the provider (the plugin's table and the dynamic provider). */
@@ -152,14 +180,16 @@ export function identityLifecycle<I extends IdentityInputs, O extends IdentityOu
     password: string,
     rotatedAt: string | undefined,
     passwordSeed: string,
+    proof: Proof = { verified: true },
   ): O =>
     compact({
       ...(inputs as Record<string, unknown>),
       password,
       address: conn.address,
-      passwordVerified: true,
+      passwordVerified: proof.verified,
       rotatedAt,
       passwordSeed,
+      nodeProofs: db.nodeProofs ? proof.nodeProofs : undefined,
     }) as unknown as O;
 
   // Generated passwords are derived (seed.ts), so that a run after a crash knows what a dead one
@@ -208,9 +238,65 @@ export function identityLifecycle<I extends IdentityInputs, O extends IdentityOu
     );
   }
 
-  /** That the new password logs in and every old one is refused, within the database's bound. */
-  const verify = (conn: IdentityConnection, name: string, desired: string, olds: string[]) =>
-    requireChange(pair.loginOf(conn, name), desired, olds, conn.proofBound, (m) => conn.error(m, "verify", name));
+  /** That the new password logs in and every old one is refused on every node, each within the database's bound. */
+  async function verify(conn: IdentityConnection, name: string, desired: string, olds: string[]) {
+    const nodes = await pair.nodeLoginsOf(conn, name, [desired, ...olds]);
+    return proveChangeOnNodes(nodes, desired, olds, conn.proofBound);
+  }
+
+  /**
+   * The policy for what the nodes showed of a change the provider made (docs/clusters.md): nodes
+   * that answered and disagree (or failed for good) fail the operation, naming them, and so does
+   * a proof that reached no node, with the change recorded (`partial`: what `recorded` gives,
+   * passwordVerified false); nodes that could not be asked make a warning and passwordVerified
+   * false. Returns what the outputs record, and the warnings.
+   */
+  function settle(
+    conn: IdentityConnection,
+    name: string,
+    results: NodeResult[],
+    recorded: (proof: Proof) => { id: string; properties: O },
+    what = "the change does not show on every node",
+  ): { proof: Proof; notes: string[] } {
+    const verdict = verdictOf(results);
+    const unproved = { verified: false, nodeProofs: verdict.nodeProofs };
+    const partial = () => {
+      const { id, properties } = recorded(unproved);
+      return { id, properties: properties as unknown as Record<string, unknown> };
+    };
+    if (verdict.against.length > 0) {
+      // one node (a database one address serves): what it showed, as a proof of that address says it
+      const only = results.length === 1 ? results[0].answer : undefined;
+      if (only?.kind === "failed") throw withPartial(only.error, partial());
+      const message =
+        only?.kind === "disagrees"
+          ? only.outcome?.kind === "old-still-works"
+            ? `an old password still logs in after the change (${only.answer})`
+            : `the new password does not log in after the change (${only.answer})`
+          : `${what}: ${describeNodes(verdict.against)}`;
+      throw withPartial(conn.error(message, "verify", name), partial());
+    }
+    if (verdict.noneAnswered) {
+      const none =
+        results.length === 1
+          ? verdict.noneAnswered
+          : conn.error(`the change could not be proved on any node: ${describeNodes(results)}`, "verify", name);
+      throw withPartial(none, partial());
+    }
+    const notes = verdict.unreachable.length
+      ? [
+          `${db.spec.name} ${conn.id(name)}: the password is set, and not proved on every node: ` +
+            `${describeNodes(verdict.unreachable)}; passwordVerified is false until a \`pulumi up\` proves it there`,
+        ]
+      : [];
+    return { proof: { verified: verdict.verified, nodeProofs: verdict.nodeProofs }, notes };
+  }
+
+  /** The warnings of an operation: its own, then what the connection says of its nodes. */
+  const notesOf = (conn: IdentityConnection, own: string[]) => {
+    const all = [...(conn.notes?.() ?? []), ...own];
+    return all.length ? { notes: all } : {};
+  };
 
   // ---------------------------------------------------------------- check
 
@@ -286,19 +372,28 @@ export function identityLifecycle<I extends IdentityInputs, O extends IdentityOu
             { operation: "create", target: conn.target(name), property: "currentPassword" },
           );
         }
-        await verify(conn, name, desired, given);
-        const outs = outputs(inputs, conn, desired, inputs.rotatedAt ?? timestamp(new Date()), freshSeed());
+        const id = conn.id(name);
+        const rotatedAt = inputs.rotatedAt ?? timestamp(new Date());
+        const seed = freshSeed();
+        const record = (proof: Proof) => ({ id, properties: outputs(inputs, conn, desired, rotatedAt, seed, proof) });
+        const proved = await verify(conn, name, desired, given);
+        let { proof, notes } = settle(conn, name, proved, record);
+        const outs = outputs(inputs, conn, desired, rotatedAt, seed, proof);
         if (standby !== undefined) {
           // `name` is active first; the standby gets its own password and the same grants
-          const standbyPassword = await pair.createStandby(
+          const created = await pair.createStandby(
             conn,
             { primary: name, standby },
             inputs.createIfMissing,
             generated.forName(standby),
           );
-          Object.assign(outs, { [f.active]: name, standbyPassword });
+          ({ proof, notes } = settle(conn, name, combineNodeResults(proved, created.nodes), record));
+          Object.assign(outs, outputs(inputs, conn, desired, rotatedAt, seed, proof), {
+            [f.active]: name,
+            standbyPassword: created.password,
+          });
         }
-        return { id: conn.id(name), outs };
+        return { id, outs, ...notesOf(conn, notes) };
       },
       settings,
     );
@@ -326,29 +421,41 @@ export function identityLifecycle<I extends IdentityInputs, O extends IdentityOu
         const drifted = olds.passwordVerified === false;
         // a password set makes the seed used up: the next change derives from fresh bytes
         const seed = sets || drifted ? freshSeed() : (olds.passwordSeed ?? freshSeed());
+        // without a change the last proof stands
+        let proof: Proof = { verified: true, nodeProofs: olds.nodeProofs };
+        let notes: string[] = [];
+        const record = (p: Proof) => ({ id: _id, properties: outputs(news, conn, desired, rotatedAt, seed, p) });
         if (id.standby !== undefined) {
           const state = stateOf({ ...id, active }, olds);
           let result = { active: state.active, password: olds.password, standbyPassword: olds.standbyPassword };
-          if (sets) result = await pair.rotatePair(conn, state, desired, news.currentPassword, generated.pending);
-          else if (drifted) {
-            result.standbyPassword = await pair.repairPair(
+          if (sets) {
+            const rotated = await pair.rotatePair(conn, state, desired, news.currentPassword, generated.pending);
+            result = rotated;
+            ({ proof, notes } = settle(conn, rotated.active, rotated.nodes, record));
+          } else if (drifted) {
+            const repaired = await pair.repairPair(
               conn,
               state,
               () => generated.forName(pair.otherOf(state, active)),
               news.currentPassword,
               generated.pending,
             );
+            result.standbyPassword = repaired.standbyPassword;
+            ({ proof, notes } = settle(conn, active, repaired.nodes, record));
           }
-          const outs = outputs(news, conn, result.password, rotatedAt, seed);
-          return { outs: { ...outs, [f.active]: result.active, standbyPassword: result.standbyPassword } };
+          const outs = outputs(news, conn, result.password, rotatedAt, seed, proof);
+          return {
+            outs: { ...outs, [f.active]: result.active, standbyPassword: result.standbyPassword },
+            ...notesOf(conn, notes),
+          };
         }
         if (sets || drifted) {
           const known = [olds.password, news.currentPassword].filter((p): p is string => p !== undefined);
           // and what a run that died after setting a generated password left there
           await conn.setPassword(id.name, [...known, ...generated.pending(id.name)], desired);
-          await verify(conn, id.name, desired, known);
+          ({ proof, notes } = settle(conn, id.name, await verify(conn, id.name, desired, known), record));
         }
-        return { outs: outputs(news, conn, desired, rotatedAt, seed) };
+        return { outs: outputs(news, conn, desired, rotatedAt, seed, proof), ...notesOf(conn, notes) };
       },
       settings,
     );
@@ -363,19 +470,42 @@ export function identityLifecycle<I extends IdentityInputs, O extends IdentityOu
       async (op) => {
         const conn = op.connect(props);
         const identity = identityOf(props);
-        let verified: boolean;
+        let results: NodeResult[] = [];
         if (identity.standby !== undefined) {
           const found = await pair.readPair(conn, stateOf(identity, props));
-          if (found === "gone") return { id: "", props: undefined };
-          verified = found === "ok";
-        } else {
-          // A password that logs in proves the identity exists: one login. Only a refused one
-          // asks whether it is gone (removed from state) or its password changed (drift). An
-          // imported identity has no password in state until the next `up` sets one.
-          verified = props.password !== undefined && (await conn.canLogin(identity.name, props.password));
-          if (!verified && (await conn.exists(identity.name)) === false) return { id: "", props: undefined };
+          if (found.status === "gone") return { id: "", props: undefined };
+          results = found.nodes;
+        } else if (props.password !== undefined) {
+          // A password that logs in proves the identity exists: one login per node. Only a
+          // refusal everywhere asks whether it is gone (removed from state) or its password
+          // changed (drift); a refusal on one node is drift. An imported identity has no
+          // password in state until the next `up` sets one.
+          const nodes = await pair.nodeLoginsOf(conn, identity.name, [props.password]);
+          results = await logsInOnNodes(nodes, props.password, "refuses the password in state");
+          const verdict = verdictOf(results);
+          if (verdict.failure) throw verdict.failure;
+          if (verdict.noneAnswered) {
+            if (results.length === 1) throw verdict.noneAnswered;
+            throw conn.error(`no node could be asked: ${describeNodes(results)}`, "read", identity.name);
+          }
         }
-        return { id, props: { ...props, address: conn.address, passwordVerified: verified } };
+        const verdict = verdictOf(results);
+        const anyAgrees = results.some((r) => r.answer.kind === "agrees");
+        if (identity.standby === undefined && !anyAgrees && (await conn.exists(identity.name)) === false) {
+          return { id: "", props: undefined };
+        }
+        const proof = { verified: verdict.verified, nodeProofs: results.length ? verdict.nodeProofs : undefined };
+        const { nodeProofs: _stale, ...rest } = props as O & { nodeProofs?: unknown };
+        void _stale;
+        return {
+          id,
+          props: compact({
+            ...rest,
+            address: conn.address,
+            passwordVerified: proof.verified,
+            nodeProofs: db.nodeProofs ? proof.nodeProofs : undefined,
+          }) as unknown as O,
+        };
       },
       settings,
     );

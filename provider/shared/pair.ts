@@ -8,20 +8,41 @@
  * algorithm, written once, here. docs/ARCHITECTURE.md, section 2.
  */
 import { ConfigError, DbPasswordError } from "./errors";
-import { Login, ProofBound, loginUntil } from "./proof";
+import {
+  Login,
+  NodeLogin,
+  NodeResult,
+  ProofBound,
+  combineNodeResults,
+  describeNodes,
+  loginOnNodes,
+  logsInOnNodes,
+  verdictOf,
+} from "./proof";
 
 /** What the pair algorithm asks of a database. Every method may throw the database's typed error. */
 export interface PairAdapter {
   /** How messages name an identity: "user", "role". */
   readonly kind: string;
+  /** The address outputs record (`host:port`, or with a scheme where the database has one). */
+  readonly address: string;
   /** The input that names the standby identity, for errors: "standbyUser", "standbyRole". */
   readonly standbyField: string;
   /** How errors name `name` on this database ("milvus host:port user x"). Never a secret. */
   target(name: string): string;
   /** Throws a ConfigError naming `standbyField` when there is no admin identity to manage both. */
   requireAdmin(name: string): void;
-  /** Whether `name` logs in with `password` now (true, false; throws when it cannot tell). */
+  /**
+   * Whether `name` logs in with `password` now (true, false; throws when it cannot tell): on every
+   * node a proof asks (`nodeLogins`), false when one refuses it.
+   */
   canLogin(name: string, password: string): Promise<boolean>;
+  /**
+   * The nodes a proof logs in on, each with `name`'s logins there (a database whose address
+   * serves it whole: one, `canLogin`, which is what omitting this gives). `passwords`: what
+   * `name` may log in with now, for a node list that must first be read from the database.
+   */
+  nodeLogins?(name: string, passwords: string[]): Promise<NodeLogin[]>;
   /** How long a login proof waits for this database to show a change (auth caches): proof.ts. */
   readonly proofBound: ProofBound;
   /** Whether `name` exists; undefined when it cannot be told. */
@@ -62,6 +83,8 @@ export interface PairResult {
   active: string;
   password: string;
   standbyPassword: string;
+  /** What each node showed of the rotation's proofs (combined). */
+  nodes: NodeResult[];
 }
 
 /** The identity of the pair that is not `active`. */
@@ -128,10 +151,29 @@ export const loginOf =
   (password) =>
     db.canLogin(name, password);
 
-async function proveLogin(db: PairAdapter, name: string, password: string, who: string): Promise<void> {
-  if (!(await loginUntil(loginOf(db, name), password, true, db.proofBound))) {
-    throw db.error(`${who} does not log in with its password after the change`, "verify", name);
-  }
+/** The nodes a proof of `name` logs in on: the database's (`nodeLogins`), or its one address. */
+export function nodeLoginsOf(db: PairAdapter, name: string, passwords: string[]): Promise<NodeLogin[]> {
+  if (db.nodeLogins) return db.nodeLogins(name, passwords);
+  return Promise.resolve([{ address: db.address, login: loginOf(db, name) }]);
+}
+
+/**
+ * Fails unless every node that answered agrees (and one answered at all), naming the nodes that
+ * do not; returns the results, in which nodes that could not be asked stay for the caller to
+ * report (a warning, passwordVerified false).
+ */
+export function requireNodes(db: PairAdapter, name: string, results: NodeResult[], what: string): NodeResult[] {
+  const verdict = verdictOf(results);
+  if (verdict.against.length > 0) throw db.error(`${what}: ${describeNodes(verdict.against)}`, "verify", name);
+  if (verdict.noneAnswered) throw verdict.noneAnswered;
+  return results;
+}
+
+/** That `name` logs in with `password` on every node that answers, within the bound. */
+async function proveLogin(db: PairAdapter, name: string, password: string, who: string): Promise<NodeResult[]> {
+  const nodes = await nodeLoginsOf(db, name, [password]);
+  const results = await loginOnNodes(nodes, password, true, db.proofBound, "refuses the password");
+  return requireNodes(db, name, results, `${who} does not log in with its password after the change`);
 }
 
 /**
@@ -144,7 +186,7 @@ export async function createStandby(
   pair: { primary: string; standby: string },
   createIfMissing: boolean | undefined,
   password: string,
-): Promise<string> {
+): Promise<{ password: string; nodes: NodeResult[] }> {
   db.requireAdmin(pair.standby);
   const exists = await db.exists(pair.standby);
   if (exists === false && !createIfMissing) {
@@ -157,8 +199,8 @@ export async function createStandby(
   if (exists !== false) await db.drop(pair.standby);
   await db.create(pair.standby, password);
   await syncGrants(db, pair.primary, pair.standby);
-  await proveLogin(db, pair.standby, password, `the standby ${db.kind}`);
-  return password;
+  const nodes = await proveLogin(db, pair.standby, password, `the standby ${db.kind}`);
+  return { password, nodes };
 }
 
 /**
@@ -171,6 +213,13 @@ export type Pending = (name: string) => string[];
  * A rotation of the pair: the inactive identity gets `desired` and the active one's grants,
  * then becomes active. The previously active identity keeps its password (it is repaired first
  * if it no longer logs in with it). `currentPassword`: the user's hint for drift.
+ *
+ * The switch is proved on every node (`nodeLogins`): the new active identity logs in with
+ * `desired` on every node that can be asked, the previously active one still logs in with its
+ * password there, and the password from two rotations ago is refused; a node that answers
+ * otherwise within the bound fails the rotation, naming it, before anything is switched (state
+ * keeps the pair as it was, and its seed: the next run derives the same password and tries
+ * again). Nodes that could not be asked stay in the result for the caller to report.
  */
 export async function rotatePair(
   db: PairAdapter,
@@ -195,16 +244,21 @@ export async function rotatePair(
   }
   await forcePassword(db, next, candidates, desired);
   await syncGrants(db, previous, next);
-  await proveLogin(db, next, desired, `the new active ${db.kind}`);
-  await proveLogin(db, previous, state.password, `the previously active ${db.kind}`);
-  if (
-    state.standbyPassword &&
-    state.standbyPassword !== desired &&
-    !(await loginUntil(loginOf(db, next), state.standbyPassword, false, db.proofBound))
-  ) {
-    throw db.error("the password from two rotations ago still logs in", "verify", next);
+  const nextNodes = await proveLogin(db, next, desired, `the new active ${db.kind}`);
+  const previousNodes = await proveLogin(db, previous, state.password, `the previously active ${db.kind}`);
+  const checks = [nextNodes, previousNodes];
+  if (state.standbyPassword && state.standbyPassword !== desired) {
+    const nodes = await nodeLoginsOf(db, next, [desired]);
+    const twoAgo = await loginOnNodes(
+      nodes,
+      state.standbyPassword,
+      false,
+      db.proofBound,
+      "still takes the password from two rotations ago",
+    );
+    checks.push(requireNodes(db, next, twoAgo, "the password from two rotations ago still logs in"));
   }
-  return { active: next, password: desired, standbyPassword: state.password };
+  return { active: next, password: desired, standbyPassword: state.password, nodes: combineNodeResults(...checks) };
 }
 
 /**
@@ -218,7 +272,7 @@ export async function repairPair(
   newStandbyPassword: () => string,
   currentPassword?: string,
   pending: Pending = () => [],
-): Promise<string> {
+): Promise<{ standbyPassword: string; nodes: NodeResult[] }> {
   const active = state.active;
   const standby = otherOf(state, active);
   const given = currentPassword ? [currentPassword] : [];
@@ -231,20 +285,44 @@ export async function repairPair(
   }
   if (activeRecreated) await syncGrants(db, standby, active);
   else await syncGrants(db, active, standby);
-  await proveLogin(db, active, state.password, `the active ${db.kind}`);
-  await proveLogin(db, standby, standbyPassword, `the standby ${db.kind}`);
-  return standbyPassword;
+  const activeNodes = await proveLogin(db, active, state.password, `the active ${db.kind}`);
+  const standbyNodes = await proveLogin(db, standby, standbyPassword, `the standby ${db.kind}`);
+  return { standbyPassword, nodes: combineNodeResults(activeNodes, standbyNodes) };
 }
 
-/** Refresh: both identities must exist and both stored passwords must log in. */
-export async function readPair(db: PairAdapter, state: PairState): Promise<"ok" | "drift" | "gone"> {
+/**
+ * Refresh: both identities must exist and both stored passwords must log in, on every node (one
+ * that refuses either is drift). Throws when not one node could be asked, or asking one failed for
+ * good (TLS).
+ */
+export async function readPair(
+  db: PairAdapter,
+  state: PairState,
+): Promise<{ status: "ok" | "drift" | "gone"; nodes: NodeResult[] }> {
   const standby = otherOf(state, state.active);
-  const okActive = await db.canLogin(state.active, state.password);
-  const okStandby = state.standbyPassword !== undefined && (await db.canLogin(standby, state.standbyPassword));
-  if (okActive && okStandby) return "ok";
-  if (!okActive && !okStandby) {
-    const [a, s] = [await db.exists(state.active), await db.exists(standby)];
-    if (a === false && s === false) return "gone";
+  const activeNodes = await nodeLoginsOf(db, state.active, [state.password]);
+  const active = await logsInOnNodes(activeNodes, state.password, `refuses the password of ${state.active}`);
+  const standbyNodes =
+    state.standbyPassword === undefined
+      ? undefined
+      : await logsInOnNodes(
+          await nodeLoginsOf(db, standby, [state.standbyPassword]),
+          state.standbyPassword,
+          `refuses the password of ${standby}`,
+        );
+  const nodes = combineNodeResults(active, ...(standbyNodes ? [standbyNodes] : []));
+  const verdict = verdictOf(nodes);
+  if (verdict.failure) throw verdict.failure;
+  if (verdict.noneAnswered) {
+    if (nodes.length === 1) throw verdict.noneAnswered;
+    throw db.error(`no node could be asked: ${describeNodes(nodes)}`, "read", state.active);
   }
-  return "drift";
+  const agrees = (results: NodeResult[] | undefined) =>
+    !!results && results.some((r) => r.answer.kind === "agrees") && results.every((r) => r.answer.kind !== "disagrees");
+  if (standbyNodes !== undefined && verdict.verified) return { status: "ok", nodes };
+  if (!agrees(active) && !agrees(standbyNodes)) {
+    const [a, s] = [await db.exists(state.active), await db.exists(standby)];
+    if (a === false && s === false) return { status: "gone", nodes };
+  }
+  return { status: "drift", nodes };
 }

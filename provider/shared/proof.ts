@@ -156,3 +156,199 @@ export async function requireChange(
   if (outcome.kind === "old-still-works") throw fail("an old password still logs in after the change");
   throw fail("the new password does not log in after the change");
 }
+
+// ---------------------------------------------------------------- per node
+
+/**
+ * One node of a database, with one identity's logins there (a fresh connection to that node
+ * for each). A database that one address serves whole (Milvus: the proxy checks every call
+ * against the coordinator's credentials) has one.
+ */
+export interface NodeLogin {
+  /** How the node is named in outputs and messages (`host:port`). Never a secret. */
+  address: string;
+  login: Login;
+}
+
+/** What one node showed, as the outputs record it (`nodeProofs`). Never a secret. */
+export interface NodeProof {
+  address: string;
+  verified: boolean;
+  /** What the node answered, when not verified. */
+  answer?: string;
+}
+
+/** How one node answered a proof. */
+export type NodeAnswer =
+  /** it shows what was asked */
+  | { kind: "agrees" }
+  /** it answered, and after the bound still not as asked */
+  | { kind: "disagrees"; answer: string; outcome?: ProofOutcome }
+  /** it could not be asked (not reachable, or it could not read the role) throughout the bound */
+  | { kind: "unreachable"; error: DbPasswordError }
+  /** asking it failed in a way that does not pass by itself (TLS, protocol) */
+  | { kind: "failed"; error: DbPasswordError };
+
+export interface NodeResult {
+  address: string;
+  answer: NodeAnswer;
+}
+
+/** Every node at once, each on its own: the results in the order of `nodes`. */
+async function eachNode(
+  nodes: readonly NodeLogin[],
+  ask: (node: NodeLogin) => Promise<NodeAnswer>,
+): Promise<NodeResult[]> {
+  return Promise.all(
+    nodes.map(async (node) => {
+      try {
+        return { address: node.address, answer: await ask(node) };
+      } catch (err) {
+        if (!(err instanceof DbPasswordError)) throw err;
+        const answer: NodeAnswer = err.transient ? { kind: "unreachable", error: err } : { kind: "failed", error: err };
+        return { address: node.address, answer };
+      }
+    }),
+  );
+}
+
+/** What a node's ProofOutcome says, as a NodeAnswer (`hasOlds`: whether old passwords were asked). */
+export function answerOf(outcome: ProofOutcome, hasOlds: boolean): NodeAnswer {
+  switch (outcome.kind) {
+    case "proved":
+      return { kind: "agrees" };
+    case "not-applied":
+      return { kind: "disagrees", answer: "refuses the new password and takes the old one", outcome };
+    case "old-still-works":
+      return { kind: "disagrees", answer: "takes the new password and still an old one", outcome };
+    case "refused":
+      return {
+        kind: "disagrees",
+        answer: hasOlds ? "refuses the new password and the old one" : "refuses the new password",
+        outcome,
+      };
+    case "unreachable":
+      return outcome.error.transient
+        ? { kind: "unreachable", error: outcome.error }
+        : { kind: "failed", error: outcome.error };
+  }
+}
+
+/**
+ * A change proved on every node at once (proveChange on each: the new password logs in and every
+ * old one is refused, within the bound, which each node gets whole).
+ */
+export function proveChangeOnNodes(
+  nodes: readonly NodeLogin[],
+  desired: string,
+  olds: string[],
+  bound: ProofBound,
+  clock: Clock = REAL_CLOCK,
+): Promise<NodeResult[]> {
+  const hasOlds = olds.some((o) => o !== desired);
+  return eachNode(nodes, async (n) => answerOf(await proveChange(n.login, desired, olds, bound, clock), hasOlds));
+}
+
+/**
+ * `password` logs in (`expected` true) or is refused (false) on every node at once, each waited
+ * for within the bound (loginUntil); `otherwise` is what a node that does not comply answers.
+ */
+export function loginOnNodes(
+  nodes: readonly NodeLogin[],
+  password: string,
+  expected: boolean,
+  bound: ProofBound,
+  otherwise: string,
+  clock: Clock = REAL_CLOCK,
+): Promise<NodeResult[]> {
+  return eachNode(nodes, async (n) =>
+    (await loginUntil(n.login, password, expected, bound, clock))
+      ? { kind: "agrees" }
+      : { kind: "disagrees", answer: otherwise },
+  );
+}
+
+/**
+ * Whether `password` logs in now on every node (a refresh: one login each, asked again after a
+ * transient failure, logsIn); `otherwise` is what a node that refuses it answers.
+ */
+export function logsInOnNodes(nodes: readonly NodeLogin[], password: string, otherwise: string): Promise<NodeResult[]> {
+  return eachNode(nodes, async (n) =>
+    (await logsIn(n.login, password)) ? { kind: "agrees" } : { kind: "disagrees", answer: otherwise },
+  );
+}
+
+/** The results of several checks of the same nodes, per node: a node agrees when it agrees to every one. */
+export function combineNodeResults(...checks: NodeResult[][]): NodeResult[] {
+  const [first, ...rest] = checks;
+  return (first ?? []).map((r, i) => {
+    const all = [r, ...rest.map((c) => c[i])].filter((x): x is NodeResult => !!x);
+    const pick =
+      all.find((x) => x.answer.kind === "failed") ??
+      all.find((x) => x.answer.kind === "disagrees") ??
+      all.find((x) => x.answer.kind === "unreachable") ??
+      r;
+    return { address: r.address, answer: pick.answer };
+  });
+}
+
+/** What a cluster showed, by the policy the proofs share (docs/clusters.md). */
+export interface ClusterVerdict {
+  /** Per node, for the outputs. */
+  nodeProofs: NodeProof[];
+  /** Every node agrees. */
+  verified: boolean;
+  /** Nodes that answered and disagree, or failed for good: the operation fails, naming them. */
+  against: NodeResult[];
+  /** Nodes that could not be asked: a warning names them, and passwordVerified is false. */
+  unreachable: NodeResult[];
+  /** Not one node answered: its error (the first node's), which the operation throws. */
+  noneAnswered?: DbPasswordError;
+  /** The first error that does not pass by itself (TLS, protocol): a refresh throws it. */
+  failure?: DbPasswordError;
+}
+
+/** A node's answer as a text of its own (the error's message for one that could not be asked). */
+export function answerText(a: NodeAnswer): string | undefined {
+  switch (a.kind) {
+    case "agrees":
+      return undefined;
+    case "disagrees":
+      return a.answer;
+    case "unreachable":
+      return `could not be asked: ${a.error.message}`;
+    case "failed":
+      return `failed: ${a.error.message}`;
+  }
+}
+
+/** The verdict on a cluster's results. */
+export function verdictOf(results: NodeResult[]): ClusterVerdict {
+  const nodeProofs = results.map((r) => {
+    const answer = answerText(r.answer);
+    return answer === undefined
+      ? { address: r.address, verified: true }
+      : { address: r.address, verified: false, answer };
+  });
+  const against = results.filter((r) => r.answer.kind === "disagrees" || r.answer.kind === "failed");
+  const unreachable = results.filter((r) => r.answer.kind === "unreachable");
+  const first = results[0]?.answer;
+  const noneAnswered =
+    results.length > 0 && unreachable.length === results.length && first?.kind === "unreachable"
+      ? first.error
+      : undefined;
+  const failed = results.map((r) => r.answer).find((a) => a.kind === "failed");
+  return {
+    nodeProofs,
+    verified: results.length > 0 && nodeProofs.every((p) => p.verified),
+    against,
+    unreachable,
+    noneAnswered,
+    failure: failed?.kind === "failed" ? failed.error : undefined,
+  };
+}
+
+/** "node 127.0.0.4:9042 refuses the new password; node 127.0.0.3:9042 could not be asked: ...". */
+export function describeNodes(results: NodeResult[]): string {
+  return results.map((r) => `node ${r.address} ${answerText(r.answer) ?? "agrees"}`).join("; ");
+}

@@ -10,8 +10,14 @@
  * check holds the schema and the generated interfaces to the same fields and types.
  */
 
-/** A field's type: a scalar, or an object type of the same resource (`types`). */
-export type FieldType = "string" | "integer" | "boolean" | { object: string };
+/** A field's type: a scalar, an object type of the same resource (`types`), or a list of either. */
+export type FieldType = "string" | "integer" | "boolean" | { object: string } | { array: FieldType };
+
+/** The object type a field's type names (itself, or its list's element), or undefined. */
+export function objectTypeOf(type: FieldType): string | undefined {
+  if (typeof type !== "object") return undefined;
+  return "object" in type ? type.object : objectTypeOf(type.array);
+}
 
 export interface FieldSpec {
   type: FieldType;
@@ -163,6 +169,83 @@ export const LOCAL_DATA_CENTER: FieldSpec = {
   default: "`datacenter1`",
 };
 
+/** The bounds of `credentialsCacheMs` (provider/cql/client.ts has its default and the margin). */
+export const CREDENTIALS_CACHE_MS = { min: 0, max: 600000, byDefault: 4000, marginMs: 2000 };
+
+/**
+ * The fields of a CQL endpoint that say which nodes of a cluster a proof logs in on, and how
+ * long their credentials caches keep a password (provider/cql/nodes.ts, docs/clusters.md), the
+ * same on CassandraRolePassword's `connection` and GeminiDbAdminPassword's `cql`. `block` is how
+ * the texts name the endpoint's fields ("cql." or "connection.").
+ */
+export function cqlClusterFields(block: string): Record<"nodes" | "discoverNodes" | "credentialsCacheMs", FieldSpec> {
+  const c = CREDENTIALS_CACHE_MS;
+  return {
+    nodes: {
+      type: { array: "string" },
+      description:
+        "More nodes to prove each change on, `host` or `host:port` (the port of `address` when omitted): each " +
+        "node checks passwords itself, through a credentials cache of its own, and clients connect to every " +
+        "node. The proof logs in on `address` and on each of these, each on a connection of its own; list them " +
+        "when `address` cannot tell (its peers' addresses are not the ones this program reaches).",
+      default: `none: \`address\` and the nodes it knows (\`${block}discoverNodes\`)`,
+    },
+    discoverNodes: {
+      type: "boolean",
+      description:
+        "Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), " +
+        "or `system.peers` (rpc address, the port of `address`) on servers without it, once per operation, " +
+        "logging in as the identity being proved. When that fails, the proof covers `address` and `nodes` only, " +
+        "and says so in the log.",
+      default: "true without `nodes`, false with them (set it to true to prove on both)",
+    },
+    credentialsCacheMs: {
+      type: "integer",
+      description:
+        `The nodes' \`credentials_validity\` plus \`credentials_update_interval\` (cassandra.yaml), in ` +
+        `milliseconds, ${c.min} to ${c.max}: how long a node may keep taking an old password, or refusing the new ` +
+        `one, after a change (ALTER ROLE invalidates no node's cache). Each node's proof waits up to this plus ` +
+        `${c.marginMs / 1000} s for the node to show the change.`,
+      default: `${c.byDefault} (Cassandra's defaults, 2000 + 2000)`,
+      min: c.min,
+      max: c.max,
+    },
+  };
+}
+
+/** The object type of `nodeProofs` (cqlClusterFields), the same on both resources. */
+export const CQL_NODE_PROOF_TYPE: { name: string; spec: ObjectTypeSpec } = {
+  name: "CqlNodeProof",
+  spec: {
+    description: "What one node showed of the last proof or refresh.",
+    properties: {
+      address: { type: "string", description: "The node, `host:port`.", required: true },
+      verified: {
+        type: "boolean",
+        description: "Whether the node showed the password (the new one logs in, old ones are refused).",
+        required: true,
+      },
+      answer: {
+        type: "string",
+        description:
+          "What the node answered when not verified: which password it refused or still took, or why it could " +
+          "not be asked. Never a secret.",
+      },
+    },
+  },
+};
+
+/** The `nodeProofs` output of a resource proved on each node of a CQL cluster (`what`: on which nodes, of what). */
+export function nodeProofsOutput(what: string): FieldSpec {
+  return {
+    type: { array: { object: CQL_NODE_PROOF_TYPE.name } },
+    description:
+      `What the last proof of a change, or the last refresh, showed on each node ${what}: the node's \`address\`, ` +
+      "whether it showed the password (`verified`), and what it answered when not (`answer`). `passwordVerified` " +
+      "is true only when every node did.",
+  };
+}
+
 /** The package name of the plugin and of its type tokens. */
 export const PACKAGE = "dbpasswords";
 
@@ -187,7 +270,8 @@ export function secretPaths(spec: ResourceSpec): string[] {
     for (const [name, field] of Object.entries(fields)) {
       const path = prefix + name;
       if (field.secret) paths.push(path);
-      else if (typeof field.type === "object" && !seen.includes(field.type.object)) {
+      else if (typeof field.type === "object" && "object" in field.type && !seen.includes(field.type.object)) {
+        // (lists hold no secret: a unit test holds every spec to that, so paths need no index)
         const type = spec.types[field.type.object];
         if (type) walk(type.properties, `${path}.`, [...seen, field.type.object]);
       }
@@ -227,7 +311,7 @@ export function replacePaths(spec: ResourceSpec): string[] {
   const walk = (fields: Record<string, FieldSpec>, prefix: string) => {
     for (const [name, field] of Object.entries(fields)) {
       if (field.replaces) paths.push(prefix + name);
-      else if (typeof field.type === "object")
+      else if (typeof field.type === "object" && "object" in field.type)
         walk(spec.types[field.type.object]?.properties ?? {}, `${prefix}${name}.`);
     }
   };

@@ -8,7 +8,7 @@ import { FieldSpec, FieldType, ResourceSpec } from "../../provider/shared/spec";
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n+/g, " ");
 
 function typeName(type: FieldType, secret?: boolean): string {
-  const base = typeof type === "object" ? "object" : type;
+  const base = typeof type !== "object" ? type : "array" in type ? `list of ${typeName(type.array)}` : "object";
   return secret ? `secret ${base}` : base;
 }
 
@@ -19,7 +19,8 @@ function rows(fields: Record<string, FieldSpec>, spec: ResourceSpec, prefix = ""
     out.push(
       `| \`${prefix}${name}\` | ${typeName(field.type, field.secret)} | ${cell(def)} | ${cell(field.description)} |`,
     );
-    if (typeof field.type === "object") out.push(...rows(spec.types[field.type.object].properties, spec, `${name}.`));
+    if (typeof field.type === "object" && "object" in field.type)
+      out.push(...rows(spec.types[field.type.object].properties, spec, `${name}.`));
   }
   return out;
 }

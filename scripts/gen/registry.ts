@@ -239,7 +239,8 @@ export function checkExample(key: string, ex: Example, spec: ResourceSpec): void
       const field = fields[name];
       if (!field) throw new Error(`example ${key}: ${at}${name} is no input of ${spec.name}`);
       if (isObject(value)) {
-        if (typeof field.type !== "object") throw new Error(`example ${key}: ${at}${name} is no object`);
+        if (typeof field.type !== "object" || !("object" in field.type))
+          throw new Error(`example ${key}: ${at}${name} is no object`);
         walk(value, spec.types[field.type.object].properties, `${at}${name}.`);
       }
     }
@@ -257,7 +258,7 @@ function objectType(spec: ResourceSpec, path: string[]): string {
   let type = "";
   for (const name of path) {
     const t = fields[name].type;
-    if (typeof t !== "object") throw new Error(`${spec.name}.${path.join(".")} is no object`);
+    if (typeof t !== "object" || !("object" in t)) throw new Error(`${spec.name}.${path.join(".")} is no object`);
     type = t.object;
     fields = spec.types[type].properties;
   }

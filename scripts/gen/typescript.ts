@@ -3,7 +3,7 @@
  * interfaces a user's editor shows on hover, and the output fields the resource class merges
  * in. Written to provider/<resource>/args.ts by `npm run gen-sdk`.
  */
-import { FieldSpec, FieldType, ResourceSpec, fieldDoc } from "../../provider/shared/spec";
+import { FieldSpec, FieldType, ResourceSpec, fieldDoc, objectTypeOf } from "../../provider/shared/spec";
 
 /** Wraps Markdown text into JSDoc lines of at most `width` characters after the indent. */
 export function jsdoc(text: string, indent: string, width = 92): string {
@@ -23,9 +23,17 @@ export function jsdoc(text: string, indent: string, width = 92): string {
   return `${indent}/**\n${lines.map((l) => (l ? `${indent} * ${l}` : `${indent} *`)).join("\n")}\n${indent} */\n`;
 }
 
-function tsType(type: FieldType): string {
-  if (typeof type === "object") return `${type.object}Args`;
-  return type === "integer" ? "number" : type;
+/**
+ * A field's TypeScript type: as an argument (`input`: an object type's `...Args`, a list of
+ * Inputs) or as an output's value (`output`: an object type's plain interface, a list of them).
+ */
+function tsType(type: FieldType, face: "input" | "output" = "input"): string {
+  if (typeof type !== "object") return type === "integer" ? "number" : type;
+  if ("array" in type) {
+    const element = tsType(type.array, face);
+    return face === "input" ? `pulumi.Input<${element}>[]` : `${element}[]`;
+  }
+  return face === "input" ? `${type.object}Args` : type.object;
 }
 
 function argsInterface(name: string, doc: string, fields: Record<string, FieldSpec>): string {
@@ -38,6 +46,29 @@ function argsInterface(name: string, doc: string, fields: Record<string, FieldSp
   return `${out}}\n`;
 }
 
+/** The plain interface of an object type that outputs hold (read, never given). */
+function outputInterface(name: string, doc: string, fields: Record<string, FieldSpec>): string {
+  let out = jsdoc(doc, "");
+  out += `export interface ${name} {\n`;
+  for (const [key, field] of Object.entries(fields)) {
+    out += jsdoc(field.description, "  ");
+    out += `  readonly ${key}${field.required ? "" : "?"}: ${tsType(field.type, "output")};\n`;
+  }
+  return `${out}}\n`;
+}
+
+/** The object types `fields` refer to, those types' own included. */
+function typesUsedBy(spec: ResourceSpec, fields: Record<string, FieldSpec>, out = new Set<string>()): Set<string> {
+  for (const field of Object.values(fields)) {
+    const name = objectTypeOf(field.type);
+    if (name && !out.has(name)) {
+      out.add(name);
+      typesUsedBy(spec, spec.types[name]?.properties ?? {}, out);
+    }
+  }
+  return out;
+}
+
 /** The text of provider/<resource>/args.ts for `spec`. */
 export function argsSource(spec: ResourceSpec, specFile: string): string {
   let out =
@@ -48,8 +79,13 @@ export function argsSource(spec: ResourceSpec, specFile: string): string {
         "checks that these interfaces and the zod schema name the same fields with the same types.",
       "",
     ) + `import type * as pulumi from "@pulumi/pulumi";\n`;
+  const inputTypes = typesUsedBy(spec, spec.inputs);
+  const outputTypes = typesUsedBy(spec, spec.outputs);
   for (const [name, type] of Object.entries(spec.types)) {
-    out += "\n" + argsInterface(`${name}Args`, type.description, type.properties);
+    // a type no output holds is an argument type (`...Args`), as every type was before outputs held any
+    if (inputTypes.has(name) || !outputTypes.has(name))
+      out += "\n" + argsInterface(`${name}Args`, type.description, type.properties);
+    if (outputTypes.has(name)) out += "\n" + outputInterface(name, type.description, type.properties);
   }
   out +=
     "\n" +
@@ -62,7 +98,7 @@ export function argsSource(spec: ResourceSpec, specFile: string): string {
   out += `export interface ${spec.name}OutputFields {\n`;
   for (const [key, field] of Object.entries(spec.outputs)) {
     out += jsdoc(field.description, "  ");
-    const type = tsType(field.type);
+    const type = tsType(field.type, "output");
     out += `  readonly ${key}: pulumi.Output<${field.required ? type : `${type} | undefined`}>;\n`;
   }
   return `${out}}\n`;

@@ -162,7 +162,7 @@ describe("a real 3-node Cassandra: per-node logins and credentials caches", func
       await cluster.setAuthReplication(3);
     });
 
-    it("a role's login needs the node holding its row: with it stopped, another node cannot check the password (the driver calls that a refusal; cqlNodeLogin throws a transient CqlError)", async () => {
+    it("a role's login needs the node holding its row: with it stopped, another node cannot check the password (cqlNodeLogin and the driver's cqlLogin both throw a transient CqlError, not a refusal)", async () => {
       const role = fresh();
       const PW = "Rf1-Pw-1";
       await cluster.nodes[0].cql([`CREATE ROLE "${role}" WITH PASSWORD = ${cqlString(PW)} AND LOGIN = true`]);
@@ -186,13 +186,17 @@ describe("a real 3-node Cassandra: per-node logins and credentials caches", func
           /could not check the credentials: Unable to perform authentication: .*(Cannot achieve consistency level|Operation timed out)/,
         );
         assert.ok(!err.message.includes(PW));
-        // the driver (provider/cql/client.ts's cqlLogin) reports the same answer as an
-        // AuthenticationError, which cqlLogin takes for a refused password
+        // the driver reports the same answer as an AuthenticationError; cqlLogin (provider/cql/
+        // client.ts) tells it from a refused password by its text
         const driverAnswer = await cqlLogin(cqlTarget({ address: other.address }), role, PW).catch((e: unknown) => e);
         console.log(
-          `    [rf1] node ${owner.index} holds ${role} and is stopped; on node ${other.index}: cqlNodeLogin threw "${err.message}"; the driver's cqlLogin answered ${driverAnswer instanceof Error ? driverAnswer.message : driverAnswer}`,
+          `    [rf1] node ${owner.index} holds ${role} and is stopped; on node ${other.index}: cqlNodeLogin threw "${err.message}"; the driver's cqlLogin ${driverAnswer instanceof Error ? `threw "${driverAnswer.message}"` : `answered ${driverAnswer}`}`,
         );
-        assert.strictEqual(driverAnswer, false);
+        assert.ok(driverAnswer instanceof CqlError, `the driver's cqlLogin answered ${String(driverAnswer)}`);
+        assert.strictEqual(driverAnswer.serverCode, "256");
+        assert.strictEqual(driverAnswer.transient, true);
+        assert.match(driverAnswer.message, /could not check the credentials: .*Unable to perform authentication/);
+        assert.ok(!driverAnswer.message.includes(PW));
       } finally {
         await owner.start();
       }

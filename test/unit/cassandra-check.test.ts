@@ -59,6 +59,25 @@ describe("CassandraRolePassword check", () => {
       /at most 60000/,
     ],
     [
+      "a node that is no address",
+      { ...good, connection: { ...conn, nodes: ["db-2", "tcp://db-3"] } },
+      "connection.nodes.1",
+      /host or host:port/,
+    ],
+    ["nodes that are no list", { ...good, connection: { ...conn, nodes: "db-2" } }, "connection.nodes", /list/],
+    [
+      "a credentials cache beyond 10 minutes",
+      { ...good, connection: { ...conn, credentialsCacheMs: 600001 } },
+      "connection.credentialsCacheMs",
+      /at most 600000/,
+    ],
+    [
+      "discoverNodes that is no boolean",
+      { ...good, connection: { ...conn, discoverNodes: "yes" } },
+      "connection.discoverNodes",
+      /true or false/,
+    ],
+    [
       "deleteRoleOnDestroy not a boolean",
       { ...good, deleteRoleOnDestroy: "yes" },
       "deleteRoleOnDestroy",

@@ -46,6 +46,18 @@ describe("GeminiDbAdminPassword check", () => {
       "influx.caCertificate",
       /only with tls: true/,
     ],
+    [
+      "a cql node with a port beyond 65535",
+      { ...good, cql: { address: "10.0.0.5", nodes: ["10.0.0.6", "10.0.0.7:70000"] } },
+      "cql.nodes.1",
+      /65535/,
+    ],
+    [
+      "a negative credentials cache",
+      { ...good, cql: { address: "10.0.0.5", credentialsCacheMs: -1 } },
+      "cql.credentialsCacheMs",
+      /at least 0/,
+    ],
     ["a password of 33 characters", { ...good, password: "Aa1~" + "b".repeat(29) }, "password", /8 to 32/],
     ["a non-ASCII password", { ...good, password: "Gööd-pass~1" }, "password", /only letters/],
     [

@@ -14,7 +14,11 @@ function everyField(spec: ResourceSpec): { value: Record<string, unknown>; leave
     Object.fromEntries(
       Object.entries(fields).map(([name, field]) => {
         const p = prefix + name;
-        if (typeof field.type === "object") return [name, fill(spec.types[field.type.object].properties, `${p}.`)];
+        if (typeof field.type === "object") {
+          // a list: one element, itself filled (lists hold no secret: their paths need no index)
+          if ("array" in field.type) return [name, [field.type.array === "string" ? `value of ${p}` : {}]];
+          return [name, fill(spec.types[field.type.object].properties, `${p}.`)];
+        }
         leaves.push([p, field]);
         return [name, field.type === "string" ? `value of ${p}` : field.type === "boolean" ? true : 1];
       }),

@@ -54,9 +54,11 @@ type CassandraRolePassword struct {
 	Address pulumi.StringOutput `pulumi:"address"`
 	// When the next scheduled rotation is due, RFC 3339 UTC: `rotatedAt` plus `rotateAfterDays`, or the first moment of `rotationSchedule` more than 5 minutes after `rotatedAt`. It changes when the password is set or the schedule changes, never because time passes, so a time in the past means the rotation is overdue (it waits for its window, or for the next `pulumi up`). Undefined without a schedule.
 	NextRotationAt pulumi.StringPtrOutput `pulumi:"nextRotationAt"`
+	// What the last proof of a change, or the last refresh, showed on each node of the cluster (with `standbyRole`, of both roles' passwords): the node's `address`, whether it showed the password (`verified`), and what it answered when not (`answer`). `passwordVerified` is true only when every node did.
+	NodeProofs CqlNodeProofArrayOutput `pulumi:"nodeProofs"`
 	// The password the role has now (given or generated). Secret.
 	Password pulumi.StringOutput `pulumi:"password"`
-	// False when the last refresh found that the password in state no longer logs in.
+	// False when the last change was not proved on every node (one could not be asked: the log names it), or the last refresh found that the password in state no longer logs in on one (`nodeProofs` says where); the next `pulumi up` sets it again and proves it.
 	PasswordVerified pulumi.BoolOutput `pulumi:"passwordVerified"`
 	// The managed role.
 	Role pulumi.StringOutput `pulumi:"role"`
@@ -327,12 +329,17 @@ func (o CassandraRolePasswordOutput) NextRotationAt() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *CassandraRolePassword) pulumi.StringPtrOutput { return v.NextRotationAt }).(pulumi.StringPtrOutput)
 }
 
+// What the last proof of a change, or the last refresh, showed on each node of the cluster (with `standbyRole`, of both roles' passwords): the node's `address`, whether it showed the password (`verified`), and what it answered when not (`answer`). `passwordVerified` is true only when every node did.
+func (o CassandraRolePasswordOutput) NodeProofs() CqlNodeProofArrayOutput {
+	return o.ApplyT(func(v *CassandraRolePassword) CqlNodeProofArrayOutput { return v.NodeProofs }).(CqlNodeProofArrayOutput)
+}
+
 // The password the role has now (given or generated). Secret.
 func (o CassandraRolePasswordOutput) Password() pulumi.StringOutput {
 	return o.ApplyT(func(v *CassandraRolePassword) pulumi.StringOutput { return v.Password }).(pulumi.StringOutput)
 }
 
-// False when the last refresh found that the password in state no longer logs in.
+// False when the last change was not proved on every node (one could not be asked: the log names it), or the last refresh found that the password in state no longer logs in on one (`nodeProofs` says where); the next `pulumi up` sets it again and proves it.
 func (o CassandraRolePasswordOutput) PasswordVerified() pulumi.BoolOutput {
 	return o.ApplyT(func(v *CassandraRolePassword) pulumi.BoolOutput { return v.PasswordVerified }).(pulumi.BoolOutput)
 }

@@ -52,9 +52,11 @@ type GeminiDbAdminPassword struct {
 	InstanceId pulumi.StringOutput `pulumi:"instanceId"`
 	// When the next scheduled rotation is due, RFC 3339 UTC: `rotatedAt` plus `rotateAfterDays`, or the first moment of `rotationSchedule` more than 5 minutes after `rotatedAt`. It changes when the password is set or the schedule changes, never because time passes, so a time in the past means the rotation is overdue (it waits for its window, or for the next `pulumi up`). Undefined without a schedule.
 	NextRotationAt pulumi.StringPtrOutput `pulumi:"nextRotationAt"`
+	// What the last proof of a change, or the last refresh, showed on each node of the instance, as rwuser (with `cql`; undefined without it): the node's `address`, whether it showed the password (`verified`), and what it answered when not (`answer`). `passwordVerified` is true only when every node did.
+	NodeProofs CqlNodeProofArrayOutput `pulumi:"nodeProofs"`
 	// The rwuser password now set (given or generated). Secret.
 	Password pulumi.StringOutput `pulumi:"password"`
-	// With a proof block (`cql`, `redis`, `influx`, `mongo`): false when the last refresh found that the password in state no longer logs in as rwuser. Undefined without one.
+	// With a proof block (`cql`, `redis`, `influx`, `mongo`): false when the last refresh found that the password in state no longer logs in as rwuser (with `cql`: on one of the nodes), or the last reset could not be proved on every node. Undefined without one.
 	PasswordVerified pulumi.BoolPtrOutput `pulumi:"passwordVerified"`
 	// The project id used (given, from `HW_PROJECT_ID`, or looked up by region).
 	ProjectId pulumi.StringOutput `pulumi:"projectId"`
@@ -124,7 +126,7 @@ type geminiDbAdminPasswordArgs struct {
 	//
 	// Default: from the environment when an operation runs: `HW_AUTH_TOKEN`, else `HW_ACCESS_KEY`/`HW_SECRET_KEY` (and `HW_SECURITY_TOKEN`), else `HW_USER_NAME`/`HW_PASSWORD`/`HW_DOMAIN_NAME`. Without any, `pulumi preview` fails.
 	Auth *GeminiDbAuth `pulumi:"auth"`
-	// For a Cassandra instance: prove each reset on the database itself: after the API's 204, a login as rwuser over CQL must work with the new password and fail with the old one (tried again for a few seconds while authentication caches expire); a reset the database does not show fails the update. `pulumi refresh` then logs in with the password in state and reports `passwordVerified: false` when it no longer works (say, after a reset in the console), which the next `pulumi up` repairs.
+	// For a Cassandra instance: prove each reset on the database itself, on every node: after the API's 204, a login as rwuser over CQL must work with the new password and fail with the old one on each node (tried again while the nodes' credentials caches expire, `cql.credentialsCacheMs`); a node that shows otherwise fails the update, and one that cannot be asked leaves `passwordVerified: false` and a warning. `pulumi refresh` then logs in with the password in state on each node and reports `passwordVerified: false` when one refuses it (say, after a reset in the console), which the next `pulumi up` repairs.
 	//
 	// Default: none: the API's answer is the only evidence, and there is no `passwordVerified`.
 	Cql *GeminiDbCql `pulumi:"cql"`
@@ -200,7 +202,7 @@ type GeminiDbAdminPasswordArgs struct {
 	//
 	// Default: from the environment when an operation runs: `HW_AUTH_TOKEN`, else `HW_ACCESS_KEY`/`HW_SECRET_KEY` (and `HW_SECURITY_TOKEN`), else `HW_USER_NAME`/`HW_PASSWORD`/`HW_DOMAIN_NAME`. Without any, `pulumi preview` fails.
 	Auth GeminiDbAuthPtrInput
-	// For a Cassandra instance: prove each reset on the database itself: after the API's 204, a login as rwuser over CQL must work with the new password and fail with the old one (tried again for a few seconds while authentication caches expire); a reset the database does not show fails the update. `pulumi refresh` then logs in with the password in state and reports `passwordVerified: false` when it no longer works (say, after a reset in the console), which the next `pulumi up` repairs.
+	// For a Cassandra instance: prove each reset on the database itself, on every node: after the API's 204, a login as rwuser over CQL must work with the new password and fail with the old one on each node (tried again while the nodes' credentials caches expire, `cql.credentialsCacheMs`); a node that shows otherwise fails the update, and one that cannot be asked leaves `passwordVerified: false` and a warning. `pulumi refresh` then logs in with the password in state on each node and reports `passwordVerified: false` when one refuses it (say, after a reset in the console), which the next `pulumi up` repairs.
 	//
 	// Default: none: the API's answer is the only evidence, and there is no `passwordVerified`.
 	Cql GeminiDbCqlPtrInput
@@ -377,12 +379,17 @@ func (o GeminiDbAdminPasswordOutput) NextRotationAt() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *GeminiDbAdminPassword) pulumi.StringPtrOutput { return v.NextRotationAt }).(pulumi.StringPtrOutput)
 }
 
+// What the last proof of a change, or the last refresh, showed on each node of the instance, as rwuser (with `cql`; undefined without it): the node's `address`, whether it showed the password (`verified`), and what it answered when not (`answer`). `passwordVerified` is true only when every node did.
+func (o GeminiDbAdminPasswordOutput) NodeProofs() CqlNodeProofArrayOutput {
+	return o.ApplyT(func(v *GeminiDbAdminPassword) CqlNodeProofArrayOutput { return v.NodeProofs }).(CqlNodeProofArrayOutput)
+}
+
 // The rwuser password now set (given or generated). Secret.
 func (o GeminiDbAdminPasswordOutput) Password() pulumi.StringOutput {
 	return o.ApplyT(func(v *GeminiDbAdminPassword) pulumi.StringOutput { return v.Password }).(pulumi.StringOutput)
 }
 
-// With a proof block (`cql`, `redis`, `influx`, `mongo`): false when the last refresh found that the password in state no longer logs in as rwuser. Undefined without one.
+// With a proof block (`cql`, `redis`, `influx`, `mongo`): false when the last refresh found that the password in state no longer logs in as rwuser (with `cql`: on one of the nodes), or the last reset could not be proved on every node. Undefined without one.
 func (o GeminiDbAdminPasswordOutput) PasswordVerified() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *GeminiDbAdminPassword) pulumi.BoolPtrOutput { return v.PasswordVerified }).(pulumi.BoolPtrOutput)
 }

@@ -15,7 +15,7 @@ var _ = internal.GetEnvOrDefault
 
 // How the provider reaches the database over CQL and whom it logs in as.
 type CassandraConnection struct {
-	// A node's CQL address, `host:port` (port 9042 when omitted; GeminiDB for Cassandra listens on 8635). A change replaces the resource.
+	// A node's CQL address, `host:port` (port 9042 when omitted; GeminiDB for Cassandra listens on 8635): the statements run there, and each change is proved there and on the cluster's other nodes (`nodes`, `discoverNodes`). A change replaces the resource.
 	//
 	// Default: the `CASSANDRA_ADDRESS` environment variable. One of the two is required.
 	Address *string `pulumi:"address"`
@@ -23,10 +23,22 @@ type CassandraConnection struct {
 	//
 	// Default: the system's trusted CAs.
 	CaCertificate *string `pulumi:"caCertificate"`
+	// The nodes' `credentials_validity` plus `credentials_update_interval` (cassandra.yaml), in milliseconds, 0 to 600000: how long a node may keep taking an old password, or refusing the new one, after a change (ALTER ROLE invalidates no node's cache). Each node's proof waits up to this plus 2 s for the node to show the change.
+	//
+	// Default: 4000 (Cassandra's defaults, 2000 + 2000).
+	CredentialsCacheMs *int `pulumi:"credentialsCacheMs"`
+	// Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), or `system.peers` (rpc address, the port of `address`) on servers without it, once per operation, logging in as the identity being proved. When that fails, the proof covers `address` and `nodes` only, and says so in the log.
+	//
+	// Default: true without `nodes`, false with them (set it to true to prove on both).
+	DiscoverNodes *bool `pulumi:"discoverNodes"`
 	// The data center of the node at `address`, which the CQL driver needs.
 	//
 	// Default: `datacenter1`.
 	LocalDataCenter *string `pulumi:"localDataCenter"`
+	// More nodes to prove each change on, `host` or `host:port` (the port of `address` when omitted): each node checks passwords itself, through a credentials cache of its own, and clients connect to every node. The proof logs in on `address` and on each of these, each on a connection of its own; list them when `address` cannot tell (its peers' addresses are not the ones this program reaches).
+	//
+	// Default: none: `address` and the nodes it knows (`connection.discoverNodes`).
+	Nodes []string `pulumi:"nodes"`
 	// Password of `username`. Secret.
 	//
 	// Default: the `CASSANDRA_PASSWORD` environment variable.
@@ -58,7 +70,7 @@ type CassandraConnectionInput interface {
 
 // How the provider reaches the database over CQL and whom it logs in as.
 type CassandraConnectionArgs struct {
-	// A node's CQL address, `host:port` (port 9042 when omitted; GeminiDB for Cassandra listens on 8635). A change replaces the resource.
+	// A node's CQL address, `host:port` (port 9042 when omitted; GeminiDB for Cassandra listens on 8635): the statements run there, and each change is proved there and on the cluster's other nodes (`nodes`, `discoverNodes`). A change replaces the resource.
 	//
 	// Default: the `CASSANDRA_ADDRESS` environment variable. One of the two is required.
 	Address pulumi.StringPtrInput `pulumi:"address"`
@@ -66,10 +78,22 @@ type CassandraConnectionArgs struct {
 	//
 	// Default: the system's trusted CAs.
 	CaCertificate pulumi.StringPtrInput `pulumi:"caCertificate"`
+	// The nodes' `credentials_validity` plus `credentials_update_interval` (cassandra.yaml), in milliseconds, 0 to 600000: how long a node may keep taking an old password, or refusing the new one, after a change (ALTER ROLE invalidates no node's cache). Each node's proof waits up to this plus 2 s for the node to show the change.
+	//
+	// Default: 4000 (Cassandra's defaults, 2000 + 2000).
+	CredentialsCacheMs pulumi.IntPtrInput `pulumi:"credentialsCacheMs"`
+	// Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), or `system.peers` (rpc address, the port of `address`) on servers without it, once per operation, logging in as the identity being proved. When that fails, the proof covers `address` and `nodes` only, and says so in the log.
+	//
+	// Default: true without `nodes`, false with them (set it to true to prove on both).
+	DiscoverNodes pulumi.BoolPtrInput `pulumi:"discoverNodes"`
 	// The data center of the node at `address`, which the CQL driver needs.
 	//
 	// Default: `datacenter1`.
 	LocalDataCenter pulumi.StringPtrInput `pulumi:"localDataCenter"`
+	// More nodes to prove each change on, `host` or `host:port` (the port of `address` when omitted): each node checks passwords itself, through a credentials cache of its own, and clients connect to every node. The proof logs in on `address` and on each of these, each on a connection of its own; list them when `address` cannot tell (its peers' addresses are not the ones this program reaches).
+	//
+	// Default: none: `address` and the nodes it knows (`connection.discoverNodes`).
+	Nodes pulumi.StringArrayInput `pulumi:"nodes"`
 	// Password of `username`. Secret.
 	//
 	// Default: the `CASSANDRA_PASSWORD` environment variable.
@@ -166,7 +190,7 @@ func (o CassandraConnectionOutput) ToCassandraConnectionPtrOutputWithContext(ctx
 	}).(CassandraConnectionPtrOutput)
 }
 
-// A node's CQL address, `host:port` (port 9042 when omitted; GeminiDB for Cassandra listens on 8635). A change replaces the resource.
+// A node's CQL address, `host:port` (port 9042 when omitted; GeminiDB for Cassandra listens on 8635): the statements run there, and each change is proved there and on the cluster's other nodes (`nodes`, `discoverNodes`). A change replaces the resource.
 //
 // Default: the `CASSANDRA_ADDRESS` environment variable. One of the two is required.
 func (o CassandraConnectionOutput) Address() pulumi.StringPtrOutput {
@@ -180,11 +204,32 @@ func (o CassandraConnectionOutput) CaCertificate() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v CassandraConnection) *string { return v.CaCertificate }).(pulumi.StringPtrOutput)
 }
 
+// The nodes' `credentials_validity` plus `credentials_update_interval` (cassandra.yaml), in milliseconds, 0 to 600000: how long a node may keep taking an old password, or refusing the new one, after a change (ALTER ROLE invalidates no node's cache). Each node's proof waits up to this plus 2 s for the node to show the change.
+//
+// Default: 4000 (Cassandra's defaults, 2000 + 2000).
+func (o CassandraConnectionOutput) CredentialsCacheMs() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v CassandraConnection) *int { return v.CredentialsCacheMs }).(pulumi.IntPtrOutput)
+}
+
+// Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), or `system.peers` (rpc address, the port of `address`) on servers without it, once per operation, logging in as the identity being proved. When that fails, the proof covers `address` and `nodes` only, and says so in the log.
+//
+// Default: true without `nodes`, false with them (set it to true to prove on both).
+func (o CassandraConnectionOutput) DiscoverNodes() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v CassandraConnection) *bool { return v.DiscoverNodes }).(pulumi.BoolPtrOutput)
+}
+
 // The data center of the node at `address`, which the CQL driver needs.
 //
 // Default: `datacenter1`.
 func (o CassandraConnectionOutput) LocalDataCenter() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v CassandraConnection) *string { return v.LocalDataCenter }).(pulumi.StringPtrOutput)
+}
+
+// More nodes to prove each change on, `host` or `host:port` (the port of `address` when omitted): each node checks passwords itself, through a credentials cache of its own, and clients connect to every node. The proof logs in on `address` and on each of these, each on a connection of its own; list them when `address` cannot tell (its peers' addresses are not the ones this program reaches).
+//
+// Default: none: `address` and the nodes it knows (`connection.discoverNodes`).
+func (o CassandraConnectionOutput) Nodes() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v CassandraConnection) []string { return v.Nodes }).(pulumi.StringArrayOutput)
 }
 
 // Password of `username`. Secret.
@@ -239,7 +284,7 @@ func (o CassandraConnectionPtrOutput) Elem() CassandraConnectionOutput {
 	}).(CassandraConnectionOutput)
 }
 
-// A node's CQL address, `host:port` (port 9042 when omitted; GeminiDB for Cassandra listens on 8635). A change replaces the resource.
+// A node's CQL address, `host:port` (port 9042 when omitted; GeminiDB for Cassandra listens on 8635): the statements run there, and each change is proved there and on the cluster's other nodes (`nodes`, `discoverNodes`). A change replaces the resource.
 //
 // Default: the `CASSANDRA_ADDRESS` environment variable. One of the two is required.
 func (o CassandraConnectionPtrOutput) Address() pulumi.StringPtrOutput {
@@ -263,6 +308,30 @@ func (o CassandraConnectionPtrOutput) CaCertificate() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
+// The nodes' `credentials_validity` plus `credentials_update_interval` (cassandra.yaml), in milliseconds, 0 to 600000: how long a node may keep taking an old password, or refusing the new one, after a change (ALTER ROLE invalidates no node's cache). Each node's proof waits up to this plus 2 s for the node to show the change.
+//
+// Default: 4000 (Cassandra's defaults, 2000 + 2000).
+func (o CassandraConnectionPtrOutput) CredentialsCacheMs() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *CassandraConnection) *int {
+		if v == nil {
+			return nil
+		}
+		return v.CredentialsCacheMs
+	}).(pulumi.IntPtrOutput)
+}
+
+// Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), or `system.peers` (rpc address, the port of `address`) on servers without it, once per operation, logging in as the identity being proved. When that fails, the proof covers `address` and `nodes` only, and says so in the log.
+//
+// Default: true without `nodes`, false with them (set it to true to prove on both).
+func (o CassandraConnectionPtrOutput) DiscoverNodes() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *CassandraConnection) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.DiscoverNodes
+	}).(pulumi.BoolPtrOutput)
+}
+
 // The data center of the node at `address`, which the CQL driver needs.
 //
 // Default: `datacenter1`.
@@ -273,6 +342,18 @@ func (o CassandraConnectionPtrOutput) LocalDataCenter() pulumi.StringPtrOutput {
 		}
 		return v.LocalDataCenter
 	}).(pulumi.StringPtrOutput)
+}
+
+// More nodes to prove each change on, `host` or `host:port` (the port of `address` when omitted): each node checks passwords itself, through a credentials cache of its own, and clients connect to every node. The proof logs in on `address` and on each of these, each on a connection of its own; list them when `address` cannot tell (its peers' addresses are not the ones this program reaches).
+//
+// Default: none: `address` and the nodes it knows (`connection.discoverNodes`).
+func (o CassandraConnectionPtrOutput) Nodes() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *CassandraConnection) []string {
+		if v == nil {
+			return nil
+		}
+		return v.Nodes
+	}).(pulumi.StringArrayOutput)
 }
 
 // Password of `username`. Secret.
@@ -321,6 +402,74 @@ func (o CassandraConnectionPtrOutput) Username() pulumi.StringPtrOutput {
 		}
 		return v.Username
 	}).(pulumi.StringPtrOutput)
+}
+
+// What one node showed of the last proof or refresh.
+type CqlNodeProof struct {
+	// The node, `host:port`.
+	//
+	// Required.
+	Address string `pulumi:"address"`
+	// What the node answered when not verified: which password it refused or still took, or why it could not be asked. Never a secret.
+	Answer *string `pulumi:"answer"`
+	// Whether the node showed the password (the new one logs in, old ones are refused).
+	//
+	// Required.
+	Verified bool `pulumi:"verified"`
+}
+
+// What one node showed of the last proof or refresh.
+type CqlNodeProofOutput struct{ *pulumi.OutputState }
+
+func (CqlNodeProofOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*CqlNodeProof)(nil)).Elem()
+}
+
+func (o CqlNodeProofOutput) ToCqlNodeProofOutput() CqlNodeProofOutput {
+	return o
+}
+
+func (o CqlNodeProofOutput) ToCqlNodeProofOutputWithContext(ctx context.Context) CqlNodeProofOutput {
+	return o
+}
+
+// The node, `host:port`.
+//
+// Required.
+func (o CqlNodeProofOutput) Address() pulumi.StringOutput {
+	return o.ApplyT(func(v CqlNodeProof) string { return v.Address }).(pulumi.StringOutput)
+}
+
+// What the node answered when not verified: which password it refused or still took, or why it could not be asked. Never a secret.
+func (o CqlNodeProofOutput) Answer() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v CqlNodeProof) *string { return v.Answer }).(pulumi.StringPtrOutput)
+}
+
+// Whether the node showed the password (the new one logs in, old ones are refused).
+//
+// Required.
+func (o CqlNodeProofOutput) Verified() pulumi.BoolOutput {
+	return o.ApplyT(func(v CqlNodeProof) bool { return v.Verified }).(pulumi.BoolOutput)
+}
+
+type CqlNodeProofArrayOutput struct{ *pulumi.OutputState }
+
+func (CqlNodeProofArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]CqlNodeProof)(nil)).Elem()
+}
+
+func (o CqlNodeProofArrayOutput) ToCqlNodeProofArrayOutput() CqlNodeProofArrayOutput {
+	return o
+}
+
+func (o CqlNodeProofArrayOutput) ToCqlNodeProofArrayOutputWithContext(ctx context.Context) CqlNodeProofArrayOutput {
+	return o
+}
+
+func (o CqlNodeProofArrayOutput) Index(i pulumi.IntInput) CqlNodeProofOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) CqlNodeProof {
+		return vs[0].([]CqlNodeProof)[vs[1].(int)]
+	}).(CqlNodeProofOutput)
 }
 
 // Exactly one way to authenticate: `token`; `accessKey` + `secretKey` (+ `securityToken`); or `userName` + `password` + `domainName`.
@@ -635,7 +784,7 @@ func (o GeminiDbAuthPtrOutput) UserName() pulumi.StringPtrOutput {
 
 // Where this program's pipeline reaches the instance's database over CQL, to prove each reset by a login as rwuser and to check the password on refresh.
 type GeminiDbCql struct {
-	// A node's CQL address, `host:port` (a private IP of the instance; port 8635, GeminiDB's CQL port, when omitted). The pipeline must reach it: from the instance's VPC, a peered network or a VPN.
+	// A node's CQL address, `host:port` (a private IP of the instance; port 8635, GeminiDB's CQL port, when omitted). The pipeline must reach it: from the instance's VPC, a peered network or a VPN. Each reset is proved there and on the instance's other nodes (`nodes`, `discoverNodes`): clients connect to every node, and each checks passwords itself.
 	//
 	// Required.
 	Address string `pulumi:"address"`
@@ -643,10 +792,22 @@ type GeminiDbCql struct {
 	//
 	// Default: the system's trusted CAs.
 	CaCertificate *string `pulumi:"caCertificate"`
+	// The nodes' `credentials_validity` plus `credentials_update_interval` (cassandra.yaml), in milliseconds, 0 to 600000: how long a node may keep taking an old password, or refusing the new one, after a change (ALTER ROLE invalidates no node's cache). Each node's proof waits up to this plus 2 s for the node to show the change.
+	//
+	// Default: 4000 (Cassandra's defaults, 2000 + 2000).
+	CredentialsCacheMs *int `pulumi:"credentialsCacheMs"`
+	// Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), or `system.peers` (rpc address, the port of `address`) on servers without it, once per operation, logging in as the identity being proved. When that fails, the proof covers `address` and `nodes` only, and says so in the log.
+	//
+	// Default: true without `nodes`, false with them (set it to true to prove on both).
+	DiscoverNodes *bool `pulumi:"discoverNodes"`
 	// The data center of the node at `address`, which the CQL driver needs.
 	//
 	// Default: `datacenter1`.
 	LocalDataCenter *string `pulumi:"localDataCenter"`
+	// More nodes to prove each change on, `host` or `host:port` (the port of `address` when omitted): each node checks passwords itself, through a credentials cache of its own, and clients connect to every node. The proof logs in on `address` and on each of these, each on a connection of its own; list them when `address` cannot tell (its peers' addresses are not the ones this program reaches).
+	//
+	// Default: none: `address` and the nodes it knows (`cql.discoverNodes`).
+	Nodes []string `pulumi:"nodes"`
 	// Timeout of each CQL connection attempt in milliseconds, 1000 to 60000.
 	//
 	// Default: 10000.
@@ -670,7 +831,7 @@ type GeminiDbCqlInput interface {
 
 // Where this program's pipeline reaches the instance's database over CQL, to prove each reset by a login as rwuser and to check the password on refresh.
 type GeminiDbCqlArgs struct {
-	// A node's CQL address, `host:port` (a private IP of the instance; port 8635, GeminiDB's CQL port, when omitted). The pipeline must reach it: from the instance's VPC, a peered network or a VPN.
+	// A node's CQL address, `host:port` (a private IP of the instance; port 8635, GeminiDB's CQL port, when omitted). The pipeline must reach it: from the instance's VPC, a peered network or a VPN. Each reset is proved there and on the instance's other nodes (`nodes`, `discoverNodes`): clients connect to every node, and each checks passwords itself.
 	//
 	// Required.
 	Address pulumi.StringInput `pulumi:"address"`
@@ -678,10 +839,22 @@ type GeminiDbCqlArgs struct {
 	//
 	// Default: the system's trusted CAs.
 	CaCertificate pulumi.StringPtrInput `pulumi:"caCertificate"`
+	// The nodes' `credentials_validity` plus `credentials_update_interval` (cassandra.yaml), in milliseconds, 0 to 600000: how long a node may keep taking an old password, or refusing the new one, after a change (ALTER ROLE invalidates no node's cache). Each node's proof waits up to this plus 2 s for the node to show the change.
+	//
+	// Default: 4000 (Cassandra's defaults, 2000 + 2000).
+	CredentialsCacheMs pulumi.IntPtrInput `pulumi:"credentialsCacheMs"`
+	// Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), or `system.peers` (rpc address, the port of `address`) on servers without it, once per operation, logging in as the identity being proved. When that fails, the proof covers `address` and `nodes` only, and says so in the log.
+	//
+	// Default: true without `nodes`, false with them (set it to true to prove on both).
+	DiscoverNodes pulumi.BoolPtrInput `pulumi:"discoverNodes"`
 	// The data center of the node at `address`, which the CQL driver needs.
 	//
 	// Default: `datacenter1`.
 	LocalDataCenter pulumi.StringPtrInput `pulumi:"localDataCenter"`
+	// More nodes to prove each change on, `host` or `host:port` (the port of `address` when omitted): each node checks passwords itself, through a credentials cache of its own, and clients connect to every node. The proof logs in on `address` and on each of these, each on a connection of its own; list them when `address` cannot tell (its peers' addresses are not the ones this program reaches).
+	//
+	// Default: none: `address` and the nodes it knows (`cql.discoverNodes`).
+	Nodes pulumi.StringArrayInput `pulumi:"nodes"`
 	// Timeout of each CQL connection attempt in milliseconds, 1000 to 60000.
 	//
 	// Default: 10000.
@@ -770,7 +943,7 @@ func (o GeminiDbCqlOutput) ToGeminiDbCqlPtrOutputWithContext(ctx context.Context
 	}).(GeminiDbCqlPtrOutput)
 }
 
-// A node's CQL address, `host:port` (a private IP of the instance; port 8635, GeminiDB's CQL port, when omitted). The pipeline must reach it: from the instance's VPC, a peered network or a VPN.
+// A node's CQL address, `host:port` (a private IP of the instance; port 8635, GeminiDB's CQL port, when omitted). The pipeline must reach it: from the instance's VPC, a peered network or a VPN. Each reset is proved there and on the instance's other nodes (`nodes`, `discoverNodes`): clients connect to every node, and each checks passwords itself.
 //
 // Required.
 func (o GeminiDbCqlOutput) Address() pulumi.StringOutput {
@@ -784,11 +957,32 @@ func (o GeminiDbCqlOutput) CaCertificate() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v GeminiDbCql) *string { return v.CaCertificate }).(pulumi.StringPtrOutput)
 }
 
+// The nodes' `credentials_validity` plus `credentials_update_interval` (cassandra.yaml), in milliseconds, 0 to 600000: how long a node may keep taking an old password, or refusing the new one, after a change (ALTER ROLE invalidates no node's cache). Each node's proof waits up to this plus 2 s for the node to show the change.
+//
+// Default: 4000 (Cassandra's defaults, 2000 + 2000).
+func (o GeminiDbCqlOutput) CredentialsCacheMs() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v GeminiDbCql) *int { return v.CredentialsCacheMs }).(pulumi.IntPtrOutput)
+}
+
+// Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), or `system.peers` (rpc address, the port of `address`) on servers without it, once per operation, logging in as the identity being proved. When that fails, the proof covers `address` and `nodes` only, and says so in the log.
+//
+// Default: true without `nodes`, false with them (set it to true to prove on both).
+func (o GeminiDbCqlOutput) DiscoverNodes() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v GeminiDbCql) *bool { return v.DiscoverNodes }).(pulumi.BoolPtrOutput)
+}
+
 // The data center of the node at `address`, which the CQL driver needs.
 //
 // Default: `datacenter1`.
 func (o GeminiDbCqlOutput) LocalDataCenter() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v GeminiDbCql) *string { return v.LocalDataCenter }).(pulumi.StringPtrOutput)
+}
+
+// More nodes to prove each change on, `host` or `host:port` (the port of `address` when omitted): each node checks passwords itself, through a credentials cache of its own, and clients connect to every node. The proof logs in on `address` and on each of these, each on a connection of its own; list them when `address` cannot tell (its peers' addresses are not the ones this program reaches).
+//
+// Default: none: `address` and the nodes it knows (`cql.discoverNodes`).
+func (o GeminiDbCqlOutput) Nodes() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v GeminiDbCql) []string { return v.Nodes }).(pulumi.StringArrayOutput)
 }
 
 // Timeout of each CQL connection attempt in milliseconds, 1000 to 60000.
@@ -829,7 +1023,7 @@ func (o GeminiDbCqlPtrOutput) Elem() GeminiDbCqlOutput {
 	}).(GeminiDbCqlOutput)
 }
 
-// A node's CQL address, `host:port` (a private IP of the instance; port 8635, GeminiDB's CQL port, when omitted). The pipeline must reach it: from the instance's VPC, a peered network or a VPN.
+// A node's CQL address, `host:port` (a private IP of the instance; port 8635, GeminiDB's CQL port, when omitted). The pipeline must reach it: from the instance's VPC, a peered network or a VPN. Each reset is proved there and on the instance's other nodes (`nodes`, `discoverNodes`): clients connect to every node, and each checks passwords itself.
 //
 // Required.
 func (o GeminiDbCqlPtrOutput) Address() pulumi.StringPtrOutput {
@@ -853,6 +1047,30 @@ func (o GeminiDbCqlPtrOutput) CaCertificate() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
+// The nodes' `credentials_validity` plus `credentials_update_interval` (cassandra.yaml), in milliseconds, 0 to 600000: how long a node may keep taking an old password, or refusing the new one, after a change (ALTER ROLE invalidates no node's cache). Each node's proof waits up to this plus 2 s for the node to show the change.
+//
+// Default: 4000 (Cassandra's defaults, 2000 + 2000).
+func (o GeminiDbCqlPtrOutput) CredentialsCacheMs() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *GeminiDbCql) *int {
+		if v == nil {
+			return nil
+		}
+		return v.CredentialsCacheMs
+	}).(pulumi.IntPtrOutput)
+}
+
+// Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), or `system.peers` (rpc address, the port of `address`) on servers without it, once per operation, logging in as the identity being proved. When that fails, the proof covers `address` and `nodes` only, and says so in the log.
+//
+// Default: true without `nodes`, false with them (set it to true to prove on both).
+func (o GeminiDbCqlPtrOutput) DiscoverNodes() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *GeminiDbCql) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.DiscoverNodes
+	}).(pulumi.BoolPtrOutput)
+}
+
 // The data center of the node at `address`, which the CQL driver needs.
 //
 // Default: `datacenter1`.
@@ -863,6 +1081,18 @@ func (o GeminiDbCqlPtrOutput) LocalDataCenter() pulumi.StringPtrOutput {
 		}
 		return v.LocalDataCenter
 	}).(pulumi.StringPtrOutput)
+}
+
+// More nodes to prove each change on, `host` or `host:port` (the port of `address` when omitted): each node checks passwords itself, through a credentials cache of its own, and clients connect to every node. The proof logs in on `address` and on each of these, each on a connection of its own; list them when `address` cannot tell (its peers' addresses are not the ones this program reaches).
+//
+// Default: none: `address` and the nodes it knows (`cql.discoverNodes`).
+func (o GeminiDbCqlPtrOutput) Nodes() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *GeminiDbCql) []string {
+		if v == nil {
+			return nil
+		}
+		return v.Nodes
+	}).(pulumi.StringArrayOutput)
 }
 
 // Timeout of each CQL connection attempt in milliseconds, 1000 to 60000.
@@ -1876,6 +2106,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*MilvusConnectionPtrInput)(nil)).Elem(), MilvusConnectionArgs{})
 	pulumi.RegisterOutputType(CassandraConnectionOutput{})
 	pulumi.RegisterOutputType(CassandraConnectionPtrOutput{})
+	pulumi.RegisterOutputType(CqlNodeProofOutput{})
+	pulumi.RegisterOutputType(CqlNodeProofArrayOutput{})
 	pulumi.RegisterOutputType(GeminiDbAuthOutput{})
 	pulumi.RegisterOutputType(GeminiDbAuthPtrOutput{})
 	pulumi.RegisterOutputType(GeminiDbCqlOutput{})

@@ -11,6 +11,7 @@ from .gemini_db_admin_password import *
 from .milvus_user_password import *
 from .provider import *
 from ._inputs import *
+from . import outputs
 _utilities.register(
     resource_modules="""
 [

@@ -37,7 +37,7 @@ class CassandraConnectionArgsDict(TypedDict):
     """
     address: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
-    A node's CQL address, `host:port` (port 9042 when omitted; GeminiDB for Cassandra listens on 8635). A change replaces the resource.
+    A node's CQL address, `host:port` (port 9042 when omitted; GeminiDB for Cassandra listens on 8635): the statements run there, and each change is proved there and on the cluster's other nodes (`nodes`, `discoverNodes`). A change replaces the resource.
 
     Default: the `CASSANDRA_ADDRESS` environment variable. One of the two is required.
     """
@@ -47,11 +47,29 @@ class CassandraConnectionArgsDict(TypedDict):
 
     Default: the system's trusted CAs.
     """
+    credentials_cache_ms: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    The nodes' `credentials_validity` plus `credentials_update_interval` (cassandra.yaml), in milliseconds, 0 to 600000: how long a node may keep taking an old password, or refusing the new one, after a change (ALTER ROLE invalidates no node's cache). Each node's proof waits up to this plus 2 s for the node to show the change.
+
+    Default: 4000 (Cassandra's defaults, 2000 + 2000).
+    """
+    discover_nodes: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), or `system.peers` (rpc address, the port of `address`) on servers without it, once per operation, logging in as the identity being proved. When that fails, the proof covers `address` and `nodes` only, and says so in the log.
+
+    Default: true without `nodes`, false with them (set it to true to prove on both).
+    """
     local_data_center: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
     The data center of the node at `address`, which the CQL driver needs.
 
     Default: `datacenter1`.
+    """
+    nodes: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    More nodes to prove each change on, `host` or `host:port` (the port of `address` when omitted): each node checks passwords itself, through a credentials cache of its own, and clients connect to every node. The proof logs in on `address` and on each of these, each on a connection of its own; list them when `address` cannot tell (its peers' addresses are not the ones this program reaches).
+
+    Default: none: `address` and the nodes it knows (`connection.discoverNodes`).
     """
     password: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
@@ -83,7 +101,10 @@ class CassandraConnectionArgs:
     def __init__(__self__, *,
                  address: pulumi.Input[Optional[_builtins.str]] = None,
                  ca_certificate: pulumi.Input[Optional[_builtins.str]] = None,
+                 credentials_cache_ms: pulumi.Input[Optional[_builtins.int]] = None,
+                 discover_nodes: pulumi.Input[Optional[_builtins.bool]] = None,
                  local_data_center: pulumi.Input[Optional[_builtins.str]] = None,
+                 nodes: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  password: pulumi.Input[Optional[_builtins.str]] = None,
                  timeout_ms: pulumi.Input[Optional[_builtins.int]] = None,
                  tls: pulumi.Input[Optional[_builtins.bool]] = None,
@@ -91,15 +112,24 @@ class CassandraConnectionArgs:
         """
         How the provider reaches the database over CQL and whom it logs in as.
 
-        :param pulumi.Input[_builtins.str] address: A node's CQL address, `host:port` (port 9042 when omitted; GeminiDB for Cassandra listens on 8635). A change replaces the resource.
+        :param pulumi.Input[_builtins.str] address: A node's CQL address, `host:port` (port 9042 when omitted; GeminiDB for Cassandra listens on 8635): the statements run there, and each change is proved there and on the cluster's other nodes (`nodes`, `discoverNodes`). A change replaces the resource.
                
                Default: the `CASSANDRA_ADDRESS` environment variable. One of the two is required.
         :param pulumi.Input[_builtins.str] ca_certificate: The CA certificate to trust for TLS, PEM (on GeminiDB: the one the console offers).
                
                Default: the system's trusted CAs.
+        :param pulumi.Input[_builtins.int] credentials_cache_ms: The nodes' `credentials_validity` plus `credentials_update_interval` (cassandra.yaml), in milliseconds, 0 to 600000: how long a node may keep taking an old password, or refusing the new one, after a change (ALTER ROLE invalidates no node's cache). Each node's proof waits up to this plus 2 s for the node to show the change.
+               
+               Default: 4000 (Cassandra's defaults, 2000 + 2000).
+        :param pulumi.Input[_builtins.bool] discover_nodes: Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), or `system.peers` (rpc address, the port of `address`) on servers without it, once per operation, logging in as the identity being proved. When that fails, the proof covers `address` and `nodes` only, and says so in the log.
+               
+               Default: true without `nodes`, false with them (set it to true to prove on both).
         :param pulumi.Input[_builtins.str] local_data_center: The data center of the node at `address`, which the CQL driver needs.
                
                Default: `datacenter1`.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] nodes: More nodes to prove each change on, `host` or `host:port` (the port of `address` when omitted): each node checks passwords itself, through a credentials cache of its own, and clients connect to every node. The proof logs in on `address` and on each of these, each on a connection of its own; list them when `address` cannot tell (its peers' addresses are not the ones this program reaches).
+               
+               Default: none: `address` and the nodes it knows (`connection.discoverNodes`).
         :param pulumi.Input[_builtins.str] password: Password of `username`. Secret.
                
                Default: the `CASSANDRA_PASSWORD` environment variable.
@@ -117,8 +147,14 @@ class CassandraConnectionArgs:
             pulumi.set(__self__, "address", address)
         if ca_certificate is not None:
             pulumi.set(__self__, "ca_certificate", ca_certificate)
+        if credentials_cache_ms is not None:
+            pulumi.set(__self__, "credentials_cache_ms", credentials_cache_ms)
+        if discover_nodes is not None:
+            pulumi.set(__self__, "discover_nodes", discover_nodes)
         if local_data_center is not None:
             pulumi.set(__self__, "local_data_center", local_data_center)
+        if nodes is not None:
+            pulumi.set(__self__, "nodes", nodes)
         if password is not None:
             pulumi.set(__self__, "password", password)
         if timeout_ms is not None:
@@ -132,7 +168,7 @@ class CassandraConnectionArgs:
     @pulumi.getter
     def address(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        A node's CQL address, `host:port` (port 9042 when omitted; GeminiDB for Cassandra listens on 8635). A change replaces the resource.
+        A node's CQL address, `host:port` (port 9042 when omitted; GeminiDB for Cassandra listens on 8635): the statements run there, and each change is proved there and on the cluster's other nodes (`nodes`, `discoverNodes`). A change replaces the resource.
 
         Default: the `CASSANDRA_ADDRESS` environment variable. One of the two is required.
         """
@@ -157,6 +193,34 @@ class CassandraConnectionArgs:
         pulumi.set(self, "ca_certificate", value)
 
     @_builtins.property
+    @pulumi.getter(name="credentialsCacheMs")
+    def credentials_cache_ms(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        The nodes' `credentials_validity` plus `credentials_update_interval` (cassandra.yaml), in milliseconds, 0 to 600000: how long a node may keep taking an old password, or refusing the new one, after a change (ALTER ROLE invalidates no node's cache). Each node's proof waits up to this plus 2 s for the node to show the change.
+
+        Default: 4000 (Cassandra's defaults, 2000 + 2000).
+        """
+        return pulumi.get(self, "credentials_cache_ms")
+
+    @credentials_cache_ms.setter
+    def credentials_cache_ms(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "credentials_cache_ms", value)
+
+    @_builtins.property
+    @pulumi.getter(name="discoverNodes")
+    def discover_nodes(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), or `system.peers` (rpc address, the port of `address`) on servers without it, once per operation, logging in as the identity being proved. When that fails, the proof covers `address` and `nodes` only, and says so in the log.
+
+        Default: true without `nodes`, false with them (set it to true to prove on both).
+        """
+        return pulumi.get(self, "discover_nodes")
+
+    @discover_nodes.setter
+    def discover_nodes(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "discover_nodes", value)
+
+    @_builtins.property
     @pulumi.getter(name="localDataCenter")
     def local_data_center(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
@@ -169,6 +233,20 @@ class CassandraConnectionArgs:
     @local_data_center.setter
     def local_data_center(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "local_data_center", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def nodes(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        More nodes to prove each change on, `host` or `host:port` (the port of `address` when omitted): each node checks passwords itself, through a credentials cache of its own, and clients connect to every node. The proof logs in on `address` and on each of these, each on a connection of its own; list them when `address` cannot tell (its peers' addresses are not the ones this program reaches).
+
+        Default: none: `address` and the nodes it knows (`connection.discoverNodes`).
+        """
+        return pulumi.get(self, "nodes")
+
+    @nodes.setter
+    def nodes(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "nodes", value)
 
     @_builtins.property
     @pulumi.getter
@@ -429,7 +507,7 @@ class GeminiDbCqlArgsDict(TypedDict):
     """
     address: pulumi.Input[_builtins.str]
     """
-    A node's CQL address, `host:port` (a private IP of the instance; port 8635, GeminiDB's CQL port, when omitted). The pipeline must reach it: from the instance's VPC, a peered network or a VPN.
+    A node's CQL address, `host:port` (a private IP of the instance; port 8635, GeminiDB's CQL port, when omitted). The pipeline must reach it: from the instance's VPC, a peered network or a VPN. Each reset is proved there and on the instance's other nodes (`nodes`, `discoverNodes`): clients connect to every node, and each checks passwords itself.
 
     Required.
     """
@@ -439,11 +517,29 @@ class GeminiDbCqlArgsDict(TypedDict):
 
     Default: the system's trusted CAs.
     """
+    credentials_cache_ms: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    The nodes' `credentials_validity` plus `credentials_update_interval` (cassandra.yaml), in milliseconds, 0 to 600000: how long a node may keep taking an old password, or refusing the new one, after a change (ALTER ROLE invalidates no node's cache). Each node's proof waits up to this plus 2 s for the node to show the change.
+
+    Default: 4000 (Cassandra's defaults, 2000 + 2000).
+    """
+    discover_nodes: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), or `system.peers` (rpc address, the port of `address`) on servers without it, once per operation, logging in as the identity being proved. When that fails, the proof covers `address` and `nodes` only, and says so in the log.
+
+    Default: true without `nodes`, false with them (set it to true to prove on both).
+    """
     local_data_center: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
     The data center of the node at `address`, which the CQL driver needs.
 
     Default: `datacenter1`.
+    """
+    nodes: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    More nodes to prove each change on, `host` or `host:port` (the port of `address` when omitted): each node checks passwords itself, through a credentials cache of its own, and clients connect to every node. The proof logs in on `address` and on each of these, each on a connection of its own; list them when `address` cannot tell (its peers' addresses are not the ones this program reaches).
+
+    Default: none: `address` and the nodes it knows (`cql.discoverNodes`).
     """
     timeout_ms: NotRequired[pulumi.Input[Optional[_builtins.int]]]
     """
@@ -463,21 +559,33 @@ class GeminiDbCqlArgs:
     def __init__(__self__, *,
                  address: pulumi.Input[_builtins.str],
                  ca_certificate: pulumi.Input[Optional[_builtins.str]] = None,
+                 credentials_cache_ms: pulumi.Input[Optional[_builtins.int]] = None,
+                 discover_nodes: pulumi.Input[Optional[_builtins.bool]] = None,
                  local_data_center: pulumi.Input[Optional[_builtins.str]] = None,
+                 nodes: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  timeout_ms: pulumi.Input[Optional[_builtins.int]] = None,
                  tls: pulumi.Input[Optional[_builtins.bool]] = None):
         """
         Where this program's pipeline reaches the instance's database over CQL, to prove each reset by a login as rwuser and to check the password on refresh.
 
-        :param pulumi.Input[_builtins.str] address: A node's CQL address, `host:port` (a private IP of the instance; port 8635, GeminiDB's CQL port, when omitted). The pipeline must reach it: from the instance's VPC, a peered network or a VPN.
+        :param pulumi.Input[_builtins.str] address: A node's CQL address, `host:port` (a private IP of the instance; port 8635, GeminiDB's CQL port, when omitted). The pipeline must reach it: from the instance's VPC, a peered network or a VPN. Each reset is proved there and on the instance's other nodes (`nodes`, `discoverNodes`): clients connect to every node, and each checks passwords itself.
                
                Required.
         :param pulumi.Input[_builtins.str] ca_certificate: The CA certificate to trust for TLS, PEM: the one offered for download on the instance's page in the GeminiDB console.
                
                Default: the system's trusted CAs.
+        :param pulumi.Input[_builtins.int] credentials_cache_ms: The nodes' `credentials_validity` plus `credentials_update_interval` (cassandra.yaml), in milliseconds, 0 to 600000: how long a node may keep taking an old password, or refusing the new one, after a change (ALTER ROLE invalidates no node's cache). Each node's proof waits up to this plus 2 s for the node to show the change.
+               
+               Default: 4000 (Cassandra's defaults, 2000 + 2000).
+        :param pulumi.Input[_builtins.bool] discover_nodes: Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), or `system.peers` (rpc address, the port of `address`) on servers without it, once per operation, logging in as the identity being proved. When that fails, the proof covers `address` and `nodes` only, and says so in the log.
+               
+               Default: true without `nodes`, false with them (set it to true to prove on both).
         :param pulumi.Input[_builtins.str] local_data_center: The data center of the node at `address`, which the CQL driver needs.
                
                Default: `datacenter1`.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] nodes: More nodes to prove each change on, `host` or `host:port` (the port of `address` when omitted): each node checks passwords itself, through a credentials cache of its own, and clients connect to every node. The proof logs in on `address` and on each of these, each on a connection of its own; list them when `address` cannot tell (its peers' addresses are not the ones this program reaches).
+               
+               Default: none: `address` and the nodes it knows (`cql.discoverNodes`).
         :param pulumi.Input[_builtins.int] timeout_ms: Timeout of each CQL connection attempt in milliseconds, 1000 to 60000.
                
                Default: 10000.
@@ -488,8 +596,14 @@ class GeminiDbCqlArgs:
         pulumi.set(__self__, "address", address)
         if ca_certificate is not None:
             pulumi.set(__self__, "ca_certificate", ca_certificate)
+        if credentials_cache_ms is not None:
+            pulumi.set(__self__, "credentials_cache_ms", credentials_cache_ms)
+        if discover_nodes is not None:
+            pulumi.set(__self__, "discover_nodes", discover_nodes)
         if local_data_center is not None:
             pulumi.set(__self__, "local_data_center", local_data_center)
+        if nodes is not None:
+            pulumi.set(__self__, "nodes", nodes)
         if timeout_ms is not None:
             pulumi.set(__self__, "timeout_ms", timeout_ms)
         if tls is not None:
@@ -499,7 +613,7 @@ class GeminiDbCqlArgs:
     @pulumi.getter
     def address(self) -> pulumi.Input[_builtins.str]:
         """
-        A node's CQL address, `host:port` (a private IP of the instance; port 8635, GeminiDB's CQL port, when omitted). The pipeline must reach it: from the instance's VPC, a peered network or a VPN.
+        A node's CQL address, `host:port` (a private IP of the instance; port 8635, GeminiDB's CQL port, when omitted). The pipeline must reach it: from the instance's VPC, a peered network or a VPN. Each reset is proved there and on the instance's other nodes (`nodes`, `discoverNodes`): clients connect to every node, and each checks passwords itself.
 
         Required.
         """
@@ -524,6 +638,34 @@ class GeminiDbCqlArgs:
         pulumi.set(self, "ca_certificate", value)
 
     @_builtins.property
+    @pulumi.getter(name="credentialsCacheMs")
+    def credentials_cache_ms(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        The nodes' `credentials_validity` plus `credentials_update_interval` (cassandra.yaml), in milliseconds, 0 to 600000: how long a node may keep taking an old password, or refusing the new one, after a change (ALTER ROLE invalidates no node's cache). Each node's proof waits up to this plus 2 s for the node to show the change.
+
+        Default: 4000 (Cassandra's defaults, 2000 + 2000).
+        """
+        return pulumi.get(self, "credentials_cache_ms")
+
+    @credentials_cache_ms.setter
+    def credentials_cache_ms(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "credentials_cache_ms", value)
+
+    @_builtins.property
+    @pulumi.getter(name="discoverNodes")
+    def discover_nodes(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), or `system.peers` (rpc address, the port of `address`) on servers without it, once per operation, logging in as the identity being proved. When that fails, the proof covers `address` and `nodes` only, and says so in the log.
+
+        Default: true without `nodes`, false with them (set it to true to prove on both).
+        """
+        return pulumi.get(self, "discover_nodes")
+
+    @discover_nodes.setter
+    def discover_nodes(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "discover_nodes", value)
+
+    @_builtins.property
     @pulumi.getter(name="localDataCenter")
     def local_data_center(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
@@ -536,6 +678,20 @@ class GeminiDbCqlArgs:
     @local_data_center.setter
     def local_data_center(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "local_data_center", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def nodes(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        More nodes to prove each change on, `host` or `host:port` (the port of `address` when omitted): each node checks passwords itself, through a credentials cache of its own, and clients connect to every node. The proof logs in on `address` and on each of these, each on a connection of its own; list them when `address` cannot tell (its peers' addresses are not the ones this program reaches).
+
+        Default: none: `address` and the nodes it knows (`cql.discoverNodes`).
+        """
+        return pulumi.get(self, "nodes")
+
+    @nodes.setter
+    def nodes(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "nodes", value)
 
     @_builtins.property
     @pulumi.getter(name="timeoutMs")

@@ -13,6 +13,7 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
+from . import outputs
 from ._inputs import *
 
 __all__ = ['CassandraRolePasswordArgs', 'CassandraRolePassword']
@@ -428,6 +429,7 @@ class CassandraRolePassword(pulumi.CustomResource):
             __props__.__dict__["active_role"] = None
             __props__.__dict__["address"] = None
             __props__.__dict__["next_rotation_at"] = None
+            __props__.__dict__["node_proofs"] = None
             __props__.__dict__["password_verified"] = None
             __props__.__dict__["rotated_at"] = None
         secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["password"])
@@ -457,6 +459,7 @@ class CassandraRolePassword(pulumi.CustomResource):
         __props__.__dict__["active_role"] = None
         __props__.__dict__["address"] = None
         __props__.__dict__["next_rotation_at"] = None
+        __props__.__dict__["node_proofs"] = None
         __props__.__dict__["password"] = None
         __props__.__dict__["password_verified"] = None
         __props__.__dict__["role"] = None
@@ -494,6 +497,14 @@ class CassandraRolePassword(pulumi.CustomResource):
         return pulumi.get(self, "next_rotation_at")
 
     @_builtins.property
+    @pulumi.getter(name="nodeProofs")
+    def node_proofs(self) -> pulumi.Output[Optional[Sequence['outputs.CqlNodeProof']]]:
+        """
+        What the last proof of a change, or the last refresh, showed on each node of the cluster (with `standbyRole`, of both roles' passwords): the node's `address`, whether it showed the password (`verified`), and what it answered when not (`answer`). `passwordVerified` is true only when every node did.
+        """
+        return pulumi.get(self, "node_proofs")
+
+    @_builtins.property
     @pulumi.getter
     def password(self) -> pulumi.Output[_builtins.str]:
         """
@@ -505,7 +516,7 @@ class CassandraRolePassword(pulumi.CustomResource):
     @pulumi.getter(name="passwordVerified")
     def password_verified(self) -> pulumi.Output[_builtins.bool]:
         """
-        False when the last refresh found that the password in state no longer logs in.
+        False when the last change was not proved on every node (one could not be asked: the log names it), or the last refresh found that the password in state no longer logs in on one (`nodeProofs` says where); the next `pulumi up` sets it again and proves it.
         """
         return pulumi.get(self, "password_verified")
 

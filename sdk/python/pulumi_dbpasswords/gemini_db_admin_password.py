@@ -13,6 +13,7 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
+from . import outputs
 from ._inputs import *
 
 __all__ = ['GeminiDbAdminPasswordArgs', 'GeminiDbAdminPassword']
@@ -47,7 +48,7 @@ class GeminiDbAdminPasswordArgs:
         :param pulumi.Input['GeminiDbAuthArgs'] auth: How to authenticate. Credentials given here are kept in state as secrets; those from the environment never enter state.
                
                Default: from the environment when an operation runs: `HW_AUTH_TOKEN`, else `HW_ACCESS_KEY`/`HW_SECRET_KEY` (and `HW_SECURITY_TOKEN`), else `HW_USER_NAME`/`HW_PASSWORD`/`HW_DOMAIN_NAME`. Without any, `pulumi preview` fails.
-        :param pulumi.Input['GeminiDbCqlArgs'] cql: For a Cassandra instance: prove each reset on the database itself: after the API's 204, a login as rwuser over CQL must work with the new password and fail with the old one (tried again for a few seconds while authentication caches expire); a reset the database does not show fails the update. `pulumi refresh` then logs in with the password in state and reports `passwordVerified: false` when it no longer works (say, after a reset in the console), which the next `pulumi up` repairs.
+        :param pulumi.Input['GeminiDbCqlArgs'] cql: For a Cassandra instance: prove each reset on the database itself, on every node: after the API's 204, a login as rwuser over CQL must work with the new password and fail with the old one on each node (tried again while the nodes' credentials caches expire, `cql.credentialsCacheMs`); a node that shows otherwise fails the update, and one that cannot be asked leaves `passwordVerified: false` and a warning. `pulumi refresh` then logs in with the password in state on each node and reports `passwordVerified: false` when one refuses it (say, after a reset in the console), which the next `pulumi up` repairs.
                
                Default: none: the API's answer is the only evidence, and there is no `passwordVerified`.
         :param pulumi.Input[_builtins.str] endpoint: GeminiDB API endpoint, `https://host[:port]`; plain http only to a loopback host (local emulators).
@@ -164,7 +165,7 @@ class GeminiDbAdminPasswordArgs:
     @pulumi.getter
     def cql(self) -> pulumi.Input[Optional['GeminiDbCqlArgs']]:
         """
-        For a Cassandra instance: prove each reset on the database itself: after the API's 204, a login as rwuser over CQL must work with the new password and fail with the old one (tried again for a few seconds while authentication caches expire); a reset the database does not show fails the update. `pulumi refresh` then logs in with the password in state and reports `passwordVerified: false` when it no longer works (say, after a reset in the console), which the next `pulumi up` repairs.
+        For a Cassandra instance: prove each reset on the database itself, on every node: after the API's 204, a login as rwuser over CQL must work with the new password and fail with the old one on each node (tried again while the nodes' credentials caches expire, `cql.credentialsCacheMs`); a node that shows otherwise fails the update, and one that cannot be asked leaves `passwordVerified: false` and a warning. `pulumi refresh` then logs in with the password in state on each node and reports `passwordVerified: false` when one refuses it (say, after a reset in the console), which the next `pulumi up` repairs.
 
         Default: none: the API's answer is the only evidence, and there is no `passwordVerified`.
         """
@@ -434,7 +435,7 @@ class GeminiDbAdminPassword(pulumi.CustomResource):
         :param pulumi.Input[Union['GeminiDbAuthArgs', 'GeminiDbAuthArgsDict']] auth: How to authenticate. Credentials given here are kept in state as secrets; those from the environment never enter state.
                
                Default: from the environment when an operation runs: `HW_AUTH_TOKEN`, else `HW_ACCESS_KEY`/`HW_SECRET_KEY` (and `HW_SECURITY_TOKEN`), else `HW_USER_NAME`/`HW_PASSWORD`/`HW_DOMAIN_NAME`. Without any, `pulumi preview` fails.
-        :param pulumi.Input[Union['GeminiDbCqlArgs', 'GeminiDbCqlArgsDict']] cql: For a Cassandra instance: prove each reset on the database itself: after the API's 204, a login as rwuser over CQL must work with the new password and fail with the old one (tried again for a few seconds while authentication caches expire); a reset the database does not show fails the update. `pulumi refresh` then logs in with the password in state and reports `passwordVerified: false` when it no longer works (say, after a reset in the console), which the next `pulumi up` repairs.
+        :param pulumi.Input[Union['GeminiDbCqlArgs', 'GeminiDbCqlArgsDict']] cql: For a Cassandra instance: prove each reset on the database itself, on every node: after the API's 204, a login as rwuser over CQL must work with the new password and fail with the old one on each node (tried again while the nodes' credentials caches expire, `cql.credentialsCacheMs`); a node that shows otherwise fails the update, and one that cannot be asked leaves `passwordVerified: false` and a warning. `pulumi refresh` then logs in with the password in state on each node and reports `passwordVerified: false` when one refuses it (say, after a reset in the console), which the next `pulumi up` repairs.
                
                Default: none: the API's answer is the only evidence, and there is no `passwordVerified`.
         :param pulumi.Input[_builtins.str] endpoint: GeminiDB API endpoint, `https://host[:port]`; plain http only to a loopback host (local emulators).
@@ -575,6 +576,7 @@ class GeminiDbAdminPassword(pulumi.CustomResource):
             __props__.__dict__["timeout_ms"] = timeout_ms
             __props__.__dict__["endpoint_used"] = None
             __props__.__dict__["next_rotation_at"] = None
+            __props__.__dict__["node_proofs"] = None
             __props__.__dict__["password_verified"] = None
             __props__.__dict__["rotated_at"] = None
         secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["password"])
@@ -605,6 +607,7 @@ class GeminiDbAdminPassword(pulumi.CustomResource):
         __props__.__dict__["engine"] = None
         __props__.__dict__["instance_id"] = None
         __props__.__dict__["next_rotation_at"] = None
+        __props__.__dict__["node_proofs"] = None
         __props__.__dict__["password"] = None
         __props__.__dict__["password_verified"] = None
         __props__.__dict__["project_id"] = None
@@ -651,6 +654,14 @@ class GeminiDbAdminPassword(pulumi.CustomResource):
         return pulumi.get(self, "next_rotation_at")
 
     @_builtins.property
+    @pulumi.getter(name="nodeProofs")
+    def node_proofs(self) -> pulumi.Output[Optional[Sequence['outputs.CqlNodeProof']]]:
+        """
+        What the last proof of a change, or the last refresh, showed on each node of the instance, as rwuser (with `cql`; undefined without it): the node's `address`, whether it showed the password (`verified`), and what it answered when not (`answer`). `passwordVerified` is true only when every node did.
+        """
+        return pulumi.get(self, "node_proofs")
+
+    @_builtins.property
     @pulumi.getter
     def password(self) -> pulumi.Output[_builtins.str]:
         """
@@ -662,7 +673,7 @@ class GeminiDbAdminPassword(pulumi.CustomResource):
     @pulumi.getter(name="passwordVerified")
     def password_verified(self) -> pulumi.Output[Optional[_builtins.bool]]:
         """
-        With a proof block (`cql`, `redis`, `influx`, `mongo`): false when the last refresh found that the password in state no longer logs in as rwuser. Undefined without one.
+        With a proof block (`cql`, `redis`, `influx`, `mongo`): false when the last refresh found that the password in state no longer logs in as rwuser (with `cql`: on one of the nodes), or the last reset could not be proved on every node. Undefined without one.
         """
         return pulumi.get(self, "password_verified")
 
