@@ -317,6 +317,20 @@ async function proveOnNodes(
   ) {
     throw notApplied(proof);
   }
+  const failure = verdict.failure;
+  if (failure && verdict.against.every((r) => r.answer.kind === "failed")) {
+    // no node answered otherwise; asking failed for good (TLS): what it says, with its code
+    throw proof.error(
+      "after the API reset the password, the login proof could not reach the database " +
+        `(${proof.block}): ${results.length === 1 ? failure.message : describeNodes(verdict.against)}`,
+      {
+        operation: "verify",
+        target: proof.where,
+        serverCode: failure.serverCode,
+        partial: partial(false, verdict.nodeProofs),
+      },
+    );
+  }
   if (verdict.against.length > 0) {
     throw proof.error(
       `after the API reset the password, the login proof (${proof.block}) finds that not every node shows it: ` +
