@@ -7,6 +7,7 @@
  *   --steps M         stop after M steps (`--from-step K --steps 1`: step K alone)
  *   --fault-rate F    more (F > 1) or fewer faults than the default mix
  *   --keep-going      go on after a failed check (default: stop at the first, keeping its evidence)
+ *   --verbose         print the output of every faulted up
  *
  * Prints progress, then the report as a table; exits 0 when nothing was lost and every check
  * passed, 1 otherwise. Every server it starts listens on 127.0.0.1 and is stopped at the end, on
@@ -51,6 +52,7 @@ async function main() {
     maxSteps: number("steps"),
     faultRate: number("fault-rate"),
     keepGoing: process.argv.includes("--keep-going"),
+    verbose: process.argv.includes("--verbose"),
     signal: abort.signal,
   });
   console.log(`\n${formatReport(report)}\n`);

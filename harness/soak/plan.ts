@@ -229,7 +229,7 @@ export function planStep(seed: string, step: number, modes: Modes, options: { fa
   });
   const inWindow = rng.chance(0.5);
   const windowTarget = rng.pick(keys);
-  const fraction = 0.05 + rng.next() * 0.75;
+  const fraction = 0.03 + rng.next() * 0.67;
   if (processKind !== "none") {
     process = {
       kind: processKind === "kill" ? (face === "ts" ? "kill-provider" : "kill-plugin") : processKind,
@@ -255,17 +255,18 @@ export function planStep(seed: string, step: number, modes: Modes, options: { fa
   for (let i = 0; i < envCount; i++) {
     const kind = rng.weighted(candidates as Record<EnvFaultKind, number>);
     delete candidates[kind];
-    const fault: EnvFault = { kind, fraction: 0.05 + rng.next() * 0.7 };
+    const fault: EnvFault = { kind, fraction: 0.03 + rng.next() * 0.67 };
     if (kind === "restart-redis") fault.target = rng.pick(rotated("gemini", "redis"));
     if (kind === "proxy-drop" || kind === "proxy-stall") {
       fault.target = rng.pick(proxied);
       if (kind === "proxy-stall") fault.stall = rng.pick(["hang", "applyThenHang"] as const);
     }
+    // 1 to 3 answers in a row, which the provider's retries ride out, or 6: more than it tries
     if (kind === "emulator-5xx") {
-      fault.count = rng.int(1, 3);
+      fault.count = rng.pick([1, 1, 2, 3, 6]);
       fault.status = rng.pick([500, 502, 503]);
     }
-    if (kind === "emulator-429") fault.count = rng.int(1, 3);
+    if (kind === "emulator-429") fault.count = rng.pick([1, 1, 2, 3, 6]);
     env.push(fault);
   }
   return { step, face, trigger, rotations, process, env };

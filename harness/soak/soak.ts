@@ -33,6 +33,7 @@ import { MILVUS_DEFAULT_ROOT } from "../fixtures";
 import { secretForms } from "../../provider/shared/redact";
 import {
   FAULT_KINDS,
+  PROCESS_FAULTS,
   Face,
   FaultKind,
   RESOURCES,
@@ -61,6 +62,13 @@ export interface SoakOptions {
   keepGoing?: boolean;
   /** Where progress goes (default: stdout). */
   log?: (line: string) => void;
+  /**
+   * Random moments fall at this fraction of what the plan says (default 1): the short test run
+   * strikes earlier in the operations, so that its faults land before a quick up is over.
+   */
+  momentScale?: number;
+  /** Logs the output of every faulted up (scrubbed of secrets). */
+  verbose?: boolean;
   /** Aborts the run (Ctrl-C): the running CLI is killed, everything is stopped. */
   signal?: AbortSignal;
 }
@@ -173,7 +181,7 @@ class Stack {
   readonly given = new Set<ResourceKey>();
   state?: Record<ResourceKey, ResState>;
   /** The usual time from the provider's start to an up's end (moving average): faults strike at fractions of it. */
-  opsMs = 10000;
+  opsMs = 3000;
 
   constructor(
     readonly face: Face,
@@ -189,6 +197,7 @@ class Stack {
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const log = options.log ?? ((line: string) => console.log(line));
   const fromStep = options.fromStep ?? 1;
+  const scale = options.momentScale ?? 1;
   const t0 = Date.now();
   const report: SoakReport = {
     seed: options.seed,
@@ -333,15 +342,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
           await cliOk(stack, ["config", "set", "--secret", `${r.key}Password`], pw);
           stack.given.add(r.key);
         }
-        const started = Date.now();
         await cliOk(stack, ["up", "--yes", "--non-interactive", "--skip-preview"]);
-        // a first guess of an update's operations; every up with no fault refines it
-        stack.opsMs = Math.round((Date.now() - started) * 0.6);
       }),
     );
     for (const stack of all()) await readStack(stack);
-    const secs = (ms: number) => (ms / 1000).toFixed(0);
-    log(`stacks: created (TypeScript ops ${secs(stacks.ts!.opsMs)} s, Python ${secs(stacks.py!.opsMs)} s)`);
+    log("stacks: created");
 
     // ---- what the identities hold besides their passwords: set up once, then held to it
     const milvusUsers = [...identities.values()].filter((i) => i.db === "milvus").map((i) => i.name);
@@ -706,6 +711,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
           const proxy = proxyFor(f.target!);
           void proxy.arm(changePattern(stack, f.target!, rotation(f.target!).password)).then(async () => {
             await sleep(50 + f.fraction! * 300);
+            if (finished) return; // (the next step may have armed this proxy already)
             proxy.release();
             delivered("proxy-drop", true);
           });
@@ -844,14 +850,17 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       providerAt = Date.now();
       for (const t of timed) {
         timers.push(
-          setTimeout(() => {
-            if (finished) return; // the up is over: this fault would strike nothing
-            delivered(t.kind, true);
-            background.push(t.run().catch((err) => log(`  ${t.kind} failed: ${(err as Error).message}`)));
-          }, t.fraction * stack.opsMs),
+          setTimeout(
+            () => {
+              if (finished) return; // the up is over: this fault would strike nothing
+              delivered(t.kind, true);
+              background.push(t.run().catch((err) => log(`  ${t.kind} failed: ${(err as Error).message}`)));
+            },
+            t.fraction * scale * stack.opsMs,
+          ),
         );
       }
-      if (pf && "fraction" in pf.timing) timers.push(setTimeout(startStrike, pf.timing.fraction * stack.opsMs));
+      if (pf && "fraction" in pf.timing) timers.push(setTimeout(startStrike, pf.timing.fraction * scale * stack.opsMs));
     };
     const watch = setInterval(() => {
       if (finished || providerAt !== undefined) return clearInterval(watch);
@@ -867,12 +876,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         await sleep(300);
         await startStrike();
         // the held answers go now (after SIGINT or SIGTERM, the CLI may still be finishing)
-        releaseWindow();
+        if (!finished) releaseWindow();
       });
     }
 
     const result = record(await done);
     clearInterval(watch);
+    if (options.verbose)
+      log(`  the faulted up (ops ${providerAt ? Date.now() - providerAt : "?"} ms):\n${tail(result.all, 60)}`);
     for (const t of timers) clearTimeout(t);
     await striking; // a strike under way finishes (the wait for a killed tree to end, say)
     running.delete(cliPid);
@@ -880,8 +891,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     for (const a of afterwards) a();
     // faults left queued on the emulator go (its fault queue has no public way to be emptied)
     emu["faults"].delete("password.put");
-    // an up with no fault tells how long the operations of an up take
-    if (result.code === 0 && !pf && !plan.env.length && providerAt !== undefined) {
+    // an up that no process fault cut short tells how long the operations of an up take
+    if (providerAt !== undefined && !struck.some((k) => PROCESS_FAULTS.some((p) => k.startsWith(p)))) {
       stack.opsMs = Math.round(stack.opsMs * 0.7 + (Date.now() - providerAt) * 0.3);
     }
     return { result, killedCli, struck, ms: Date.now() - started };
@@ -953,9 +964,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       await noneLeft("after the recovery up");
     }
 
-    // what state says now, against what the step meant to do
+    // what the databases say of state's passwords (lost ones first), then what the step meant to do
     const after = await readStack(stack);
     const deep = new Set<string>();
+    for (const r of plan.rotations) for (const [id] of identitiesOf(stack, r.key)) deep.add(id.id);
+    await checkWorld(deep, baseline);
+    await auditExport(stack);
     for (const r of RESOURCES) {
       const b = before[r.key];
       const a = after[r.key];
@@ -966,7 +980,6 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
           fail("unplanned change", `${plan.face} ${r.key} changed its password though the step did not rotate it`);
         continue;
       }
-      for (const [id] of identitiesOf(stack, r.key)) deep.add(id.id);
       if (!changed)
         fail("rotation", `${plan.face} ${r.key} (${planned.kind}) still has its old password after the step`);
       if (planned.kind === "config" && a.password !== planned.password)
@@ -988,8 +1001,6 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       ];
       for (const k of by) report.rotationsBy[k] = (report.rotationsBy[k] ?? 0) + 1;
     }
-    await auditExport(stack);
-    await checkWorld(deep, baseline);
     const preview = await cli(stack, ["preview", "--expect-no-changes", "--non-interactive"]);
     if (preview.code !== 0)
       fail("preview", `pulumi preview --expect-no-changes failed after the step:\n${tail(preview.all)}`);
