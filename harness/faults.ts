@@ -1,7 +1,7 @@
 /**
  * The faults the harness's test servers can be scripted with, in one vocabulary: the Milvus
  * gRPC server (harness/milvus-grpc), the GeminiDB emulator (harness/geminidb-emulator) and the
- * hold proxy in front of a real database (test/helpers/hold-proxy). A kind means the same on
+ * hold proxy in front of a real database (harness/hold-proxy). A kind means the same on
  * every server; each server takes the kinds its protocol has (`FaultOf`). Faults are queued per
  * method or route and consumed one per call.
  */

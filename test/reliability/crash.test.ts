@@ -19,7 +19,7 @@ import { MilvusSession, canLogin } from "../../provider/milvus/client";
 import { MILVUS_DEFAULT_ROOT } from "../../harness/fixtures";
 import { RealMilvus, startRealMilvus } from "../../harness/real-milvus";
 import { pymilvusCanLogin, pymilvusSetup, pymilvusSnapshot } from "../../harness/pymilvus";
-import { HoldProxy } from "../helpers/hold-proxy";
+import { HoldProxy } from "../../harness/hold-proxy";
 import { CliResult, PulumiProject, dynamicResources, pluginResources } from "../../harness/pulumi-cli";
 import { assertNoLeak } from "../helpers/leaks";
 import { rolePairState } from "../helpers/audit";
