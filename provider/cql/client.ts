@@ -18,7 +18,7 @@
 import type * as CassandraDriver from "cassandra-driver";
 import { CqlError } from "../shared/errors";
 import { redact, safeMessage } from "../shared/redact";
-import type { Login, ProofBound } from "../shared/proof";
+import type { ProofBound } from "../shared/proof";
 
 export interface CqlTarget {
   /** host:port of the native transport. */
@@ -341,9 +341,3 @@ export const AUTH_SETTLE: ProofBound = {
 export function cqlBound(base: ProofBound, credentialsCacheMs?: number): ProofBound {
   return credentialsCacheMs === undefined ? base : { ...base, boundMs: credentialsCacheMs + CACHE_MARGIN_MS };
 }
-
-/** `user`'s logins at `target`, for the login proofs. */
-export const cqlLoginOf =
-  (target: CqlTarget, user: string): Login =>
-  (password) =>
-    cqlLogin(target, user, password);

@@ -5,6 +5,12 @@
  * `credentials_validity`), a node takes the new one a moment after another. Each protocol
  * supplies a `Login` (CQL, Milvus, RESP, Influx HTTP) and the bound it needs; the identity
  * resources' verification, the pair's proofs and GeminiDB's proof of a reset all ask here.
+ *
+ * A cluster whose nodes each check passwords themselves (Cassandra) is proved on every node
+ * (`NodeLogin`s, one per node, each given the whole bound, side by side), and what the nodes
+ * showed becomes one verdict (`verdictOf`) by the policy every resource applies
+ * (docs/clusters.md): nodes that answer otherwise fail the change, nodes that cannot be asked
+ * leave it unverified, not one node answering fails it.
  */
 import { DbPasswordError, isTransient } from "./errors";
 import { retry } from "./retry";
@@ -137,24 +143,6 @@ export async function proveChange(
     if (final || clock.now() + delay >= deadline) return last;
     await clock.sleep(delay);
   }
-}
-
-/**
- * The proof of a change the provider made itself: throws `fail(message)` unless `desired` logs
- * in and every old password is refused within the bound.
- */
-export async function requireChange(
-  login: Login,
-  desired: string,
-  olds: string[],
-  bound: ProofBound,
-  fail: (message: string) => DbPasswordError,
-): Promise<void> {
-  const outcome = await proveChange(login, desired, olds, bound);
-  if (outcome.kind === "proved") return;
-  if (outcome.kind === "unreachable") throw outcome.error;
-  if (outcome.kind === "old-still-works") throw fail("an old password still logs in after the change");
-  throw fail("the new password does not log in after the change");
 }
 
 // ---------------------------------------------------------------- per node
