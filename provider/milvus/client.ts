@@ -19,6 +19,7 @@
  * - Nothing is logged; errors are redacted of every password the call carries.
  */
 import type * as grpcTypes from "@grpc/grpc-js";
+import * as path from "path";
 import type * as protobufTypes from "protobufjs";
 import { MilvusError } from "../shared/errors";
 import { redact, safeMessage } from "../shared/redact";
@@ -71,18 +72,40 @@ interface Wire {
 let wire: Wire | undefined;
 
 /**
+ * Where the SDK keeps the message definitions of milvus.proto, as protobufjs JSON: a module
+ * beside its main entry. The SDK exports no name for them (its package has no `exports` map,
+ * its main entry exports only its clients and helpers, and the only way its public API reaches
+ * the definitions is a MilvusClient, which loads the whole SDK, about 0.2 s of CPU, and
+ * connects), and it ships no `.proto` files. So the module is found from the public main
+ * entry's location (`require.resolve` of the package, which loads nothing) rather than by a
+ * deep specifier, which an `exports` map in a later SDK would refuse; it is a data module
+ * (one object literal, no code of the SDK runs). loadWire checks that it has what we call.
+ */
+function protoJsonPath(): string {
+  return path.join(path.dirname(require.resolve("@zilliz/milvus2-sdk-node")), "proto-json", "milvus.js");
+}
+
+/**
  * Loads gRPC and the credential methods' definitions from the SDK's proto JSON: the method
  * signatures of MilvusService, their request and response messages, and the `common`
- * package they refer to. Once per process.
+ * package they refer to. Once per process, at the first call: a step that calls no Milvus (a
+ * preview, a diff, a destroy that keeps the user) loads none of it.
  */
 function loadWire(): Wire {
   if (wire) return wire;
   /* eslint-disable @typescript-eslint/no-require-imports */
   const grpc = require("@grpc/grpc-js") as typeof grpcTypes;
   const protobuf = require("protobufjs") as typeof protobufTypes;
-  const full = require("@zilliz/milvus2-sdk-node/dist/milvus/proto-json/milvus").default;
+  const full = require(protoJsonPath()).default;
   /* eslint-enable @typescript-eslint/no-require-imports */
-  const proto = full.nested.milvus.nested.proto.nested;
+  const proto = full?.nested?.milvus?.nested?.proto?.nested;
+  const missing = METHODS.filter((m) => !proto?.milvus?.nested?.MilvusService?.methods?.[m]);
+  if (missing.length > 0) {
+    throw new MilvusError(
+      `the installed @zilliz/milvus2-sdk-node has no definition of ${missing.join(", ")} (at ${protoJsonPath()})`,
+      { operation: "load", serverCode: "SDK_DEFINITIONS" },
+    );
+  }
   const service = proto.milvus.nested.MilvusService;
   const messages: Record<string, protobufTypes.AnyNestedObject> = {};
   for (const m of METHODS) {
