@@ -58,9 +58,15 @@ export function userInputs(news: unknown): unknown {
   return rest;
 }
 
-/** Whether a failure on `property` may come from a value not known yet at `unknown` (one lies below the other). */
-function concerns(property: string, unknown: string): boolean {
-  return property === unknown || property.startsWith(`${unknown}.`) || unknown.startsWith(`${property}.`);
+/**
+ * Whether a failure on `property` may come from a value not known yet at `unknown` (one lies
+ * below the other). A list element is `nodes.0` in a zod path and `nodes[0]` in the plugin's
+ * unknowns: both are read as the first.
+ */
+export function concerns(property: string, unknown: string): boolean {
+  const dotted = (p: string) => p.replace(/\[(\d+)\]/g, ".$1");
+  const [f, u] = [dotted(property), dotted(unknown)];
+  return f === u || f.startsWith(`${u}.`) || u.startsWith(`${f}.`);
 }
 
 /**

@@ -102,3 +102,24 @@ describe("plugin values: secrets and unknowns across the wire", () => {
     assert.ok(!overlaps("connection.address", "connection.password"));
   });
 });
+
+describe("plugin check with a list element not known yet (a preview)", () => {
+  it("a node address that is still unknown fails no rule of the list; a known bad one still does", async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { check } =
+      require("../../provider/geminidb/operations") as typeof import("../../provider/geminidb/operations");
+    const base = {
+      region: "eu-west-101",
+      instanceId: "9136fd2a9fcd405ea4674276ce36dae8in06",
+      auth: { token: "t0ken-value" },
+      password: "Preview-Pw1~x",
+    };
+    const news = decode({ ...base, cql: { address: "10.0.0.5", nodes: [UNKNOWN, "10.0.0.6"] } });
+    assert.deepStrictEqual([...news.unknowns], ["cql.nodes[0]"]);
+    const r = await check({}, news.value, [...news.unknowns]);
+    assert.strictEqual(r.failures, undefined, JSON.stringify(r.failures));
+    const bad = decode({ ...base, cql: { address: "10.0.0.5", nodes: [UNKNOWN, "not an address!"] } });
+    const b = await check({}, bad.value, [...bad.unknowns]);
+    assert.match(JSON.stringify(b.failures), /cql\.nodes\.1/);
+  });
+});
