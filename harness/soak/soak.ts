@@ -39,6 +39,8 @@ import {
   RESOURCES,
   ResourceKey,
   Rng,
+  EnvFault,
+  ProcessFault,
   StepPlan,
   Timing,
   plansFrom,
@@ -675,7 +677,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   async function faultedUp(
     stack: Stack,
     plan: StepPlan,
-  ): Promise<{ result: CliResult; killedCli: boolean; struck: string[]; ms: number }> {
+    pf: ProcessFault | undefined,
+    env: EnvFault[],
+  ): Promise<{ result: CliResult; killedCli: boolean; struck: string[]; ms: number; missed: EnvFault[] }> {
     const w = world!;
     const emu = w.emu;
     const struck: string[] = [];
@@ -691,29 +695,30 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     let finished = false;
 
     // faults of the servers, armed before the up starts (restarts: timed once it has)
-    const timed: Array<{ kind: FaultKind; fraction: number; run: () => Promise<void> }> = [];
+    const timed: Array<{ fault: EnvFault; run: () => Promise<void> }> = [];
+    const hit = new Set<EnvFault>();
+    const envStruck = (f: EnvFault, timed = false) => (hit.add(f), delivered(f.kind, timed));
     let releaseWindow = () => {};
-    for (const f of plan.env) {
-      report.faults[f.kind].planned++;
+    for (const f of env) {
       switch (f.kind) {
         case "restart-milvus":
-          timed.push({ kind: f.kind, fraction: f.fraction!, run: () => w.restartMilvus() });
+          timed.push({ fault: f, run: () => w.restartMilvus() });
           break;
         case "restart-cassandra":
-          timed.push({ kind: f.kind, fraction: f.fraction!, run: () => w.restartCassandra() });
+          timed.push({ fault: f, run: () => w.restartCassandra() });
           break;
         case "restart-redis": {
           const server = w.instances[`${stack.face}:${f.target!}`].redis!;
-          timed.push({ kind: f.kind, fraction: f.fraction!, run: () => w.restartRedis(server) });
+          timed.push({ fault: f, run: () => w.restartRedis(server) });
           break;
         }
         case "proxy-drop": {
           const proxy = proxyFor(f.target!);
           void proxy.arm(changePattern(stack, f.target!, rotation(f.target!).password)).then(async () => {
             await sleep(50 + f.fraction! * 300);
-            if (finished) return; // (the next step may have armed this proxy already)
+            if (finished) return; // (the next up may have armed this proxy already)
             proxy.release();
-            delivered("proxy-drop", true);
+            envStruck(f, true);
           });
           afterwards.push(() => proxy.release());
           break;
@@ -724,7 +729,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
           proxy.count(pattern);
           proxy.faultOnce(pattern, { kind: f.stall! });
           afterwards.push(() => {
-            if (proxy.counted > 0) delivered("proxy-stall");
+            if (proxy.counted > 0) envStruck(f);
             // an unused fault is replaced by one no request can carry (HoldProxy has no way to clear it)
             else
               proxy.faultOnce(Buffer.from(`no request carries this ${Date.now()} ${Math.random()}`), { kind: "hang" });
@@ -756,7 +761,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
           const before = emu.count("password.put");
           emu.inject("password.put", ...Array(n).fill(fault));
           afterwards.push(() => {
-            if (emu.count("password.put") > before) delivered(f.kind);
+            if (emu.count("password.put") > before) envStruck(f);
           });
           break;
         }
@@ -765,9 +770,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 
     // the process fault's trigger: a moment, or the window
     let windowOpen: Promise<void> | undefined;
-    const pf = plan.process;
     if (pf) {
-      report.faults[pf.kind].planned++;
       if ("window" in pf.timing) {
         const key = pf.timing.window;
         if (resourceInfo(key).db === "gemini") {
@@ -853,10 +856,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
           setTimeout(
             () => {
               if (finished) return; // the up is over: this fault would strike nothing
-              delivered(t.kind, true);
-              background.push(t.run().catch((err) => log(`  ${t.kind} failed: ${(err as Error).message}`)));
+              envStruck(t.fault, true);
+              background.push(t.run().catch((err) => log(`  ${t.fault.kind} failed: ${(err as Error).message}`)));
             },
-            t.fraction * scale * stack.opsMs,
+            t.fault.fraction! * scale * stack.opsMs,
           ),
         );
       }
@@ -895,7 +898,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     if (providerAt !== undefined && !struck.some((k) => PROCESS_FAULTS.some((p) => k.startsWith(p)))) {
       stack.opsMs = Math.round(stack.opsMs * 0.7 + (Date.now() - providerAt) * 0.3);
     }
-    return { result, killedCli, struck, ms: Date.now() - started };
+    return { result, killedCli, struck, ms: Date.now() - started, missed: env.filter((f) => !hit.has(f)) };
   }
 
   /** One step: the plan's changes, the faulted up, the recovery, the checks. */
@@ -933,35 +936,47 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     if (triggers.length) await cliOk(stack, ["config", "set-all", ...triggers.flatMap((t) => ["--plaintext", t])]);
     if (due.length) await makeDue(stack, due);
 
-    // the up, with its faults
-    const { result, killedCli, struck, ms } = await faultedUp(stack, plan);
-    const phases = [
-      `up ${(ms / 1000).toFixed(0)} s, exit ${result.code}${struck.length ? `, struck: ${struck.join(", ")}` : ""}`,
-    ];
-    let cancelled = false;
-    if (killedCli || hasLock(stack)) {
-      // the one step a killed CLI needs: its lock cleared
-      if (!killedCli && !plan.process?.kind.startsWith("cli-"))
-        fail("lock", `the up left its lock with no CLI killed:\n${tail(result.all)}`);
-      await cliOk(stack, ["cancel", "--yes"]);
-      report.cancels++;
-      cancelled = true;
-    }
-    await noneLeft(`after the faulted up (${plan.process?.kind ?? "no process fault"})`);
-    if (result.code !== 0) {
+    // The up, with its faults. A failed up is followed by another with the same inputs, as a
+    // user would run it; the faults of the servers that found nothing to strike in the up before
+    // (it was cut short first) stay armed for it: the servers go on misbehaving for a while. A
+    // process fault strikes only the first up. The step converges once an up succeeds; an up
+    // that fails while no fault struck it, or a fourth failed up, is a failure.
+    for (const f of plan.env) report.faults[f.kind].planned++;
+    if (plan.process) report.faults[plan.process.kind].planned++;
+    let env = plan.env;
+    const phases: string[] = [];
+    let first: CliResult | undefined;
+    for (let attempt = 0; ; attempt++) {
+      const pf = attempt === 0 ? plan.process : undefined;
+      const { result, killedCli, struck, ms, missed } = await faultedUp(stack, plan, pf, env);
+      first ??= result;
+      const label = attempt === 0 ? "up" : "recovery up";
+      const what = struck.length ? `, struck: ${struck.join(", ")}` : "";
+      phases.push(`${label} ${(ms / 1000).toFixed(0)} s, exit ${result.code}${what}`);
+      if (killedCli || hasLock(stack)) {
+        // the one step a killed CLI needs: its lock cleared
+        if (!killedCli && !pf?.kind.startsWith("cli-"))
+          fail("lock", `the up left its lock with no CLI killed:\n${tail(result.all)}`);
+        await cliOk(stack, ["cancel", "--yes"]);
+        report.cancels++;
+        phases.push("pulumi cancel");
+      }
+      await noneLeft(`after the ${label} (${pf?.kind ?? "no process fault"})`);
+      if (result.code === 0) {
+        if (attempt > 0) report.recoveries++;
+        break;
+      }
       report.failedUps++;
-      const t1 = Date.now();
-      const recovery = await cli(stack, ["up", "--yes", "--non-interactive", "--skip-preview"]);
-      phases.push(`recovery up ${((Date.now() - t1) / 1000).toFixed(0)} s`);
-      if (recovery.code !== 0) {
-        const how = `the faulted up ${cancelled ? "was cancelled and " : ""}exited ${result.code}`;
+      if (struck.length === 0) {
+        const which = attempt === 0 ? "the up" : "a recovery up";
+        const before = attempt === 0 ? "" : `\n--- the first up:\n${tail(first.all, 25)}`;
         fail(
-          "recovery",
-          `the recovery up failed (${how}):\n${tail(recovery.all)}\n--- the faulted up:\n${tail(result.all, 25)}`,
+          attempt === 0 ? "up" : "recovery",
+          `${which} failed, and no fault struck it:\n${tail(result.all)}${before}`,
         );
       }
-      report.recoveries++;
-      await noneLeft("after the recovery up");
+      if (attempt >= 3) fail("recovery", `four ups failed in a row; the last:\n${tail(result.all)}`);
+      env = missed;
     }
 
     // what the databases say of state's passwords (lost ones first), then what the step meant to do
