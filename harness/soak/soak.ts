@@ -246,7 +246,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const { child, done } = stack.project.start(args, { input });
     running.add(child.pid!);
     try {
-      return record(await done);
+      const r = record(await done);
+      if (options.signal?.aborted) throw new Error("aborted");
+      return r;
     } finally {
       running.delete(child.pid!);
     }
@@ -894,6 +896,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     for (const a of afterwards) a();
     // faults left queued on the emulator go (its fault queue has no public way to be emptied)
     emu["faults"].delete("password.put");
+    if (options.signal?.aborted) throw new Error("aborted");
     // an up that no process fault cut short tells how long the operations of an up take
     if (providerAt !== undefined && !struck.some((k) => PROCESS_FAULTS.some((p) => k.startsWith(p)))) {
       stack.opsMs = Math.round(stack.opsMs * 0.7 + (Date.now() - providerAt) * 0.3);
