@@ -13,7 +13,7 @@ import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import type * as ProviderPb from "@pulumi/pulumi/proto/provider_pb";
 import type { ResourceEntry } from "./resources";
 import { decode, encode, overlaps } from "./values";
-import { engineArgument, operationEnded, operationStarted, useEngineAddress, watchEngine } from "../shared/engine";
+import { operationEnded, operationStarted, pulumiArgument, usePulumiAddress, watchPulumi } from "../shared/orphan";
 import type { FieldSpec, FieldType, ResourceSpec } from "../shared/spec";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -309,11 +309,11 @@ export function providerService(options: PluginOptions) {
  * whose number is the first line of stdout (the engine reads it from there). The engine's
  * address is the first argument after the CLI's own flags; an orphaned plugin (its engine
  * gone, say after the CLI was killed) ends itself, as the dynamic provider host does
- * (shared/engine.ts). Resolves with the port.
+ * (shared/orphan.ts). Resolves with the port.
  */
 export async function serve(options: PluginOptions, args: string[]): Promise<number> {
   const server = new grpc.Server({ "grpc.max_receive_message_length": 400 * 1024 * 1024 });
-  const engine = engineArgument(args);
+  const engine = pulumiArgument(args);
   const engineAddress = engine && `${engine.host.includes(":") ? `[${engine.host}]` : engine.host}:${engine.port}`;
   server.addService(
     provrpc.ResourceProviderService,
@@ -325,8 +325,8 @@ export async function serve(options: PluginOptions, args: string[]): Promise<num
     ),
   );
   if (engine) {
-    useEngineAddress(engine);
-    watchEngine(engine);
+    usePulumiAddress(engine);
+    watchPulumi(engine);
   }
   process.stdout.write(`${port}\n`);
   return port;

@@ -1,11 +1,11 @@
-import { operationEnded, operationStarted } from "./engine";
+import { operationEnded, operationStarted } from "./orphan";
 import { DbPasswordError } from "./errors";
 import { redact, safeMessage } from "./redact";
 
 /**
  * Runs one provider operation so that whatever it throws is a DbPasswordError whose message
  * and stack hold none of `secrets`. An unexpected error becomes `wrap(message)`. Operations
- * are counted, so that an orphaned provider process ends only between them (engine.ts).
+ * are counted, so that an orphaned provider process ends only between them (orphan.ts).
  */
 export async function guarded<T>(
   operation: string,

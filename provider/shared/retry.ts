@@ -1,10 +1,10 @@
 /**
  * The one retry helper: bounded attempts and elapsed time, exponential backoff with full
  * jitter, and a retry only when the caller's classifier says the failure is transient.
- * An unknown failure is never retried, and nothing is retried for an engine that has gone
- * (see engine.ts).
+ * An unknown failure is never retried, and nothing is retried once the Pulumi CLI that started
+ * this process has gone (see orphan.ts).
  */
-import { engineStillThere } from "./engine";
+import { pulumiStillThere } from "./orphan";
 
 export interface RetryOptions {
   /** Most attempts in all, the first one included. */
@@ -24,7 +24,7 @@ export interface RetryOptions {
   onRetry?: (info: { attempt: number; delayMs: number; error: unknown }) => void;
   /**
    * Asked before every new attempt; false ends the retries with the last error. Defaults to
-   * whether the Pulumi engine that started this process is still there.
+   * whether the Pulumi CLI that started this process is still there.
    */
   stillWanted?: () => Promise<boolean>;
   /** Injected for tests; defaults to setTimeout and Math.random. */
@@ -45,7 +45,7 @@ export async function retry<T>(fn: (attempt: number) => Promise<T>, opts: RetryO
   const sleep = opts.sleep ?? defaultSleep;
   const random = opts.random ?? Math.random;
   const now = opts.now ?? Date.now;
-  const stillWanted = opts.stillWanted ?? engineStillThere;
+  const stillWanted = opts.stillWanted ?? pulumiStillThere;
   const started = now();
   for (let attempt = 1; ; attempt++) {
     try {

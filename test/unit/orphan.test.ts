@@ -1,18 +1,18 @@
 import * as assert from "assert";
 import * as net from "net";
 import {
-  EngineAddress,
-  engineAddress,
-  engineGone,
+  PulumiAddress,
   operationEnded,
   operationStarted,
-  resetEngineWatch,
-  watchEngine,
-} from "../../provider/shared/engine";
+  pulumiAddress,
+  pulumiGone,
+  resetPulumiWatch,
+  watchPulumi,
+} from "../../provider/shared/orphan";
 
 const HOST = "/work/app/node_modules/@pulumi/pulumi/cmd/dynamic-provider/index.js";
 
-async function listening(): Promise<{ server: net.Server; address: EngineAddress }> {
+async function listening(): Promise<{ server: net.Server; address: PulumiAddress }> {
   const server = net.createServer((s) => s.destroy());
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return { server, address: { host: "127.0.0.1", port: (server.address() as net.AddressInfo).port } };
@@ -21,9 +21,9 @@ async function listening(): Promise<{ server: net.Server; address: EngineAddress
 const close = (server: net.Server) => new Promise<void>((resolve) => server.close(() => resolve()));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe("engine watch: the Pulumi engine that started a provider process", () => {
-  describe("engineAddress", () => {
-    const cases: Array<[string, string[], EngineAddress | undefined]> = [
+describe("orphan watch: the Pulumi CLI that started a provider process", () => {
+  describe("pulumiAddress", () => {
+    const cases: Array<[string, string[], PulumiAddress | undefined]> = [
       ["the dynamic provider host", ["node", HOST, "127.0.0.1:40123"], { host: "127.0.0.1", port: 40123 }],
       [
         "the host by its folder",
@@ -31,7 +31,7 @@ describe("engine watch: the Pulumi engine that started a provider process", () =
         { host: "127.0.0.1", port: 9 },
       ],
       [
-        "an engine reference after the address",
+        "a reference after the address",
         ["node", HOST, "127.0.0.1:40123", "x"],
         { host: "127.0.0.1", port: 40123 },
       ],
@@ -43,7 +43,7 @@ describe("engine watch: the Pulumi engine that started a provider process", () =
         { host: "127.0.0.1", port: 7 },
       ],
       ["a Pulumi program", ["node", "/app/node_modules/@pulumi/pulumi/cmd/run/index.js", "127.0.0.1:40123"], undefined],
-      ["mocha", ["node", "/repo/node_modules/.bin/mocha", "test/unit/engine.test.ts"], undefined],
+      ["mocha", ["node", "/repo/node_modules/.bin/mocha", "test/unit/orphan.test.ts"], undefined],
       [
         "after the CLI's logging and tracing flags",
         ["node", HOST, "--logtostderr", "-v=9", "--tracing", "127.0.0.1:4317", "127.0.0.1:40963"],
@@ -61,33 +61,33 @@ describe("engine watch: the Pulumi engine that started a provider process", () =
     ];
     for (const [name, argv, want] of cases) {
       it(`${name} → ${want ? `${want.host}:${want.port}` : "none"}`, () => {
-        assert.deepStrictEqual(engineAddress(argv), want);
+        assert.deepStrictEqual(pulumiAddress(argv), want);
       });
     }
-    it("this test process has no engine", () => assert.strictEqual(engineAddress(), undefined));
+    it("this test process has no Pulumi", () => assert.strictEqual(pulumiAddress(), undefined));
   });
 
-  describe("engineGone", () => {
-    it("is false while the engine's port accepts connections, true once it refuses them", async () => {
+  describe("pulumiGone", () => {
+    it("is false while Pulumi's port accepts connections, true once it refuses them", async () => {
       const { server, address } = await listening();
-      assert.strictEqual(await engineGone(address), false);
+      assert.strictEqual(await pulumiGone(address), false);
       await close(server);
-      assert.strictEqual(await engineGone(address), true);
+      assert.strictEqual(await pulumiGone(address), true);
     });
   });
 
-  describe("watchEngine", () => {
-    beforeEach(resetEngineWatch);
-    afterEach(resetEngineWatch);
+  describe("watchPulumi", () => {
+    beforeEach(resetPulumiWatch);
+    afterEach(resetPulumiWatch);
 
-    it("ends the process once the engine is gone, and only then", async () => {
+    it("ends the process once Pulumi is gone, and only then", async () => {
       const { server, address } = await listening();
       let exits = 0;
-      const timer = watchEngine(address, () => exits++, 20);
+      const timer = watchPulumi(address, () => exits++, 20);
       try {
         assert.ok(timer, "watching");
         await sleep(150);
-        assert.strictEqual(exits, 0, "the engine is there");
+        assert.strictEqual(exits, 0, "Pulumi is there");
         await close(server);
         await sleep(150);
         assert.strictEqual(exits, 1);
@@ -99,7 +99,7 @@ describe("engine watch: the Pulumi engine that started a provider process", () =
     it("waits until no operation of ours is running", async () => {
       const { server, address } = await listening();
       let exits = 0;
-      const timer = watchEngine(address, () => exits++, 20);
+      const timer = watchPulumi(address, () => exits++, 20);
       try {
         operationStarted();
         await close(server);
@@ -113,18 +113,18 @@ describe("engine watch: the Pulumi engine that started a provider process", () =
       }
     });
 
-    it("starts once per process, and not at all without an engine", async () => {
+    it("starts once per process, and not at all without Pulumi", async () => {
       const { server, address } = await listening();
-      const first = watchEngine(address, () => undefined, 20);
+      const first = watchPulumi(address, () => undefined, 20);
       try {
         assert.ok(first);
         assert.strictEqual(
-          watchEngine(address, () => undefined, 20),
+          watchPulumi(address, () => undefined, 20),
           undefined,
         );
-        resetEngineWatch();
+        resetPulumiWatch();
         assert.strictEqual(
-          watchEngine(undefined, () => undefined, 20),
+          watchPulumi(undefined, () => undefined, 20),
           undefined,
         );
       } finally {
