@@ -39,7 +39,7 @@ interface CachedToken {
 /** Per-process token cache; never serialized, never in state. */
 const tokenCache = new Map<string, CachedToken>();
 /**
- * The token requests under way, by cache key: resources that run side by side (the engine runs
+ * The token requests under way, by cache key: resources that run side by side (Pulumi runs
  * a stack's resources in parallel, all in one provider process) wait for the same request
  * instead of each asking IAM for a token of its own.
  */

@@ -1,7 +1,7 @@
 /**
- * The `ResourceProvider` gRPC service of the dbpasswords plugin: the engine's calls mapped
- * onto each resource's lifecycle (the same `operations` modules the dynamic classes use).
- * What this face adds is what a plugin owes the engine and a dynamic provider cannot give:
+ * The `ResourceProvider` gRPC service of the dbpasswords plugin: Pulumi's calls mapped onto
+ * each resource's lifecycle (the same `operations` modules the dynamic classes use). What
+ * this face adds is what a plugin owes Pulumi and a dynamic provider cannot give:
  * secrets kept secret across the boundary (values.ts), a diff that names the properties that
  * change, a preview with unknown inputs, a schema, and reads without state (`pulumi import`).
  *
@@ -46,10 +46,10 @@ function fieldAt(spec: ResourceSpec, path: string): FieldSpec | undefined {
 }
 
 /**
- * An error the engine shows as the operation's failure; the message is already free of
- * secrets. An error that carries what the resource is now (`partial`: a change made, then its
- * proof failed) goes as Pulumi's initialization failure, so that the engine records those
- * outputs (`encode` wraps their secrets) and still fails the operation.
+ * An error Pulumi shows as the operation's failure; the message is already free of secrets.
+ * An error that carries what the resource is now (`partial`: a change made, then its proof
+ * failed) goes as Pulumi's initialization failure, so that Pulumi records those outputs
+ * (`encode` wraps their secrets) and still fails the operation.
  */
 function failure(err: unknown, encode?: (props: Obj) => Struct): Partial<grpc.StatusObject> {
   const details = err instanceof Error ? err.message : String(err);
@@ -83,24 +83,25 @@ class OperationFailure extends Error {
 }
 
 /**
- * How long a message to the engine's Log service may take. The operation waits for it (so that
- * a note shows before the step ends), but an engine that does not answer must not hold the
+ * How long a message to Pulumi's Log service may take. The operation waits for it (so that a
+ * note shows before the step ends), but a CLI that does not answer must not hold the
  * operation: past this the message is dropped and the operation goes on.
  */
-export const ENGINE_LOG_DEADLINE_MS = 5000;
+export const LOG_DEADLINE_MS = 5000;
 
 /**
- * Messages for the user (say, why a rotation is due) go to the engine's Log service, which shows
- * them in the CLI's diagnostics under the resource: a plugin's own stdout is not shown.
+ * Messages for the user (say, why a rotation is due) go to Pulumi's Log service (the CLI's
+ * `Engine` service in Pulumi's protocol), which shows them in the CLI's diagnostics under the
+ * resource: a plugin's own stdout is not shown.
  */
-class EngineLog {
+class PulumiLog {
   private client?: {
     log: (req: unknown, options: { deadline: number }, cb: (err: unknown) => void) => void;
     close(): void;
   };
   constructor(
     private readonly address?: string,
-    private readonly deadlineMs = ENGINE_LOG_DEADLINE_MS,
+    private readonly deadlineMs = LOG_DEADLINE_MS,
   ) {}
 
   info(urn: string, message: string): Promise<void> {
@@ -114,17 +115,17 @@ class EngineLog {
   private log(severity: "INFO" | "WARNING", urn: string, message: string): Promise<void> {
     if (!this.address) return Promise.resolve();
     /* eslint-disable @typescript-eslint/no-require-imports */
-    const enginepb = require("@pulumi/pulumi/proto/engine_pb");
-    const enginerpc = require("@pulumi/pulumi/proto/engine_grpc_pb");
+    const logpb = require("@pulumi/pulumi/proto/engine_pb");
+    const logrpc = require("@pulumi/pulumi/proto/engine_grpc_pb");
     /* eslint-enable @typescript-eslint/no-require-imports */
-    this.client ??= new enginerpc.EngineClient(this.address, grpc.credentials.createInsecure());
-    const req = new enginepb.LogRequest().setSeverity(enginepb.LogSeverity[severity]).setMessage(message).setUrn(urn);
+    this.client ??= new logrpc.EngineClient(this.address, grpc.credentials.createInsecure());
+    const req = new logpb.LogRequest().setSeverity(logpb.LogSeverity[severity]).setMessage(message).setUrn(urn);
     // a message that cannot be delivered, or not in time, is not worth failing or holding the operation for
     return new Promise((resolve) => this.client!.log(req, { deadline: Date.now() + this.deadlineMs }, () => resolve()));
   }
 }
 
-/** Runs one call: a handler's error becomes the call's failure, and the engine watch counts it. */
+/** Runs one call: a handler's error becomes the call's failure, and the orphan watch counts it. */
 function unary<Req, Res>(handler: (req: Req) => Promise<Res>) {
   return (call: Call<Req>, callback: Callback<Res>) => {
     operationStarted();
@@ -141,9 +142,9 @@ export interface PluginOptions {
   schema: () => string;
   /** The resource of a type token (resources.ts; the benchmark's floor plugin has its own). */
   resourceOf: (typeToken: string) => ResourceEntry | undefined;
-  /** The engine's address, for its Log service (serve passes the plugin's argument). */
-  engineAddress?: string;
-  /** How long one message to the engine's Log service may take (ENGINE_LOG_DEADLINE_MS). */
+  /** Pulumi's address, for its Log service (serve passes the plugin's argument). */
+  pulumiAddress?: string;
+  /** How long one message to Pulumi's Log service may take (LOG_DEADLINE_MS). */
   logDeadlineMs?: number;
 }
 
@@ -154,10 +155,10 @@ export function providerService(options: PluginOptions) {
     if (!found) throw new Error(`unknown resource type ${typeOfUrn(urn)}`);
     return found;
   };
-  /** Outputs as the engine must see them: every secret field, and every path that came in secret, wrapped. */
+  /** Outputs as Pulumi must see them: every secret field, and every path that came in secret, wrapped. */
   const outputs = (e: ResourceEntry, props: Obj, secrets: Iterable<string> = [], unknowns: Iterable<string> = []) =>
     toStruct(encode(props, [...e.secretPaths, ...secrets], unknowns));
-  const engineLog = new EngineLog(options.engineAddress, options.logDeadlineMs);
+  const pulumiLog = new PulumiLog(options.pulumiAddress, options.logDeadlineMs);
 
   return {
     getPluginInfo: unary(async () => new pluginpb.PluginInfo().setVersion(options.version)),
@@ -201,7 +202,7 @@ export function providerService(options: PluginOptions) {
       const olds = decode(toJs(req.getOlds()));
       const news = decode(toJs(req.getNews()));
       const result = await e.operations().diff(req.getId(), olds.value, news.value);
-      for (const note of result.notes ?? []) await engineLog.info(req.getUrn(), note);
+      for (const note of result.notes ?? []) await pulumiLog.info(req.getUrn(), note);
       const replaces = new Set(result.replaces ?? []);
       const updates = new Set(result.diffs ?? []);
       // An input not known yet (a preview) may change anything it feeds: identity fields replace.
@@ -216,7 +217,7 @@ export function providerService(options: PluginOptions) {
       const detailed = resp.getDetaileddiffMap();
       const kind = pb.PropertyDiff.Kind;
       for (const p of replaces) detailed.set(p, new pb.PropertyDiff().setKind(kind.UPDATE_REPLACE).setInputdiff(true));
-      // The engine shows a change as the old value against the new *inputs*. A change the inputs
+      // Pulumi shows a change as the old value against the new *inputs*. A change the inputs
       // carry (a given password, a trigger, rotatedAt stamped by check) shows as such. One only
       // the outputs carry (a generated password, the active user) would show as a value that
       // goes away, so it is named only when the inputs carry no change at all: drift, shown by
@@ -245,7 +246,7 @@ export function providerService(options: PluginOptions) {
         .catch((err) => {
           throw new OperationFailure(err, (props) => outputs(e, props, inputs.secrets));
         });
-      for (const note of result.notes ?? []) await engineLog.warning(req.getUrn(), note);
+      for (const note of result.notes ?? []) await pulumiLog.warning(req.getUrn(), note);
       return new pb.CreateResponse().setId(result.id).setProperties(outputs(e, result.outs as Obj, inputs.secrets));
     }),
 
@@ -290,7 +291,7 @@ export function providerService(options: PluginOptions) {
         .catch((err) => {
           throw new OperationFailure(err, (props) => outputs(e, props, news.secrets));
         });
-      for (const note of result.notes ?? []) await engineLog.warning(req.getUrn(), note);
+      for (const note of result.notes ?? []) await pulumiLog.warning(req.getUrn(), note);
       return new pb.UpdateResponse().setProperties(outputs(e, result.outs as Obj, news.secrets));
     }),
 
@@ -306,27 +307,27 @@ export function providerService(options: PluginOptions) {
 
 /**
  * Serves the provider as Pulumi expects of a plugin: a gRPC server on a free loopback port,
- * whose number is the first line of stdout (the engine reads it from there). The engine's
- * address is the first argument after the CLI's own flags; an orphaned plugin (its engine
- * gone, say after the CLI was killed) ends itself, as the dynamic provider host does
+ * whose number is the first line of stdout (the CLI reads it from there). The CLI's address
+ * is the first argument after the CLI's own flags; an orphaned plugin (its CLI gone, say
+ * after it was killed) ends itself, as the dynamic provider host does
  * (shared/orphan.ts). Resolves with the port.
  */
 export async function serve(options: PluginOptions, args: string[]): Promise<number> {
   const server = new grpc.Server({ "grpc.max_receive_message_length": 400 * 1024 * 1024 });
-  const engine = pulumiArgument(args);
-  const engineAddress = engine && `${engine.host.includes(":") ? `[${engine.host}]` : engine.host}:${engine.port}`;
+  const pulumi = pulumiArgument(args);
+  const pulumiAddress = pulumi && `${pulumi.host.includes(":") ? `[${pulumi.host}]` : pulumi.host}:${pulumi.port}`;
   server.addService(
     provrpc.ResourceProviderService,
-    providerService({ engineAddress, ...options }) as unknown as grpc.UntypedServiceImplementation,
+    providerService({ pulumiAddress, ...options }) as unknown as grpc.UntypedServiceImplementation,
   );
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) =>
       err ? reject(err) : resolve(p),
     ),
   );
-  if (engine) {
-    usePulumiAddress(engine);
-    watchPulumi(engine);
+  if (pulumi) {
+    usePulumiAddress(pulumi);
+    watchPulumi(pulumi);
   }
   process.stdout.write(`${port}\n`);
   return port;

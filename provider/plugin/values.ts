@@ -1,5 +1,5 @@
 /**
- * Values as they cross the plugin's gRPC boundary. The plugin accepts secrets, so the engine
+ * Values as they cross the plugin's gRPC boundary. The plugin accepts secrets, so Pulumi
  * sends every secret as `{ <sig>: SECRET_SIG, value }` and trusts the plugin to send it back
  * the same way: a check that returned a secret input unwrapped, or an output not wrapped,
  * would be written to state in plaintext. During a preview an input computed from another
@@ -13,7 +13,7 @@
 /** The key that marks a special value, and its value for a secret. */
 export const SIG_KEY = "4dabf18193072939515e22adb298388d";
 export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-/** What the engine sends for a value that is not known yet (a preview). */
+/** What Pulumi sends for a value that is not known yet (a preview). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 type Plain = unknown;

@@ -34,12 +34,12 @@ export function failed<T>(inputs: T, property: string, reason: string): { inputs
 }
 
 /**
- * The failures as they go to Pulumi's engine. The engine prints a failure that names a
- * top-level property as "property P value {V} has a problem: R", with V the program's value,
- * secret or not (seen with 3.248: a secret password prints as {&{{...}}}). So no failure
- * names a property for the engine; each names its field in the reason, "field: rule".
+ * The failures as they go to Pulumi. Pulumi prints a failure that names a top-level property
+ * as "property P value {V} has a problem: R", with V the program's value, secret or not (seen
+ * with 3.248: a secret password prints as {&{{...}}}). So no failure names a property for
+ * Pulumi; each names its field in the reason, "field: rule".
  */
-export function forEngine(failures: CheckFailure[] | undefined): CheckFailure[] | undefined {
+export function forPulumi(failures: CheckFailure[] | undefined): CheckFailure[] | undefined {
   return failures?.map((f) => ({ property: "", reason: `${f.property}: ${f.reason}` }));
 }
 
@@ -71,8 +71,8 @@ export function concerns(property: string, unknown: string): boolean {
 
 /**
  * A provider's check from a check of the user's inputs: `__provider` taken off first, the
- * failures handed to the engine in the form forEngine gives them. `olds` are the previous
- * inputs as check returned them, undefined on create (the engine sends an empty object).
+ * failures handed to Pulumi in the form forPulumi gives them. `olds` are the previous inputs
+ * as check returned them, undefined on create (Pulumi sends an empty object).
  *
  * `unknowns` (the plugin, during a preview): input paths whose values are not known yet and
  * are left out of `rawNews`. Their rules cannot be checked now, so a failure on such a path
@@ -89,6 +89,6 @@ export function providerCheck<T>(
     const olds = userInputs(rawOlds) as Record<string, unknown> | undefined;
     const r = checkInputs(userInputs(rawNews), olds && Object.keys(olds).length > 0 ? olds : undefined);
     const failures = r.failures?.filter((f) => !unknowns.some((u) => concerns(f.property, u)));
-    return failures?.length ? { inputs: r.inputs, failures: forEngine(failures) } : { inputs: r.inputs };
+    return failures?.length ? { inputs: r.inputs, failures: forPulumi(failures) } : { inputs: r.inputs };
   };
 }

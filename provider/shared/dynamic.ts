@@ -59,9 +59,9 @@ function isDeferred(v: unknown): boolean {
 }
 
 /**
- * `value` as an input the engine keeps secret. A plain value is wrapped at once. An Output or a
+ * `value` as an input Pulumi keeps secret. A plain value is wrapped at once. An Output or a
  * Promise is wrapped once it holds a value: one that resolves to undefined stays an omitted
- * input rather than becoming a secret holding nothing (which the engine would pass on as null).
+ * input rather than becoming a secret holding nothing (which Pulumi would pass on as null).
  */
 function secretInput(value: unknown): unknown {
   if (!isDeferred(value)) return pulumi.secret(value);
@@ -73,7 +73,7 @@ function secretInput(value: unknown): unknown {
  * The program's arguments with every field at `paths` (the spec's secret paths, dotted) kept
  * secret, whether the program passed it as a secret or as a plain string (a literal, or
  * `config.require` where `requireSecret` was meant). A dynamic provider has no schema, so
- * without this the engine stores such inputs in state in plaintext; Pulumi's own providers get
+ * without this Pulumi stores such inputs in state in plaintext; Pulumi's own providers get
  * the same from their schema's `secret: true`.
  *
  * A field under plain objects is wrapped itself (`connection.password`; the rest of `connection`

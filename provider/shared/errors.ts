@@ -59,7 +59,7 @@ export abstract class DbPasswordError extends Error {
       this.reasons = [this.message];
       // The outputs hold the new password: not enumerable, so that no inspection or
       // serialization of the error (a log line, a test's report) shows them. Pulumi's
-      // provider hosts read them by name and send them to the engine as state.
+      // provider hosts read them by name and send them to the CLI as state.
       Object.defineProperty(this, "properties", { value: details.partial.properties, enumerable: false });
     }
   }

@@ -4,7 +4,7 @@
  * calendar itself (when a moment is due, windows, daylight saving time) is calendar.ts.
  *
  * `rotatedAt` is when the resource last set the password, RFC 3339 UTC to the second. It is
- * kept in the outputs and, put there by `check`, in the inputs too: the engine shows an input
+ * kept in the outputs and, put there by `check`, in the inputs too: Pulumi shows an input
  * that changes in the preview (`[diff: ~rotatedAt]`), while a dynamic provider's diff cannot
  * name a property by itself. So `check` decides: it carries the previous `rotatedAt` forward,
  * or stamps the time of this run when the password is about to be set (a new password, a new
@@ -233,7 +233,7 @@ export function waitingRotation(
  * changed; `password` when a new one is given, or generated for a new trigger or a due
  * schedule; `rotatedAt` when check stamped a new one and `nextRotationAt` when check's differs
  * (inputs that did not pass check have neither). A due rotation also gets a note that says
- * why, for the preview's diagnostics: the engine cannot tell why rotatedAt changes; so does a
+ * why, for the preview's diagnostics: Pulumi cannot tell why rotatedAt changes; so does a
  * due rotation that waits for its window (no change). `what` names the resource
  * ("MilvusUserPassword <id>"); `now` is the time a waiting rotation is judged at.
  */
@@ -264,7 +264,7 @@ export function passwordDiff(
 /**
  * A diff's answer: the dynamic provider's fields; `diffs`, the properties an update changes
  * (the plugin names them); `notes`, what the user should read in the preview (each face
- * delivers them: the dynamic provider prints them, the plugin logs them to the engine).
+ * delivers them: the dynamic provider prints them, the plugin logs them to Pulumi).
  */
 export interface Diff {
   changes: boolean;

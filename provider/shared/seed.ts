@@ -1,7 +1,7 @@
 /**
  * Generated passwords that outlive the process that set them.
  *
- * A provider sets a password on the database before Pulumi can record it: the engine writes
+ * A provider sets a password on the database before Pulumi can record it: Pulumi writes
  * state only after the operation returns. A process that dies in between (SIGKILL, an OOM kill,
  * a cancelled CI job, a preempted runner) would take the only copy of a randomly drawn password
  * with it, and a database that checks the old password (Milvus always; a Cassandra role that

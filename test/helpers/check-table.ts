@@ -3,7 +3,7 @@ import type * as pulumi from "@pulumi/pulumi";
 
 /**
  * One bad-input case: inputs, the property the failure must name, what it must say. Failures
- * reach the engine without a property (see forEngine): the reason starts with "field: ".
+ * reach Pulumi without a property (see forPulumi): the reason starts with "field: ".
  */
 export type CheckCase = [name: string, news: Record<string, unknown>, property: string, reason: RegExp];
 

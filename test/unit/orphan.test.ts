@@ -30,11 +30,7 @@ describe("orphan watch: the Pulumi CLI that started a provider process", () => {
         ["node", HOST.replace(/\/index\.js$/, ""), "127.0.0.1:9"],
         { host: "127.0.0.1", port: 9 },
       ],
-      [
-        "a reference after the address",
-        ["node", HOST, "127.0.0.1:40123", "x"],
-        { host: "127.0.0.1", port: 40123 },
-      ],
+      ["a reference after the address", ["node", HOST, "127.0.0.1:40123", "x"], { host: "127.0.0.1", port: 40123 }],
       ["IPv6", ["node", HOST, "[::1]:40123"], { host: "::1", port: 40123 }],
       ["no host", ["node", HOST, ":40123"], { host: "127.0.0.1", port: 40123 }],
       [

@@ -37,7 +37,7 @@ async function engine(answer: boolean): Promise<{ address: string; logged: strin
 }
 
 /** The plugin's Diff of one resource whose diff has a note for the user; resolves with the call's answer. */
-function diffWithNote(engineAddress: string, logDeadlineMs?: number): Promise<{ err: unknown; res: any }> {
+function diffWithNote(pulumiAddress: string, logDeadlineMs?: number): Promise<{ err: unknown; res: any }> {
   const entry: ResourceEntry = {
     spec: milvusSpec,
     secretPaths: [],
@@ -47,7 +47,7 @@ function diffWithNote(engineAddress: string, logDeadlineMs?: number): Promise<{ 
     version: "0.0.0",
     schema: () => "{}",
     resourceOf: () => entry,
-    engineAddress,
+    pulumiAddress,
     logDeadlineMs,
   });
   const req = new pb.DiffRequest()
