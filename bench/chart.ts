@@ -4,10 +4,15 @@
  */
 
 const COLORS: Record<string, string> = {
+  strictfloor: "#000000",
+  strictfloorshape: "#777777",
   floor: "#555555",
   floorsecret: "#999999",
   milvus: "#1f77b4",
   geminidb: "#2ca02c",
+  "geminidb-cql": "#17becf",
+  "geminidb-redis": "#bcbd22",
+  cassandra: "#e377c2",
   naive: "#d62728",
   "yaml-floor": "#8c564b",
   "yaml-floorshape": "#c49c94",
@@ -22,9 +27,22 @@ const PAD = { left: 44, right: 10, top: 24, bottom: 30 };
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
 
-/** `seconds` maps "scenario/N/step" to median seconds. */
-export function chart(seconds: Record<string, number>, scenarios: string[], sizes: number[], steps: string[]): string {
-  const panels = steps.map((step, i) => panel(seconds, scenarios, sizes, step, i));
+/**
+ * `seconds` maps "scenario/N/step" to median seconds. With one N, each panel shows a bar per
+ * scenario, labelled with its ratio to its floor (`floorOf`); with several, a line per scenario.
+ */
+export function chart(
+  seconds: Record<string, number>,
+  scenarios: string[],
+  sizes: number[],
+  steps: string[],
+  floorOf: (scenario: string) => string | undefined = () => undefined,
+): string {
+  const panels = steps.map((step, i) =>
+    sizes.length === 1
+      ? bars(seconds, scenarios, sizes[0], step, i, floorOf)
+      : panel(seconds, scenarios, sizes, step, i),
+  );
   const legendY = H + 8;
   const legend = scenarios
     .map((s, i) => {
@@ -43,6 +61,46 @@ export function chart(seconds: Record<string, number>, scenarios: string[], size
     `</svg>`,
     "",
   ].join("\n");
+}
+
+/** One step at one N: a bar per scenario, its ratio to its floor above it. */
+function bars(
+  seconds: Record<string, number>,
+  scenarios: string[],
+  n: number,
+  step: string,
+  index: number,
+  floorOf: (scenario: string) => string | undefined,
+): string {
+  const x0 = index * W;
+  const value = (s: string) => seconds[`${s}/${n}/${step}`];
+  const top = niceCeil(Math.max(1, ...scenarios.map(value).filter((v) => v !== undefined)));
+  const py = (v: number) => PAD.top + (1 - v / top) * (H - PAD.top - PAD.bottom);
+  const slot = (W - PAD.left - PAD.right) / scenarios.length;
+  const parts = [
+    `<text x="${x0 + W / 2}" y="14" text-anchor="middle" font-weight="bold">${esc(step)}, N = ${n}</text>`,
+  ];
+  for (const t of [0, top / 2, top]) {
+    parts.push(`<line x1="${x0 + PAD.left}" y1="${py(t)}" x2="${x0 + W - PAD.right}" y2="${py(t)}" stroke="#dddddd"/>`);
+    parts.push(
+      `<text x="${x0 + PAD.left - 4}" y="${py(t) + 4}" text-anchor="end">${t % 1 ? t.toFixed(1) : t} s</text>`,
+    );
+  }
+  scenarios.forEach((s, i) => {
+    const v = value(s);
+    if (v === undefined) return;
+    const x = x0 + PAD.left + i * slot + slot * 0.15;
+    parts.push(
+      `<rect x="${x.toFixed(1)}" y="${py(v).toFixed(1)}" width="${(slot * 0.7).toFixed(1)}" height="${(py(0) - py(v)).toFixed(1)}" fill="${COLORS[s] ?? "#000"}"/>`,
+    );
+    const floor = floorOf(s);
+    const base = floor && floor !== s ? value(floor) : undefined;
+    if (base)
+      parts.push(
+        `<text x="${(x + slot * 0.35).toFixed(1)}" y="${(py(v) - 3).toFixed(1)}" text-anchor="middle" font-size="9">${(v / base).toFixed(2)}</text>`,
+      );
+  });
+  return `<g>${parts.join("")}</g>`;
 }
 
 function panel(

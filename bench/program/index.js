@@ -34,6 +34,63 @@ function floor() {
   for (let i = 0; i < n; i++) new pulumi.dynamic.Resource(noop, `r${i}`, { name: `${prefix}_${i}`, round }, {});
 }
 
+// The strict floor: the same no-op methods in a module of their own (bench/floor-provider,
+// installed as node_modules/pdp-bench-floor), registered the way pulumi-db-passwords registers
+// its resources (provider/shared/dynamic.ts PackageDynamicResource): a CustomResource of a
+// `pulumi-nodejs:dynamic/...` type whose `__provider` requires the module by package path,
+// byte for byte the text of `providerReference`. No closure serializer runs on either side, in
+// the program or in the dynamic provider host, as for ours.
+const FLOOR_REFERENCE =
+  "exports.handler = __f0;\n" +
+  'const p = require("pdp-bench-floor/provider.js");\n' +
+  "\n" +
+  "function __f0() {\n" +
+  "  return (function() {\n" +
+  "    with({ this: undefined, arguments: undefined }) {\n" +
+  "\n" +
+  "return () => p;\n" +
+  "\n" +
+  "    }\n" +
+  "  }).apply(undefined, undefined).apply(this, arguments);\n" +
+  "}\n";
+
+function strictfloor() {
+  for (let i = 0; i < n; i++) {
+    new pulumi.CustomResource("pulumi-nodejs:dynamic/floor:Noop", `r${i}`, {
+      name: `${prefix}_${i}`,
+      round,
+      __provider: FLOOR_REFERENCE,
+    });
+  }
+}
+
+// A diagnostic beside the strict floor: the same no-op provider, with the properties a
+// MilvusUserPassword registers (its inputs, every output as a property to fill, the secret
+// ones kept secret). What that shape costs Pulumi by itself: the program registers 15
+// properties a resource instead of 3, and the engine stores and diffs them.
+function strictfloorshape() {
+  const rootPassword = cfg.requireSecret("rootPassword");
+  const outputs = ["password", "address", "passwordVerified", "rotatedAt", "nextRotationAt", "activeUser"];
+  for (let i = 0; i < n; i++) {
+    new pulumi.CustomResource(
+      "pulumi-nodejs:dynamic/floor:Shaped",
+      `r${i}`,
+      {
+        ...Object.fromEntries([...outputs, "passwordSeed", "standbyPassword"].map((k) => [k, undefined])),
+        name: `${prefix}_${i}`,
+        round,
+        connection: { address: cfg.require("milvusAddress"), username: "root", password: rootPassword },
+        user: `${prefix}_${i}`,
+        createIfMissing: true,
+        deleteUserOnDestroy: true,
+        rotationTrigger: round,
+        __provider: FLOOR_REFERENCE,
+      },
+      { additionalSecretOutputs: ["connection", "password", "currentPassword", "passwordSeed", "standbyPassword"] },
+    );
+  }
+}
+
 function floorsecret() {
   // A diagnostic, not a target: the floor with the secrets a password resource carries (the
   // admin password among the inputs, a password among the outputs), to show what secret
@@ -61,6 +118,31 @@ function milvus() {
       deleteUserOnDestroy: true,
       rotationTrigger: round,
     });
+  }
+}
+
+// A diagnostic: milvus() with Error.stackTraceLimit at 0 while each constructor runs. Pulumi's
+// SDK takes four stack traces per registered property (kept for its promise-leak messages; the
+// source position it sends the engine is taken with a limit of its own), each formatted through
+// source-map-support: what that costs our resources, which register 13 properties where the
+// strict floor registers 2, is the difference between this scenario and milvus.
+function milvusNotraces() {
+  const { MilvusUserPassword } = require("pulumi-db-passwords");
+  const rootPassword = cfg.requireSecret("rootPassword");
+  for (let i = 0; i < n; i++) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      new MilvusUserPassword(`r${i}`, {
+        connection: { address: cfg.require("milvusAddress"), username: "root", password: rootPassword },
+        user: `${prefix}_${i}`,
+        createIfMissing: true,
+        deleteUserOnDestroy: true,
+        rotationTrigger: round,
+      });
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
   }
 }
 
@@ -132,14 +214,39 @@ function cassandra() {
   }
 }
 
+// The 3-node cluster: proofs on the contact point only (discover false) or on every node.
+function cassandraCluster(discover) {
+  const { CassandraRolePassword } = require("pulumi-db-passwords");
+  const password = cfg.requireSecret("clusterPassword");
+  for (let i = 0; i < n; i++) {
+    new CassandraRolePassword(`r${i}`, {
+      connection: {
+        address: cfg.require("clusterAddress"),
+        username: cfg.require("clusterUser"),
+        password,
+        discoverNodes: discover,
+      },
+      role: `${prefix}_${i}`,
+      createIfMissing: true,
+      deleteRoleOnDestroy: true,
+      rotationTrigger: round,
+    });
+  }
+}
+
 const scenarios = {
   floor,
+  strictfloor,
+  strictfloorshape,
   floorsecret,
   milvus,
+  "milvus-notraces": milvusNotraces,
   geminidb,
   "geminidb-cql": geminidbCql,
   "geminidb-redis": geminidbRedis,
   cassandra,
+  "cassandra-cluster1": () => cassandraCluster(false),
+  "cassandra-cluster3": () => cassandraCluster(true),
   naive: () => require("./naive").program(cfg, n, round, prefix),
 };
 scenarios[scenario]();
