@@ -10,6 +10,7 @@
  */
 import {
   AUTH_SETTLE,
+  CQL_PORT,
   CqlIdentity,
   CqlSession,
   CqlTarget,
@@ -23,14 +24,13 @@ import {
   cqlTarget,
   openCqlSession,
   withCqlSession,
-  withPort,
 } from "../cql/client";
 import { CqlNodes, cqlNodes, logsInEverywhere } from "../cql/nodes";
 import { ProofBound, loginUntil } from "../shared/proof";
 import { ConfigError, CqlError, isTransient } from "../shared/errors";
 import { envValue } from "../shared/env";
 import { retry } from "../shared/retry";
-import { CQL_ADDRESS } from "../shared/fields";
+import { HOST_PORT, withPort } from "../shared/address";
 import type { IdentityConnection, IdentityDatabase } from "../shared/lifecycle";
 import { CASSANDRA_PASSWORD_POLICY } from "../shared/password";
 import { ROLE_NAME } from "./names";
@@ -361,7 +361,7 @@ export const cassandraDatabase: IdentityDatabase<Settings> = {
         property: "connection.address",
         reason: "is required: set it or the CASSANDRA_ADDRESS environment variable",
       };
-    if (!CQL_ADDRESS.test(env))
+    if (!HOST_PORT.test(env))
       return { property: "connection.address", reason: "CASSANDRA_ADDRESS must be host or host:port" };
     return undefined;
   },
@@ -373,7 +373,7 @@ export const cassandraDatabase: IdentityDatabase<Settings> = {
   importInputs: (id) => {
     const at = id.indexOf("@");
     const role = id.slice(0, at);
-    if (at < 1 || !ROLE_NAME.test(role) || !CQL_ADDRESS.test(id.slice(at + 1))) return undefined;
-    return { role, connection: { address: withPort(id.slice(at + 1)) } };
+    if (at < 1 || !ROLE_NAME.test(role) || !HOST_PORT.test(id.slice(at + 1))) return undefined;
+    return { role, connection: { address: withPort(id.slice(at + 1), CQL_PORT) } };
   },
 };

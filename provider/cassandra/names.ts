@@ -1,6 +1,6 @@
 /**
- * Role names and addresses, without zod: the provider host needs them on every operation, the
- * schema (and zod) only in check.
+ * Role names, without zod: the provider host needs them on every operation, the schema (and
+ * zod) only in check. Addresses are shared/address.ts's.
  */
 
 /**

@@ -19,6 +19,7 @@ import type * as CassandraDriver from "cassandra-driver";
 import { CqlError } from "../shared/errors";
 import { redact, safeMessage } from "../shared/redact";
 import type { ProofBound } from "../shared/proof";
+import { withPort } from "../shared/address";
 
 export interface CqlTarget {
   /** host:port of the native transport. */
@@ -49,11 +50,6 @@ export interface CqlEndpoint {
   caCertificate?: string;
   localDataCenter?: string;
   timeoutMs?: number;
-}
-
-/** `host:port`, with `port` when the address has none. */
-export function withPort(address: string, port = CQL_PORT): string {
-  return /:\d{1,5}$/.test(address) ? address : `${address}:${port}`;
 }
 
 /**

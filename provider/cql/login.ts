@@ -27,6 +27,7 @@ import * as tls from "tls";
 import { CqlError } from "../shared/errors";
 import { redact, safeMessage } from "../shared/redact";
 import { CQL_PORT, CqlTarget, cqlError, cqlLabel } from "./client";
+import { splitHostPort } from "../shared/address";
 
 /** One node's native transport, with the TLS options of cqlTarget. */
 export interface CqlNode {
@@ -37,10 +38,17 @@ export interface CqlNode {
   caCertificate?: string;
 }
 
-/** The node a CqlTarget names (its host:port, TLS and CA). */
+/**
+ * The node a CqlTarget names (its host:port, TLS and CA). An address that check refuses
+ * (CASSANDRA_ADDRESS at a refresh, which runs no check) is kept whole as the host: the login
+ * fails to connect to it. The port is not checked here either: a connection fails on it.
+ */
 export function cqlNodeOf(target: Pick<CqlTarget, "hostPort" | "tls" | "caCertificate">): CqlNode {
-  const m = /^\[?(.*?)\]?(?::(\d{1,5}))?$/.exec(target.hostPort)!;
-  return { host: m[1], port: m[2] ? Number(m[2]) : CQL_PORT, tls: target.tls, caCertificate: target.caCertificate };
+  const { host, port } = splitHostPort(target.hostPort, { port: CQL_PORT }) ?? {
+    host: target.hostPort,
+    port: CQL_PORT,
+  };
+  return { host, port, tls: target.tls, caCertificate: target.caCertificate };
 }
 
 const OP = {

@@ -15,7 +15,8 @@
  */
 import { CqlError } from "../shared/errors";
 import { AT_ONCE, Clock, NodeLogin, ProofBound, REAL_CLOCK, proofDelay } from "../shared/proof";
-import { CqlIdentity, CqlTarget, withPort } from "./client";
+import { joinHostPort, withPort } from "../shared/address";
+import { CqlIdentity, CqlTarget } from "./client";
 import { CqlNode, CqlRows, cqlNodeLogin, cqlNodeOf, cqlNodeQuery } from "./login";
 
 /** The fields of a CQL endpoint that say which nodes to prove on, and how long their caches keep a password. */
@@ -36,7 +37,7 @@ export const PEERS_STATEMENTS = [
 
 /** `host:port` of a node, an IPv6 host in brackets: how outputs and messages name it. */
 export function nodeAddress(node: Pick<CqlNode, "host" | "port">): string {
-  return `${node.host.includes(":") ? `[${node.host}]` : node.host}:${node.port}`;
+  return joinHostPort(node.host, node.port);
 }
 
 const unspecified = (a: unknown) => a === "0.0.0.0" || a === "::";

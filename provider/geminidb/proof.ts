@@ -14,7 +14,8 @@
  * - `mongo`: a SCRAM login as rwuser of `admin`, then `ping`, over MongoDB's wire protocol.
  */
 import { BlockList, isIP } from "net";
-import { AUTH_SETTLE, cqlBound, cqlLabel, cqlTarget, withPort } from "../cql/client";
+import { AUTH_SETTLE, cqlBound, cqlLabel, cqlTarget } from "../cql/client";
+import { withPort } from "../shared/address";
 import { cqlNodes } from "../cql/nodes";
 import { CqlError, DbPasswordError, InfluxError, MongoError, RedisError } from "../shared/errors";
 import type { GeminiDbEngine } from "../shared/password";

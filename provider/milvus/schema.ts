@@ -4,7 +4,7 @@
  * on the argument interfaces in args.ts.
  */
 import { z } from "zod";
-import { millisecondsOf, scheduleFields } from "../shared/fields";
+import { addressField, millisecondsOf, scheduleFields } from "../shared/fields";
 import { milvusSpec } from "./spec";
 import { MILVUS_PASSWORD_POLICY, checkPassword } from "../shared/password";
 import type { Inputify, SameFields } from "../shared/inputs";
@@ -14,17 +14,11 @@ import type { MilvusConnectionArgs, MilvusUserPasswordArgs } from "./args";
 
 export const connectionSchema = z
   .object({
-    address: z
-      .string({ error: "must be a string" })
-      .regex(ADDRESS, { error: "must be host:port, http://host:port or https://host:port" })
-      .refine(
-        (a) => {
-          const port = ADDRESS.exec(a)?.[3];
-          return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
-        },
-        { error: "port must be between 1 and 65535" },
-      )
-      .optional(),
+    address: addressField(
+      ADDRESS,
+      "must be a string",
+      "must be host:port, http://host:port or https://host:port",
+    ).optional(),
     username: z
       .string({ error: "must be a string" })
       .regex(USER_NAME, {

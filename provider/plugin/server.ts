@@ -14,6 +14,7 @@ import type * as ProviderPb from "@pulumi/pulumi/proto/provider_pb";
 import type { ResourceEntry } from "./resources";
 import { decode, encode, overlaps } from "./values";
 import { operationEnded, operationStarted, pulumiArgument, usePulumiAddress, watchPulumi } from "../shared/orphan";
+import { joinHostPort } from "../shared/address";
 import type { FieldSpec, FieldType, ResourceSpec } from "../shared/spec";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -315,7 +316,7 @@ export function providerService(options: PluginOptions) {
 export async function serve(options: PluginOptions, args: string[]): Promise<number> {
   const server = new grpc.Server({ "grpc.max_receive_message_length": 400 * 1024 * 1024 });
   const pulumi = pulumiArgument(args);
-  const pulumiAddress = pulumi && `${pulumi.host.includes(":") ? `[${pulumi.host}]` : pulumi.host}:${pulumi.port}`;
+  const pulumiAddress = pulumi && joinHostPort(pulumi.host, pulumi.port);
   server.addService(
     provrpc.ResourceProviderService,
     providerService({ pulumiAddress, ...options }) as unknown as grpc.UntypedServiceImplementation,

@@ -17,6 +17,7 @@ import * as net from "net";
 import * as tls from "tls";
 import { RedisError } from "../shared/errors";
 import { redact, safeMessage } from "../shared/redact";
+import { HostPort, portInRange, splitHostPort } from "../shared/address";
 
 export interface RedisTarget {
   /** host:port of the server (`[v6]:port` for an IPv6 address). */
@@ -33,17 +34,16 @@ export function redisTargetOf(t: Pick<RedisTarget, "hostPort">): string {
   return `redis ${t.hostPort}`;
 }
 
-/** host and port of "host:port" or "[v6]:port". */
-export function splitHostPort(hostPort: string): { host: string; port: number } {
-  const m = /^\[([^\]]+)\]:(\d+)$/.exec(hostPort) ?? /^([^:]+):(\d+)$/.exec(hostPort);
-  const port = m ? Number(m[2]) : NaN;
-  if (!m || !Number.isInteger(port) || port < 1 || port > 65535) {
+/** Where a connection to `hostPort` ("host:port" or "[v6]:port") opens. */
+export function redisSocketAddress(hostPort: string): HostPort {
+  const address = splitHostPort(hostPort);
+  if (!address || !portInRange(address.port)) {
     throw new RedisError(`not a host:port address: ${JSON.stringify(hostPort)}`, {
       operation: "connect",
       target: `redis ${hostPort}`,
     });
   }
-  return { host: m[1], port };
+  return address;
 }
 
 /** A RESP array of bulk strings: the binary-safe form of a command. */
@@ -110,7 +110,7 @@ function transportError(err: unknown, target: RedisTarget, secrets: string[]): R
  * any error.
  */
 export function redisExchange(target: RedisTarget, commands: Buffer[], secrets: string[]): Promise<RedisReply[]> {
-  const { host, port } = splitHostPort(target.hostPort);
+  const { host, port } = redisSocketAddress(target.hostPort);
   return new Promise<RedisReply[]>((resolve, reject) => {
     const replies: RedisReply[] = [];
     let buffered = "";
@@ -236,7 +236,7 @@ export async function redisLogin(target: RedisTarget, password: string): Promise
  * translates it: what GeminiDB's password-free configuration would have to list.
  */
 export function localAddressTowards(hostPort: string, timeoutMs = 5000): Promise<string | undefined> {
-  const { host, port } = splitHostPort(hostPort);
+  const { host, port } = redisSocketAddress(hostPort);
   return new Promise((resolve) => {
     const socket = net.connect({ host, port });
     const done = (address: string | undefined) => {

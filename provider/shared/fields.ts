@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { CREDENTIALS_CACHE_MS, FieldSpec, SCHEDULE_INPUTS } from "./spec";
 import { scheduleProblem, timeZoneProblem } from "./calendar";
+import { HOST_PORT, portInRange, portOf } from "./address";
 
 /** A whole number of milliseconds within [min, max]. */
 export function millisecondsField(min: number, max: number) {
@@ -69,20 +70,26 @@ export const scheduleFields = {
   rotationWindowMinutes: rotationWindowMinutesField.optional(),
 };
 
-/** host, or host:port: a CQL node's address (the resource gives the default port). */
-export const CQL_ADDRESS = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)(?::(\d{1,5}))?$/;
+/**
+ * An address of `form` (shared/address.ts: HOST_PORT, URL_ADDRESS), its port, when it gives
+ * one, within 1..65535; `typeError` for a value that is no string, `formError` for one not of
+ * the form.
+ */
+export function addressField(form: RegExp, typeError: string, formError: string) {
+  return z
+    .string({ error: typeError })
+    .regex(form, { error: formError })
+    .refine(
+      (a) => {
+        const port = portOf(a, form);
+        return port === undefined || portInRange(Number(port));
+      },
+      { error: "port must be between 1 and 65535" },
+    );
+}
 
-/** A CQL node's address: host or host:port, the port within 1..65535. */
-export const cqlAddressField = z
-  .string({ error: "is required and must be a string" })
-  .regex(CQL_ADDRESS, { error: "must be host or host:port" })
-  .refine(
-    (a) => {
-      const port = CQL_ADDRESS.exec(a)?.[2];
-      return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
-    },
-    { error: "port must be between 1 and 65535" },
-  );
+/** A database node's address: host or host:port (the resource gives the default port). */
+export const cqlAddressField = addressField(HOST_PORT, "is required and must be a string", "must be host or host:port");
 
 /** A PEM certificate (a CA to trust for TLS). */
 export const pemCertificateField = z

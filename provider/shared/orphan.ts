@@ -22,6 +22,7 @@
  * Pulumi program, a unit test) there is no Pulumi to watch and every check says it is there.
  */
 import * as net from "net";
+import { portInRange, splitHostPort } from "./address";
 
 /** Where the CLI that started this process serves Pulumi's gRPC services. */
 export interface PulumiAddress {
@@ -47,11 +48,9 @@ export function pulumiArgument(args: readonly string[]): PulumiAddress | undefin
     if (args[i] === "--tracing" || args[i] === "-tracing") i++;
     else if (!args[i].startsWith("-")) first = args[i];
   }
-  const m = /^(?:(\[[^\]]+\]|[^:]+))?:(\d{1,5})$/.exec(first ?? "");
-  if (!m) return undefined;
-  const port = Number(m[2]);
-  if (port < 1 || port > 65535) return undefined;
-  return { host: (m[1] ?? "127.0.0.1").replace(/^\[|\]$/g, ""), port };
+  // host:port, [v6]:port, or :port on this machine
+  const address = splitHostPort(first ?? "", { host: "127.0.0.1" });
+  return address && portInRange(address.port) ? address : undefined;
 }
 
 /**

@@ -11,12 +11,21 @@ import { ADDRESS, parseAddress } from "../../provider/milvus/address";
 import { connectionSchema } from "../../provider/milvus/schema";
 import { milvusDatabase } from "../../provider/milvus/adapter";
 import { cqlAddressField } from "../../provider/shared/fields";
-import { cqlTarget, withPort } from "../../provider/cql/client";
+import { CQL_PORT, cqlTarget } from "../../provider/cql/client";
 import { cqlNodeOf } from "../../provider/cql/login";
 import { nodeAddress } from "../../provider/cql/nodes";
 import { cassandraDatabase } from "../../provider/cassandra/adapter";
-import { splitHostPort } from "../../provider/redis/client";
+import { redisSocketAddress } from "../../provider/redis/client";
 import { pulumiArgument } from "../../provider/shared/orphan";
+import {
+  HOST_PORT,
+  URL_ADDRESS,
+  joinHostPort,
+  parseAddress as parseIn,
+  portInRange,
+  splitHostPort,
+  withPort,
+} from "../../provider/shared/address";
 
 const LONGEST = "x".repeat(253);
 
@@ -175,7 +184,7 @@ describe("addresses: every form each caller takes", () => {
         ["::1", "::1", "::1"],
       ];
       for (const [given, cql, gemini] of cases) {
-        assert.strictEqual(withPort(given), cql, given);
+        assert.strictEqual(withPort(given, CQL_PORT), cql, given);
         assert.strictEqual(withPort(given, 8635), gemini, given);
         assert.strictEqual(cqlTarget({ address: given }).hostPort, cql, given);
         assert.strictEqual(cqlTarget({ address: given }, 8635).hostPort, gemini, given);
@@ -233,13 +242,13 @@ describe("addresses: every form each caller takes", () => {
         ["host:00080", "host", 80],
         ["host:65535", "host", 65535],
       ];
-      for (const [given, host, port] of cases) assert.deepStrictEqual(splitHostPort(given), { host, port }, given);
+      for (const [given, host, port] of cases) assert.deepStrictEqual(redisSocketAddress(given), { host, port }, given);
     });
 
     it("refuses anything else, naming it", () => {
       for (const given of ["localhost", "[::1]", "host:0", "host:65536", ":6379", "a:b:6379", "", "http://h:1"]) {
         assert.throws(
-          () => splitHostPort(given),
+          () => redisSocketAddress(given),
           (err: Error) => err.message === `connect (redis ${given}): not a host:port address: ${JSON.stringify(given)}`,
           given,
         );
@@ -263,6 +272,31 @@ describe("addresses: every form each caller takes", () => {
     it("finds none in anything else", () => {
       for (const given of ["localhost", "[::1]", "host:0", "host:65536", "a:b:1", ""])
         assert.strictEqual(pulumiArgument([given]), undefined, given);
+    });
+  });
+
+  describe("the one parser (shared/address.ts)", () => {
+    it("parses host[:port] and, in URL_ADDRESS, a scheme and a trailing /", () => {
+      assert.deepStrictEqual(parseIn("[::1]", HOST_PORT, 9042), { host: "::1", hostPort: "[::1]:9042" });
+      assert.deepStrictEqual(parseIn("https://db/", URL_ADDRESS, 1), { scheme: "https", host: "db", hostPort: "db:1" });
+      assert.strictEqual(parseIn("https://db", HOST_PORT, 1), undefined);
+      assert.strictEqual(parseIn("a b", URL_ADDRESS, 1), undefined);
+    });
+
+    it("splits a whole host:port, defaults filling what is missing, the range left to the caller", () => {
+      assert.deepStrictEqual(splitHostPort("[::1]:7"), { host: "::1", port: 7 });
+      assert.deepStrictEqual(splitHostPort("h:99999"), { host: "h", port: 99999 });
+      assert.deepStrictEqual(splitHostPort("h", { port: 9042 }), { host: "h", port: 9042 });
+      assert.deepStrictEqual(splitHostPort(":7", { host: "127.0.0.1" }), { host: "127.0.0.1", port: 7 });
+      assert.strictEqual(splitHostPort("h"), undefined);
+      assert.strictEqual(splitHostPort(":7"), undefined);
+      assert.strictEqual(splitHostPort("a:b:7"), undefined);
+      assert.ok(portInRange(1) && portInRange(65535) && !portInRange(0) && !portInRange(65536));
+    });
+
+    it("writes host:port with an IPv6 host in brackets", () => {
+      assert.strictEqual(joinHostPort("::1", 9042), "[::1]:9042");
+      assert.strictEqual(joinHostPort("db", 1), "db:1");
     });
   });
 });
