@@ -13,7 +13,6 @@ import { Diff, passwordForUpdate, timestamp, withSchedule } from "../shared/sche
 import { resourceDiff } from "../shared/diff";
 import type { Lifecycle } from "../shared/lifecycle";
 import { replacedFields, secretValues } from "../shared/spec";
-import { geminiDbSpec } from "./spec";
 import { environmentSecrets, hasEnvironmentCredentials, makeAuthenticator } from "./auth";
 import { GeminiDbClient, GeminiRetry, InstanceInfo } from "./client";
 import {
@@ -26,19 +25,11 @@ import {
   proveChangeOnNodes,
   verdictOf,
 } from "../shared/proof";
-import {
-  type EngineProof,
-  PROOF_BLOCKS,
-  RWUSER,
-  engineProof,
-  ipCovered,
-  proofBlockOf,
-  proveReset,
-  type ProofOutcome,
-} from "./proof";
+import { type EngineProof, RWUSER, engineProof, ipCovered, proveReset, type ProofOutcome } from "./proof";
 import { GEMINIDB_ENGINES, type GeminiDbEngine } from "../shared/password";
 import { INSTANCE_ID, KNOWN_REGIONS, PROJECT_ID, REGION, defaultEndpoint, defaultIamEndpoint } from "./regions";
 import type { GeminiDbAdminPasswordInputs as Inputs, GeminiDbAdminPasswordOutputs } from "./schema";
+import { PROOF_BLOCKS, geminiDbSpec, proofBlockOf } from "./spec";
 
 /** What state holds: the outputs, and what the next generated password derives from (shared/seed.ts). */
 type Outputs = GeminiDbAdminPasswordOutputs & { passwordSeed?: string };

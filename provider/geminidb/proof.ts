@@ -21,6 +21,7 @@ import { CqlError, DbPasswordError, InfluxError, MongoError, RedisError } from "
 import type { GeminiDbEngine } from "../shared/password";
 import { Clock, Login, NodeLogin, ProofBound, ProofOutcome, REAL_CLOCK, proveChange } from "../shared/proof";
 import type { GeminiDbAdminPasswordInputs as Inputs } from "./schema";
+import { PROOF_BLOCKS, type ProofBlock, proofBlockOf } from "./spec";
 
 export type { ProofOutcome } from "../shared/proof";
 
@@ -40,15 +41,6 @@ export const REDIS_SETTLE: ProofBound = { boundMs: 8000, baseDelayMs: 1000, maxD
 export const INFLUX_SETTLE: ProofBound = { boundMs: 8000, baseDelayMs: 250, maxDelayMs: 2000 };
 /** Mongo checks credentials at each connection; a short backoff covers a node that lags. */
 export const MONGO_SETTLE: ProofBound = { boundMs: 8000, baseDelayMs: 250, maxDelayMs: 2000 };
-
-/** The proof blocks, each for its engine. */
-export const PROOF_BLOCKS = { cql: "cassandra", redis: "redis", influx: "influxdb", mongo: "mongodb" } as const;
-export type ProofBlock = keyof typeof PROOF_BLOCKS;
-
-/** The proof block the inputs give (check allows one at most), or undefined. */
-export function proofBlockOf(inputs: Partial<Inputs>): ProofBlock | undefined {
-  return (Object.keys(PROOF_BLOCKS) as ProofBlock[]).find((b) => inputs[b] !== undefined);
-}
 
 /** What a proof needs of its block: rwuser's logins, the bound, a label and the block's error type. */
 export interface EngineProof {

@@ -12,7 +12,7 @@ import {
   pemCertificateField,
   scheduleFields,
 } from "../shared/fields";
-import { geminiDbSpec } from "./spec";
+import { PROOF_BLOCKS, type ProofBlock, geminiDbSpec } from "./spec";
 import {
   type GeminiDbEngine,
   GEMINIDB_ENGINES,
@@ -20,7 +20,6 @@ import {
   GEMINIDB_PASSWORD_POLICY,
   checkPassword,
 } from "../shared/password";
-import { PROOF_BLOCKS, type ProofBlock } from "./proof";
 import type { Inputify, SameFields } from "../shared/inputs";
 import type { NodeProof } from "../shared/proof";
 import type {

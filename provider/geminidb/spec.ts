@@ -15,6 +15,25 @@ import {
   ROTATED_AT,
   PASSWORD_SEED,
 } from "../shared/spec";
+import type { GeminiDbEngine } from "../shared/password";
+
+/**
+ * The proof blocks, each for the engine it proves a reset on (as the output `engine` names it).
+ * Declared here, with the fields, so that check (schema.ts) and the proofs (proof-blocks.ts)
+ * both take them from below.
+ */
+export const PROOF_BLOCKS = {
+  cql: "cassandra",
+  redis: "redis",
+  influx: "influxdb",
+  mongo: "mongodb",
+} as const satisfies Record<string, GeminiDbEngine>;
+export type ProofBlock = keyof typeof PROOF_BLOCKS;
+
+/** The proof block the inputs give (check allows one at most), or undefined. */
+export function proofBlockOf(inputs: Partial<Record<ProofBlock, unknown>>): ProofBlock | undefined {
+  return (Object.keys(PROOF_BLOCKS) as ProofBlock[]).find((b) => inputs[b] !== undefined);
+}
 
 /**
  * The type of a proof block of a Redis, Influx or Mongo instance: the fields they share, with

@@ -17,7 +17,7 @@ import * as os from "os";
 import * as path from "path";
 import { REPO_ROOT } from "../../harness/tools";
 import { SPECS } from "../../provider/plugin/resources";
-import { PROOF_BLOCKS } from "../../provider/geminidb/proof";
+import { PROOF_BLOCKS } from "../../provider/geminidb/spec";
 import { GEMINIDB_ENGINES } from "../../provider/shared/password";
 import { MIN_NODE_MAJOR } from "../../provider/plugin/start";
 import { GENERATED_PAGES, SDK_LANGUAGES } from "../../scripts/gen-sdk";
