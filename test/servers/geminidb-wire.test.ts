@@ -11,7 +11,7 @@ import { GeminiDbEmulator, TEST_INSTANCE, TEST_PROJECT, startEmulator } from "..
 import { GeminiDbClient } from "../../provider/geminidb/client";
 import { makeAuthenticator } from "../../provider/geminidb/auth";
 import { MAX_MESSAGE, errorFromResponse } from "../../provider/geminidb/http";
-import { ipCovered } from "../../provider/geminidb/proof";
+import { ipCovered } from "../../provider/geminidb/password-free";
 
 describe("GeminiDB wire details against the emulator", function () {
   const USER = "pipeline";

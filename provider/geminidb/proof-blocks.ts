@@ -1,7 +1,8 @@
 /**
- * The login proofs of a GeminiDB reset, one per engine that has a protocol here: after the
- * API's 2xx, the database itself must show the change. rwuser logs in with the new password,
- * and no longer with the old one, waited for within the engine's bound (provider/shared/proof.ts):
+ * What each proof block logs in with: after the API's 2xx, the database itself must show a
+ * reset (reset-proof.ts). rwuser logs in with the new password, and no longer with the old one,
+ * waited for within the block's bound (provider/shared/proof.ts). Per block, its port, TLS
+ * default, bound and client (loaded only for the block the inputs give):
  *
  * - `cql` (Cassandra): a CQL login on every node of the instance, each on a connection of its
  *   own (provider/cql/nodes.ts: `address`, `nodes`, and the peers `address` knows): clients
@@ -13,17 +14,14 @@
  * - `influx`: `SHOW DATABASES` as rwuser over the InfluxDB HTTP API with basic auth.
  * - `mongo`: a SCRAM login as rwuser of `admin`, then `ping`, over MongoDB's wire protocol.
  */
-import { BlockList, isIP } from "net";
 import { AUTH_SETTLE, cqlBound, cqlLabel, cqlTarget } from "../cql/client";
 import { withPort } from "../shared/address";
 import { cqlNodes } from "../cql/nodes";
 import { CqlError, DbPasswordError, InfluxError, MongoError, RedisError } from "../shared/errors";
 import type { GeminiDbEngine } from "../shared/password";
-import { Clock, Login, NodeLogin, ProofBound, ProofOutcome, REAL_CLOCK, proveChange } from "../shared/proof";
+import type { Login, NodeLogin, ProofBound } from "../shared/proof";
 import type { GeminiDbAdminPasswordInputs as Inputs } from "./schema";
 import { PROOF_BLOCKS, type ProofBlock, proofBlockOf } from "./spec";
-
-export type { ProofOutcome } from "../shared/proof";
 
 /** The role whose password the GeminiDB API resets. */
 export const RWUSER = "rwuser";
@@ -43,7 +41,7 @@ export const INFLUX_SETTLE: ProofBound = { boundMs: 8000, baseDelayMs: 250, maxD
 export const MONGO_SETTLE: ProofBound = { boundMs: 8000, baseDelayMs: 250, maxDelayMs: 2000 };
 
 /** What a proof needs of its block: rwuser's logins, the bound, a label and the block's error type. */
-export interface EngineProof {
+export interface BlockProof {
   block: ProofBlock;
   engine: GeminiDbEngine;
   login: Login;
@@ -107,7 +105,7 @@ const ENDPOINT_BLOCKS = {
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 /** The proof of the inputs' block; undefined without one. Loads the block's client only. */
-export function engineProof(inputs: Partial<Inputs>, settle?: ProofBound): EngineProof | undefined {
+export function blockProof(inputs: Partial<Inputs>, settle?: ProofBound): BlockProof | undefined {
   const block = proofBlockOf(inputs);
   if (!block) return undefined;
   if (block === "cql") {
@@ -146,36 +144,4 @@ export function engineProof(inputs: Partial<Inputs>, settle?: ProofBound): Engin
     hostPort: target.hostPort,
     error: (m, o) => new kind.error(m, o),
   };
-}
-
-/** What the database shows of a reset to `desired` from `olds`. */
-export function proveReset(
-  proof: EngineProof,
-  desired: string,
-  olds: string[],
-  clock: Clock = REAL_CLOCK,
-): Promise<ProofOutcome> {
-  return proveChange(proof.login, desired, olds, proof.bound, clock);
-}
-
-/**
- * Whether `ip` is one of `entries` (addresses or CIDR blocks, as `config_ips` lists them: IPv4
- * only, says the API). `ip` is this machine's address towards the database, which may be IPv6,
- * or an IPv4 address in IPv6's mapped form (`::ffff:10.0.0.5`) on a dual-stack socket: both are
- * compared by Node's BlockList, which knows the mapping.
- */
-export function ipCovered(ip: string, entries: readonly string[]): boolean {
-  const family = isIP(ip);
-  if (family === 0) return false;
-  const list = new BlockList();
-  for (const entry of entries) {
-    const [base, bits] = entry.trim().split("/");
-    const type = isIP(base) === 6 ? "ipv6" : isIP(base) === 4 ? "ipv4" : undefined;
-    if (!type) continue;
-    const max = type === "ipv4" ? 32 : 128;
-    const prefix = bits === undefined ? max : /^\d+$/.test(bits) ? Number(bits) : NaN;
-    if (!(prefix >= 0 && prefix <= max)) continue;
-    list.addSubnet(base, prefix, type);
-  }
-  return list.check(ip, family === 6 ? "ipv6" : "ipv4");
 }
