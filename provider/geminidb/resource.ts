@@ -13,9 +13,10 @@ export type { GeminiDbAdminPasswordArgs, GeminiDbAuthArgs } from "./args";
 export interface GeminiDbAdminPassword extends GeminiDbAdminPasswordOutputFields {}
 
 /**
- * The rwuser password of a Huawei Cloud GeminiDB Cassandra instance, reset with
- * `PUT /v3/{project_id}/instances/{instance_id}/password`. A change of `password` (or of
- * `rotationTrigger`) resets it again. Destroying the resource leaves the password as it is.
+ * The rwuser password of a Huawei Cloud GeminiDB instance (Cassandra, Mongo, Influx or Redis),
+ * reset with `PUT /v3/{project_id}/instances/{instance_id}/password`. A change of `password`
+ * (or of `rotationTrigger`) resets it again. Destroying the resource leaves the password as it
+ * is.
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class GeminiDbAdminPassword extends PackageDynamicResource {

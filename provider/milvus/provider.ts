@@ -1,20 +1,17 @@
 /**
  * The MilvusUserPassword ResourceProvider. This module's exports are the provider object.
  *
- * Pulumi serializes the provider object into every resource's state (`__provider`) and
- * evaluates that text again in the dynamic provider host (`@pulumi/pulumi/cmd/dynamic-provider`,
- * with no file name: module lookup starts at the program's directory); the local backend
- * rewrites the whole state file after every step, so its size is paid N times a step.
+ * Every resource's state holds its provider as `__provider`, text that the dynamic provider
+ * host (`@pulumi/pulumi/cmd/dynamic-provider`) evaluates with no file name (module lookup
+ * starts at the program's directory); the local backend rewrites the whole state file after
+ * every step, so its size is paid N times a step. The classes write that text themselves
+ * (shared/dynamic.ts, without Pulumi's closure serializer): a reference to this module,
+ * `require("pulumi-db-passwords/dist/milvus/provider.js")`, about 270 bytes, whatever the
+ * directory the package was loaded from (docs/ARCHITECTURE.md, section 3).
  *
- * - Installed in a program's node_modules, this module is found in Node's require cache by
- *   Pulumi's closure serializer, which then stores a reference instead of code:
- *   `require("pulumi-db-passwords/dist/milvus/provider")`, a few hundred bytes.
- * - Loaded from anywhere else (this repository's examples reach the package through a
- *   symlink, so its files are not under node_modules), the methods are serialized by value.
- *   Their bodies hold only a `require` of the implementation by package path (a relative path
- *   would not resolve in the host), so they capture no secret, client or SDK either way.
- *
- * The implementation (`operations`) loads only when a method runs, in the provider host.
+ * The methods require the implementation (`operations`) by package path (a relative path
+ * would not resolve in the host) when they run, in the provider host: a program loads none of
+ * it, and the text captures no secret, client or SDK.
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
 import type * as Operations from "./operations";

@@ -35,7 +35,11 @@ export interface PasswordPolicy {
 
 export type CharClass = "upper" | "lower" | "digit" | "special";
 
-/** Milvus: 8–64 characters with at least three of upper, lower, digit, special (seed rule). */
+/**
+ * Milvus: 8–64 characters with at least three of upper, lower, digit, special, as Milvus's docs
+ * state the rule for a user's password ("Create Users & Roles", users_and_roles.md); the server
+ * itself asks for 6–256 bytes by default (`common.security` in milvus.yaml).
+ */
 export const MILVUS_PASSWORD_POLICY: PasswordPolicy = {
   name: "Milvus",
   minLength: 8,
@@ -50,11 +54,13 @@ export const MILVUS_PASSWORD_POLICY: PasswordPolicy = {
 
 /**
  * GeminiDB rwuser, on every engine the reset API serves (Cassandra, Mongo, Influx, Redis), as
- * Huawei's API reference states it today: 8–32 characters with at least two of upper, lower,
- * digit and special, specials only from ~!@#$%^&*()-_=+?. Older pages (and the seed) gave a
- * stricter rule: every class, specials only from ~!@#%^*-_=+?. A given password is checked
- * against today's rule (the API refuses what it does not take, with DBS.200029); a generated
- * one satisfies both readings: all four classes, two specials from the older, smaller set.
+ * Huawei's API reference states it today ("Resetting the Administrator Password of an
+ * Instance", nosql_05_0101, updated 2025-12-04): 8–32 characters with at least two of upper,
+ * lower, digit and special, specials only from ~!@#$%^&*()-_=+?. Older versions of that page
+ * (2023-11-21, still the EU site's) gave a stricter rule: every class, specials only from
+ * ~!@#%^*-_=+?. A given password is checked against today's rule (the API refuses what it does
+ * not take, with DBS.200029); a generated one satisfies both readings: all four classes, two
+ * specials from the older, smaller set.
  */
 export const GEMINIDB_PASSWORD_POLICY: PasswordPolicy = {
   name: "GeminiDB",
