@@ -105,8 +105,8 @@ describe("plugin values: secrets and unknowns across the wire", () => {
 
 describe("plugin check with a list element not known yet (a preview)", () => {
   it("a node address that is still unknown fails no rule of the list; a known bad one still does", async () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { check } =
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       require("../../provider/geminidb/operations") as typeof import("../../provider/geminidb/operations");
     const base = {
       region: "eu-west-101",
