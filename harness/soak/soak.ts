@@ -692,6 +692,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     };
     const timers: NodeJS.Timeout[] = [];
     const background: Array<Promise<void>> = [];
+    const restartErrors: string[] = [];
     const afterwards: Array<() => void> = [];
     const rotation = (key: ResourceKey) => plan.rotations.find((r) => r.key === key)!;
     let finished = false;
@@ -859,7 +860,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
             () => {
               if (finished) return; // the up is over: this fault would strike nothing
               envStruck(t.fault, true);
-              background.push(t.run().catch((err) => log(`  ${t.fault.kind} failed: ${(err as Error).message}`)));
+              background.push(
+                t.run().catch((err) => void restartErrors.push(`${t.fault.kind}: ${(err as Error).message}`)),
+              );
             },
             t.fault.fraction! * scale * stack.opsMs,
           ),
@@ -894,6 +897,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     running.delete(cliPid);
     await Promise.all(background);
     for (const a of afterwards) a();
+    // a server that does not come back is the soak's failure, not the provider's: say so
+    if (restartErrors.length)
+      fail("server restart", `a server the soak restarted did not come back: ${restartErrors.join("; ")}`);
     // faults left queued on the emulator go (its fault queue has no public way to be emptied)
     emu["faults"].delete("password.put");
     if (options.signal?.aborted) throw new Error("aborted");

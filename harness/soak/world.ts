@@ -80,6 +80,7 @@ function milvusRestarter(milvus: RealMilvus, rootPassword: () => string, canary:
       .filter(Boolean)
       .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
   );
+  const dataDir = argv[argv.indexOf("--data") + 1];
   let pgid = launcher.pid;
   let current: Daemon | undefined;
   const groupGone = () => {
@@ -90,32 +91,46 @@ function milvusRestarter(milvus: RealMilvus, rootPassword: () => string, canary:
       return true;
     }
   };
-  const stopCurrent = async () => {
-    if (current) await current.stop();
-    else {
-      killGroup(pgid, "SIGTERM");
-      await waitFor("Milvus to stop", groupGone, 20000, 100).catch(() => killGroup(pgid, "SIGKILL"));
-    }
+  /** Stops the running server's whole process group (the launcher and Milvus below it) and waits until it is gone. */
+  const stopRunning = async () => {
+    killGroup(pgid, "SIGTERM");
+    await waitFor("Milvus to stop", groupGone, 20000, 100).catch(async () => {
+      killGroup(pgid, "SIGKILL");
+      await waitFor("Milvus to end after SIGKILL", groupGone, 20000, 100);
+    });
+    await current?.stop(); // (already gone: this only forgets it)
+  };
+  const start = async () => {
+    const { canLogin } = await import("../../provider/milvus/client");
+    current = await startDaemon({
+      name: "milvus-server (restarted)",
+      command: argv[0],
+      args: argv.slice(1),
+      env,
+      logFile: `${dataDir}/server.log`,
+      readyWhen: "accept root's login",
+      ready: () => canLogin({ hostPort: milvus.address, tls: false, timeoutMs: 2000 }, "root", rootPassword()),
+      readyTimeoutMs: 300000, // on a busy machine Milvus takes minutes
+      pollMs: 250,
+      graceMs: 10000,
+    });
+    pgid = current.child.pid!;
+    await credentialsSettled(milvus, rootPassword(), canary);
   };
   return {
-    async restart() {
-      await stopCurrent();
-      const { canLogin } = await import("../../provider/milvus/client");
-      current = await startDaemon({
-        name: "milvus-server (restarted)",
-        command: argv[0],
-        args: argv.slice(1),
-        env,
-        readyWhen: "accept root's login",
-        ready: () => canLogin({ hostPort: milvus.address, tls: false, timeoutMs: 2000 }, "root", rootPassword()),
-        pollMs: 250,
-        graceMs: 10000,
-      });
-      pgid = current.child.pid!;
-      await credentialsSettled(milvus, rootPassword(), canary);
+    /** Stops Milvus and starts it again; a start that fails is tried once more. */
+    async restart(log: (line: string) => void) {
+      await stopRunning();
+      try {
+        await start();
+      } catch (err) {
+        log(`  Milvus did not come back (${(err as Error).message.split("\n")[0]}); starting it once more`);
+        await stopRunning();
+        await start();
+      }
     },
     async stop() {
-      if (current) await current.stop();
+      await current?.stop();
     },
   };
 }
@@ -137,7 +152,7 @@ async function credentialsSettled(
   const { MilvusSession, canLogin } = await import("../../provider/milvus/client");
   const target = { hostPort: milvus.address, tls: false, timeoutMs: 5000 };
   const session = new MilvusSession(target, { username: "root", password: rootPassword }, [canary.password]);
-  const deadline = Date.now() + 180000;
+  const deadline = Date.now() + 300000;
   for (let n = 0; ; n++) {
     const next = `Soak-canary~${Date.now()}${n}`;
     try {
@@ -147,7 +162,7 @@ async function credentialsSettled(
     } catch (err) {
       if (await canLogin(target, canary.user, next).catch(() => false)) canary.password = next;
       if (Date.now() > deadline)
-        throw new Error(`Milvus does not change passwords 3 minutes after a restart: ${(err as Error).message}`, {
+        throw new Error(`Milvus does not change passwords 5 minutes after a restart: ${(err as Error).message}`, {
           cause: err,
         });
       await sleep(2000);
@@ -263,7 +278,7 @@ export async function startWorld(log: (line: string) => void): Promise<World> {
       sk,
       instances,
       redisServers,
-      restartMilvus: () => restarter.restart(),
+      restartMilvus: () => restarter.restart(log),
       async restartCassandra() {
         await cassandra.stop();
         await cassandra.restart();
