@@ -12,7 +12,7 @@ export * as cassandraRolePasswordProvider from "./cassandra/provider";
 export type { CassandraRolePasswordInputs, CassandraRolePasswordOutputs } from "./cassandra/schema";
 export { DbPasswordError, MilvusError, GeminiDbError, CqlError, ConfigError } from "./shared/errors";
 /** What one node of a cluster showed of a proof (the `nodeProofs` output). */
-export type { NodeProof } from "./shared/proof";
+export type { NodeProof } from "./shared/login-proof";
 export {
   MILVUS_PASSWORD_POLICY,
   GEMINIDB_PASSWORD_POLICY,

@@ -26,7 +26,7 @@ import {
   withCqlSession,
 } from "../cql/client";
 import { CqlNodes, cqlNodes, logsInEverywhere } from "../cql/nodes";
-import { ProofBound, loginUntil } from "../shared/proof";
+import { ProofBound, loginUntil } from "../shared/login-proof";
 import { ConfigError, CqlError, isTransient } from "../shared/errors";
 import { envValue } from "../shared/env";
 import { retry } from "../shared/retry";

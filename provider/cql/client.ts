@@ -18,7 +18,7 @@
 import type * as CassandraDriver from "cassandra-driver";
 import { CqlError } from "../shared/errors";
 import { redact, safeMessage } from "../shared/redact";
-import type { ProofBound } from "../shared/proof";
+import type { ProofBound } from "../shared/login-proof";
 import { withPort } from "../shared/address";
 
 export interface CqlTarget {
@@ -315,7 +315,7 @@ export const CACHE_MARGIN_MS = 2000;
 
 /**
  * How long a CQL login proof waits on each node for it to show a change, and its backoff
- * (provider/shared/proof.ts): the credentials cache and a margin (DEFAULT_CREDENTIALS_CACHE_MS,
+ * (provider/shared/login-proof.ts): the credentials cache and a margin (DEFAULT_CREDENTIALS_CACHE_MS,
  * CACHE_MARGIN_MS; `credentialsCacheMs` sets another cache, `cqlBound`). Measured on Cassandra
  * 5.0.9: after ALTER ROLE a node that checked the role shortly before keeps the old password,
  * and refuses the new one, until its cache lets go. So the first attempt comes at once (a node

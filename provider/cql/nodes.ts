@@ -14,7 +14,7 @@
  * tables); one that fails leaves the contact point and the listed nodes, with a note saying so.
  */
 import { CqlError } from "../shared/errors";
-import { AT_ONCE, Clock, NodeLogin, ProofBound, REAL_CLOCK, proofDelay } from "../shared/proof";
+import { AT_ONCE, Clock, NodeLogin, ProofBound, REAL_CLOCK, proofDelay } from "../shared/login-proof";
 import { joinHostPort, withPort } from "../shared/address";
 import { CqlIdentity, CqlTarget } from "./client";
 import { CqlNode, CqlRows, cqlNodeLogin, cqlNodeOf, cqlNodeQuery } from "./login";

@@ -15,7 +15,7 @@ import { freshSeed, passwordLabel, passwordSource, seedFromSecrets } from "../sh
 import { Diff, passwordForUpdate, timestamp, withSchedule } from "../shared/schedule";
 import { resourceDiff } from "../shared/diff";
 import type { Lifecycle } from "../shared/lifecycle";
-import type { NodeProof, ProofBound } from "../shared/proof";
+import type { NodeProof, ProofBound } from "../shared/login-proof";
 import { replacedFields, secretValues } from "../shared/spec";
 import { geminiDbSpec, proofBlockOf } from "./spec";
 import { environmentSecrets, hasEnvironmentCredentials } from "./auth";

@@ -5,7 +5,7 @@
  * Redis proof asks, and only when its answer looks like that.
  */
 import { BlockList, isIP } from "net";
-import type { ProofOutcome } from "../shared/proof";
+import type { ProofOutcome } from "../shared/login-proof";
 import type { GeminiDbClient } from "./client";
 
 /** The server code of a Redis login that no password was asked for (redis/client.ts). */

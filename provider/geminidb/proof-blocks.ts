@@ -1,7 +1,7 @@
 /**
  * What each proof block logs in with: after the API's 2xx, the database itself must show a
  * reset (reset-proof.ts). rwuser logs in with the new password, and no longer with the old one,
- * waited for within the block's bound (provider/shared/proof.ts). Per block, its port, TLS
+ * waited for within the block's bound (provider/shared/login-proof.ts). Per block, its port, TLS
  * default, bound and client (loaded only for the block the inputs give):
  *
  * - `cql` (Cassandra): a CQL login on every node of the instance, each on a connection of its
@@ -19,7 +19,7 @@ import { withPort } from "../shared/address";
 import { cqlNodes } from "../cql/nodes";
 import { CqlError, DbPasswordError, InfluxError, MongoError, RedisError } from "../shared/errors";
 import type { GeminiDbEngine } from "../shared/password";
-import type { Login, NodeLogin, ProofBound } from "../shared/proof";
+import type { Login, NodeLogin, ProofBound } from "../shared/login-proof";
 import type { GeminiDbAdminPasswordInputs as Inputs } from "./schema";
 import { PROOF_BLOCKS, type ProofBlock, proofBlockOf } from "./spec";
 

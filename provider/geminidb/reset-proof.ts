@@ -15,7 +15,7 @@ import {
   proveChange,
   proveChangeOnNodes,
   verdictOf,
-} from "../shared/proof";
+} from "../shared/login-proof";
 import type { DbPasswordError } from "../shared/errors";
 import { type BlockProof, blockProof } from "./proof-blocks";
 import { PASSWORD_FREE, passwordFree, passwordFreeHere } from "./password-free";

@@ -21,7 +21,7 @@ import {
   checkPassword,
 } from "../shared/password";
 import type { Inputify, SameFields } from "../shared/inputs";
-import type { NodeProof } from "../shared/proof";
+import type { NodeProof } from "../shared/login-proof";
 import type {
   GeminiDbAdminPasswordArgs,
   GeminiDbAuthArgs,

@@ -11,7 +11,7 @@ import { envValue } from "../shared/env";
 import { retry } from "../shared/retry";
 import type { IdentityConnection, IdentityDatabase } from "../shared/lifecycle";
 import { MILVUS_PASSWORD_POLICY } from "../shared/password";
-import { AT_ONCE } from "../shared/proof";
+import { AT_ONCE } from "../shared/login-proof";
 import { milvusSpec } from "./spec";
 import {
   MilvusIdentity,

@@ -19,8 +19,15 @@ import { PasswordSource, freshSeed, passwordLabel, passwordSource, seedFromSecre
 import { Diff, Scheduled, passwordForUpdate, timestamp, withSchedule } from "./schedule";
 import { ResourceSpec, replacedFields, secretValues } from "./spec";
 import { resourceDiff } from "./diff";
-import { NodeResult, combineNodeResults, describeNodes, logsInOnNodes, proveChangeOnNodes, verdictOf } from "./proof";
-import type { NodeProof } from "./proof";
+import {
+  NodeResult,
+  combineNodeResults,
+  describeNodes,
+  logsInOnNodes,
+  proveChangeOnNodes,
+  verdictOf,
+} from "./login-proof";
+import type { NodeProof } from "./login-proof";
 
 /** What a database connection offers the lifecycle: the pair's view of it, and a little more. */
 export interface IdentityConnection extends pair.PairAdapter {

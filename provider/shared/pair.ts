@@ -18,7 +18,7 @@ import {
   loginOnNodes,
   logsInOnNodes,
   verdictOf,
-} from "./proof";
+} from "./login-proof";
 
 /** What the pair algorithm asks of a database. Every method may throw the database's typed error. */
 export interface PairAdapter {
@@ -43,7 +43,7 @@ export interface PairAdapter {
    * `name` may log in with now, for a node list that must first be read from the database.
    */
   nodeLogins?(name: string, passwords: string[]): Promise<NodeLogin[]>;
-  /** How long a login proof waits for this database to show a change (auth caches): proof.ts. */
+  /** How long a login proof waits for this database to show a change (auth caches): login-proof.ts. */
   readonly proofBound: ProofBound;
   /** Whether `name` exists; undefined when it cannot be told. */
   exists(name: string): Promise<boolean | undefined>;

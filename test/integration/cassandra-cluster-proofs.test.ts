@@ -11,7 +11,7 @@
 import * as assert from "assert";
 import type { CassandraRolePasswordInputs, CassandraRolePasswordOutputs } from "../../provider/cassandra/schema";
 import type { GeminiDbAdminPasswordInputs, GeminiDbAdminPasswordOutputs } from "../../provider/geminidb/schema";
-import type { NodeProof } from "../../provider/shared/proof";
+import type { NodeProof } from "../../provider/shared/login-proof";
 import { CassandraCluster, ClusterNode, sharedCassandraCluster } from "../../harness/cassandra-cluster";
 import { GeminiDbEmulator, TEST_INSTANCE, TEST_PROJECT, startEmulator } from "../../harness/geminidb-emulator";
 import { waitFor } from "../../harness/support";

@@ -1,5 +1,5 @@
 /**
- * Proofs on every node (provider/shared/proof.ts), on a virtual clock: each node is proved on its
+ * Proofs on every node (provider/shared/login-proof.ts), on a virtual clock: each node is proved on its
  * own within the whole bound, and what they showed becomes one verdict by the policy the
  * resources share (docs/clusters.md): nodes that answered otherwise fail the operation, nodes that
  * could not be asked make a warning, not one node answering is an error. And list fields in the
@@ -17,7 +17,7 @@ import {
   loginOnNodes,
   proveChangeOnNodes,
   verdictOf,
-} from "../../provider/shared/proof";
+} from "../../provider/shared/login-proof";
 import { SPECS } from "../../provider/plugin/resources";
 import { packageSchema } from "../../provider/plugin/schema";
 import { FieldSpec, objectTypeOf } from "../../provider/shared/spec";
