@@ -22,7 +22,7 @@ import {
   readRetry,
   targetOf,
 } from "./client";
-import { ADDRESS, USER_NAME, parseAddress } from "./address";
+import { ADDRESS, USER_NAME, parseAddress } from "./names";
 import type { MilvusUserPasswordInputs as Inputs } from "./schema";
 
 export const DEFAULT_TIMEOUT_MS = 15000;

@@ -9,7 +9,7 @@ import { milvusSpec } from "./spec";
 import { MILVUS_PASSWORD_POLICY, checkPassword } from "../shared/password";
 import type { Inputify, SameFields } from "../shared/inputs";
 import type { IdentityState } from "../shared/lifecycle";
-import { ADDRESS, USER_NAME } from "./address";
+import { ADDRESS, USER_NAME } from "./names";
 import type { MilvusConnectionArgs, MilvusUserPasswordArgs } from "./args";
 
 export const connectionSchema = z

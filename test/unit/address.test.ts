@@ -7,7 +7,7 @@
  * same messages.
  */
 import * as assert from "assert";
-import { ADDRESS, parseAddress } from "../../provider/milvus/address";
+import { ADDRESS, parseAddress } from "../../provider/milvus/names";
 import { connectionSchema } from "../../provider/milvus/schema";
 import { milvusDatabase } from "../../provider/milvus/adapter";
 import { cqlAddressField } from "../../provider/shared/fields";

@@ -1,7 +1,7 @@
 /**
- * Milvus user names and addresses, without zod: the provider host needs them on every
- * operation, the schema (and zod) only in check. Addresses are parsed by shared/address.ts;
- * what is Milvus's here is its default port and that `https` means TLS.
+ * Milvus user names, and how a Milvus address reads, without zod: the provider host needs them
+ * on every operation, the schema (and zod) only in check. Addresses are parsed by
+ * shared/address.ts; what is Milvus's here is its default port and that `https` means TLS.
  */
 import { URL_ADDRESS, parseAddress as parseUrlAddress } from "../shared/address";
 
