@@ -205,7 +205,8 @@ describe("install: the packed package in a fresh Pulumi project, through the rea
       const project = new PulumiProject(
         dir,
         `node${v.node}`,
-        { HW_ACCESS_KEY: AK, HW_SECRET_KEY: SK },
+        // a user's own project runs as users run it: ts-node type-checks the program
+        { HW_ACCESS_KEY: AK, HW_SECRET_KEY: SK, PULUMI_NODEJS_TRANSPILE_ONLY: "false" },
         nodeBinFor(v.node),
       );
       const step = async (args: string[]) => {
