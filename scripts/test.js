@@ -46,6 +46,7 @@ const env = {
   PDP_NODE_BIN: tool("install-node.sh"),
   PDP_PYTHON_VENV: tool("install-python.sh"),
   PDP_CASSANDRA_LIB: tool("install-cassandra.sh"),
+  PDP_LIBFAKETIME: tool("install-faketime.sh"),
   TS_NODE_PROJECT: path.join(root, "tsconfig.test.json"),
   TS_NODE_TRANSPILE_ONLY: "true",
 };
@@ -75,7 +76,7 @@ runWorkers(folders ? args : SUITES).then((code) => process.exit(code));
  * its own root hooks, its own shared Cassandra node, its own ports (every server, the embedded
  * Milvus and its etcd included, listens on free ports: harness/real-milvus.ts) and temporary
  * directories. So any file may go to any worker: longest first by test/helpers/durations.json,
- * each to the worker with the least work. Each line of a worker's output is prefixed with its
+ * each to the worker with the least work (the files of the 3-node cluster together, as one). Each line of a worker's output is prefixed with its
  * number; the summary (slowest files and tests, the count line) covers the whole run.
  */
 async function runWorkers(suites) {
@@ -86,11 +87,19 @@ async function runWorkers(suites) {
   const files = suites.flatMap((dir) => testFiles(path.join(root, dir))).map((f) => path.relative(root, f));
   const durations = JSON.parse(fs.readFileSync(path.join(root, "test", "helpers", "durations.json"), "utf8"));
   const weight = (f) => durations[f] ?? 30;
+  // The files that start the 3-node Cassandra cluster (harness/cassandra-cluster.ts) share one:
+  // it starts once per mocha process (about a minute, 1.7 GB), so they go to one worker together.
+  const startsCluster = (f) => /\bsharedCassandraCluster\(/.test(fs.readFileSync(path.join(root, f), "utf8"));
+  const units = [];
+  const cluster = files.filter(startsCluster);
+  if (cluster.length) units.push(cluster);
+  for (const f of files) if (!cluster.includes(f)) units.push([f]);
+  const load = (unit) => unit.reduce((sum, f) => sum + weight(f), 0);
   const lanes = Array.from({ length: workers }, () => ({ files: [], load: 0 }));
-  for (const f of [...files].sort((a, b) => weight(b) - weight(a))) {
+  for (const unit of units.sort((a, b) => load(b) - load(a))) {
     const lane = lanes.reduce((best, l) => (l.load < best.load ? l : best));
-    lane.files.push(f);
-    lane.load += weight(f);
+    lane.files.push(...unit);
+    lane.load += load(unit);
   }
   // Within a worker the files keep the suites' order: fast tiers first, so a broken unit shows early.
   for (const l of lanes) l.files.sort((a, b) => files.indexOf(a) - files.indexOf(b));
