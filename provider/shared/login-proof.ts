@@ -156,6 +156,11 @@ export interface NodeLogin {
   /** How the node is named in outputs and messages (`host:port`). Never a secret. */
   address: string;
   login: Login;
+  /**
+   * The login asks again by itself after a transient failure (Milvus's client does): a refresh
+   * then asks it once, instead of multiplying its tries (and a down server's time to an error).
+   */
+  retries?: boolean;
 }
 
 /** What one node showed, as the outputs record it (`nodeProofs`). Never a secret. */
@@ -262,7 +267,9 @@ export function loginOnNodes(
  */
 export function logsInOnNodes(nodes: readonly NodeLogin[], password: string, otherwise: string): Promise<NodeResult[]> {
   return eachNode(nodes, async (n) =>
-    (await logsIn(n.login, password)) ? { kind: "agrees" } : { kind: "disagrees", answer: otherwise },
+    (await (n.retries ? n.login(password) : logsIn(n.login, password)))
+      ? { kind: "agrees" }
+      : { kind: "disagrees", answer: otherwise },
   );
 }
 

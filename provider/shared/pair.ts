@@ -154,7 +154,8 @@ export const loginOf =
 /** The nodes a proof of `name` logs in on: the database's (`nodeLogins`), or its one address. */
 export function nodeLoginsOf(db: PairAdapter, name: string, passwords: string[]): Promise<NodeLogin[]> {
   if (db.nodeLogins) return db.nodeLogins(name, passwords);
-  return Promise.resolve([{ address: db.address, login: loginOf(db, name) }]);
+  // one address serves the whole database; its canLogin retries a transient failure itself
+  return Promise.resolve([{ address: db.address, login: loginOf(db, name), retries: true }]);
 }
 
 /**
