@@ -695,8 +695,8 @@ const fail = (status: number, code: string, msg: string): Answer => ({ status, e
 /**
  * The service's rule for the rwuser password of all four engines, in Huawei's current text
  * (nosql_05_0101, 2025-12-04): 8 to 32 characters of uppercase and lowercase letters, digits and
- * the specials ~!@#$%^&*()-_=+?, at least two of those four classes. (The seed's, and the EU
- * site's, older text was stricter: every class, and no $ & ( ).)
+ * the specials ~!@#$%^&*()-_=+?, at least two of those four classes. (Its older text, still on
+ * the EU site, was stricter: every class, and no $ & ( ).)
  */
 export function serverPasswordRule(pw: string): boolean {
   if (!/^[A-Za-z0-9~!@#$%^&*()\-_=+?]{8,32}$/.test(pw)) return false;

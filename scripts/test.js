@@ -76,8 +76,9 @@ runWorkers(folders ? args : SUITES).then((code) => process.exit(code));
  * its own root hooks, its own shared Cassandra node, its own ports (every server, the embedded
  * Milvus and its etcd included, listens on free ports: harness/real-milvus.ts) and temporary
  * directories. So any file may go to any worker: longest first by test/helpers/durations.json,
- * each to the worker with the least work (the files of the 3-node cluster together, as one). Each line of a worker's output is prefixed with its
- * number; the summary (slowest files and tests, the count line) covers the whole run.
+ * each to the worker with the least work (the files of the 3-node cluster together, as one).
+ * Each line of a worker's output is prefixed with its number; the summary (slowest files and
+ * tests, the count line) covers the whole run.
  */
 async function runWorkers(suites) {
   const fs = require("fs");
