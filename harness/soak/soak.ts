@@ -11,8 +11,10 @@
  * whole tree followed by `pulumi cancel`) and zero to two faults of the servers (a restart, a
  * connection dropped or stalled by the proxy, an emulator 5xx, 429 or timeout after the reset
  * took effect) strike, some at a random moment, some in the window where the database took the
- * new password and its answer is held. A failed `up` is followed by one recovery `up` with the
- * same inputs, as a user would run it. Then, with clients independent of the provider's
+ * new password and its answer is held. A failed `up` is followed by a recovery `up` with the
+ * same inputs, as a user would run it (the faults of the servers that the cut-short up never
+ * reached strike it instead, and another follows if they make it fail; an up that fails with no
+ * fault striking it is a failure). Then, with clients independent of the provider's
  * (witness.ts): state's password of every identity logs in, every earlier password of the
  * identities the step rotated is refused, Milvus roles and Cassandra grants are as set up, the
  * emulator holds state's password, no secret is in the plain state export or in any CLI output
