@@ -5,6 +5,7 @@
  * Cassandra role `rwuser` and by the Redis servers), and a hold proxy in front of Milvus and one
  * in front of Cassandra, through which every provider connection to them goes.
  */
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import { GeminiDbEmulator, TEST_PROJECT, startEmulator } from "../geminidb-emulator";
 import { HoldProxy } from "../hold-proxy";
@@ -81,6 +82,19 @@ function milvusRestarter(milvus: RealMilvus, rootPassword: () => string, canary:
       .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
   );
   const dataDir = argv[argv.indexOf("--data") + 1];
+  // Every port the launcher is told (the proxy's, and the components' where it is told them).
+  // It checks each is free the way Python binds, without SO_REUSEADDR, so a port the stopped
+  // server left in TIME_WAIT (a minute on Linux) reads as taken: the launcher then takes the
+  // next one for the proxy, and the server comes up where no client looks for it.
+  const ports = argv.flatMap((a, i) => (/^--[a-z-]+-port$/.test(a) ? [argv[i + 1]] : []));
+  const probe = [
+    "import socket, sys",
+    "for p in sys.argv[1:]:",
+    "    s = socket.socket()",
+    "    s.bind(('127.0.0.1', int(p)))",
+    "    s.close()",
+  ].join("\n");
+  const portsFree = () => spawnSync(argv[0], ["-c", probe, ...ports], { stdio: "ignore" }).status === 0;
   let pgid = launcher.pid;
   let current: Daemon | undefined;
   const groupGone = () => {
@@ -101,6 +115,7 @@ function milvusRestarter(milvus: RealMilvus, rootPassword: () => string, canary:
     await current?.stop(); // (already gone: this only forgets it)
   };
   const start = async () => {
+    await waitFor("the stopped Milvus's ports to be free (TIME_WAIT)", portsFree, 150000, 1000);
     const { canLogin } = await import("../../provider/milvus/client");
     current = await startDaemon({
       name: "milvus-server (restarted)",
@@ -110,9 +125,7 @@ function milvusRestarter(milvus: RealMilvus, rootPassword: () => string, canary:
       logFile: `${dataDir}/server.log`,
       readyWhen: "accept root's login",
       ready: () => canLogin({ hostPort: milvus.address, tls: false, timeoutMs: 2000 }, "root", rootPassword()),
-      // A restarted Milvus now and then never opens its port (its log goes on, no request comes
-      // in); started again, it does. 150 s is several times its start on a busy machine.
-      readyTimeoutMs: 150000,
+      readyTimeoutMs: 150000, // several times its start on a busy machine
       pollMs: 250,
       graceMs: 10000,
     });
