@@ -9,10 +9,13 @@ const COLORS: Record<string, string> = {
   floor: "#555555",
   floorsecret: "#999999",
   milvus: "#1f77b4",
+  "milvus-notraces": "#aec7e8",
   geminidb: "#2ca02c",
   "geminidb-cql": "#17becf",
   "geminidb-redis": "#bcbd22",
   cassandra: "#e377c2",
+  "cassandra-cluster1": "#f7b6d2",
+  "cassandra-cluster3": "#ad494a",
   naive: "#d62728",
   "yaml-floor": "#8c564b",
   "yaml-floorshape": "#c49c94",
@@ -142,4 +145,30 @@ function panel(
 function niceCeil(v: number): number {
   const p = 10 ** Math.floor(Math.log10(v));
   return [1, 2, 5, 10].map((m) => m * p).find((x) => x >= v)!;
+}
+
+/**
+ * `npx ts-node --transpile-only -P tsconfig.test.json bench/chart.ts [results.json [out.svg]]`:
+ * draws a chart again from a run's results (default bench/results/latest.json to chart.svg),
+ * each scenario against the floor of its language host (Node.js: strictfloor when it ran).
+ */
+if (require.main === module) {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const fs = require("fs") as typeof import("fs");
+  const path = require("path") as typeof import("path");
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const input = process.argv[2] ?? path.join(__dirname, "results", "latest.json");
+  const output = process.argv[3] ?? path.join(path.dirname(input), "chart.svg");
+  const run = JSON.parse(fs.readFileSync(input, "utf8"));
+  const scenarios: string[] = run.scenarios;
+  const floorOf = (s: string) => {
+    const language = /^(yaml|python)-/.exec(s)?.[1];
+    if (language) return `${language}-floor`;
+    return scenarios.includes("strictfloor") ? "strictfloor" : "floor";
+  };
+  fs.writeFileSync(
+    output,
+    chart(run.medians, scenarios, run.sizes, ["up", "rotate", "preview", "refresh", "destroy"], floorOf),
+  );
+  console.log(`wrote ${output}`);
 }
