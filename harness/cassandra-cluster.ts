@@ -260,7 +260,18 @@ export async function startCassandraCluster(options: CassandraClusterOptions = {
         rf === 3
           ? `{'class': 'NetworkTopologyStrategy', '${DC}': 3}`
           : `{'class': 'SimpleStrategy', 'replication_factor': 1}`;
-      await nodes[0].cql([`ALTER KEYSPACE system_auth WITH replication = ${replication}`]);
+      // A node that has just joined may not yet be NORMAL in node 1's gossip ("Cannot alter RF
+      // while some endpoints are not in normal state"): ask again, for up to a minute.
+      const deadline = Date.now() + 60000;
+      for (;;) {
+        try {
+          await nodes[0].cql([`ALTER KEYSPACE system_auth WITH replication = ${replication}`]);
+          break;
+        } catch (err) {
+          if (!/not in normal state/i.test((err as Error).message) || Date.now() > deadline) throw err;
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
       // The rows written under RF 1 are on one node each: a full repair of the keyspace on one
       // node (a replica of every range at RF 3) copies each to the two others.
       if (rf === 3) await cluster.nodetool(nodes[0], ["repair", "-full", "system_auth"]);
