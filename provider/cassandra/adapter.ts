@@ -116,7 +116,11 @@ export async function asAdmin<T>(ctx: Context, fn: (s: CqlSession) => Promise<T>
   try {
     return await fn(await opened);
   } catch (err) {
-    if (ctx.session === opened) await closeSession(ctx);
+    // The server's answer to a statement ("role doesn't exist", unauthorized) leaves the
+    // connection as good as it was: keep it for the operation's next statement. Any other
+    // failure (transport, timeout, a login) ends it.
+    const answered = err instanceof CqlError && /^\d+$/.test(err.serverCode ?? "") && err.serverCode !== "256";
+    if (ctx.session === opened && !answered) await closeSession(ctx);
     throw err;
   }
 }

@@ -79,13 +79,24 @@ export async function discoverPeers(
   bound: ProofBound = AT_ONCE,
   clock: Clock = REAL_CLOCK,
 ): Promise<Array<{ host: string; port: number }>> {
+  return (await discoverPeersAs(contact, identities, timeoutMs, bound, clock)).peers;
+}
+
+/** discoverPeers, and the identity the contact point took. */
+async function discoverPeersAs(
+  contact: CqlNode,
+  identities: readonly CqlIdentity[],
+  timeoutMs: number,
+  bound: ProofBound = AT_ONCE,
+  clock: Clock = REAL_CLOCK,
+): Promise<{ peers: Array<{ host: string; port: number }>; who: CqlIdentity }> {
   const deadline = clock.now() + bound.boundMs;
   for (let attempt = 0; ; attempt++) {
     let last: CqlError | undefined;
     for (const who of identities) {
       try {
         const answer = await cqlNodeQuery(contact, who.username, who.password, PEERS_STATEMENTS, timeoutMs);
-        return peersOf(answer.statement, answer.rows, contact.port);
+        return { peers: peersOf(answer.statement, answer.rows, contact.port), who };
       } catch (err) {
         if (!notThisIdentity(err)) throw err;
         last = err as CqlError;
@@ -127,6 +138,10 @@ export function cqlNodes(target: CqlTarget, cluster: CqlClusterInputs = {}, boun
   const discover = cluster.discoverNodes ?? cluster.nodes === undefined;
   const notes: string[] = [];
   let resolved: Promise<CqlNode[]> | undefined;
+  // The identity discovery logged in as on the contact point, just before the proof: that login
+  // answers the proof's first login there with the same user and password (one login a resource
+  // less; a proof that asks again, or about another password, asks the node).
+  let tookAtDiscovery: CqlIdentity | undefined;
   const unique = (nodes: CqlNode[]) => {
     const seen = new Set<string>();
     return nodes.filter((n) => {
@@ -139,14 +154,22 @@ export function cqlNodes(target: CqlTarget, cluster: CqlClusterInputs = {}, boun
   const loginsOf = (nodes: CqlNode[], user: string): NodeLogin[] =>
     nodes.map((n) => ({
       address: nodeAddress(n),
-      login: (password) => cqlNodeLogin(n, user, password, target.timeoutMs),
+      login: async (password) => {
+        const took = tookAtDiscovery;
+        if (n === contact && took && took.username === user && took.password === password) {
+          tookAtDiscovery = undefined;
+          return true;
+        }
+        return cqlNodeLogin(n, user, password, target.timeoutMs);
+      },
     }));
   const api: CqlNodes = {
     resolve(identities) {
       resolved ??= (async () => {
         if (!discover) return unique([contact, ...listed]);
         try {
-          const peers = await discoverPeers(contact, identities(), target.timeoutMs, bound);
+          const { peers, who } = await discoverPeersAs(contact, identities(), target.timeoutMs, bound);
+          tookAtDiscovery = who;
           const found = peers.map((p) => ({ ...contact, host: p.host, port: p.port }));
           return unique([contact, ...listed, ...found]);
         } catch (err) {

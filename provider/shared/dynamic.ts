@@ -121,9 +121,20 @@ export abstract class PackageDynamicResource extends pulumi.CustomResource {
       ...withSecretInputs(args as Record<string, unknown>, secretPaths(spec)),
       __provider: providerReference(module),
     };
-    super(`pulumi-nodejs:dynamic/${module}:${type}`, name, props, {
-      ...opts,
-      additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...shape.secretOutputs],
-    });
+    // Pulumi's SDK records a stack trace for every promise of every property it registers (kept
+    // for its leaked-promise messages), four a property, each formatted through source maps: for
+    // our 13-14 properties most of a program's CPU. They are off while this registers, unless
+    // PULUMI_DEBUG_PROMISE_LEAKS asks for them; the source position Pulumi reports is unchanged (it
+    // sets a limit of its own). bench/README.md measures it.
+    const limit = Error.stackTraceLimit;
+    if (!process.env.PULUMI_DEBUG_PROMISE_LEAKS) Error.stackTraceLimit = 0;
+    try {
+      super(`pulumi-nodejs:dynamic/${module}:${type}`, name, props, {
+        ...opts,
+        additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...shape.secretOutputs],
+      });
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
   }
 }

@@ -13,6 +13,10 @@ import { alterRolePassword, cqlAs, cqlCanLogin, roleGrantsOf } from "../../harne
 import { cqlString, withCqlSession } from "../../provider/cql/client";
 import { cqlTarget } from "../../harness/cql";
 import { assertNoLeak, captureOutput, errorTexts } from "../helpers/leaks";
+import { HoldProxy } from "../../harness/hold-proxy";
+
+/** Connections the provider's cassandra-driver session opens to one node (provider/cql/client.ts's settings). */
+const SESSION_CONNECTIONS = 1;
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const dist: typeof import("../../provider/cassandra/operations") = require("pulumi-db-passwords/dist/cassandra/operations");
@@ -59,6 +63,22 @@ describe("CassandraRolePassword on a real Cassandra (CQL as the witness)", funct
     const row = await rolesRow(role);
     assert.strictEqual(row?.super, false);
     assert.strictEqual(row?.login, true);
+  });
+
+  it("a create opens one statements session and one login more: discovery, whose login answers the proof's on the contact point", async () => {
+    const proxy = new HoldProxy("127.0.0.1", Number(db.address.split(":").pop()));
+    await proxy.start();
+    try {
+      const role = fresh();
+      const viaProxy = { ...admin(), address: proxy.address };
+      const c = await ops.create(inputs(role, { connection: viaProxy, password: P[0], createIfMissing: true }));
+      assert.strictEqual(c.outs!.passwordVerified, true);
+      // the driver's session (LIST ROLES OF answering "doesn't exist" keeps it for CREATE ROLE: a
+      // second session was a second login); discovery: one login, then the peers
+      assert.strictEqual(proxy.accepted, SESSION_CONNECTIONS + 1, `connections: ${proxy.accepted}`);
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it("refuses a missing role without createIfMissing, naming role", async () => {

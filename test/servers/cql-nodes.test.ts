@@ -362,6 +362,33 @@ describe("the nodes of a CQL proof, against scripted CQL servers", () => {
       }
     });
 
+    it("the contact point's discovery login answers the proof's first login there with that password; the next asks the node", async () => {
+      const servers = await trio((i, u, p) => u === "app" && p === PASSWORD);
+      try {
+        const [a, b, c] = servers.map((s) => s.port);
+        const nodes = cqlNodes(target(a));
+        const logins = await nodes.logins("app", () => [{ username: "app", password: PASSWORD }]);
+        const startups = (i: number) => servers[i].seen.filter((f) => f.opcode === 0x01).length;
+        assert.strictEqual(startups(0), 1, "the discovery's connection");
+        assert.deepStrictEqual(await Promise.all(logins.map((l) => l.login(PASSWORD))), [true, true, true]);
+        assert.deepStrictEqual(
+          [startups(0), startups(1), startups(2)],
+          [1, 1, 1],
+          "no second login on the contact point",
+        );
+        // another password, and the same one asked again, go to the node
+        assert.strictEqual(await logins[0].login("Wrong-Pw-1"), false);
+        assert.strictEqual(await logins[0].login(PASSWORD), true);
+        assert.strictEqual(startups(0), 3);
+        assert.deepStrictEqual(
+          logins.map((l) => l.address),
+          addresses([a, b, c]),
+        );
+      } finally {
+        await Promise.all(servers.map((s) => s.close()));
+      }
+    });
+
     it("with nodes and no discoverNodes, stays on the list (host alone takes the address's port); without nodes, discovers", async () => {
       const servers = await trio();
       try {

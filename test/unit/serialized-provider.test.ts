@@ -210,6 +210,32 @@ describe("serialized providers", function () {
     assert.ok(!("password" in out["milvus-output"]), JSON.stringify(out["milvus-output"].password));
   });
 
+  it("registers with Error.stackTraceLimit at 0 (no stack trace per property promise) and restores it, unless PULUMI_DEBUG_PROMISE_LEAKS is set", () => {
+    // Every value a setter of Error.stackTraceLimit receives while three resources are declared.
+    const script = (debug: boolean) => `
+      ${debug ? 'process.env.PULUMI_DEBUG_PROMISE_LEAKS = "true";' : ""}
+      const pulumi = require("@pulumi/pulumi");
+      pulumi.runtime.setMocks({ newResource: (args) => ({ id: args.name + "-id", state: {} }), call: () => ({}) });
+      const pkg = require("pulumi-db-passwords");
+      let limit = 10;
+      const set = [];
+      Object.defineProperty(Error, "stackTraceLimit", { configurable: true, get: () => limit, set: (v) => { set.push(v); limit = v; } });
+      new pkg.MilvusUserPassword("m", { connection: { address: "127.0.0.1:1" }, user: "app", password: "Abcdef1!x" });
+      new pkg.GeminiDbAdminPassword("g", { region: "eu-west-101", projectId: "p", instanceId: "i", password: "Abcdef1!x~" });
+      new pkg.CassandraRolePassword("c", { connection: { address: "127.0.0.1:1" }, role: "app", password: "Abcdef1!x" });
+      const after = limit;
+      setTimeout(() => console.log(JSON.stringify({ set, after })), 500);`;
+    const quiet = JSON.parse(inInstalledProject(process.execPath, script(false)).trim());
+    // per resource: 0, then what Pulumi sets around its own source position, then 10 again
+    assert.strictEqual(quiet.set[0], 0, JSON.stringify(quiet.set));
+    assert.strictEqual(quiet.set.filter((v: number) => v === 10).length, 3, JSON.stringify(quiet.set));
+    assert.strictEqual(quiet.after, 10);
+    assert.strictEqual(quiet.set[quiet.set.length - 1], 10, "restored after the last constructor");
+    const debug = JSON.parse(inInstalledProject(process.execPath, script(true)).trim());
+    assert.ok(!debug.set.includes(0), JSON.stringify(debug.set));
+    assert.strictEqual(debug.after, 10);
+  });
+
   it("control: the same provider through pulumi.dynamic.Resource (the closure serializer) warns about FFI on Node 26", () => {
     const out = onNode26(`
       class Plain extends pulumi.dynamic.Resource {
