@@ -1,0 +1,109 @@
+/**
+ * `npx ts-node --transpile-only -P tsconfig.test.json bench/cql-logins.ts [--bcrypt 4] [--gap-ms 0]`:
+ * what one CassandraRolePassword's operations open on a real node, one by one: create, update
+ * (a rotation), read (a refresh) and delete, run in this process from the built package
+ * (dist/cassandra/operations.js) against a single node (harness/real-cassandra), with:
+ *
+ *   driver connect   a `cassandra-driver` Client.connect (the statements' session: a login, then
+ *                    its control connection's reads of system.local and system.peers)
+ *   node query       cql/login.ts's cqlNodeQuery: a login, then one query (the peers' discovery)
+ *   node login       cql/login.ts's cqlNodeLogin: a login (a proof), accepted or refused
+ *
+ * Each is a connection and a bcrypt check on the node. `--gap-ms` waits between create and
+ * update: under 2 s the node's credentials cache still holds the create's password, and the
+ * rotation's proof waits for it. Prints each operation's counts, wall time and the node's CPU,
+ * and writes bench/results/cql-logins.json.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { startRealCassandra } from "../harness/real-cassandra";
+import { alterRolePassword } from "../harness/cql";
+import { sleep } from "../harness/support";
+
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const BCRYPT = Number(arg("bcrypt", "4"));
+const GAP_MS = Number(arg("gap-ms", "0"));
+const dist = path.join(__dirname, "..", "dist");
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const counts: Record<string, number> = {};
+const count = (what: string) => (counts[what] = (counts[what] ?? 0) + 1);
+// the operations call these through the modules' exports, so wrapping the exports counts every call
+const login = require(path.join(dist, "cql", "login.js"));
+const { cqlNodeLogin, cqlNodeQuery } = login;
+login.cqlNodeLogin = async (...args: unknown[]) => {
+  const ok = await cqlNodeLogin(...args);
+  count(`node login ${ok ? "accepted" : "refused"}`);
+  return ok;
+};
+login.cqlNodeQuery = async (...args: unknown[]) => {
+  count("node query");
+  return cqlNodeQuery(...args);
+};
+const driver = require("cassandra-driver");
+const connect = driver.Client.prototype.connect;
+driver.Client.prototype.connect = function (...args: unknown[]) {
+  count("driver connect");
+  return connect.apply(this, args);
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+async function main() {
+  const node = await startRealCassandra({ serverJit: true, bcryptRounds: BCRYPT });
+  const rows: Array<{ operation: string; ms: number; nodeCpuSeconds: number; counts: Record<string, number> }> = [];
+  try {
+    const admin = "Bench~Super~pw1";
+    await alterRolePassword({ address: node.address }, node.superuser, "cassandra", admin, { settle: true });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const ops = require(
+      path.join(dist, "cassandra", "operations.js"),
+    ) as typeof import("../provider/cassandra/operations");
+    const args = {
+      connection: { address: node.address, username: "cassandra", password: admin },
+      role: "bench_logins",
+      createIfMissing: true,
+      deleteRoleOnDestroy: true,
+      rotationTrigger: "r1",
+    };
+    const step = async <T>(operation: string, fn: () => Promise<T>): Promise<T> => {
+      for (const k of Object.keys(counts)) delete counts[k];
+      const cpu = node.cpuSeconds();
+      const t0 = Date.now();
+      const result = await fn();
+      const row = { operation, ms: Date.now() - t0, nodeCpuSeconds: node.cpuSeconds() - cpu, counts: { ...counts } };
+      rows.push(row);
+      console.log(
+        `${operation.padEnd(7)} ${String(row.ms).padStart(5)} ms  node CPU ${row.nodeCpuSeconds.toFixed(2)} s  ${JSON.stringify(row.counts)}`,
+      );
+      return result;
+    };
+    const inputs = (await ops.check({}, args)).inputs!;
+    const created = await step("create", () => ops.create(inputs));
+    await sleep(GAP_MS);
+    const news = (await ops.check(created.outs!, { ...args, rotationTrigger: "r2" })).inputs!;
+    const updated = await step("update", () => ops.update(created.id, created.outs!, news));
+    await step("read", () => ops.read(created.id, updated.outs!));
+    await step("delete", () => ops.remove(created.id, updated.outs!));
+    const out = {
+      date: new Date().toISOString(),
+      machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version },
+      loadAverage: os.loadavg(),
+      bcryptRounds: BCRYPT,
+      gapMs: GAP_MS,
+      operations: rows,
+    };
+    fs.writeFileSync(path.join(__dirname, "results", "cql-logins.json"), JSON.stringify(out, null, 2) + "\n");
+    console.log("wrote bench/results/cql-logins.json");
+  } finally {
+    await node.destroy();
+  }
+}
+
+main().catch((err) => {
+  console.error(`cql-logins failed: ${err instanceof Error ? err.stack : String(err)}`);
+  process.exit(2);
+});
