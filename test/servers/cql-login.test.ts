@@ -7,48 +7,12 @@
  * No error ever holds the password.
  */
 import * as assert from "assert";
-import * as net from "net";
 import * as util from "util";
 import { cqlNodeLogin, cqlNodeOf } from "../../provider/cql/login";
 import { CqlError } from "../../provider/shared/errors";
+import { AUTHENTICATOR, Script, bytes, error, response, serve, str } from "../helpers/cql-server";
 
 const PASSWORD = "Pässwörd-Login-1'\"";
-
-interface Seen {
-  /** Every request frame: version, opcode, body. */
-  frames: Array<{ version: number; opcode: number; body: Buffer }>;
-  /** Whether the client closed each connection. */
-  closed: boolean[];
-}
-
-type Script = (req: { version: number; opcode: number; body: Buffer }, socket: net.Socket) => void;
-
-function response(version: number, opcode: number, body: Buffer, flags = 0): Buffer {
-  const h = Buffer.alloc(9);
-  h.writeUInt8(0x80 | version, 0);
-  h.writeUInt8(flags, 1);
-  h.writeInt16BE(0, 2);
-  h.writeUInt8(opcode, 4);
-  h.writeInt32BE(body.length, 5);
-  return Buffer.concat([h, body]);
-}
-const str = (t: string) => {
-  const b = Buffer.from(t, "utf8");
-  const l = Buffer.alloc(2);
-  l.writeUInt16BE(b.length, 0);
-  return Buffer.concat([l, b]);
-};
-const error = (code: number, message: string) => {
-  const c = Buffer.alloc(4);
-  c.writeInt32BE(code, 0);
-  return Buffer.concat([c, str(message)]);
-};
-const bytes = (b: Buffer) => {
-  const l = Buffer.alloc(4);
-  l.writeInt32BE(b.length, 0);
-  return Buffer.concat([l, b]);
-};
-const AUTHENTICATOR = str("org.apache.cassandra.auth.PasswordAuthenticator");
 
 /** A PasswordAuthenticator that knows one role, `app` with PASSWORD. */
 const passwordAuthenticator: Script = (req, socket) => {
@@ -63,34 +27,6 @@ const passwordAuthenticator: Script = (req, socket) => {
     );
   }
 };
-
-async function serve(script: Script): Promise<{ port: number; seen: Seen; close(): Promise<void> }> {
-  const seen: Seen = { frames: [], closed: [] };
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    const i = seen.closed.push(false) - 1;
-    socket.on("close", () => ((seen.closed[i] = true), sockets.delete(socket)));
-    socket.on("error", () => undefined);
-    let pending = Buffer.alloc(0);
-    socket.on("data", (chunk: Buffer) => {
-      pending = Buffer.concat([pending, chunk]);
-      while (pending.length >= 9 && pending.length >= 9 + pending.readInt32BE(5)) {
-        const size = 9 + pending.readInt32BE(5);
-        const req = { version: pending[0], opcode: pending[4], body: Buffer.from(pending.subarray(9, size)) };
-        pending = pending.subarray(size);
-        seen.frames.push(req);
-        script(req, socket);
-      }
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    seen,
-    close: () => new Promise<void>((r) => (sockets.forEach((s) => s.destroy()), server.close(() => r()))),
-  };
-}
 
 /** The CqlError a login threw, checked to hold no form of the password. */
 async function failure(port: number, password = PASSWORD, timeoutMs = 5000): Promise<CqlError> {
@@ -170,7 +106,7 @@ describe("cqlNodeLogin against scripted CQL servers", () => {
   });
 
   it("speaks v3 to a server that refuses v4 with a protocol error, on a second connection", async () => {
-    const s = await serve((req, socket) => {
+    const s = await serve((req, socket, connection) => {
       if (req.version === 4)
         socket.write(
           response(
@@ -179,7 +115,7 @@ describe("cqlNodeLogin against scripted CQL servers", () => {
             error(0x000a, "Invalid or unsupported protocol version (4); supported versions are (3/v3)"),
           ),
         );
-      else passwordAuthenticator(req, socket);
+      else passwordAuthenticator(req, socket, connection);
     });
     try {
       assert.strictEqual(await cqlNodeLogin({ host: "127.0.0.1", port: s.port }, "app", PASSWORD, 5000), true);

@@ -9,7 +9,6 @@
  * finds drift on one node.
  */
 import * as assert from "assert";
-import * as net from "net";
 import * as util from "util";
 import { CqlRows, cqlNodeQuery, inetAddress, parseResult } from "../../provider/cql/login";
 import { PEERS_STATEMENTS, cqlNodes, discoverPeers, peersOf } from "../../provider/cql/nodes";
@@ -18,6 +17,7 @@ import { CqlError } from "../../provider/shared/errors";
 import { GEMINIDB_RETRY } from "../../provider/geminidb/client";
 import type { GeminiDbAdminPasswordInputs, GeminiDbAdminPasswordOutputs } from "../../provider/geminidb/schema";
 import { GeminiDbEmulator, TEST_INSTANCE, TEST_PROJECT, startEmulator } from "../../harness/geminidb-emulator";
+import { AUTHENTICATOR, Script, bytes, error, int, response, serve, short, str } from "../helpers/cql-server";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const dist: typeof import("../../provider/geminidb/operations") = require("pulumi-db-passwords/dist/geminidb/operations");
@@ -25,30 +25,6 @@ const dist: typeof import("../../provider/geminidb/operations") = require("pulum
 const PASSWORD = "Pässwörd-Nodes-1'\"";
 
 // ---------------------------------------------------------------- frames
-
-function response(version: number, opcode: number, body: Buffer, flags = 0): Buffer {
-  const h = Buffer.alloc(9);
-  h.writeUInt8(0x80 | version, 0);
-  h.writeUInt8(flags, 1);
-  h.writeInt16BE(0, 2);
-  h.writeUInt8(opcode, 4);
-  h.writeInt32BE(body.length, 5);
-  return Buffer.concat([h, body]);
-}
-const short = (n: number) => {
-  const b = Buffer.alloc(2);
-  b.writeUInt16BE(n, 0);
-  return b;
-};
-const int = (n: number) => {
-  const b = Buffer.alloc(4);
-  b.writeInt32BE(n, 0);
-  return b;
-};
-const str = (t: string) => Buffer.concat([short(Buffer.byteLength(t)), Buffer.from(t, "utf8")]);
-const bytes = (b: Buffer | null) => (b === null ? int(-1) : Buffer.concat([int(b.length), b]));
-const error = (code: number, message: string) => Buffer.concat([int(code), str(message)]);
-const AUTHENTICATOR = str("org.apache.cassandra.auth.PasswordAuthenticator");
 
 const INET = short(0x0010);
 const INT = short(0x0009);
@@ -75,42 +51,6 @@ function rows(
   }
   const body = [int(0x0002), ...meta, int(data.length), ...data.flatMap((r) => r.map(bytes))];
   return Buffer.concat(body);
-}
-
-interface Request {
-  version: number;
-  opcode: number;
-  body: Buffer;
-}
-type Script = (req: Request, socket: net.Socket, connection: number) => void;
-
-async function serve(script: Script): Promise<{ port: number; seen: Request[]; close(): Promise<void> }> {
-  const seen: Request[] = [];
-  const sockets = new Set<net.Socket>();
-  let connections = 0;
-  const server = net.createServer((socket) => {
-    const connection = connections++;
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-    socket.on("error", () => undefined);
-    let pending = Buffer.alloc(0);
-    socket.on("data", (chunk: Buffer) => {
-      pending = Buffer.concat([pending, chunk]);
-      while (pending.length >= 9 && pending.length >= 9 + pending.readInt32BE(5)) {
-        const size = 9 + pending.readInt32BE(5);
-        const req = { version: pending[0], opcode: pending[4], body: Buffer.from(pending.subarray(9, size)) };
-        pending = pending.subarray(size);
-        seen.push(req);
-        script(req, socket, connection);
-      }
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    seen,
-    close: () => new Promise<void>((r) => (sockets.forEach((s) => s.destroy()), server.close(() => r()))),
-  };
 }
 
 /** The statement of a QUERY frame's body. */
@@ -169,14 +109,14 @@ describe("the nodes of a CQL proof, against scripted CQL servers", () => {
       try {
         const r = await cqlNodeQuery(local(s.port), "app", PASSWORD, PEERS_STATEMENTS, 5000);
         assert.deepStrictEqual(
-          s.seen.map((f) => [f.version, f.opcode]),
+          s.seen.frames.map((f) => [f.version, f.opcode]),
           [
             [4, 0x01],
             [4, 0x0f],
             [4, 0x07],
           ],
         );
-        const q = s.seen[2].body;
+        const q = s.seen.frames[2].body;
         const text = PEERS_STATEMENTS[0];
         assert.strictEqual(q.readInt32BE(0), Buffer.byteLength(text));
         assert.strictEqual(statementOf(q), text);
@@ -233,10 +173,10 @@ describe("the nodes of a CQL proof, against scripted CQL servers", () => {
           { host: "10.0.0.3", port: s.port },
         ]);
         assert.deepStrictEqual(
-          s.seen.filter((f) => f.opcode === 0x07).map((f) => statementOf(f.body)),
+          s.seen.frames.filter((f) => f.opcode === 0x07).map((f) => statementOf(f.body)),
           [...PEERS_STATEMENTS],
         );
-        assert.strictEqual(s.seen.filter((f) => f.opcode === 0x01).length, 1, "one connection");
+        assert.strictEqual(s.seen.frames.filter((f) => f.opcode === 0x01).length, 1, "one connection");
       } finally {
         await s.close();
       }
@@ -264,7 +204,7 @@ describe("the nodes of a CQL proof, against scripted CQL servers", () => {
           assert.strictEqual(err.operation, operation);
           for (const text of [err.message, util.inspect(err), String(err.stack)]) assert.ok(!text.includes(PASSWORD));
         }
-        assert.strictEqual(refusing.seen.filter((f) => f.opcode === 0x07).length, 0);
+        assert.strictEqual(refusing.seen.frames.filter((f) => f.opcode === 0x07).length, 0);
       } finally {
         await refusing.close();
         await unauthorized.close();
@@ -355,7 +295,7 @@ describe("the nodes of a CQL proof, against scripted CQL servers", () => {
         );
         assert.deepStrictEqual(await Promise.all(logins.map((l) => l.login(PASSWORD))), [true, true, true]);
         await nodes.logins("other", who);
-        assert.strictEqual(servers[0].seen.filter((f) => f.opcode === 0x07).length, 1, "discovered once");
+        assert.strictEqual(servers[0].seen.frames.filter((f) => f.opcode === 0x07).length, 1, "discovered once");
         assert.deepStrictEqual(nodes.notes(), []);
       } finally {
         await Promise.all(servers.map((s) => s.close()));
@@ -368,7 +308,7 @@ describe("the nodes of a CQL proof, against scripted CQL servers", () => {
         const [a, b, c] = servers.map((s) => s.port);
         const nodes = cqlNodes(target(a));
         const logins = await nodes.logins("app", () => [{ username: "app", password: PASSWORD }]);
-        const startups = (i: number) => servers[i].seen.filter((f) => f.opcode === 0x01).length;
+        const startups = (i: number) => servers[i].seen.frames.filter((f) => f.opcode === 0x01).length;
         assert.strictEqual(startups(0), 1, "the discovery's connection");
         assert.deepStrictEqual(await Promise.all(logins.map((l) => l.login(PASSWORD))), [true, true, true]);
         assert.deepStrictEqual(
@@ -399,7 +339,7 @@ describe("the nodes of a CQL proof, against scripted CQL servers", () => {
           (await listed.logins("app", who)).map((l) => l.address),
           addresses([a, c]),
         );
-        assert.strictEqual(servers[0].seen.filter((f) => f.opcode === 0x07).length, 0, "no discovery");
+        assert.strictEqual(servers[0].seen.frames.filter((f) => f.opcode === 0x07).length, 0, "no discovery");
         const discovered = cqlNodes(target(a));
         assert.strictEqual((await discovered.logins("app", who)).length, 3);
       } finally {
@@ -510,7 +450,7 @@ describe("the nodes of a CQL proof, against scripted CQL servers", () => {
       ]);
       for (const s of servers)
         assert.ok(
-          s.seen.some((f) => f.opcode === 0x0f),
+          s.seen.frames.some((f) => f.opcode === 0x0f),
           "each node was asked",
         );
     });
