@@ -84,6 +84,30 @@ function node(
 
 const local = (port: number) => ({ host: "127.0.0.1", port });
 
+/** Three scripted nodes: the contact point lists the two others in system.peers_v2. */
+async function trio(accepts: (node: number, user: string, password: string) => boolean = () => true) {
+  const servers: Array<Awaited<ReturnType<typeof serve>>> = [];
+  for (let i = 0; i < 3; i++) {
+    servers.push(
+      await serve(
+        node(
+          (u, p) => accepts(i, u, p),
+          () =>
+            rows(
+              [
+                ["peer", INET],
+                ["native_address", INET],
+                ["native_port", INT],
+              ],
+              servers.slice(1).map((s) => [ipv4("127.0.0.1"), ipv4("127.0.0.1"), int4(s.port)]),
+            ),
+        ),
+      ),
+    );
+  }
+  return servers;
+}
+
 describe("the nodes of a CQL proof, against scripted CQL servers", () => {
   describe("cqlNodeQuery: one read after the login", () => {
     it("sends STARTUP, AUTH_RESPONSE, then QUERY (the statement as a long string, consistency ONE, no flags), and parses the ROWS: inet of 4 and 16 bytes, int, null", async () => {
@@ -252,29 +276,6 @@ describe("the nodes of a CQL proof, against scripted CQL servers", () => {
   });
 
   describe("cqlNodes: which nodes, resolved once", () => {
-    /** Three scripted nodes: the contact point lists the two others in system.peers_v2. */
-    async function trio(accepts: (node: number, user: string, password: string) => boolean = () => true) {
-      const servers: Array<Awaited<ReturnType<typeof serve>>> = [];
-      for (let i = 0; i < 3; i++) {
-        servers.push(
-          await serve(
-            node(
-              (u, p) => accepts(i, u, p),
-              () =>
-                rows(
-                  [
-                    ["peer", INET],
-                    ["native_address", INET],
-                    ["native_port", INT],
-                  ],
-                  servers.slice(1).map((s) => [ipv4("127.0.0.1"), ipv4("127.0.0.1"), int4(s.port)]),
-                ),
-            ),
-          ),
-        );
-      }
-      return servers;
-    }
     const target = (port: number) => cqlTarget({ address: `127.0.0.1:${port}`, timeoutMs: 3000 });
     const addresses = (ports: number[]) => ports.map((p) => `127.0.0.1:${p}`);
 
@@ -398,25 +399,7 @@ describe("the nodes of a CQL proof, against scripted CQL servers", () => {
       emu = await startEmulator();
       token = emu.issueToken(TEST_PROJECT);
       override = [undefined, undefined, undefined];
-      servers = [];
-      for (let i = 0; i < 3; i++) {
-        servers.push(
-          await serve(
-            node(
-              (u, p) => u === "rwuser" && (override[i] ? override[i]!(p) : p === current()),
-              () =>
-                rows(
-                  [
-                    ["peer", INET],
-                    ["native_address", INET],
-                    ["native_port", INT],
-                  ],
-                  servers.slice(1).map((s) => [ipv4("127.0.0.1"), ipv4("127.0.0.1"), int4(s.port)]),
-                ),
-            ),
-          ),
-        );
-      }
+      servers = await trio((i, u, p) => u === "rwuser" && (override[i] ? override[i]!(p) : p === current()));
     });
     afterEach(async () => {
       await emu.stop();
