@@ -27,6 +27,7 @@
 import * as http from "http";
 import * as net from "net";
 import { createHash, randomBytes, randomUUID } from "crypto";
+import type { GeminiDbAdminPasswordInputs } from "../provider/geminidb/schema";
 import { CqlEndpoint, alterRolePassword } from "./cql";
 import { FaultOf } from "./faults";
 import type { RealInflux } from "./real-influx";
@@ -41,6 +42,25 @@ const { AKSKSigner } = require("@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigne
 /** The project (region eu-west-101) and instance most tests use. */
 export const TEST_PROJECT = "0123456789abcdef0123456789abcdef";
 export const TEST_INSTANCE = "9136fd2a9fcd405ea4674276ce36dae8in06";
+
+/**
+ * Inputs of a GeminiDbAdminPassword that resets TEST_INSTANCE of TEST_PROJECT in eu-west-101
+ * through `emu` (its IAM too); `fields` add to these (auth, password, a proof block, ...) or
+ * replace them (another instanceId).
+ */
+export function emulatorInputs(
+  emu: GeminiDbEmulator,
+  fields: Partial<GeminiDbAdminPasswordInputs> = {},
+): GeminiDbAdminPasswordInputs {
+  return {
+    region: "eu-west-101",
+    projectId: TEST_PROJECT,
+    instanceId: TEST_INSTANCE,
+    endpoint: emu.url,
+    iamEndpoint: emu.url,
+    ...fields,
+  };
+}
 
 /**
  * A started emulator with project TEST_PROJECT in eu-west-101 and one normal Cassandra

@@ -13,7 +13,13 @@ import type { CassandraRolePasswordInputs, CassandraRolePasswordOutputs } from "
 import type { GeminiDbAdminPasswordInputs, GeminiDbAdminPasswordOutputs } from "../../provider/geminidb/schema";
 import type { NodeProof } from "../../provider/shared/login-proof";
 import { CassandraCluster, ClusterNode, sharedCassandraCluster } from "../../harness/cassandra-cluster";
-import { GeminiDbEmulator, TEST_INSTANCE, TEST_PROJECT, startEmulator } from "../../harness/geminidb-emulator";
+import {
+  GeminiDbEmulator,
+  TEST_INSTANCE,
+  TEST_PROJECT,
+  emulatorInputs,
+  startEmulator,
+} from "../../harness/geminidb-emulator";
 import { waitFor } from "../../harness/support";
 import { GEMINIDB_RETRY } from "../../provider/geminidb/client";
 import { cqlString } from "../../provider/cql/client";
@@ -126,16 +132,12 @@ describe("proofs on every node of a real 3-node Cassandra", function () {
     const emu: GeminiDbEmulator = await startEmulator();
     const token = emu.issueToken(TEST_PROJECT);
     emu.useDatabase({ address: nodes[0].address }, su());
-    const resetInputs = (password: string): GeminiDbAdminPasswordInputs => ({
-      region: "eu-west-101",
-      projectId: TEST_PROJECT,
-      instanceId: TEST_INSTANCE,
-      endpoint: emu.url,
-      iamEndpoint: emu.url,
-      auth: { token },
-      password,
-      cql: { address: nodes[0].address, credentialsCacheMs: NODE3_CACHE_MS },
-    });
+    const resetInputs = (password: string): GeminiDbAdminPasswordInputs =>
+      emulatorInputs(emu, {
+        auth: { token },
+        password,
+        cql: { address: nodes[0].address, credentialsCacheMs: NODE3_CACHE_MS },
+      });
     const RW = ["Np-rw~Pw01", "Np-rw~Pw02", "Np-rw~Pw03"];
     let reset = (await gemini.create(resetInputs(RW[0]))).outs as GeminiOut;
     allVerified(reset.nodeProofs);

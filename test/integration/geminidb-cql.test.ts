@@ -8,7 +8,7 @@
 import * as assert from "assert";
 import { GEMINIDB_RETRY } from "../../provider/geminidb/client";
 import type { GeminiDbAdminPasswordInputs, GeminiDbAdminPasswordOutputs } from "../../provider/geminidb/schema";
-import { GeminiDbEmulator, TEST_INSTANCE, TEST_PROJECT, startEmulator } from "../../harness/geminidb-emulator";
+import { GeminiDbEmulator, TEST_PROJECT, emulatorInputs, startEmulator } from "../../harness/geminidb-emulator";
 import { RealCassandra, sharedCassandra } from "../../harness/real-cassandra";
 import { alterRolePassword, cqlAs, cqlCanLogin } from "../../harness/cql";
 import { cqlString } from "../../provider/cql/client";
@@ -46,16 +46,8 @@ describe("GeminiDbAdminPassword with cql on a real Cassandra", function () {
   });
   afterEach(async () => emu.stop());
 
-  const inputs = (password: string, cql?: GeminiDbAdminPasswordInputs["cql"]): GeminiDbAdminPasswordInputs => ({
-    region: "eu-west-101",
-    projectId: TEST_PROJECT,
-    instanceId: TEST_INSTANCE,
-    endpoint: emu.url,
-    iamEndpoint: emu.url,
-    auth: { token },
-    password,
-    ...(cql ? { cql } : {}),
-  });
+  const inputs = (password: string, cql?: GeminiDbAdminPasswordInputs["cql"]): GeminiDbAdminPasswordInputs =>
+    emulatorInputs(emu, { auth: { token }, password, ...(cql ? { cql } : {}) });
   const plain = () => ({ address: db.address });
 
   it("proves each reset by a CQL login: the new password logs in, the old one is refused", async () => {

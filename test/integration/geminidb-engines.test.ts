@@ -12,7 +12,7 @@ import * as assert from "assert";
 import fetch from "node-fetch";
 import { GEMINIDB_RETRY } from "../../provider/geminidb/client";
 import type { GeminiDbAdminPasswordInputs, GeminiDbAdminPasswordOutputs } from "../../provider/geminidb/schema";
-import { GeminiDbEmulator, TEST_PROJECT, startEmulator } from "../../harness/geminidb-emulator";
+import { GeminiDbEmulator, TEST_PROJECT, emulatorInputs, startEmulator } from "../../harness/geminidb-emulator";
 import { RealInflux, startRealInflux } from "../../harness/real-influx";
 import { RealRedis, startRealRedis } from "../../harness/real-redis";
 import { redisExchange, redisLogin, respCommand } from "../../provider/redis/client";
@@ -79,15 +79,7 @@ describe("GeminiDbAdminPassword on real Redis and InfluxDB servers", function ()
     assert.strictEqual(res.status, 200, await res.text());
   }
 
-  const base = (instanceId: string, password: string) => ({
-    region: "eu-west-101",
-    projectId: TEST_PROJECT,
-    instanceId,
-    endpoint: emu.url,
-    iamEndpoint: emu.url,
-    auth: { token },
-    password,
-  });
+  const base = (instanceId: string, password: string) => emulatorInputs(emu, { instanceId, auth: { token }, password });
   const redisBlock = () => ({ address: redis.address, caCertificate: redis.caCertificate, timeoutMs: 2000 });
   const influxBlock = () => ({ address: influx.address, timeoutMs: 2000 });
   const redisInputs = (password: string, extra: Partial<GeminiDbAdminPasswordInputs> = {}) =>

@@ -11,7 +11,7 @@
 import * as assert from "assert";
 import { GEMINIDB_RETRY } from "../../provider/geminidb/client";
 import type { GeminiDbAdminPasswordInputs, GeminiDbAdminPasswordOutputs } from "../../provider/geminidb/schema";
-import { GeminiDbEmulator, TEST_PROJECT, startEmulator } from "../../harness/geminidb-emulator";
+import { GeminiDbEmulator, TEST_PROJECT, emulatorInputs, startEmulator } from "../../harness/geminidb-emulator";
 import { RealMongo, startRealMongo } from "../../harness/real-mongo";
 import { freePort } from "../../harness/support";
 import { mongoLogin } from "../../provider/mongo/client";
@@ -143,17 +143,13 @@ describe("GeminiDB Mongo on a real MongoDB-wire server (FerretDB)", function () 
     afterEach(() => emu.stop());
 
     const inputs = (password: string, extra: Partial<GeminiDbAdminPasswordInputs> = {}) =>
-      ({
-        region: "eu-west-101",
-        projectId: TEST_PROJECT,
+      emulatorInputs(emu, {
         instanceId: MONGO_ID,
-        endpoint: emu.url,
-        iamEndpoint: emu.url,
         auth: { token },
         password,
         mongo: { address: mongo.address, timeoutMs: 2000 },
         ...extra,
-      }) as GeminiDbAdminPasswordInputs;
+      });
     const login = (pw: string) => mongoLogin(mongo.target(), "rwuser", pw);
 
     it("proves create and rotation: the new password logs in, the old one is refused; engine mongodb", async () => {

@@ -29,6 +29,7 @@ import {
   Route,
   TEST_INSTANCE,
   TEST_PROJECT,
+  emulatorInputs,
   startEmulator,
 } from "../../harness/geminidb-emulator";
 import { assertNoLeak, captureOutput, errorTexts } from "../helpers/leaks";
@@ -796,16 +797,8 @@ describe("fault matrix: GeminiDbAdminPassword with cql, on a real Cassandra", fu
     it(`${row.fault}: ${row.expect.error ? `fails with ${row.expect.error}` : "succeeds"}; state ${row.expect.state}; the next run converges`, async () => {
       const token = emu.issueToken(TEST_PROJECT);
       const good = { address: nodes.plain.address };
-      const inputs = (password: string, cql: GeminiDbAdminPasswordInputs["cql"]): GeminiDbAdminPasswordInputs => ({
-        region: "eu-west-101",
-        projectId: TEST_PROJECT,
-        instanceId: TEST_INSTANCE,
-        endpoint: emu.url,
-        iamEndpoint: emu.url,
-        auth: { token },
-        password,
-        cql,
-      });
+      const inputs = (password: string, cql: GeminiDbAdminPasswordInputs["cql"]): GeminiDbAdminPasswordInputs =>
+        emulatorInputs(emu, { auth: { token }, password, cql });
       const created = await cqlGemini.create(inputs(RW1, good));
       const state1 = created.outs as GeminiDbAdminPasswordOutputs;
       await row.between?.(nodes);
@@ -1032,16 +1025,7 @@ describe("fault matrix: GeminiDbAdminPassword with redis and influx, on real ser
       const instanceId = row.engine === "redis" ? REDIS_ID : INFLUX_ID;
       const good = row.engine === "redis" ? redisGood(s) : influxGood(s);
       const inputs = (password: string, block: Record<string, unknown>) =>
-        ({
-          region: "eu-west-101",
-          projectId: TEST_PROJECT,
-          instanceId,
-          endpoint: emu.url,
-          iamEndpoint: emu.url,
-          auth: { token },
-          password,
-          [row.engine]: block,
-        }) as GeminiDbAdminPasswordInputs;
+        emulatorInputs(emu, { instanceId, auth: { token }, password, [row.engine]: block });
       const loginOnBacking = (pw: string) =>
         row.engine === "redis"
           ? redisLogin(s.redisTls.target(), pw)

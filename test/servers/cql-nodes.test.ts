@@ -16,7 +16,13 @@ import { cqlTarget } from "../../provider/cql/client";
 import { CqlError } from "../../provider/shared/errors";
 import { GEMINIDB_RETRY } from "../../provider/geminidb/client";
 import type { GeminiDbAdminPasswordInputs, GeminiDbAdminPasswordOutputs } from "../../provider/geminidb/schema";
-import { GeminiDbEmulator, TEST_INSTANCE, TEST_PROJECT, startEmulator } from "../../harness/geminidb-emulator";
+import {
+  GeminiDbEmulator,
+  TEST_INSTANCE,
+  TEST_PROJECT,
+  emulatorInputs,
+  startEmulator,
+} from "../../harness/geminidb-emulator";
 import { AUTHENTICATOR, Script, bytes, error, int, response, serve, short, str } from "../helpers/cql-server";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -410,16 +416,8 @@ describe("the nodes of a CQL proof, against scripted CQL servers", () => {
     const inputs = (
       password: string,
       cql: Partial<NonNullable<GeminiDbAdminPasswordInputs["cql"]>> = {},
-    ): GeminiDbAdminPasswordInputs => ({
-      region: "eu-west-101",
-      projectId: TEST_PROJECT,
-      instanceId: TEST_INSTANCE,
-      endpoint: emu.url,
-      iamEndpoint: emu.url,
-      auth: { token },
-      password,
-      cql: { ...cql, address: `127.0.0.1:${servers[0].port}` },
-    });
+    ): GeminiDbAdminPasswordInputs =>
+      emulatorInputs(emu, { auth: { token }, password, cql: { ...cql, address: `127.0.0.1:${servers[0].port}` } });
     const address = (i: number) => `127.0.0.1:${servers[i].port}`;
     const ID = `${TEST_PROJECT}/${TEST_INSTANCE}`;
 

@@ -12,7 +12,7 @@ import { geminiDbAdminPasswordProvider as gemini, milvusUserPasswordProvider as 
 import type { MilvusUserPasswordInputs, MilvusUserPasswordOutputs } from "../../provider/milvus/schema";
 import type { GeminiDbAdminPasswordInputs, GeminiDbAdminPasswordOutputs } from "../../provider/geminidb/schema";
 import { MilvusTestServer } from "../../harness/milvus-grpc";
-import { GeminiDbEmulator, TEST_INSTANCE, TEST_PROJECT, startEmulator } from "../../harness/geminidb-emulator";
+import { GeminiDbEmulator, TEST_INSTANCE, emulatorInputs, startEmulator } from "../../harness/geminidb-emulator";
 import { MILVUS_PASSWORD_POLICY } from "../../provider/shared/password";
 import { derivePassword, passwordLabel } from "../../provider/shared/seed";
 import { assertNoLeak, captureOutput, errorTexts } from "../helpers/leaks";
@@ -208,15 +208,8 @@ describe("a lost answer: GeminiDB resets to the generated password the lost run 
   });
   afterEach(() => emu.stop());
 
-  const inputs = (extra: Partial<GeminiDbAdminPasswordInputs> = {}): GeminiDbAdminPasswordInputs => ({
-    region: "eu-west-101",
-    projectId: TEST_PROJECT,
-    instanceId: TEST_INSTANCE,
-    endpoint: emu.url,
-    iamEndpoint: emu.url,
-    auth: { accessKey: AK, secretKey: SK },
-    ...extra,
-  });
+  const inputs = (extra: Partial<GeminiDbAdminPasswordInputs> = {}): GeminiDbAdminPasswordInputs =>
+    emulatorInputs(emu, { auth: { accessKey: AK, secretKey: SK }, ...extra });
   const checked = async (olds: object, news: GeminiDbAdminPasswordInputs) => {
     const r = await gemini.check(olds as never, news);
     assert.strictEqual(r.failures, undefined, JSON.stringify(r.failures));
