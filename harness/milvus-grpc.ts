@@ -338,3 +338,11 @@ export class MilvusTestServer {
     this.server.forceShutdown();
   }
 }
+
+/** A started MilvusTestServer that also holds `users` (name → password; "root" replaces Milvus's default). */
+export async function startMilvusTestServer(users: Record<string, string> = {}): Promise<MilvusTestServer> {
+  const server = new MilvusTestServer();
+  await server.start();
+  for (const [name, password] of Object.entries(users)) server.users.set(name, password);
+  return server;
+}

@@ -10,7 +10,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { MilvusTestServer } from "../../harness/milvus-grpc";
+import { MilvusTestServer, startMilvusTestServer } from "../../harness/milvus-grpc";
 import { GeminiDbEmulator, TEST_INSTANCE, TEST_PROJECT, startEmulator } from "../../harness/geminidb-emulator";
 import { installedProject } from "../../harness/installed";
 import { CliResult, PulumiProject, pluginResources } from "../../harness/pulumi-cli";
@@ -64,9 +64,7 @@ describe("reaching the plugin: npm package, plugin archive, pulumi import, Go", 
   const dirs: string[] = [];
 
   before(async () => {
-    milvus = new MilvusTestServer();
-    await milvus.start();
-    milvus.users.set("root", ROOT_PW);
+    milvus = await startMilvusTestServer({ root: ROOT_PW });
     emu = await startEmulator((e) => e.akSk.set(AK, { sk: SK }));
   });
   after(async () => {

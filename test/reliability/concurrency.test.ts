@@ -8,7 +8,7 @@
  */
 import * as assert from "assert";
 import * as path from "path";
-import { MilvusTestServer } from "../../harness/milvus-grpc";
+import { MilvusTestServer, startMilvusTestServer } from "../../harness/milvus-grpc";
 import { CliResult, PulumiProject, dynamicResources } from "../../harness/pulumi-cli";
 import { assertNoLeak } from "../helpers/leaks";
 import { dynamicProviderPids, waitFor } from "../../harness/support";
@@ -56,9 +56,7 @@ describe(`concurrency: ${COUNT} resources against one Milvus test server, pulumi
 
   before(async () => {
     dynamicProviderPids().forEach((p) => preexisting.add(p));
-    server = new MilvusTestServer();
-    await server.start();
-    server.users.set("root", ROOT_PW);
+    server = await startMilvusTestServer({ root: ROOT_PW });
     server.latencyMs = 20; // like a server across a network: concurrent calls overlap
     project = new PulumiProject(path.join(__dirname, "many-program"), "many", {
       PDP_MANY_ADDRESS: server.address,

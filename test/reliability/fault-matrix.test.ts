@@ -22,7 +22,7 @@ import { milvusUserPasswordProvider as milvus } from "../../provider";
 import { GEMINIDB_RETRY } from "../../provider/geminidb/client";
 import type { MilvusUserPasswordInputs, MilvusUserPasswordOutputs } from "../../provider/milvus/schema";
 import type { GeminiDbAdminPasswordInputs, GeminiDbAdminPasswordOutputs } from "../../provider/geminidb/schema";
-import { MilvusFault, MilvusTestServer } from "../../harness/milvus-grpc";
+import { MilvusFault, MilvusTestServer, startMilvusTestServer } from "../../harness/milvus-grpc";
 import {
   GeminiDbFault,
   GeminiDbEmulator,
@@ -241,10 +241,7 @@ describe("fault matrix: MilvusUserPassword on the gRPC test server", function ()
   let server: MilvusTestServer;
 
   beforeEach(async () => {
-    server = new MilvusTestServer();
-    await server.start();
-    server.users.set("root", ROOT_PW);
-    server.users.set("app", BOOT);
+    server = await startMilvusTestServer({ root: ROOT_PW, app: BOOT });
   });
   afterEach(async () => server.stop());
 
@@ -333,9 +330,7 @@ describe("fault matrix: MilvusUserPassword with standbyUser (two users) on the g
   const secrets = [P0, P1, ROOT_PW];
   let server: MilvusTestServer;
   beforeEach(async () => {
-    server = new MilvusTestServer();
-    await server.start();
-    server.users.set("root", ROOT_PW);
+    server = await startMilvusTestServer({ root: ROOT_PW });
     server.roles.add("reader").add("writer");
   });
   afterEach(async () => server.stop());
@@ -407,9 +402,7 @@ describe("fault matrix: Milvus restarted between two resources of one pulumi up 
   let project: PulumiProject;
 
   before(async () => {
-    server = new MilvusTestServer();
-    await server.start();
-    server.users.set("root", ROOT_PW);
+    server = await startMilvusTestServer({ root: ROOT_PW });
     project = new PulumiProject(path.join(__dirname, "many-program"), "restart", {
       PDP_MANY_ADDRESS: server.address,
       PDP_MANY_COUNT: String(COUNT),

@@ -21,7 +21,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { MilvusTestServer } from "../../harness/milvus-grpc";
+import { MilvusTestServer, startMilvusTestServer } from "../../harness/milvus-grpc";
 import { GeminiDbEmulator, TEST_PROJECT, startEmulator } from "../../harness/geminidb-emulator";
 import { CliResult, PulumiProject, dynamicResources, pluginResources } from "../../harness/pulumi-cli";
 import { RealCassandra, sharedCassandra } from "../../harness/real-cassandra";
@@ -154,9 +154,7 @@ describe("security: no secret in plaintext in state, whatever a program passes",
 
   before(async () => {
     const node = sharedCassandra();
-    milvus = new MilvusTestServer();
-    await milvus.start();
-    milvus.users.set("root", MILVUS_ROOT);
+    milvus = await startMilvusTestServer({ root: MILVUS_ROOT });
     emu = await startEmulator((e) => {
       e.users.set("sec-deployer", { password: IAM_PW, domain: "acme" });
       e.akSk.set(AK, { sk: SK, securityToken: ST });

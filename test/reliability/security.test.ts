@@ -16,7 +16,7 @@ import * as http from "http";
 import * as net from "net";
 import * as path from "path";
 import { geminiDbAdminPasswordProvider as gemini } from "../../provider";
-import { MilvusTestServer } from "../../harness/milvus-grpc";
+import { MilvusTestServer, startMilvusTestServer } from "../../harness/milvus-grpc";
 import { GeminiDbEmulator, Route, TEST_INSTANCE, TEST_PROJECT, startEmulator } from "../../harness/geminidb-emulator";
 import { CliResult, PulumiProject } from "../../harness/pulumi-cli";
 import { assertNoLeak, captureOutput, errorTexts, leakForms } from "../helpers/leaks";
@@ -57,10 +57,7 @@ describe("security: nothing of ours puts a secret in logs, at any verbosity", fu
     const BOOT = "Sec-boot-Pw0";
     const P1 = "Sec-first-Pw1";
     const P2 = "Sec-second-Pw2";
-    const server = new MilvusTestServer();
-    await server.start();
-    server.users.set("root", ROOT_PW);
-    server.users.set("search_app", BOOT);
+    const server = await startMilvusTestServer({ root: ROOT_PW, search_app: BOOT });
     const project = new PulumiProject(path.join(EXAMPLES, "milvus-user-password"), "sec", { NODE_ENV: "debug" });
     try {
       await project.init(
@@ -145,9 +142,7 @@ describe("security: the Milvus SDK's debug log stays off", function () {
   const OLD = "Sdk-old-Pw1";
   const NEW = "Sdk-new-Pw2";
   beforeEach(async () => {
-    server = new MilvusTestServer();
-    await server.start();
-    server.users.set("app", OLD);
+    server = await startMilvusTestServer({ app: OLD });
   });
   afterEach(async () => server.stop());
 

@@ -11,7 +11,7 @@ import * as assert from "assert";
 import { geminiDbAdminPasswordProvider as gemini, milvusUserPasswordProvider as milvus } from "../../provider";
 import type { MilvusUserPasswordInputs, MilvusUserPasswordOutputs } from "../../provider/milvus/schema";
 import type { GeminiDbAdminPasswordInputs, GeminiDbAdminPasswordOutputs } from "../../provider/geminidb/schema";
-import { MilvusTestServer } from "../../harness/milvus-grpc";
+import { MilvusTestServer, startMilvusTestServer } from "../../harness/milvus-grpc";
 import { GeminiDbEmulator, TEST_INSTANCE, emulatorInputs, startEmulator } from "../../harness/geminidb-emulator";
 import { MILVUS_PASSWORD_POLICY } from "../../provider/shared/password";
 import { derivePassword, passwordLabel } from "../../provider/shared/seed";
@@ -27,10 +27,7 @@ describe("a lost answer: the next run knows the generated password the lost one 
   let server: MilvusTestServer;
 
   beforeEach(async () => {
-    server = new MilvusTestServer();
-    await server.start();
-    server.users.set("root", ROOT_PW);
-    server.users.set("app", BOOT);
+    server = await startMilvusTestServer({ root: ROOT_PW, app: BOOT });
     server.roles.add("reader");
     server.userRoles.set("app", new Set(["reader"]));
   });
@@ -162,10 +159,7 @@ describe("a lost answer: the next run knows the generated password the lost one 
 describe("a generated password never shows in an error", function () {
   let server: MilvusTestServer;
   beforeEach(async () => {
-    server = new MilvusTestServer();
-    await server.start();
-    server.users.set("root", ROOT_PW);
-    server.users.set("app", BOOT);
+    server = await startMilvusTestServer({ root: ROOT_PW, app: BOOT });
   });
   afterEach(() => server.stop());
 

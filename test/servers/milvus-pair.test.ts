@@ -7,7 +7,7 @@ import * as assert from "assert";
 import { milvusUserPasswordProvider as provider } from "../../provider";
 import { ConfigError } from "../../provider/shared/errors";
 import type { MilvusUserPasswordInputs, MilvusUserPasswordOutputs } from "../../provider/milvus/schema";
-import { MilvusTestServer } from "../../harness/milvus-grpc";
+import { MilvusTestServer, startMilvusTestServer } from "../../harness/milvus-grpc";
 import { captureOutput } from "../helpers/leaks";
 
 const ROOT_PW = "R00t-pair-pw";
@@ -17,9 +17,7 @@ describe("MilvusUserPassword with standbyUser against the gRPC test server", fun
   let server: MilvusTestServer;
 
   beforeEach(async () => {
-    server = new MilvusTestServer();
-    await server.start();
-    server.users.set("root", ROOT_PW);
+    server = await startMilvusTestServer({ root: ROOT_PW });
     for (const r of ["reader", "writer", "auditor"]) server.roles.add(r);
   });
   afterEach(async () => {

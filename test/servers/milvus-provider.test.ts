@@ -8,7 +8,7 @@ import * as grpc from "@grpc/grpc-js";
 import { milvusUserPasswordProvider as provider } from "../../provider";
 import { ConfigError, MilvusError } from "../../provider/shared/errors";
 import type { MilvusUserPasswordInputs, MilvusUserPasswordOutputs } from "../../provider/milvus/schema";
-import { MilvusTestServer } from "../../harness/milvus-grpc";
+import { MilvusTestServer, startMilvusTestServer } from "../../harness/milvus-grpc";
 import { assertNoLeak, captureOutput, errorTexts } from "../helpers/leaks";
 import { freePort } from "../../harness/support";
 
@@ -23,11 +23,8 @@ describe("MilvusUserPassword against the gRPC test server", function () {
   let secrets: string[];
 
   beforeEach(async () => {
-    server = new MilvusTestServer();
-    await server.start();
-    server.users.set("app", BOOT);
-    // not the default "Milvus": that word is in every MilvusError's name
-    server.users.set("root", ROOT_PW);
+    // root's password not the default "Milvus": that word is in every MilvusError's name
+    server = await startMilvusTestServer({ app: BOOT, root: ROOT_PW });
     secrets = [P1, P2, P3, BOOT, ROOT_PW];
   });
   afterEach(async () => {

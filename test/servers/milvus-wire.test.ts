@@ -7,7 +7,7 @@
  */
 import * as assert from "assert";
 import { execFile } from "child_process";
-import { MilvusTestServer } from "../../harness/milvus-grpc";
+import { MilvusTestServer, startMilvusTestServer } from "../../harness/milvus-grpc";
 import { REPO_ROOT } from "../../harness/tools";
 
 const COUNT = 20;
@@ -56,9 +56,7 @@ describe("the Milvus wire of one provider process", function () {
   let server: MilvusTestServer;
 
   before(async () => {
-    server = new MilvusTestServer();
-    await server.start();
-    server.users.set("root", ROOT_PW);
+    server = await startMilvusTestServer({ root: ROOT_PW });
   });
   after(async () => server.stop());
 

@@ -8,7 +8,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { MilvusTestServer } from "../../harness/milvus-grpc";
+import { MilvusTestServer, startMilvusTestServer } from "../../harness/milvus-grpc";
 import { GeminiDbEmulator, TEST_INSTANCE, TEST_PROJECT, startEmulator } from "../../harness/geminidb-emulator";
 import { REPO_ROOT } from "../../harness/tools";
 import { assertNoLeak } from "../helpers/leaks";
@@ -32,10 +32,7 @@ describe("the dbpasswords plugin over gRPC", function () {
   let token: string;
 
   before(async () => {
-    milvus = new MilvusTestServer();
-    await milvus.start();
-    milvus.users.set("root", ROOT_PW);
-    milvus.users.set("app", BOOT);
+    milvus = await startMilvusTestServer({ root: ROOT_PW, app: BOOT });
     emu = await startEmulator();
     token = emu.issueToken(TEST_PROJECT);
     plugin = await PluginClient.start({ HW_AUTH_TOKEN: token });
