@@ -21,6 +21,7 @@ import {
   startEmulator,
 } from "../../harness/geminidb-emulator";
 import { waitFor } from "../../harness/support";
+import { atDefaultAuthReplication } from "../helpers/cluster-hooks";
 import { GEMINIDB_RETRY } from "../../provider/geminidb/client";
 import { cqlString } from "../../provider/cql/client";
 import { cqlNodeLogin } from "../../provider/cql/login";
@@ -299,15 +300,7 @@ describe("proofs on every node of a real 3-node Cassandra", function () {
   });
 
   describe("with system_auth at Cassandra's default RF 1", () => {
-    before(async function () {
-      this.timeout(120000);
-      await cluster.setAuthReplication(1);
-    });
-    after(async function () {
-      this.timeout(180000);
-      for (const node of nodes) await node.start();
-      await cluster.setAuthReplication(3);
-    });
+    atDefaultAuthReplication(() => cluster);
 
     it("with the node holding the role's row stopped, a refresh names every node: that one not reachable, the others unable to check the credentials", async () => {
       // a role whose row is on another node than the superuser's (which the connection needs)

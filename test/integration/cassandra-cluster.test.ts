@@ -10,6 +10,7 @@
 import * as assert from "assert";
 import { CassandraCluster, ClusterNode, sharedCassandraCluster } from "../../harness/cassandra-cluster";
 import { waitFor } from "../../harness/support";
+import { atDefaultAuthReplication } from "../helpers/cluster-hooks";
 import { cqlLogin, cqlString, cqlTarget } from "../../provider/cql/client";
 import { cqlNodeLogin } from "../../provider/cql/login";
 import { CqlError } from "../../provider/shared/errors";
@@ -152,15 +153,7 @@ describe("a real 3-node Cassandra: per-node logins and credentials caches", func
   });
 
   describe("with system_auth at Cassandra's default RF 1", () => {
-    before(async function () {
-      this.timeout(120000);
-      await cluster.setAuthReplication(1);
-    });
-    after(async function () {
-      this.timeout(180000);
-      for (const node of cluster.nodes) await node.start(); // (no-op for a running node)
-      await cluster.setAuthReplication(3);
-    });
+    atDefaultAuthReplication(() => cluster);
 
     it("a role's login needs the node holding its row: with it stopped, another node cannot check the password (cqlNodeLogin and the driver's cqlLogin both throw a transient CqlError, not a refusal)", async () => {
       const role = fresh();
