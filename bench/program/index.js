@@ -107,18 +107,21 @@ function floorsecret() {
   }
 }
 
+// Resource i of the milvus scenarios.
+function milvusUser(MilvusUserPassword, rootPassword, i) {
+  new MilvusUserPassword(`r${i}`, {
+    connection: { address: cfg.require("milvusAddress"), username: "root", password: rootPassword },
+    user: `${prefix}_${i}`,
+    createIfMissing: true,
+    deleteUserOnDestroy: true,
+    rotationTrigger: round,
+  });
+}
+
 function milvus() {
   const { MilvusUserPassword } = require("pulumi-db-passwords");
   const rootPassword = cfg.requireSecret("rootPassword");
-  for (let i = 0; i < n; i++) {
-    new MilvusUserPassword(`r${i}`, {
-      connection: { address: cfg.require("milvusAddress"), username: "root", password: rootPassword },
-      user: `${prefix}_${i}`,
-      createIfMissing: true,
-      deleteUserOnDestroy: true,
-      rotationTrigger: round,
-    });
-  }
+  for (let i = 0; i < n; i++) milvusUser(MilvusUserPassword, rootPassword, i);
 }
 
 // A diagnostic: milvus() with Error.stackTraceLimit at 0 while each constructor runs. Pulumi's
@@ -133,13 +136,7 @@ function milvusNotraces() {
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     try {
-      new MilvusUserPassword(`r${i}`, {
-        connection: { address: cfg.require("milvusAddress"), username: "root", password: rootPassword },
-        user: `${prefix}_${i}`,
-        createIfMissing: true,
-        deleteUserOnDestroy: true,
-        rotationTrigger: round,
-      });
+      milvusUser(MilvusUserPassword, rootPassword, i);
     } finally {
       Error.stackTraceLimit = limit;
     }
