@@ -119,4 +119,5 @@ def main():
         sys.exit(1)
 
 
-main()
+if __name__ == "__main__":  # harness/soak/pymilvus_soak.py imports scrub and connect
+    main()
