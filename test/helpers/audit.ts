@@ -28,20 +28,15 @@ function at(obj: any, p: string): any {
   return p.split(".").reduce((o, k) => (o === undefined || o === null ? undefined : (o[SIG] ? o.value : o)[k]), obj);
 }
 
-export interface AuditOptions {
-  /** Values that must be in the --show-secrets export (the passwords the step set). */
-  mustHold?: string[];
-  /** Warnings allowed in CLI output (none by default). */
-  allowWarnings?: RegExp;
-}
-
-/** Audits one stack after a step; returns the number of plugin resources seen. */
-export async function auditPluginState(
+/**
+ * Fails when the plain export, any file of the backend (the stack, its history and backups) or
+ * any CLI output holds any form of any of `secrets`; returns the plain export.
+ */
+export async function assertNoLeakStored(
   project: PulumiProject,
   secrets: string[],
   outputs: CliResult[],
-  options: AuditOptions = {},
-): Promise<number> {
+): Promise<{ text: string; json: any }> {
   const plain = await project.exportState(false);
   assertNoLeak([plain.text], secrets, "the plain state export");
   for (const file of files(project.stateDir)) {
@@ -56,6 +51,24 @@ export async function auditPluginState(
     secrets,
     "CLI output",
   );
+  return plain;
+}
+
+export interface AuditOptions {
+  /** Values that must be in the --show-secrets export (the passwords the step set). */
+  mustHold?: string[];
+  /** Warnings allowed in CLI output (none by default). */
+  allowWarnings?: RegExp;
+}
+
+/** Audits one stack after a step; returns the number of plugin resources seen. */
+export async function auditPluginState(
+  project: PulumiProject,
+  secrets: string[],
+  outputs: CliResult[],
+  options: AuditOptions = {},
+): Promise<number> {
+  const plain = await assertNoLeakStored(project, secrets, outputs);
   for (const o of outputs) {
     const warnings = o.all.split("\n").filter((l) => /\bwarning\b/i.test(l));
     assert.deepStrictEqual(

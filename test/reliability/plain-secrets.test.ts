@@ -33,7 +33,7 @@ import { milvusSpec } from "../../provider/milvus/spec";
 import { geminiDbSpec } from "../../provider/geminidb/spec";
 import { cassandraSpec } from "../../provider/cassandra/spec";
 import { ResourceSpec, secretPaths } from "../../provider/shared/spec";
-import { assertNoLeak } from "../helpers/leaks";
+import { assertNoLeakStored } from "../helpers/audit";
 
 const SIG = "4dabf18193072939515e22adb298388d";
 const SPECS: Record<string, ResourceSpec> = {
@@ -88,15 +88,6 @@ function shownSecrets(resources: any[]): string[] {
   return out;
 }
 
-/** Every file below `dir`. */
-function files(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const full = path.join(dir, e.name);
-    return e.isDirectory() ? files(full) : [full];
-  });
-}
-
 /**
  * The audit after a step: the plain export, every backend file and every CLI output so far
  * hold none of `given` nor of what --show-secrets shows at a secret path; every secret path is
@@ -114,19 +105,7 @@ async function audit(
   assert.strictEqual(resources.length, expectResources, "resources in state");
   const values = [...new Set([...given, ...shownSecrets(resources)])];
   for (const g of given) assert.ok(g.length >= 8, "a value looked for is long enough to mean something");
-  const plain = await project.exportState(false);
-  assertNoLeak([plain.text], values, "the plain state export");
-  for (const file of files(project.stateDir))
-    assertNoLeak(
-      [fs.readFileSync(file, "latin1")],
-      values,
-      `the backend file ${path.relative(project.stateDir, file)}`,
-    );
-  assertNoLeak(
-    outputs.map((o) => o.all),
-    values,
-    "CLI output",
-  );
+  const plain = await assertNoLeakStored(project, values, outputs);
   const sealed: Record<string, Sealed> = {};
   for (const r of ours(plain.json)) {
     const name = String(r.urn).split("::").pop()!;
