@@ -28,6 +28,7 @@ import { PulumiProject } from "../../harness/pulumi-cli";
 import { REPO_ROOT, pythonVenv } from "../../harness/tools";
 import { PLATFORMS, WINDOWS_LAUNCHER, archiveName, nativeFiles } from "../../scripts/pack-plugin";
 import { ReleaseError, checkChangelog, checkClean, checkServer } from "../../scripts/release";
+import { tscAsUser } from "../helpers/user-tsc";
 
 const VERSION: string = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")).version;
 const ROOT_PW = "Rel-root-Pw1";
@@ -454,25 +455,7 @@ describe("the schema's examples in every language", function () {
       fs.writeFileSync(file, `${code}\nexport {};\n`);
       return file;
     });
-    const tsc = require.resolve("typescript/bin/tsc");
-    const r = spawnSync(
-      process.execPath,
-      [
-        tsc,
-        "--noEmit",
-        "--strict",
-        "--module",
-        "commonjs",
-        "--target",
-        "es2022",
-        "--types",
-        "node",
-        "--esModuleInterop",
-        "--skipLibCheck",
-        ...files,
-      ],
-      { cwd: dir, encoding: "utf8" },
-    );
+    const r = tscAsUser(dir, files);
     assert.strictEqual(r.status, 0, r.stdout + r.stderr);
   });
 

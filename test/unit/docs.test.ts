@@ -16,6 +16,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { REPO_ROOT } from "../../harness/tools";
+import { tscAsUser } from "../helpers/user-tsc";
 import { SPECS } from "../../provider/plugin/resources";
 import { PROOF_BLOCKS } from "../../provider/geminidb/spec";
 import { GEMINIDB_ENGINES } from "../../provider/shared/password";
@@ -706,24 +707,7 @@ describe("the docs", function () {
           });
         }
         assert.ok(files.length >= 10, "fewer TypeScript blocks than expected");
-        const r = spawnSync(
-          process.execPath,
-          [
-            require.resolve("typescript/bin/tsc"),
-            "--noEmit",
-            "--strict",
-            "--module",
-            "commonjs",
-            "--target",
-            "es2022",
-            "--types",
-            "node",
-            "--esModuleInterop",
-            "--skipLibCheck",
-            ...files,
-          ],
-          { cwd: dir, encoding: "utf8" },
-        );
+        const r = tscAsUser(dir, files);
         const out = (r.stdout + r.stderr).replace(/\S+\.ts/g, (f) => origin.get(path.basename(f)) ?? f);
         assert.strictEqual(r.status, 0, out);
       } finally {
