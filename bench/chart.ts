@@ -9,7 +9,7 @@ const COLORS: Record<string, string> = {
   floor: "#555555",
   floorsecret: "#999999",
   milvus: "#1f77b4",
-  "milvus-notraces": "#aec7e8",
+  "milvus-traces": "#aec7e8",
   geminidb: "#2ca02c",
   "geminidb-cql": "#17becf",
   "geminidb-redis": "#bcbd22",

@@ -20,10 +20,10 @@
  *             a secret output), no work either: a diagnostic of what secret state costs the
  *             engine, reported beside the others and checked against no target
  *   milvus    N MilvusUserPassword (createIfMissing, deleteUserOnDestroy, rotationTrigger)
- *   milvus-notraces  milvus with Error.stackTraceLimit at 0 while each constructor runs (in the
- *             program): what the stack traces Pulumi's SDK takes per registered property cost
- *             our resources, which register 13 properties to the strict floor's 2 (a diagnostic
- *             for a change to provider/shared/dynamic.ts, no target)
+ *   milvus-traces  milvus with the stack traces Pulumi's SDK takes per registered property, which
+ *             our classes turn off while they register (provider/shared/dynamic.ts) unless
+ *             PULUMI_DEBUG_PROMISE_LEAKS is set, as the program sets it: what turning them off
+ *             saves (a diagnostic, no target)
  *   geminidb  N GeminiDbAdminPassword (token auth)
  *   geminidb-cql  N GeminiDbAdminPassword with `cql`: every reset proved by CQL logins on a real
  *             Cassandra (one node; instance i's rwuser is the node's role bench_rw_i, reached
@@ -93,7 +93,7 @@ const SCENARIOS = [
   "floor",
   "floorsecret",
   "milvus",
-  "milvus-notraces",
+  "milvus-traces",
   "geminidb",
   "geminidb-cql",
   "geminidb-redis",
@@ -120,7 +120,7 @@ let floorOf = (s: Scenario): Scenario =>
   languageOf(s) === "nodejs" ? "strictfloor" : (`${languageOf(s)}-floor` as Scenario);
 
 /** The scenarios that talk to Milvus: without one of them, no Milvus is started. */
-const MILVUS_SCENARIOS: readonly Scenario[] = ["milvus", "milvus-notraces", "naive", "yaml-milvus", "python-milvus"];
+const MILVUS_SCENARIOS: readonly Scenario[] = ["milvus", "milvus-traces", "naive", "yaml-milvus", "python-milvus"];
 const STEPS = ["up", "rotate", "preview", "refresh", "destroy"] as const;
 type Step = (typeof STEPS)[number];
 
