@@ -193,7 +193,19 @@ describe("a real 3-node Cassandra: per-node logins and credentials caches", func
       } finally {
         await owner.start();
       }
-      assert.strictEqual(await login(other, role, PW), true, "with its node back, the role logs in everywhere again");
+      // with its node back, the role logs in everywhere again, once the other node has seen it up
+      // (until then it still cannot check the password: transient, asked again)
+      let back: boolean | undefined;
+      await waitFor(
+        `node ${other.index} to check ${role} again`,
+        async () => {
+          back = await login(other, role, PW);
+          return true;
+        },
+        30000,
+        500,
+      );
+      assert.strictEqual(back, true, "with its node back, the role logs in everywhere again");
       await cluster.nodes[0].cql([`DROP ROLE "${role}"`]);
     });
   });
