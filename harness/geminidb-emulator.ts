@@ -219,6 +219,7 @@ export class GeminiDbEmulator {
   }
 
   async start(): Promise<void> {
+    this.stopped = false;
     this.server = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on("data", (c) => chunks.push(c));
@@ -233,6 +234,7 @@ export class GeminiDbEmulator {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     const sessions = [...this.cqlSessions.values()];
     this.cqlSessions.clear();
     await Promise.all(sessions.map((s) => s.then((x) => x.close()).catch(() => undefined)));
@@ -305,6 +307,7 @@ export class GeminiDbEmulator {
 
   /** One admin session per Cassandra backing, kept across resets (GeminiDB's own side is not what a bench measures). */
   private readonly cqlSessions = new Map<string, Promise<OpenCqlSession>>();
+  private stopped = false;
 
   /**
    * ALTER ROLE on a Cassandra backing, on the backing's kept session; a session the node dropped
@@ -314,6 +317,8 @@ export class GeminiDbEmulator {
     const key = `${backing.endpoint.address}\0${backing.admin.username}`;
     const statement = `ALTER ROLE ${cqlName(role)} WITH PASSWORD = ${cqlString(password)}`;
     for (let attempt = 0; ; attempt++) {
+      // a reset that comes due after stop (a delayed one) opens nothing that would outlive the emulator
+      if (this.stopped) throw new Error("the emulator is stopped");
       let session = this.cqlSessions.get(key);
       if (!session) {
         session = openCqlSession(cqlTarget(backing.endpoint), backing.admin);
