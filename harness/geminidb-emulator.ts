@@ -28,8 +28,7 @@ import * as http from "http";
 import * as net from "net";
 import { createHash, randomBytes, randomUUID } from "crypto";
 import type { GeminiDbAdminPasswordInputs } from "../provider/geminidb/schema";
-import { CqlEndpoint, cqlTarget } from "./cql";
-import { OpenCqlSession, cqlName, cqlString, openCqlSession } from "../provider/cql/client";
+import { CqlEndpoint, alterRolePassword } from "./cql";
 import { FaultOf } from "./faults";
 import type { RealInflux } from "./real-influx";
 import type { RealMongo } from "./real-mongo";
@@ -219,7 +218,6 @@ export class GeminiDbEmulator {
   }
 
   async start(): Promise<void> {
-    this.stopped = false;
     this.server = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on("data", (c) => chunks.push(c));
@@ -234,10 +232,6 @@ export class GeminiDbEmulator {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    const sessions = [...this.cqlSessions.values()];
-    this.cqlSessions.clear();
-    await Promise.all(sessions.map((s) => s.then((x) => x.close()).catch(() => undefined)));
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((r) => (this.server?.listening ? this.server.close(() => r()) : r()));
   }
@@ -305,42 +299,11 @@ export class GeminiDbEmulator {
     return undefined;
   }
 
-  /** One admin session per Cassandra backing, kept across resets (GeminiDB's own side is not what a bench measures). */
-  private readonly cqlSessions = new Map<string, Promise<OpenCqlSession>>();
-  private stopped = false;
-
-  /**
-   * ALTER ROLE on a Cassandra backing, on the backing's kept session; a session the node dropped
-   * (a restart) is opened again once.
-   */
-  private async alterRole(backing: Backing & { kind: "cassandra" }, role: string, password: string): Promise<void> {
-    const key = `${backing.endpoint.address}\0${backing.admin.username}`;
-    const statement = `ALTER ROLE ${cqlName(role)} WITH PASSWORD = ${cqlString(password)}`;
-    for (let attempt = 0; ; attempt++) {
-      // a reset that comes due after stop (a delayed one) opens nothing that would outlive the emulator
-      if (this.stopped) throw new Error("the emulator is stopped");
-      let session = this.cqlSessions.get(key);
-      if (!session) {
-        session = openCqlSession(cqlTarget(backing.endpoint), backing.admin);
-        this.cqlSessions.set(key, session);
-      }
-      try {
-        await (await session).execute(statement, [], [password]);
-        return;
-      } catch (err) {
-        this.cqlSessions.delete(key);
-        void session.then((s) => s.close()).catch(() => undefined);
-        const answered = /^\d+$/.test((err as { serverCode?: string }).serverCode ?? "");
-        if (answered || attempt > 0) throw err;
-      }
-    }
-  }
-
   /** Applies a reset to the instance's real database, as GeminiDB does on that engine. */
   private async applyReset(inst: EmuInstance, backing: Backing, password: string): Promise<void> {
     switch (backing.kind) {
       case "cassandra":
-        return this.alterRole(backing, inst.role ?? "rwuser", password);
+        return alterRolePassword(backing.endpoint, backing.admin, inst.role ?? "rwuser", password);
       case "influx":
       case "mongo":
         return backing.server.setPassword(password);
