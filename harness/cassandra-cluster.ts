@@ -50,7 +50,7 @@ import {
   processRssBytes,
   writeNodeFiles,
 } from "./real-cassandra";
-import { freePort, killGroup, waitFor } from "./support";
+import { freePort, killGroup, sleep, waitFor } from "./support";
 import { cqlString } from "../provider/cql/client";
 import { redact, safeMessage } from "../provider/shared/redact";
 import { cassandraLib } from "./tools";
@@ -269,7 +269,7 @@ export async function startCassandraCluster(options: CassandraClusterOptions = {
           break;
         } catch (err) {
           if (!/not in normal state/i.test((err as Error).message) || Date.now() > deadline) throw err;
-          await new Promise((r) => setTimeout(r, 500));
+          await sleep(500);
         }
       }
       // The rows written under RF 1 are on one node each: a full repair of the keyspace on one
