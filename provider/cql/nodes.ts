@@ -139,8 +139,10 @@ export function cqlNodes(target: CqlTarget, cluster: CqlClusterInputs = {}, boun
   const notes: string[] = [];
   let resolved: Promise<CqlNode[]> | undefined;
   // The identity discovery logged in as on the contact point, just before the proof: that login
-  // answers the proof's first login there with the same user and password (one login a resource
-  // less; a proof that asks again, or about another password, asks the node).
+  // answers the proof's first login there when it asks the same user and password (one login a
+  // resource less). Whatever that first login asks, every later one asks the node: discovery may
+  // have taken an old password that a credentials cache still held, and a proof that asks it
+  // again, after the new one took, must hear the node's answer of that moment.
   let tookAtDiscovery: CqlIdentity | undefined;
   const unique = (nodes: CqlNode[]) => {
     const seen = new Set<string>();
@@ -155,10 +157,12 @@ export function cqlNodes(target: CqlTarget, cluster: CqlClusterInputs = {}, boun
     nodes.map((n) => ({
       address: nodeAddress(n),
       login: async (password) => {
-        const took = tookAtDiscovery;
-        if (n === contact && took && took.username === user && took.password === password) {
+        if (n === contact) {
+          // only the first login there may be answered so: a later one (the old password asked
+          // after the new one took) comes after the node may have changed its mind
+          const took = tookAtDiscovery;
           tookAtDiscovery = undefined;
-          return true;
+          if (took && took.username === user && took.password === password) return true;
         }
         return cqlNodeLogin(n, user, password, target.timeoutMs);
       },

@@ -336,6 +336,26 @@ describe("the nodes of a CQL proof, against scripted CQL servers", () => {
       }
     });
 
+    it("a discovery that took an old password (a cache still held it) answers no later login: the proof asking the old one after the new took hears the node", async () => {
+      let accepts = "Old-Pw-1";
+      const servers = await trio((i, u, p) => u === "app" && p === accepts);
+      try {
+        const [a] = servers.map((s) => s.port);
+        const nodes = cqlNodes(target(a));
+        // the new password refused at discovery, the old one taken
+        const logins = await nodes.logins("app", () => [
+          { username: "app", password: PASSWORD },
+          { username: "app", password: "Old-Pw-1" },
+        ]);
+        // the cache lets go: the node takes the new password, refuses the old
+        accepts = PASSWORD;
+        assert.strictEqual(await logins[0].login(PASSWORD), true);
+        assert.strictEqual(await logins[0].login("Old-Pw-1"), false, "the node's answer, not discovery's");
+      } finally {
+        await Promise.all(servers.map((s) => s.close()));
+      }
+    });
+
     it("with nodes and no discoverNodes, stays on the list (host alone takes the address's port); without nodes, discovers", async () => {
       const servers = await trio();
       try {
