@@ -2,9 +2,9 @@
  * What a CQL login proof costs the server: CPU seconds of the Cassandra JVM per 100 logins,
  * and wall time, on a real single node (harness/real-cassandra), for three ways to log in:
  *
- *   driver      provider/cql/client.ts's cqlLogin, as the proofs use it today (the DataStax
- *               driver: OPTIONS, STARTUP, AUTH_RESPONSE, then its control connection reads
- *               system.local and system.peers(_v2) and registers for events)
+ *   driver      harness/cql-driver.ts's driverLogin, as the proofs used it before login.ts (the
+ *               DataStax driver: OPTIONS, STARTUP, AUTH_RESPONSE, then its control connection
+ *               reads system.local and system.peers(_v2) and registers for events)
  *   driver-min  the driver with everything it lets a caller turn off: no metadata sync, one
  *               connection, no warm-up, an allow-list of the one node, no reconnection, no retry
  *   minimal     provider/cql/login.ts's cqlNodeLogin: STARTUP, AUTH_RESPONSE, close
@@ -24,7 +24,8 @@ import * as path from "path";
 import type * as CassandraDriver from "cassandra-driver";
 import { RealCassandra, startRealCassandra } from "../harness/real-cassandra";
 import { cqlAs } from "../harness/cql";
-import { cqlLogin, cqlString, cqlTarget } from "../provider/cql/client";
+import { cqlString, cqlTarget } from "../provider/cql/client";
+import { driverLogin } from "../harness/cql-driver";
 import { cqlNodeLogin } from "../provider/cql/login";
 import { sleep } from "../harness/support";
 
@@ -128,7 +129,7 @@ async function runFor(bcryptRounds: number) {
     ]);
     const [host, port] = node.address.split(":");
     const methods: Array<[string, Login]> = [
-      ["driver", (pw) => cqlLogin(cqlTarget(endpoint), ROLE, pw)],
+      ["driver", (pw) => driverLogin(cqlTarget(endpoint), ROLE, pw)],
       ["driver-min", driverMinimal(node)],
       ["minimal", (pw) => cqlNodeLogin({ host, port: Number(port) }, ROLE, pw, 10000)],
     ];

@@ -1,17 +1,17 @@
 /**
- * CQL for the local stack, through the provider's own CQL wire (provider/cql/client.ts): a
- * login check, and statements as a superuser (setting up roles, changing a password the way a
- * console would).
+ * CQL for the local stack, through the provider's own CQL wire (provider/cql/client.ts and
+ * login.ts): a login check, and statements as a superuser (setting up roles, changing a password
+ * the way a console would).
  */
 import {
   CqlEndpoint,
   CqlTarget,
-  cqlLogin,
   cqlName,
   cqlString,
   cqlTarget as targetOf,
   withCqlSession,
 } from "../provider/cql/client";
+import { cqlNodeLogin, cqlNodeOf } from "../provider/cql/login";
 import { waitFor } from "./support";
 
 export type { CqlEndpoint } from "../provider/cql/client";
@@ -23,7 +23,7 @@ export function cqlTarget(e: CqlEndpoint, timeoutMs?: number): CqlTarget {
 /** Whether `user` logs in with `password` now (any failure to connect: false). */
 export async function cqlCanLogin(e: CqlEndpoint, user: string, password: string): Promise<boolean> {
   try {
-    return await cqlLogin(cqlTarget(e, 3000), user, password);
+    return await cqlNodeLogin(cqlNodeOf(cqlTarget(e)), user, password, 3000);
   } catch {
     return false;
   }
@@ -48,7 +48,7 @@ export async function cqlAs(
   secrets: string[] = [],
 ): Promise<void> {
   await withCqlSession(cqlTarget(e), admin, async (s) => {
-    for (const st of statements) await s.execute(st, [], secrets);
+    for (const st of statements) await s.execute(st, secrets);
   });
 }
 

@@ -182,7 +182,7 @@ export async function setPassword(ctx: Context, role: string, olds: string[], de
     await retry(
       async () => {
         try {
-          const change = (s: CqlSession) => s.execute(alterPassword(role, desired), [], [desired]);
+          const change = (s: CqlSession) => s.execute(alterPassword(role, desired), [desired]);
           await (identity === ctx.admin ? asAdmin(ctx, change) : withCqlSession(ctx.target, identity, change));
         } catch (err) {
           if (err instanceof CqlError && err.ambiguous && (await applied())) return;
@@ -232,7 +232,7 @@ export async function roleExists(ctx: Context, role: string): Promise<boolean | 
 export async function createRole(ctx: Context, role: string, password: string): Promise<void> {
   const statement = `CREATE ROLE ${cqlName(role)} WITH PASSWORD = ${cqlString(password)} AND LOGIN = true`;
   try {
-    await asAdmin(ctx, (s) => s.execute(statement, [], [password]));
+    await asAdmin(ctx, (s) => s.execute(statement, [password]));
   } catch (err) {
     if (!(err instanceof CqlError && err.ambiguous && (await appliedHere(ctx, role, password)))) throw err;
   }

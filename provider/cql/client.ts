@@ -1,25 +1,23 @@
 /**
- * The CQL wire: the only file that talks CQL (GeminiDB for Cassandra, Apache Cassandra), with
- * the DataStax Node.js driver (`cassandra-driver`), loaded only when a resource uses CQL.
+ * The CQL targets, identities and errors of GeminiDB for Cassandra and Apache Cassandra, and the
+ * sessions that run a CassandraRolePassword's statements (`openCqlSession`, `withCqlSession`).
+ * The wire itself is provider/cql/login.ts: the native protocol's login, then QUERY frames on
+ * the same connection. No driver: a DataStax driver session also opens a control connection that
+ * reads system.local and system.peers before the first statement, and loading the driver costs a
+ * provider process 85 ms (bench/README.md); an operation needs one login and its statements.
  *
  * - Cassandra authenticates a connection once, when it opens (PasswordAuthenticator); a
  *   session opened before a password change keeps working. So a login proof is a connection
- *   of its own, opened and closed: does this password log in now?
- * - A refused login is a NoHostAvailableError whose inner errors hold an AuthenticationError:
- *   `cqlLogin` answers false for it, except when the server's text says it could not check the
- *   credentials ("Unable to perform authentication: ...", the same code 0x0100, sent by a node
- *   that cannot read the role because its replicas are down): that is a transient CqlError, as
- *   everything else is (refused connection, timeout, TLS failure: transient where trying again
- *   may help). Proofs log in with provider/cql/login.ts instead, pinned to one node.
- * - Sessions for statements (`withCqlSession`) are short: connect, run, shut down. The driver
- *   syncs no schema metadata and retries nothing by itself: the caller decides what to retry.
+ *   of its own, opened and closed: does this password log in now? (login.ts, nodes.ts)
+ * - Sessions for statements are short: connect, run, close. Nothing is retried here: the
+ *   caller decides what to retry.
  * - Nothing is logged; errors are redacted of every password the call carries.
  */
-import type * as CassandraDriver from "cassandra-driver";
 import { CqlError } from "../shared/errors";
 import { redact, safeMessage } from "../shared/redact";
 import type { ProofBound } from "../shared/login-proof";
 import { withPort } from "../shared/address";
+import { CqlRows, cqlNodeOf, cqlNodeSession } from "./login";
 
 export interface CqlTarget {
   /** host:port of the native transport. */
@@ -71,65 +69,10 @@ export function cqlLabel(t: Pick<CqlTarget, "hostPort">, role?: string): string 
   return `cql ${t.hostPort}${role ? ` role ${role}` : ""}`;
 }
 
-let driver: typeof CassandraDriver | undefined;
-function loadDriver(): typeof CassandraDriver {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (driver ??= require("cassandra-driver") as typeof CassandraDriver);
-}
-
-/**
- * A driver client for one host. `loginOnly`: connect() opens just the control connection,
- * which authenticates, and no pool connection (a second login the server would check again:
- * each check is a bcrypt hash on Cassandra's side, the cost of a proof).
- */
-function clientOf(target: CqlTarget, identity: CqlIdentity, loginOnly = false): CassandraDriver.Client {
-  const cassandra = loadDriver();
-  return new cassandra.Client({
-    contactPoints: [target.hostPort],
-    localDataCenter: target.localDataCenter,
-    credentials: { username: identity.username, password: identity.password },
-    sslOptions: target.tls
-      ? { rejectUnauthorized: true, ...(target.caCertificate ? { ca: [target.caCertificate] } : {}) }
-      : undefined,
-    socketOptions: { connectTimeout: target.timeoutMs, readTimeout: target.timeoutMs },
-    pooling: {
-      coreConnectionsPerHost: { [cassandra.types.distance.local]: 1, [cassandra.types.distance.remote]: 0 },
-      warmup: !loginOnly,
-    },
-    isMetadataSyncEnabled: false,
-    // v4, which Cassandra 3.x to 5 and GeminiDB speak: unbounded, the driver first tries DSE's
-    // 0x42, is refused, and connects again
-    protocolOptions: { maxVersion: cassandra.types.protocolVersion.v4 },
-    policies: {
-      retry: new cassandra.policies.retry.FallthroughRetryPolicy(),
-      reconnection: new cassandra.policies.reconnection.ConstantReconnectionPolicy(1000),
-    },
-  });
-}
-
 /** The errors a connection attempt failed with, one per host, or the error itself. */
 function innerErrors(err: unknown): unknown[] {
   const inner = (err as { innerErrors?: Record<string, unknown> })?.innerErrors;
   return inner && typeof inner === "object" ? Object.values(inner) : [err];
-}
-
-function isAuthenticationError(err: unknown): boolean {
-  return innerErrors(err).some((e) => (e as { name?: string })?.name === "AuthenticationError");
-}
-
-/**
- * Cassandra's text for a 0x0100 it sends when it could not read the role's credentials
- * (PasswordAuthenticator: "Unable to perform authentication: Cannot achieve consistency level
- * LOCAL_QUORUM"): the node failing, not the password.
- */
-const COULD_NOT_CHECK = /Unable to perform authentication/i;
-
-/** The AuthenticationError among `err`'s inner errors that says the node could not check the credentials. */
-function couldNotCheck(err: unknown): Error | undefined {
-  return innerErrors(err).find(
-    (e): e is Error =>
-      (e as { name?: string })?.name === "AuthenticationError" && COULD_NOT_CHECK.test((e as Error).message ?? ""),
-  );
 }
 
 const TLS_CODES =
@@ -175,46 +118,17 @@ export function cqlError(
   });
 }
 
-/**
- * Whether `username` logs in with `password` now: true, false (the server refused the
- * credentials), or a thrown CqlError when the server could not be asked or could not check
- * them (transient). One connection, opened and closed.
- */
-export async function cqlLogin(target: CqlTarget, username: string, password: string): Promise<boolean> {
-  const client = clientOf(target, { username, password }, true);
-  try {
-    await client.connect();
-    return true;
-  } catch (err) {
-    const failing = couldNotCheck(err);
-    if (failing) {
-      throw new CqlError(
-        `the node could not check the credentials: ${redact(safeMessage(failing, [password]), [password])}`,
-        { operation: "login", target: cqlLabel(target, username), serverCode: "256", transient: true },
-      );
-    }
-    if (isAuthenticationError(err)) return false;
-    throw cqlError(err, "login", cqlLabel(target, username), [password]);
-  } finally {
-    await client.shutdown().catch(() => undefined);
-  }
-}
-
-/**
- * Server error codes (native protocol) that may pass by themselves: unavailable, overloaded
- * (Cassandra 5.0 also answers it to a second password change of a role within 5 s), still
- * bootstrapping, write and read timeouts.
- */
-const TRANSIENT_CODES = new Set([0x1000, 0x1001, 0x1002, 0x1100, 0x1200]);
-const WRITE_TIMEOUT = 0x1100;
 /** The server's code for a statement its role may not run. */
 export const UNAUTHORIZED = 0x2100;
 /** The server's code for an invalid request (a role that does not exist, or exists already). */
 export const INVALID = 0x2200;
 
 export interface CqlSession {
-  /** Runs one statement with bound values; `secrets` are kept out of any error. */
-  execute(statement: string, params?: unknown[], secrets?: string[]): Promise<CassandraDriver.types.ResultSet>;
+  /**
+   * Runs one statement, its values written in it (literals quoted by cqlString, names by
+   * cqlName): its rows, each a record by column name. `secrets` are kept out of any error.
+   */
+  execute(statement: string, secrets?: string[]): Promise<{ rows: Array<Record<string, unknown>> }>;
 }
 
 /** A session kept open across statements; `close` ends it. */
@@ -222,64 +136,43 @@ export interface OpenCqlSession extends CqlSession {
   close(): Promise<void>;
 }
 
+/** The rows of a result as records by column name. */
+function records(result: CqlRows): Array<Record<string, unknown>> {
+  return result.rows.map((row) => Object.fromEntries(result.columns.map((c, i) => [c.name, row[i]])));
+}
+
 /**
- * Connects as `identity` and returns a session that stays open until `close`. A refused login
- * is a CqlError with serverCode UNAUTHENTICATED.
+ * Logs in on the target's node as `identity` and returns a session that stays open until
+ * `close` (provider/cql/login.ts's cqlNodeSession: one connection, one login). A refused login
+ * is a CqlError with serverCode UNAUTHENTICATED; a node that could not check it, a transient one
+ * with code 256. A statement's failure is the server's answer with its code (transient,
+ * ambiguous for a write timeout) or a lost connection (ambiguous when the statement writes).
  */
 export async function openCqlSession(target: CqlTarget, identity: CqlIdentity): Promise<OpenCqlSession> {
-  const client = clientOf(target, identity);
   const where = cqlLabel(target);
-  const close = () => client.shutdown().catch(() => undefined);
-  try {
-    await client.connect();
-  } catch (err) {
-    await close();
-    const failing = couldNotCheck(err);
-    if (failing) {
-      throw new CqlError(
-        `the node could not check the credentials of ${identity.username}: ` +
-          redact(safeMessage(failing, [identity.password]), [identity.password]),
-        { operation: "login", target: where, serverCode: "256", transient: true },
-      );
-    }
-    if (isAuthenticationError(err)) {
+  const session = await cqlNodeSession(
+    cqlNodeOf(target),
+    identity.username,
+    identity.password,
+    target.timeoutMs,
+    where,
+  ).catch((err: unknown) => {
+    if (err instanceof CqlError && err.serverCode === "UNAUTHENTICATED") {
       throw new CqlError(`authentication failed as ${identity.username}: check the connection username/password`, {
         operation: "login",
         target: where,
         serverCode: "UNAUTHENTICATED",
       });
     }
-    throw cqlError(err, "login", where, [identity.password]);
-  }
+    throw err;
+  });
   return {
-    close,
-    execute: async (statement, params = [], secrets = []) => {
-      try {
-        return await client.execute(statement, params, { prepare: false });
-      } catch (err) {
-        const verb = statement.split(/\s+/).slice(0, 2).join(" ");
-        const mutating = !/^(SELECT|LIST)\b/i.test(statement);
-        const code = (err as { code?: number })?.code;
-        if (typeof code === "number" && (err as { name?: string }).name === "ResponseError") {
-          throw new CqlError(
-            redact(safeMessage(err, [identity.password, ...secrets]), [identity.password, ...secrets]),
-            {
-              operation: verb,
-              target: where,
-              serverCode: String(code),
-              transient: TRANSIENT_CODES.has(code),
-              // a write that timed out on the server may have been applied
-              ambiguous: mutating && code === WRITE_TIMEOUT,
-            },
-          );
-        }
-        throw cqlError(err, verb, where, [identity.password, ...secrets], mutating);
-      }
-    },
+    close: async () => session.close(),
+    execute: async (statement, secrets = []) => ({ rows: records(await session.execute(statement, secrets)) }),
   };
 }
 
-/** Connects as `identity`, runs `fn` with a session, shuts down (see openCqlSession). */
+/** Connects as `identity`, runs `fn` with a session, closes it (see openCqlSession). */
 export async function withCqlSession<T>(
   target: CqlTarget,
   identity: CqlIdentity,

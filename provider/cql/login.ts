@@ -1,26 +1,31 @@
 /**
- * A CQL login and nothing else, for login proofs: one connection to one node, the native
- * protocol's handshake (STARTUP, AUTHENTICATE, AUTH_RESPONSE with SASL PLAIN, the token
- * `\0user\0password` that PasswordAuthenticator takes), the answer, close. No query, except in
- * `cqlNodeQuery`: the same login, then QUERY frames (consistency ONE, no values, no paging) and
- * their ROWS results, for the one read a proof makes besides logins, the cluster's nodes
- * (provider/cql/nodes.ts).
+ * The CQL wire, the project's own: one connection to one node, the native protocol's handshake
+ * (STARTUP, AUTHENTICATE, AUTH_RESPONSE with SASL PLAIN, the token `\0user\0password` that
+ * PasswordAuthenticator takes), then, when asked, QUERY frames (consistency ONE, no values, no
+ * paging; one at a time) and their RESULT. Three uses:
  *
- * Why not the driver (provider/cql/client.ts's cqlLogin): a driver connect also opens a
- * control connection that reads system.local and system.peers (and, unless turned off, the
- * schema), and it may reach any node of the cluster it discovers; a proof wants to ask one
- * named node whether it takes a password now, at the least cost to that node
- * (bench/cql-login.ts measures both).
+ * - `cqlNodeLogin`: a login and nothing else, for login proofs: does this node take this
+ *   password now? Then close.
+ * - `cqlNodeQuery`: the login, then one read (the cluster's nodes, provider/cql/nodes.ts).
+ * - `cqlNodeSession`: the login, then the statements of a CassandraRolePassword operation
+ *   (CREATE, ALTER and DROP ROLE, LIST, GRANT) until the operation closes it
+ *   (provider/cql/client.ts's openCqlSession).
+ *
+ * Why not the DataStax driver: a driver connect also opens a control connection that reads
+ * system.local and system.peers (and, unless turned off, the schema), it may reach any node of
+ * the cluster it discovers, and loading it costs a process 85 ms; a proof wants to ask one named
+ * node whether it takes a password now, and a statement needs one login, at the least cost to
+ * that node (bench/cql-login.ts and bench/cql-logins.ts measure both).
  *
  * Protocol v4 (Cassandra 3.x to 5, GeminiDB), v3 when a server refuses v4; frames as the
  * spec defines them: a 9-byte header (version, flags, stream, opcode, length) and the body,
  * uncompressed. v5 changes the framing right after the handshake's first answer, and adds
- * nothing a login needs.
+ * nothing these need.
  *
- * Answers: AUTH_SUCCESS (or READY: a server without authentication) is true; ERROR 0x0100
- * (bad credentials) is false, except Cassandra's "Unable to perform authentication: ...", which
- * is a node that could not read the role (its replicas are down): that, a refused or stalled
- * connection, TLS failures and every other error are a CqlError, never with the password.
+ * Answers: AUTH_SUCCESS (or READY: a server without authentication) is logged in; ERROR 0x0100
+ * (bad credentials) is refused, except Cassandra's "Unable to perform authentication: ...",
+ * which is a node that could not read the role (its replicas are down): that, a refused or
+ * stalled connection, TLS failures and every other error are a CqlError, never with a password.
  */
 import * as net from "net";
 import * as tls from "tls";
@@ -345,6 +350,164 @@ const notCql = (first: number) =>
       : "the node's answer is not a CQL frame",
   );
 
+/** Raised when the node refused the credentials and statements were to follow. */
+class Refused extends Error {}
+
+/** An error as a socket's: a code the CqlError mapping (cqlError) reads. */
+const socketError = (message: string, code: string) => Object.assign(new Error(message), { code });
+
+/**
+ * One connection to one node, requests one at a time on stream 0: each `ask` sends a frame
+ * and waits, until its deadline, for the next answer. The first failure (the socket's error or
+ * close, a deadline, an answer outside the protocol) ends the connection, and every ask after it
+ * rejects with that failure.
+ */
+class Connection {
+  private pending = Buffer.alloc(0);
+  private waiter?: { resolve: (f: Frame) => void; reject: (err: unknown) => void; timer: NodeJS.Timeout };
+  private failure?: unknown;
+
+  constructor(
+    private readonly socket: net.Socket,
+    readonly version: number,
+  ) {
+    socket.on("data", (chunk: Buffer) => this.onData(chunk));
+    socket.once("error", (err) => this.fail(err));
+    socket.once("close", () => this.fail(socketError("connection closed before an answer", "ECONNRESET")));
+  }
+
+  /** Sends `request` (nothing: waits for the answer to what the connect sends) and waits for the answer. */
+  ask(request: Buffer | undefined, deadline: number): Promise<Frame> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    return new Promise<Frame>((resolve, reject) => {
+      const timer = setTimeout(
+        () => this.fail(socketError("timed out waiting for the node's answer", "ETIMEDOUT")),
+        Math.max(0, deadline - Date.now()),
+      );
+      this.waiter = { resolve, reject, timer };
+      if (request) this.socket.write(request);
+    });
+  }
+
+  /** Ends the connection; an ask after it rejects. */
+  close(): void {
+    this.fail(socketError("connection closed", "ECONNRESET"));
+  }
+
+  private fail(err: unknown): void {
+    if (this.failure !== undefined) return;
+    this.failure = err;
+    this.socket.destroy();
+    const w = this.waiter;
+    this.waiter = undefined;
+    if (w) {
+      clearTimeout(w.timer);
+      w.reject(err);
+    }
+  }
+
+  private onData(chunk: Buffer): void {
+    this.pending = Buffer.concat([this.pending, chunk]);
+    try {
+      while (this.failure === undefined && this.pending.length > 0) {
+        // every answer's first byte has the response bit: known before the header is whole
+        if ((this.pending[0] & 0x80) === 0) return this.fail(notCql(this.pending[0]));
+        if (this.pending.length < 9) return;
+        const length = this.pending.readInt32BE(5);
+        if (length < 0 || length > MAX_BODY) return this.fail(notCql(this.pending[0]));
+        if (this.pending.length < 9 + length) return;
+        const f = {
+          version: this.pending[0] & 0x7f,
+          opcode: this.pending[4],
+          body: payload(this.pending[1], this.pending.subarray(9, 9 + length)),
+        };
+        this.pending = this.pending.subarray(9 + length);
+        const w = this.waiter;
+        if (!w) return this.fail(new OutOfProtocol("an answer to no request"));
+        this.waiter = undefined;
+        clearTimeout(w.timer);
+        w.resolve(f);
+      }
+    } catch (err) {
+      this.fail(err instanceof OutOfProtocol ? err : notCql(this.pending[0]));
+    }
+  }
+}
+
+/**
+ * Connects to `node` and logs in at `version`: the connection, logged in, or undefined when the
+ * node refused the credentials. Rejects with the socket's error, a ServerAnswer or OutOfProtocol
+ * (the connection closed).
+ */
+async function connect(
+  node: CqlNode,
+  version: number,
+  username: string,
+  password: string,
+  deadline: number,
+): Promise<Connection | undefined> {
+  const options = { host: node.host, port: node.port, noDelay: true };
+  const socket: net.Socket = node.tls
+    ? tls.connect({
+        ...options,
+        rejectUnauthorized: true,
+        ...(node.caCertificate ? { ca: [node.caCertificate] } : {}),
+        ...(net.isIP(node.host) ? {} : { servername: node.host }),
+      })
+    : net.connect(options);
+  const conn = new Connection(socket, version);
+  socket.once(node.tls ? "secureConnect" : "connect", () => socket.write(startup(version)));
+  try {
+    let f = await conn.ask(undefined, deadline);
+    for (;;) {
+      switch (f.opcode) {
+        case OP.AUTHENTICATE:
+          f = await conn.ask(authResponse(version, username, password), deadline);
+          continue;
+        case OP.READY: // a node without authentication: every password logs in
+        case OP.AUTH_SUCCESS:
+          return conn;
+        case OP.ERROR: {
+          const { code, message } = errorOf(f.body);
+          if (code === BAD_CREDENTIALS && !COULD_NOT_READ.test(message)) {
+            conn.close();
+            return undefined;
+          }
+          throw new ServerAnswer(code, message);
+        }
+        case OP.AUTH_CHALLENGE:
+          throw new OutOfProtocol(
+            "the node asks for another SASL round: its authenticator is not PasswordAuthenticator's PLAIN",
+          );
+        default:
+          throw new OutOfProtocol(`unexpected answer (opcode ${f.opcode}) to the handshake`);
+      }
+    }
+  } catch (err) {
+    conn.close();
+    throw err;
+  }
+}
+
+/** One statement on a logged-in connection: its rows; a ServerAnswer (phase query) for the node's error. */
+async function query(conn: Connection, statement: string, deadline: number): Promise<CqlRows> {
+  const f = await conn.ask(queryFrame(conn.version, statement), deadline);
+  if (f.opcode === OP.RESULT) {
+    try {
+      return parseResult(f.body);
+    } catch (err) {
+      conn.close();
+      throw err instanceof OutOfProtocol ? err : notCql(0);
+    }
+  }
+  if (f.opcode === OP.ERROR) {
+    const { code, message } = errorOf(f.body);
+    throw new ServerAnswer(code, message, "query");
+  }
+  conn.close();
+  throw new OutOfProtocol(`unexpected answer (opcode ${f.opcode}) to a query`);
+}
+
 /** What one connection ends with: the login's answer, and the first answered statement's rows. */
 interface Answer {
   loggedIn: boolean;
@@ -352,17 +515,14 @@ interface Answer {
   result?: { statement: number; rows: CqlRows };
 }
 
-/** Raised inside the exchange when the login was refused and statements were to follow. */
-class Refused extends Error {}
-
 /**
- * One connection: the handshake at `version`, then (with `statements`, once logged in) each
+ * One connection: the login at `version`, then (with `statements`, once logged in) each
  * statement in turn until one answers with a result (one the server finds invalid, such as a table
  * it does not have, passes to the next), then close. Resolves with the login's answer and that
  * result; rejects with the socket's error, a ServerAnswer, OutOfProtocol, or Refused (a refused
  * login when statements were to run).
  */
-function exchange(
+async function exchange(
   node: CqlNode,
   version: number,
   username: string,
@@ -370,121 +530,44 @@ function exchange(
   deadline: number,
   statements: readonly string[] = [],
 ): Promise<Answer> {
-  return new Promise<Answer>((resolve, reject) => {
-    const options = { host: node.host, port: node.port, noDelay: true };
-    const socket: net.Socket = node.tls
-      ? tls.connect({
-          ...options,
-          rejectUnauthorized: true,
-          ...(node.caCertificate ? { ca: [node.caCertificate] } : {}),
-          ...(net.isIP(node.host) ? {} : { servername: node.host }),
-        })
-      : net.connect(options);
-    let settled = false;
-    const finish = (err: unknown, answer?: Answer) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      socket.destroy();
-      if (err) reject(err);
-      else resolve(answer!);
-    };
-    const timer = setTimeout(
-      () => finish(Object.assign(new Error("timed out waiting for the node's answer"), { code: "ETIMEDOUT" })),
-      Math.max(0, deadline - Date.now()),
-    );
-    /** The statement sent last (-1: still in the handshake). */
-    let asked = -1;
-    const loggedIn = () => {
-      if (statements.length === 0) return finish(undefined, { loggedIn: true });
-      asked = 0;
-      socket.write(queryFrame(version, statements[0]));
-    };
-    let pending = Buffer.alloc(0);
-    const onFrame = (f: Frame) => {
-      if (asked >= 0) {
-        // the answer to a statement
-        if (f.opcode === OP.RESULT) {
-          return finish(undefined, { loggedIn: true, result: { statement: asked, rows: parseResult(f.body) } });
-        }
-        if (f.opcode === OP.ERROR) {
-          const { code, message } = errorOf(f.body);
-          if (code === CQL_INVALID && asked + 1 < statements.length) {
-            asked++;
-            socket.write(queryFrame(version, statements[asked]));
-            return;
-          }
-          return finish(new ServerAnswer(code, message, "query"));
-        }
-        return finish(new OutOfProtocol(`unexpected answer (opcode ${f.opcode}) to a query`));
-      }
-      switch (f.opcode) {
-        case OP.AUTHENTICATE:
-          socket.write(authResponse(version, username, password));
-          return;
-        case OP.READY: // a node without authentication: every password logs in
-        case OP.AUTH_SUCCESS:
-          return loggedIn();
-        case OP.ERROR: {
-          const { code, message } = errorOf(f.body);
-          if (code === BAD_CREDENTIALS && !COULD_NOT_READ.test(message)) {
-            return statements.length ? finish(new Refused()) : finish(undefined, { loggedIn: false });
-          }
-          return finish(new ServerAnswer(code, message));
-        }
-        case OP.AUTH_CHALLENGE:
-          return finish(
-            new OutOfProtocol(
-              "the node asks for another SASL round: its authenticator is not PasswordAuthenticator's PLAIN",
-            ),
-          );
-        default:
-          return finish(new OutOfProtocol(`unexpected answer (opcode ${f.opcode}) to the handshake`));
-      }
-    };
-    socket.on("data", (chunk: Buffer) => {
-      pending = Buffer.concat([pending, chunk]);
+  const conn = await connect(node, version, username, password, deadline);
+  if (!conn) {
+    if (statements.length) throw new Refused();
+    return { loggedIn: false };
+  }
+  try {
+    for (let i = 0; i < statements.length; i++) {
       try {
-        while (!settled && pending.length > 0) {
-          // every answer's first byte has the response bit: known before the header is whole
-          if ((pending[0] & 0x80) === 0) return finish(notCql(pending[0]));
-          if (pending.length < 9) return;
-          const length = pending.readInt32BE(5);
-          if (length < 0 || length > MAX_BODY) return finish(notCql(pending[0]));
-          if (pending.length < 9 + length) return;
-          const body = pending.subarray(9, 9 + length);
-          onFrame({ version: pending[0] & 0x7f, opcode: pending[4], body: payload(pending[1], body) });
-          pending = pending.subarray(9 + length);
-        }
+        return { loggedIn: true, result: { statement: i, rows: await query(conn, statements[i], deadline) } };
       } catch (err) {
-        finish(err instanceof OutOfProtocol ? err : notCql(pending[0]));
+        if (!(err instanceof ServerAnswer && err.code === CQL_INVALID && i + 1 < statements.length)) throw err;
       }
-    });
-    socket.once(node.tls ? "secureConnect" : "connect", () => socket.write(startup(version)));
-    socket.once("error", (err) => finish(err));
-    socket.once("close", () =>
-      finish(Object.assign(new Error("connection closed before an answer"), { code: "ECONNRESET" })),
-    );
-  });
+    }
+    return { loggedIn: true };
+  } finally {
+    conn.close();
+  }
 }
 
 /**
- * One connection's exchange, at protocol v4 or, when the node refuses it, v3; every failure
- * turned into a CqlError without `password` (see cqlNodeLogin).
+ * One connection's `attempt` (its login, and what follows), at protocol v4 or, when the node
+ * refuses it, v3; every failure of the login turned into a CqlError without `password`: a refused
+ * one (Refused) UNAUTHENTICATED, a node that could not check it a transient 256, the node's other
+ * answers with their code, the socket's failures as cqlError maps them.
  */
-async function withNode(
+async function withNode<T>(
   node: CqlNode,
   username: string,
   password: string,
   timeoutMs: number,
-  statements: readonly string[],
-): Promise<Answer> {
+  attempt: (version: number, deadline: number) => Promise<T>,
+): Promise<T> {
   const label = cqlLabel({ hostPort: `${node.host}:${node.port}` }, username);
   const deadline = Date.now() + timeoutMs;
   let version = 4;
   for (;;) {
     try {
-      return await exchange(node, version, username, password, deadline, statements);
+      return await attempt(version, deadline);
     } catch (err) {
       if (err instanceof Refused) {
         throw new CqlError(`authentication failed as ${username}`, {
@@ -532,7 +615,11 @@ export async function cqlNodeLogin(
   password: string,
   timeoutMs: number,
 ): Promise<boolean> {
-  return (await withNode(node, username, password, timeoutMs, [])).loggedIn;
+  return (
+    await withNode(node, username, password, timeoutMs, (version, deadline) =>
+      exchange(node, version, username, password, deadline),
+    )
+  ).loggedIn;
 }
 
 /**
@@ -551,5 +638,70 @@ export async function cqlNodeQuery(
   timeoutMs: number,
 ): Promise<{ statement: number; rows: CqlRows }> {
   if (statements.length === 0) throw new Error("cqlNodeQuery needs a statement");
-  return (await withNode(node, username, password, timeoutMs, statements)).result!;
+  const answer = await withNode(node, username, password, timeoutMs, (version, deadline) =>
+    exchange(node, version, username, password, deadline, statements),
+  );
+  return answer.result!;
+}
+
+/** A write timeout: the node may have applied the statement. */
+const WRITE_TIMEOUT = 0x1100;
+
+/** A connection logged in on one node that runs statements until closed (cqlNodeSession). */
+export interface CqlNodeSession {
+  /**
+   * Runs `statement` (no values, consistency ONE, no paging): its rows. Throws a CqlError, never
+   * with the session's password or `secrets`: the node's answer with its code (transient for
+   * one that may pass by itself, ambiguous for a write timeout), a lost connection as cqlError
+   * maps it (ambiguous when the statement writes: it may have been applied). A failure other
+   * than the node's answer ends the session.
+   */
+  execute(statement: string, secrets?: readonly string[]): Promise<CqlRows>;
+  close(): void;
+}
+
+/**
+ * Logs in on this node as `username` (as cqlNodeLogin does; a refused login throws a CqlError
+ * UNAUTHENTICATED) and keeps the connection for statements: what runs the statements of a
+ * CassandraRolePassword operation (provider/cql/client.ts's openCqlSession). `target` names the
+ * node in statements' errors. Each statement waits `timeoutMs` for its answer.
+ */
+export async function cqlNodeSession(
+  node: CqlNode,
+  username: string,
+  password: string,
+  timeoutMs: number,
+  target: string,
+): Promise<CqlNodeSession> {
+  const conn = await withNode(node, username, password, timeoutMs, async (version, deadline) => {
+    const logged = await connect(node, version, username, password, deadline);
+    if (!logged) throw new Refused();
+    return logged;
+  });
+  return {
+    close: () => conn.close(),
+    execute: async (statement, secrets = []) => {
+      const operation = statement.trim().split(/\s+/).slice(0, 2).join(" ");
+      const mutating = !/^\s*(SELECT|LIST)\b/i.test(statement);
+      const hidden = [password, ...secrets];
+      try {
+        return await query(conn, statement, Date.now() + timeoutMs);
+      } catch (err) {
+        if (err instanceof ServerAnswer) {
+          throw new CqlError(redact(safeMessage(err, hidden), hidden), {
+            operation,
+            target,
+            serverCode: String(err.code),
+            transient: TRANSIENT_CODES.has(err.code),
+            ambiguous: mutating && err.code === WRITE_TIMEOUT,
+          });
+        }
+        conn.close();
+        if (err instanceof OutOfProtocol) {
+          throw new CqlError(err.message, { operation, target, serverCode: "PROTOCOL", ambiguous: mutating });
+        }
+        throw cqlError(err, operation, target, hidden, mutating);
+      }
+    },
+  };
 }

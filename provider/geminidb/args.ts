@@ -65,7 +65,8 @@ export interface GeminiDbCqlArgs {
    */
   caCertificate?: pulumi.Input<string>;
   /**
-   * The data center of the node at `address`, which the CQL driver needs.
+   * Accepted and not used: the provider connects to `address` and each node itself, with no
+   * driver that needs a data center. Kept so that programs that set it run unchanged.
    *
    * Default: `datacenter1`.
    */

@@ -165,7 +165,9 @@ export const PASSWORD_VERIFIED: FieldSpec = {
 /** The data center field of a CQL endpoint. */
 export const LOCAL_DATA_CENTER: FieldSpec = {
   type: "string",
-  description: "The data center of the node at `address`, which the CQL driver needs.",
+  description:
+    "Accepted and not used: the provider connects to `address` and each node itself, with no driver " +
+    "that needs a data center. Kept so that programs that set it run unchanged.",
   default: "`datacenter1`",
 };
 

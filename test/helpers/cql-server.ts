@@ -61,6 +61,29 @@ export const error = (code: number, message: string): Buffer => Buffer.concat([i
 /** An AUTHENTICATE body naming Cassandra's PasswordAuthenticator. */
 export const AUTHENTICATOR = str("org.apache.cassandra.auth.PasswordAuthenticator");
 
+/** A RESULT of kind ROWS: columns as [name, type option], rows of cells; the global table spec unless `perColumn`. */
+export function rows(
+  columns: Array<[string, Buffer]>,
+  data: Array<Array<Buffer | null>>,
+  o: { perColumn?: boolean; paging?: Buffer; noMetadata?: boolean; table?: string } = {},
+): Buffer {
+  const flags = (o.perColumn || o.noMetadata ? 0 : 0x0001) | (o.paging ? 0x0002 : 0) | (o.noMetadata ? 0x0004 : 0);
+  const meta: Buffer[] = [int(flags), int(columns.length)];
+  if (o.paging) meta.push(bytes(o.paging));
+  if (!o.noMetadata) {
+    if (!o.perColumn) meta.push(str("system"), str(o.table ?? "peers_v2"));
+    for (const [name, type] of columns) {
+      if (o.perColumn) meta.push(str("system"), str("peers"));
+      meta.push(str(name), type);
+    }
+  }
+  const body = [int(0x0002), ...meta, int(data.length), ...data.flatMap((r) => r.map(bytes))];
+  return Buffer.concat(body);
+}
+
+/** The statement of a QUERY frame's body. */
+export const statementOf = (body: Buffer) => body.subarray(4, 4 + body.readInt32BE(0)).toString("utf8");
+
 /** Listens on 127.0.0.1 (a free port) and hands each whole request frame to `script`. */
 export async function serve(script: Script): Promise<ScriptedServer> {
   const seen: Seen = { frames: [], closed: [] };

@@ -15,7 +15,7 @@ import { cqlTarget } from "../../harness/cql";
 import { assertNoLeak, captureOutput, errorTexts } from "../helpers/leaks";
 import { HoldProxy } from "../../harness/hold-proxy";
 
-/** Connections the provider's cassandra-driver session opens to one node (provider/cql/client.ts's settings). */
+/** Connections an operation's session opens to one node (provider/cql/login.ts's cqlNodeSession: one). */
 const SESSION_CONNECTIONS = 1;
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -1,6 +1,6 @@
 /**
  * provider/cql/login.ts's cqlNodeLogin on a real Apache Cassandra (the suite's shared nodes,
- * plain and client TLS), with the driver's logins (provider/cql/client.ts) as the witness: the
+ * plain and client TLS), with the DataStax driver's logins (harness/cql-driver.ts) as the witness: the
  * same answer for the right password, a wrong one, an unknown role and a role without LOGIN;
  * a password changed by ALTER ROLE; TLS with the node's CA, without it, and a mismatched TLS
  * setting either way. No error holds the password.
@@ -9,7 +9,8 @@ import * as assert from "assert";
 import * as util from "util";
 import { RealCassandra, sharedCassandra } from "../../harness/real-cassandra";
 import { alterRolePassword, cqlAs } from "../../harness/cql";
-import { cqlLogin, cqlString, cqlTarget } from "../../provider/cql/client";
+import { cqlString, cqlTarget } from "../../provider/cql/client";
+import { driverLogin } from "../../harness/cql-driver";
 import { CqlNode, cqlNodeLogin } from "../../provider/cql/login";
 import { CqlError } from "../../provider/shared/errors";
 
@@ -62,7 +63,7 @@ describe("cqlNodeLogin on a real Cassandra node (plain and TLS)", function () {
       ];
       for (const [user, password, expected] of cases) {
         assert.strictEqual(await cqlNodeLogin(nodeOf(db), user, password, 10000), expected, `${user}`);
-        assert.strictEqual(await cqlLogin(cqlTarget(endpointOf(db)), user, password), expected, `driver: ${user}`);
+        assert.strictEqual(await driverLogin(cqlTarget(endpointOf(db)), user, password), expected, `driver: ${user}`);
       }
     });
   }

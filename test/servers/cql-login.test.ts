@@ -3,14 +3,28 @@
  * show on demand: the exact frames a login sends (STARTUP, then AUTH_RESPONSE with the SASL
  * PLAIN token), the answers that are neither success nor refusal (a node that could not read
  * the role, overload, a SASL challenge, a server without authentication, protocol v3 only,
- * garbage, a closed or a silent connection), and that the connection is closed afterwards.
- * No error ever holds the password.
+ * garbage, a closed or a silent connection), and that the connection is closed afterwards;
+ * the statements' session (openCqlSession): one connection and login for an operation's
+ * statements, what each failure means for the next. No error ever holds a password.
  */
 import * as assert from "assert";
 import * as util from "util";
 import { cqlNodeLogin, cqlNodeOf } from "../../provider/cql/login";
 import { CqlError } from "../../provider/shared/errors";
-import { AUTHENTICATOR, Script, bytes, error, response, serve, str } from "../helpers/cql-server";
+import {
+  AUTHENTICATOR,
+  Script,
+  bytes,
+  error,
+  int,
+  response,
+  rows,
+  serve,
+  short,
+  statementOf,
+  str,
+} from "../helpers/cql-server";
+import { cqlTarget, openCqlSession } from "../../provider/cql/client";
 
 const PASSWORD = "Pässwörd-Login-1'\"";
 
@@ -230,5 +244,128 @@ describe("cqlNodeLogin against scripted CQL servers", () => {
       tls: false,
       caCertificate: undefined,
     });
+  });
+});
+
+describe("openCqlSession (cqlNodeSession): a CassandraRolePassword operation's statements on one connection", () => {
+  const TEXT = short(0x000d);
+  const BOOLEAN = short(0x0004);
+  const NEW_PASSWORD = "New-Secret-Pw-9'";
+  /** passwordAuthenticator, then `answer` for each QUERY (its statement). */
+  const node =
+    (answer: (statement: string, socket: import("net").Socket) => void): Script =>
+    (req, socket, connection) => {
+      if (req.opcode === 0x07) return answer(statementOf(req.body), socket);
+      passwordAuthenticator(req, socket, connection);
+    };
+  const target = (port: number) => cqlTarget({ address: `127.0.0.1:${port}`, timeoutMs: 3000 });
+  const su = { username: "app", password: PASSWORD };
+  const noSecret = (err: unknown) => {
+    for (const text of [String((err as Error).message), util.inspect(err)]) {
+      assert.ok(!text.includes(PASSWORD) && !text.includes(NEW_PASSWORD), `a password shows in: ${text}`);
+    }
+  };
+
+  it("one connection, one login: rows as records; the node's refusal of one statement (its code, no password) leaves the session for the next; close ends the connection", async () => {
+    const s = await serve(
+      node((statement, socket) => {
+        if (statement.startsWith("LIST ROLES")) {
+          const result = rows(
+            [
+              ["role", TEXT],
+              ["login", BOOLEAN],
+            ],
+            [[Buffer.from("app_role"), Buffer.from([1])]],
+            { table: "roles" },
+          );
+          return socket.write(response(4, 0x08, result));
+        }
+        if (statement.startsWith("ALTER ROLE")) {
+          // a server echoing the statement, password and all
+          return socket.write(response(4, 0x00, error(0x2200, `cannot run ${statement}`)));
+        }
+        socket.write(response(4, 0x08, int(0x0001))); // VOID
+      }),
+    );
+    try {
+      const session = await openCqlSession(target(s.port), su);
+      assert.deepStrictEqual((await session.execute('LIST ROLES OF "app_role" NORECURSIVE')).rows, [
+        { role: "app_role", login: true },
+      ]);
+      const refused = await session
+        .execute(`ALTER ROLE "app_role" WITH PASSWORD = '${NEW_PASSWORD}'`, [NEW_PASSWORD])
+        .then(
+          () => assert.fail("the node refused it"),
+          (e: unknown) => e as CqlError,
+        );
+      assert.ok(refused instanceof CqlError);
+      assert.strictEqual(refused.serverCode, String(0x2200));
+      assert.strictEqual(refused.operation, "ALTER ROLE");
+      assert.strictEqual(refused.ambiguous, false);
+      noSecret(refused);
+      assert.deepStrictEqual((await session.execute('DROP ROLE IF EXISTS "app_role"')).rows, []);
+      await session.close();
+      await new Promise((r) => setTimeout(r, 100));
+      assert.deepStrictEqual(
+        s.seen.frames.map((f) => f.opcode),
+        [0x01, 0x0f, 0x07, 0x07, 0x07],
+      );
+      assert.deepStrictEqual(s.seen.closed, [true], "one connection, closed");
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("a write timeout is transient and ambiguous; a connection lost after a write went out is ambiguous, after a read not; a statement after a lost connection fails at once", async () => {
+    let drop = false;
+    const s = await serve(
+      node((statement, socket) => {
+        if (drop) return socket.destroy();
+        if (statement.startsWith("ALTER ROLE")) return socket.write(response(4, 0x00, error(0x1100, "write timeout")));
+        socket.write(response(4, 0x08, int(0x0001)));
+      }),
+    );
+    try {
+      const session = await openCqlSession(target(s.port), su);
+      const timedOut = await session
+        .execute(`ALTER ROLE "r" WITH PASSWORD = '${NEW_PASSWORD}'`, [NEW_PASSWORD])
+        .catch((e: CqlError) => e);
+      assert.ok(timedOut instanceof CqlError);
+      assert.deepStrictEqual([timedOut.transient, timedOut.ambiguous], [true, true]);
+      drop = true;
+      const lost = await session.execute('DROP ROLE IF EXISTS "r"').catch((e: CqlError) => e);
+      assert.ok(lost instanceof CqlError, String(lost));
+      assert.deepStrictEqual([lost.transient, lost.ambiguous, lost.serverCode], [true, true, "CONNECTION_CLOSED"]);
+      const after = await session.execute('LIST ROLES OF "r"').catch((e: CqlError) => e);
+      assert.ok(after instanceof CqlError);
+      assert.strictEqual(after.ambiguous, false, "a read is never ambiguous");
+      assert.strictEqual(
+        s.seen.frames.filter((f) => f.opcode === 0x07).length,
+        2,
+        "nothing sent on the lost connection",
+      );
+      noSecret(timedOut);
+      noSecret(lost);
+      await session.close();
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("refused credentials: UNAUTHENTICATED naming the identity, no statement sent, the connection closed", async () => {
+    const s = await serve(node(() => assert.fail("no statement")));
+    try {
+      const err = await openCqlSession(target(s.port), { username: "app", password: "Wrong-Pw-3" }).catch(
+        (e: CqlError) => e,
+      );
+      assert.ok(err instanceof CqlError);
+      assert.strictEqual(err.serverCode, "UNAUTHENTICATED");
+      assert.match(err.message, /authentication failed as app: check the connection username\/password/);
+      assert.ok(!util.inspect(err).includes("Wrong-Pw-3"));
+      await new Promise((r) => setTimeout(r, 100));
+      assert.deepStrictEqual(s.seen.closed, [true]);
+    } finally {
+      await s.close();
+    }
   });
 });

@@ -23,7 +23,19 @@ import {
   emulatorInputs,
   startEmulator,
 } from "../../harness/geminidb-emulator";
-import { AUTHENTICATOR, Script, bytes, error, int, response, serve, short, str } from "../helpers/cql-server";
+import {
+  AUTHENTICATOR,
+  Script,
+  bytes,
+  error,
+  int,
+  response,
+  rows,
+  serve,
+  short,
+  statementOf,
+  str,
+} from "../helpers/cql-server";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const dist: typeof import("../../provider/geminidb/operations") = require("pulumi-db-passwords/dist/geminidb/operations");
@@ -38,29 +50,6 @@ const UUID = short(0x000c);
 const SET_OF_TEXT = Buffer.concat([short(0x0022), short(0x000d)]);
 const ipv4 = (a: string) => Buffer.from(a.split(".").map(Number));
 const int4 = (n: number) => int(n);
-
-/** A RESULT of kind ROWS: columns as [name, type option], rows of cells; the global table spec unless `perColumn`. */
-function rows(
-  columns: Array<[string, Buffer]>,
-  data: Array<Array<Buffer | null>>,
-  o: { perColumn?: boolean; paging?: Buffer; noMetadata?: boolean } = {},
-): Buffer {
-  const flags = (o.perColumn || o.noMetadata ? 0 : 0x0001) | (o.paging ? 0x0002 : 0) | (o.noMetadata ? 0x0004 : 0);
-  const meta: Buffer[] = [int(flags), int(columns.length)];
-  if (o.paging) meta.push(bytes(o.paging));
-  if (!o.noMetadata) {
-    if (!o.perColumn) meta.push(str("system"), str("peers_v2"));
-    for (const [name, type] of columns) {
-      if (o.perColumn) meta.push(str("system"), str("peers"));
-      meta.push(str(name), type);
-    }
-  }
-  const body = [int(0x0002), ...meta, int(data.length), ...data.flatMap((r) => r.map(bytes))];
-  return Buffer.concat(body);
-}
-
-/** The statement of a QUERY frame's body. */
-const statementOf = (body: Buffer) => body.subarray(4, 4 + body.readInt32BE(0)).toString("utf8");
 
 /**
  * A node with PasswordAuthenticator that takes `accepts(user, password)` and answers QUERY with

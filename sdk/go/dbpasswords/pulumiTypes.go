@@ -31,7 +31,7 @@ type CassandraConnection struct {
 	//
 	// Default: true without `nodes`, false with them (set it to true to prove on both).
 	DiscoverNodes *bool `pulumi:"discoverNodes"`
-	// The data center of the node at `address`, which the CQL driver needs.
+	// Accepted and not used: the provider connects to `address` and each node itself, with no driver that needs a data center. Kept so that programs that set it run unchanged.
 	//
 	// Default: `datacenter1`.
 	LocalDataCenter *string `pulumi:"localDataCenter"`
@@ -86,7 +86,7 @@ type CassandraConnectionArgs struct {
 	//
 	// Default: true without `nodes`, false with them (set it to true to prove on both).
 	DiscoverNodes pulumi.BoolPtrInput `pulumi:"discoverNodes"`
-	// The data center of the node at `address`, which the CQL driver needs.
+	// Accepted and not used: the provider connects to `address` and each node itself, with no driver that needs a data center. Kept so that programs that set it run unchanged.
 	//
 	// Default: `datacenter1`.
 	LocalDataCenter pulumi.StringPtrInput `pulumi:"localDataCenter"`
@@ -218,7 +218,7 @@ func (o CassandraConnectionOutput) DiscoverNodes() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v CassandraConnection) *bool { return v.DiscoverNodes }).(pulumi.BoolPtrOutput)
 }
 
-// The data center of the node at `address`, which the CQL driver needs.
+// Accepted and not used: the provider connects to `address` and each node itself, with no driver that needs a data center. Kept so that programs that set it run unchanged.
 //
 // Default: `datacenter1`.
 func (o CassandraConnectionOutput) LocalDataCenter() pulumi.StringPtrOutput {
@@ -332,7 +332,7 @@ func (o CassandraConnectionPtrOutput) DiscoverNodes() pulumi.BoolPtrOutput {
 	}).(pulumi.BoolPtrOutput)
 }
 
-// The data center of the node at `address`, which the CQL driver needs.
+// Accepted and not used: the provider connects to `address` and each node itself, with no driver that needs a data center. Kept so that programs that set it run unchanged.
 //
 // Default: `datacenter1`.
 func (o CassandraConnectionPtrOutput) LocalDataCenter() pulumi.StringPtrOutput {
@@ -800,7 +800,7 @@ type GeminiDbCql struct {
 	//
 	// Default: true without `nodes`, false with them (set it to true to prove on both).
 	DiscoverNodes *bool `pulumi:"discoverNodes"`
-	// The data center of the node at `address`, which the CQL driver needs.
+	// Accepted and not used: the provider connects to `address` and each node itself, with no driver that needs a data center. Kept so that programs that set it run unchanged.
 	//
 	// Default: `datacenter1`.
 	LocalDataCenter *string `pulumi:"localDataCenter"`
@@ -847,7 +847,7 @@ type GeminiDbCqlArgs struct {
 	//
 	// Default: true without `nodes`, false with them (set it to true to prove on both).
 	DiscoverNodes pulumi.BoolPtrInput `pulumi:"discoverNodes"`
-	// The data center of the node at `address`, which the CQL driver needs.
+	// Accepted and not used: the provider connects to `address` and each node itself, with no driver that needs a data center. Kept so that programs that set it run unchanged.
 	//
 	// Default: `datacenter1`.
 	LocalDataCenter pulumi.StringPtrInput `pulumi:"localDataCenter"`
@@ -971,7 +971,7 @@ func (o GeminiDbCqlOutput) DiscoverNodes() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v GeminiDbCql) *bool { return v.DiscoverNodes }).(pulumi.BoolPtrOutput)
 }
 
-// The data center of the node at `address`, which the CQL driver needs.
+// Accepted and not used: the provider connects to `address` and each node itself, with no driver that needs a data center. Kept so that programs that set it run unchanged.
 //
 // Default: `datacenter1`.
 func (o GeminiDbCqlOutput) LocalDataCenter() pulumi.StringPtrOutput {
@@ -1071,7 +1071,7 @@ func (o GeminiDbCqlPtrOutput) DiscoverNodes() pulumi.BoolPtrOutput {
 	}).(pulumi.BoolPtrOutput)
 }
 
-// The data center of the node at `address`, which the CQL driver needs.
+// Accepted and not used: the provider connects to `address` and each node itself, with no driver that needs a data center. Kept so that programs that set it run unchanged.
 //
 // Default: `datacenter1`.
 func (o GeminiDbCqlPtrOutput) LocalDataCenter() pulumi.StringPtrOutput {

@@ -61,7 +61,7 @@ class CassandraConnectionArgsDict(TypedDict):
     """
     local_data_center: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
-    The data center of the node at `address`, which the CQL driver needs.
+    Accepted and not used: the provider connects to `address` and each node itself, with no driver that needs a data center. Kept so that programs that set it run unchanged.
 
     Default: `datacenter1`.
     """
@@ -124,7 +124,7 @@ class CassandraConnectionArgs:
         :param pulumi.Input[_builtins.bool] discover_nodes: Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), or `system.peers` (rpc address, the port of `address`) on servers without it, once per operation, logging in as the identity being proved. When that fails, the proof covers `address` and `nodes` only, and says so in the log.
                
                Default: true without `nodes`, false with them (set it to true to prove on both).
-        :param pulumi.Input[_builtins.str] local_data_center: The data center of the node at `address`, which the CQL driver needs.
+        :param pulumi.Input[_builtins.str] local_data_center: Accepted and not used: the provider connects to `address` and each node itself, with no driver that needs a data center. Kept so that programs that set it run unchanged.
                
                Default: `datacenter1`.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] nodes: More nodes to prove each change on, `host` or `host:port` (the port of `address` when omitted): each node checks passwords itself, through a credentials cache of its own, and clients connect to every node. The proof logs in on `address` and on each of these, each on a connection of its own; list them when `address` cannot tell (its peers' addresses are not the ones this program reaches).
@@ -224,7 +224,7 @@ class CassandraConnectionArgs:
     @pulumi.getter(name="localDataCenter")
     def local_data_center(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The data center of the node at `address`, which the CQL driver needs.
+        Accepted and not used: the provider connects to `address` and each node itself, with no driver that needs a data center. Kept so that programs that set it run unchanged.
 
         Default: `datacenter1`.
         """
@@ -531,7 +531,7 @@ class GeminiDbCqlArgsDict(TypedDict):
     """
     local_data_center: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
-    The data center of the node at `address`, which the CQL driver needs.
+    Accepted and not used: the provider connects to `address` and each node itself, with no driver that needs a data center. Kept so that programs that set it run unchanged.
 
     Default: `datacenter1`.
     """
@@ -580,7 +580,7 @@ class GeminiDbCqlArgs:
         :param pulumi.Input[_builtins.bool] discover_nodes: Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), or `system.peers` (rpc address, the port of `address`) on servers without it, once per operation, logging in as the identity being proved. When that fails, the proof covers `address` and `nodes` only, and says so in the log.
                
                Default: true without `nodes`, false with them (set it to true to prove on both).
-        :param pulumi.Input[_builtins.str] local_data_center: The data center of the node at `address`, which the CQL driver needs.
+        :param pulumi.Input[_builtins.str] local_data_center: Accepted and not used: the provider connects to `address` and each node itself, with no driver that needs a data center. Kept so that programs that set it run unchanged.
                
                Default: `datacenter1`.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] nodes: More nodes to prove each change on, `host` or `host:port` (the port of `address` when omitted): each node checks passwords itself, through a credentials cache of its own, and clients connect to every node. The proof logs in on `address` and on each of these, each on a connection of its own; list them when `address` cannot tell (its peers' addresses are not the ones this program reaches).
@@ -669,7 +669,7 @@ class GeminiDbCqlArgs:
     @pulumi.getter(name="localDataCenter")
     def local_data_center(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The data center of the node at `address`, which the CQL driver needs.
+        Accepted and not used: the provider connects to `address` and each node itself, with no driver that needs a data center. Kept so that programs that set it run unchanged.
 
         Default: `datacenter1`.
         """
