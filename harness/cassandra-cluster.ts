@@ -38,6 +38,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import type * as CassandraDriver from "cassandra-driver";
+import { loadDriver } from "./cql-driver";
 import { Daemon, startDaemon } from "./daemon";
 import {
   CASSANDRA_DEFAULT_SUPERUSER,
@@ -168,10 +169,6 @@ function listening(host: string, port: number): Promise<boolean> {
     s.once("error", () => done(false));
   });
 }
-
-let driver: typeof CassandraDriver | undefined;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const loadDriver = () => (driver ??= require("cassandra-driver") as typeof CassandraDriver);
 
 /**
  * A driver client that talks to `address` only: the AllowListPolicy keeps every other node
