@@ -4,8 +4,9 @@
  * (a rotation), read (a refresh) and delete, run in this process from the built package
  * (dist/cassandra/operations.js) against a single node (harness/real-cassandra), with:
  *
- *   driver connect   a `cassandra-driver` Client.connect (the statements' session: a login, then
- *                    its control connection's reads of system.local and system.peers)
+ *   node session     cql/login.ts's cqlNodeSession: a login, then the operation's statements on
+ *                    that connection (until 2026-12-07 a `cassandra-driver` session, whose connect
+ *                    also read system.local and system.peers on its control connection)
  *   node query       cql/login.ts's cqlNodeQuery: a login, then one query (the peers' discovery)
  *   node login       cql/login.ts's cqlNodeLogin: a login (a proof), accepted or refused
  *
@@ -44,11 +45,10 @@ login.cqlNodeQuery = async (...args: unknown[]) => {
   count("node query");
   return cqlNodeQuery(...args);
 };
-const driver = require("cassandra-driver");
-const connect = driver.Client.prototype.connect;
-driver.Client.prototype.connect = function (...args: unknown[]) {
-  count("driver connect");
-  return connect.apply(this, args);
+const { cqlNodeSession } = login;
+login.cqlNodeSession = async (...args: unknown[]) => {
+  count("node session");
+  return cqlNodeSession(...args);
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 

@@ -112,7 +112,7 @@ export async function asAdmin<T>(ctx: Context, fn: (s: CqlSession) => Promise<T>
       property: "connection.username",
     });
   }
-  const opened = (ctx.session ??= openCqlSession(ctx.target, ctx.admin));
+  const opened = (ctx.session ??= openCqlSession(ctx.target, ctx.admin, { reuse: true }));
   try {
     return await fn(await opened);
   } catch (err) {

@@ -13,11 +13,12 @@
  *   caller decides what to retry.
  * - Nothing is logged; errors are redacted of every password the call carries.
  */
+import * as crypto from "crypto";
 import { CqlError } from "../shared/errors";
 import { redact, safeMessage } from "../shared/redact";
 import type { ProofBound } from "../shared/login-proof";
 import { withPort } from "../shared/address";
-import { CqlRows, cqlNodeOf, cqlNodeSession } from "./login";
+import { CqlNodeSession, CqlRows, cqlNodeOf, cqlNodeSession } from "./login";
 
 export interface CqlTarget {
   /** host:port of the native transport. */
@@ -147,29 +148,110 @@ function records(result: CqlRows): Array<Record<string, unknown>> {
  * is a CqlError with serverCode UNAUTHENTICATED; a node that could not check it, a transient one
  * with code 256. A statement's failure is the server's answer with its code (transient,
  * ambiguous for a write timeout) or a lost connection (ambiguous when the statement writes).
+ *
+ * `reuse` (the connection identity's sessions, provider/cassandra/adapter.ts): `close` keeps
+ * the connection, idle, for the next operation of this process with the same node and identity,
+ * which then needs no login of its own (each login costs the node a connection and a bcrypt
+ * check: `up` and `destroy` of 60 roles opened 60 of them for the statements alone). See
+ * IDLE_SESSIONS.
  */
-export async function openCqlSession(target: CqlTarget, identity: CqlIdentity): Promise<OpenCqlSession> {
+export async function openCqlSession(
+  target: CqlTarget,
+  identity: CqlIdentity,
+  options: { reuse?: boolean } = {},
+): Promise<OpenCqlSession> {
   const where = cqlLabel(target);
-  const session = await cqlNodeSession(
-    cqlNodeOf(target),
-    identity.username,
-    identity.password,
-    target.timeoutMs,
-    where,
-  ).catch((err: unknown) => {
-    if (err instanceof CqlError && err.serverCode === "UNAUTHENTICATED") {
-      throw new CqlError(`authentication failed as ${identity.username}: check the connection username/password`, {
-        operation: "login",
-        target: where,
-        serverCode: "UNAUTHENTICATED",
-      });
-    }
-    throw err;
-  });
+  const key = options.reuse ? sessionKey(target, identity) : undefined;
+  const session =
+    (key && takeIdle(key)) ||
+    (await cqlNodeSession(cqlNodeOf(target), identity.username, identity.password, target.timeoutMs, where).catch(
+      (err: unknown) => {
+        if (err instanceof CqlError && err.serverCode === "UNAUTHENTICATED") {
+          throw new CqlError(`authentication failed as ${identity.username}: check the connection username/password`, {
+            operation: "login",
+            target: where,
+            serverCode: "UNAUTHENTICATED",
+          });
+        }
+        throw err;
+      },
+    ));
+  let closed = false;
   return {
-    close: async () => session.close(),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      if (key) keepIdle(key, session);
+      else session.close();
+    },
     execute: async (statement, secrets = []) => ({ rows: records(await session.execute(statement, secrets)) }),
   };
+}
+
+/**
+ * The idle sessions a process keeps (openCqlSession's `reuse`): at most `perKey` for one node and
+ * identity (Pulumi runs a provider's operations side by side: as many connections as ran at
+ * once), each closed after `idleMs` unused, or at once when the node closes it (a restart). An
+ * idle connection does not hold the process open. The key holds digests, never a password.
+ * Cassandra checks a password when a connection opens, not after: a session kept across a change
+ * of the identity's own password keeps working, as a driver's pool would, for `idleMs` at most.
+ */
+export const IDLE_SESSIONS = { perKey: 16, idleMs: 5000 };
+
+const idleSessions = new Map<string, Array<{ session: CqlNodeSession; timer: NodeJS.Timeout }>>();
+
+const digest = (text: string) => crypto.createHash("sha256").update(text, "utf8").digest("hex");
+
+function sessionKey(target: CqlTarget, identity: CqlIdentity): string {
+  return JSON.stringify([
+    target.hostPort,
+    target.tls,
+    digest(target.caCertificate ?? ""),
+    identity.username,
+    digest(identity.password),
+  ]);
+}
+
+function takeIdle(key: string): CqlNodeSession | undefined {
+  const kept = idleSessions.get(key) ?? [];
+  for (let next = kept.pop(); next; next = kept.pop()) {
+    clearTimeout(next.timer);
+    if (next.session.open) {
+      next.session.idle(false);
+      return next.session;
+    }
+    next.session.close();
+  }
+  idleSessions.delete(key);
+  return undefined;
+}
+
+function keepIdle(key: string, session: CqlNodeSession): void {
+  const kept = idleSessions.get(key) ?? [];
+  if (!session.open || kept.length >= IDLE_SESSIONS.perKey) return session.close();
+  session.idle(true);
+  const entry = {
+    session,
+    timer: setTimeout(() => {
+      const i = kept.indexOf(entry);
+      if (i >= 0) kept.splice(i, 1);
+      if (kept.length === 0 && idleSessions.get(key) === kept) idleSessions.delete(key);
+      session.close();
+    }, IDLE_SESSIONS.idleMs).unref(),
+  };
+  kept.push(entry);
+  idleSessions.set(key, kept);
+}
+
+/** Closes every idle session of this process (tests; a process that ends closes them anyway). */
+export function closeIdleSessions(): void {
+  for (const kept of idleSessions.values()) {
+    for (const { session, timer } of kept) {
+      clearTimeout(timer);
+      session.close();
+    }
+  }
+  idleSessions.clear();
 }
 
 /** Connects as `identity`, runs `fn` with a session, closes it (see openCqlSession). */

@@ -389,6 +389,17 @@ class Connection {
     });
   }
 
+  /** Whether the connection still stands: no failure, not closed. */
+  get alive(): boolean {
+    return this.failure === undefined;
+  }
+
+  /** Whether the socket holds the process open (an idle connection kept for later does not). */
+  hold(on: boolean): void {
+    if (on) this.socket.ref();
+    else this.socket.unref();
+  }
+
   /** Ends the connection; an ask after it rejects. */
   close(): void {
     this.fail(socketError("connection closed", "ECONNRESET"));
@@ -658,6 +669,10 @@ export interface CqlNodeSession {
    */
   execute(statement: string, secrets?: readonly string[]): Promise<CqlRows>;
   close(): void;
+  /** Whether the connection still stands (a failure or the node closing it ends it). */
+  readonly open: boolean;
+  /** Idle (true): the connection holds the process open no longer; false when used again. */
+  idle(on: boolean): void;
 }
 
 /**
@@ -680,6 +695,10 @@ export async function cqlNodeSession(
   });
   return {
     close: () => conn.close(),
+    get open() {
+      return conn.alive;
+    },
+    idle: (on) => conn.hold(!on),
     execute: async (statement, secrets = []) => {
       const operation = statement.trim().split(/\s+/).slice(0, 2).join(" ");
       const mutating = !/^\s*(SELECT|LIST)\b/i.test(statement);

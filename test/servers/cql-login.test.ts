@@ -24,7 +24,7 @@ import {
   statementOf,
   str,
 } from "../helpers/cql-server";
-import { cqlTarget, openCqlSession } from "../../provider/cql/client";
+import { IDLE_SESSIONS, closeIdleSessions, cqlTarget, openCqlSession } from "../../provider/cql/client";
 
 const PASSWORD = "Pässwörd-Login-1'\"";
 
@@ -364,6 +364,99 @@ describe("openCqlSession (cqlNodeSession): a CassandraRolePassword operation's s
       assert.ok(!util.inspect(err).includes("Wrong-Pw-3"));
       await new Promise((r) => setTimeout(r, 100));
       assert.deepStrictEqual(s.seen.closed, [true]);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe("openCqlSession with reuse: the connection identity's idle sessions of a process", () => {
+  const node: Script = (req, socket, connection) => {
+    if (req.opcode === 0x07) return socket.write(response(4, 0x08, int(0x0001)));
+    passwordAuthenticator(req, socket, connection);
+  };
+  const target = (port: number) => cqlTarget({ address: `127.0.0.1:${port}`, timeoutMs: 3000 });
+  const su = { username: "app", password: PASSWORD };
+  const logins = (s: { seen: { frames: Array<{ opcode: number }> } }) =>
+    s.seen.frames.filter((f) => f.opcode === 0x0f).length;
+  const saved = { ...IDLE_SESSIONS };
+  afterEach(() => {
+    closeIdleSessions();
+    Object.assign(IDLE_SESSIONS, saved);
+  });
+
+  it("an operation after another reuses its connection (one login); two at once open two, and both are kept for the next", async () => {
+    const s = await serve(node);
+    try {
+      const run = async () => {
+        const session = await openCqlSession(target(s.port), su, { reuse: true });
+        await session.execute('DROP ROLE IF EXISTS "r"');
+        return session;
+      };
+      await (await run()).close();
+      await (await run()).close();
+      assert.strictEqual(logins(s), 1, "the second operation logged in on the first's connection");
+      const [a, b] = await Promise.all([run(), run()]);
+      assert.strictEqual(logins(s), 2, "two at once: a second connection");
+      await Promise.all([a.close(), b.close()]);
+      const [c, d] = await Promise.all([run(), run()]);
+      await Promise.all([c.close(), d.close()]);
+      assert.strictEqual(logins(s), 2, "both kept");
+      assert.deepStrictEqual(s.seen.closed, [false, false], "kept open, idle");
+      // without reuse (a role's own session, the harness's): a login of its own, closed after
+      const own = await openCqlSession(target(s.port), su);
+      await own.close();
+      assert.strictEqual(logins(s), 3);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("a connection the node closed, or one idle longer than idleMs, is not reused; another identity gets its own", async () => {
+    IDLE_SESSIONS.idleMs = 150;
+    const sockets: import("net").Socket[] = [];
+    const s = await serve((req, socket, connection) => {
+      sockets[connection] = socket;
+      node(req, socket, connection);
+    });
+    try {
+      const open = () => openCqlSession(target(s.port), su, { reuse: true });
+      await (await open()).close();
+      await new Promise((r) => setTimeout(r, 300));
+      assert.deepStrictEqual(s.seen.closed, [true], "closed once idle for idleMs");
+      await (await open()).close();
+      assert.strictEqual(logins(s), 2);
+      // the node closes the idle connection (a restart): the next operation logs in anew
+      sockets[1].destroy();
+      await new Promise((r) => setTimeout(r, 50));
+      await (await open()).close();
+      assert.strictEqual(logins(s), 3);
+      await assert.rejects(
+        openCqlSession(target(s.port), { username: "app", password: "Wrong-Pw-4" }, { reuse: true }),
+        (e: unknown) => (e as CqlError).serverCode === "UNAUTHENTICATED",
+        "another password is another identity: a login of its own (refused)",
+      );
+      assert.strictEqual(logins(s), 4);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("a session whose connection failed is not kept: the next operation logs in anew", async () => {
+    let drop = true;
+    const s = await serve((req, socket, connection) => {
+      if (req.opcode === 0x07 && drop) return socket.destroy();
+      node(req, socket, connection);
+    });
+    try {
+      const first = await openCqlSession(target(s.port), su, { reuse: true });
+      await assert.rejects(first.execute('DROP ROLE IF EXISTS "r"'), (e: unknown) => e instanceof CqlError);
+      await first.close();
+      drop = false;
+      const second = await openCqlSession(target(s.port), su, { reuse: true });
+      await second.execute('DROP ROLE IF EXISTS "r"');
+      await second.close();
+      assert.strictEqual(logins(s), 2);
     } finally {
       await s.close();
     }
