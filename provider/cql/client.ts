@@ -9,7 +9,8 @@
  * - Cassandra authenticates a connection once, when it opens (PasswordAuthenticator); a
  *   session opened before a password change keeps working. So a login proof is a connection
  *   of its own, opened and closed: does this password log in now? (login.ts, nodes.ts)
- * - Sessions for statements are short: connect, run, close. Nothing is retried here: the
+ * - An operation's statements share one session; the connection identity's is kept idle for
+ *   the process's next operation (`openCqlSession`'s `reuse`). Nothing is retried here: the
  *   caller decides what to retry.
  * - Nothing is logged; errors are redacted of every password the call carries.
  */

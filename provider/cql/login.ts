@@ -75,7 +75,10 @@ const PROTOCOL_ERROR = 0x000a;
 export const CQL_INVALID = 0x2200;
 /** Consistency ONE: the node answers from its own replica (system tables are local). */
 const CONSISTENCY_ONE = 0x0001;
-/** Unavailable, overloaded, bootstrapping, write and read timeouts: may pass by themselves. */
+/**
+ * Unavailable, overloaded (Cassandra 5.0 also answers it to a second password change of a role
+ * within 5 s), bootstrapping, write and read timeouts: may pass by themselves.
+ */
 const TRANSIENT_CODES = new Set([0x1000, 0x1001, 0x1002, 0x1100, 0x1200]);
 /** Cassandra's text for a 0x0100 when it could not read the role's credentials (PasswordAuthenticator). */
 const COULD_NOT_READ = /^Unable to perform authentication/i;
