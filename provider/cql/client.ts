@@ -71,16 +71,10 @@ export function cqlLabel(t: Pick<CqlTarget, "hostPort">, role?: string): string 
   return `cql ${t.hostPort}${role ? ` role ${role}` : ""}`;
 }
 
-/** The errors a connection attempt failed with, one per host, or the error itself. */
-function innerErrors(err: unknown): unknown[] {
-  const inner = (err as { innerErrors?: Record<string, unknown> })?.innerErrors;
-  return inner && typeof inner === "object" ? Object.values(inner) : [err];
-}
-
 const TLS_CODES =
   /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_SSL|ERR_TLS|EPROTO|wrong version number|certificate/i;
 
-/** A CqlError for a failure to connect or to run a statement, without any secret. */
+/** A CqlError for a socket's failure to connect or to run a statement (login.ts), without any secret. */
 export function cqlError(
   err: unknown,
   operation: string,
@@ -89,9 +83,8 @@ export function cqlError(
   mutating = false,
 ): CqlError {
   if (err instanceof CqlError) return err;
-  const errors = innerErrors(err);
-  const text = errors.map((e) => `${(e as { code?: string })?.code ?? ""} ${safeMessage(e, secrets)}`).join("; ");
-  const code = (errors[0] as { code?: string | number })?.code;
+  const code = (err as { code?: string | number })?.code;
+  const text = `${code ?? ""} ${safeMessage(err, secrets)}`;
   if (TLS_CODES.test(text)) {
     return new CqlError(`TLS handshake failed (check cql.tls and cql.caCertificate): ${redact(text, secrets).trim()}`, {
       operation,
