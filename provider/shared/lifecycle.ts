@@ -41,6 +41,11 @@ export interface IdentityConnection extends pair.PairAdapter {
   close(): Promise<void>;
   /** What the user should read in the log about the operation's nodes (a discovery that failed). */
   notes?(): string[];
+  /**
+   * Drops `name` if it exists, in one statement (Cassandra's DROP ROLE IF EXISTS): a destroy
+   * then asks nothing first. Without it, a destroy asks `exists` and drops what is there.
+   */
+  dropIfExists?(name: string): Promise<void>;
 }
 
 /** How a database names the fields of an identity resource. */
@@ -536,7 +541,9 @@ export function identityLifecycle<I extends IdentityInputs, O extends IdentityOu
           );
         }
         for (const n of [name, standby]) {
-          if (n !== undefined && (await conn.exists(n)) !== false) await conn.drop(n);
+          if (n === undefined) continue;
+          if (conn.dropIfExists) await conn.dropIfExists(n);
+          else if ((await conn.exists(n)) !== false) await conn.drop(n);
         }
       },
       settings,

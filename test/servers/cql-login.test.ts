@@ -462,3 +462,36 @@ describe("openCqlSession with reuse: the connection identity's idle sessions of 
     }
   });
 });
+
+describe("CassandraRolePassword's destroy on a scripted node", () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const ops: typeof import("../../provider/cassandra/operations") = require("pulumi-db-passwords/dist/cassandra/operations");
+  afterEach(() => closeIdleSessions());
+
+  it("deleteRoleOnDestroy: one DROP ROLE IF EXISTS a role (the pair's two), nothing asked first, on one connection; without it, nothing", async () => {
+    const s = await serve((req, socket, connection) => {
+      if (req.opcode === 0x07) return socket.write(response(4, 0x08, int(0x0001))); // VOID
+      passwordAuthenticator(req, socket, connection);
+    });
+    try {
+      const address = `127.0.0.1:${s.port}`;
+      const props = {
+        connection: { address, username: "app", password: PASSWORD },
+        role: "orders_blue",
+        standbyRole: "orders_green",
+        activeRole: "orders_green",
+        password: "Role-Pw-Destroy-1",
+        address,
+        passwordVerified: true,
+      } as unknown as Parameters<typeof ops.remove>[1];
+      await ops.remove(`orders_blue@${address}`, props);
+      assert.strictEqual(s.seen.frames.length, 0, "without deleteRoleOnDestroy the node is not asked");
+      await ops.remove(`orders_blue@${address}`, { ...props, deleteRoleOnDestroy: true });
+      const statements = s.seen.frames.filter((f) => f.opcode === 0x07).map((f) => statementOf(f.body));
+      assert.deepStrictEqual(statements, ['DROP ROLE IF EXISTS "orders_blue"', 'DROP ROLE IF EXISTS "orders_green"']);
+      assert.strictEqual(s.seen.frames.filter((f) => f.opcode === 0x0f).length, 1, "one login");
+    } finally {
+      await s.close();
+    }
+  });
+});
