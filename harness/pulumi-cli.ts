@@ -132,6 +132,23 @@ export class PulumiProject {
   }
 }
 
+/**
+ * Pulumi's local file backend writes `<stack>.json.attrs` beside each checkpoint; a CLI killed
+ * while writing it can leave it empty, and every later command on the stack then fails with
+ * "failed to load checkpoint: EOF" (the checkpoint itself is whole). What the README's
+ * troubleshooting tells a user to do: delete the empty file. How many it deleted.
+ */
+export function repairFileBackend(stateDir: string): number {
+  const dir = path.join(stateDir, ".pulumi", "stacks");
+  if (!fs.existsSync(dir)) return 0;
+  const empty = fs
+    .readdirSync(dir, { recursive: true })
+    .map((f) => path.join(dir, String(f)))
+    .filter((f) => f.endsWith(".json.attrs") && fs.statSync(f).size === 0);
+  for (const f of empty) fs.rmSync(f);
+  return empty.length;
+}
+
 /** The dynamic resources of an exported deployment. */
 export function dynamicResources(deployment: any): any[] {
   return (deployment?.deployment?.resources ?? []).filter((r: any) =>

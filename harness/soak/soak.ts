@@ -26,7 +26,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { CliResult, PulumiProject, dynamicResources, pluginResources } from "../pulumi-cli";
+import { CliResult, PulumiProject, dynamicResources, pluginResources, repairFileBackend } from "../pulumi-cli";
 import { descendants, dynamicProviderPids, killGroup, secretValue, sleep, waitFor } from "../support";
 import { pythonWithSdk } from "../tools";
 import { TEST_PROJECT } from "../geminidb-emulator";
@@ -96,6 +96,8 @@ export interface SoakReport {
   failedUps: number;
   recoveries: number;
   cancels: number;
+  /** Empty `.attrs` of Pulumi's file backend removed after a killed CLI (pulumi-cli.ts, repairFileBackend). */
+  backendRepairs: number;
   lost: number;
   failures: Failure[];
   wallMs: number;
@@ -215,6 +217,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     failedUps: 0,
     recoveries: 0,
     cancels: 0,
+    backendRepairs: 0,
     lost: 0,
     failures: [],
     wallMs: 0,
@@ -628,9 +631,15 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   async function resync(stack: Stack) {
     outputs = [];
     await noneLeft("before going on");
+    if (repairBackend(stack)) report.backendRepairs++;
     if (hasLock(stack)) await cli(stack, ["cancel", "--yes"]);
     await cli(stack, ["up", "--yes", "--non-interactive", "--skip-preview"]);
     await readStack(stack);
+  }
+
+  /** Whether the stack's file backend had an empty `.attrs` (now removed: repairFileBackend). */
+  function repairBackend(stack: Stack): boolean {
+    return repairFileBackend(stack.project.stateDir) > 0;
   }
 
   function hasLock(stack: Stack): boolean {
@@ -965,9 +974,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       const what = struck.length ? `, struck: ${struck.join(", ")}` : "";
       phases.push(`${label} ${(ms / 1000).toFixed(0)} s, exit ${result.code}${what}`);
       if (killedCli || hasLock(stack)) {
-        // the one step a killed CLI needs: its lock cleared
+        // the one step a killed CLI needs: its lock cleared (and, if the kill broke Pulumi's file
+        // backend, its empty .attrs removed first, as the README tells a user to)
         if (!killedCli && !pf?.kind.startsWith("cli-"))
           fail("lock", `the up left its lock with no CLI killed:\n${tail(result.all)}`);
+        if (killedCli && repairBackend(stack)) {
+          report.backendRepairs++;
+          phases.push("Pulumi's empty .attrs removed");
+        }
         await cliOk(stack, ["cancel", "--yes"]);
         report.cancels++;
         phases.push("pulumi cancel");
@@ -1061,6 +1075,7 @@ export function formatReport(r: SoakReport): string {
   row("failed ups", r.failedUps, "");
   row("recoveries", r.recoveries, "a failed up, then one up with the same inputs that converged");
   row("pulumi cancel", r.cancels, "after the CLI was killed");
+  row("Pulumi's empty .attrs removed", r.backendRepairs, "its file backend, broken by a killed CLI (README)");
   row("lost", r.lost, "an identity state's password does not log in as, after the recovery");
   row("failed checks", r.failures.length, "");
   row("wall time", `${(r.wallMs / 60000).toFixed(1)} min`, r.aborted ? "aborted" : "");
