@@ -214,6 +214,15 @@ export function milvusConnection(ctx: Context): IdentityConnection {
       }
     },
     drop: (user) => adminSession(ctx, user).deleteUser(user),
+    // DeleteCredential of a user that is not there succeeds (Milvus 2.x): a destroy asks no
+    // ListCredUsers first. Should a server refuse it, the user's absence is what counts.
+    dropIfExists: async (user) => {
+      try {
+        await adminSession(ctx, user).deleteUser(user);
+      } catch (err) {
+        if ((await userExists(ctx, user).catch(() => true)) !== false) throw err;
+      }
+    },
     grants: (user) => readRetry(() => adminSession(ctx, user).userRoles(user)),
     setGrant: (user, role, on) => adminSession(ctx, user).setUserRole(user, role, on),
     retryable: (err) => err instanceof MilvusError && (err.ambiguous || isTransient(err)),

@@ -294,8 +294,26 @@ describe("MilvusUserPassword against the gRPC test server", function () {
     await provider.delete(c.id, c.outs!);
     assert.strictEqual(server.users.get("app"), P1);
     assert.strictEqual(server.count("DeleteCredential"), 0);
+    const listed = server.count("ListCredUsers");
     await provider.delete(c.id, { ...c.outs!, deleteUserOnDestroy: true } as MilvusUserPasswordOutputs);
     assert.strictEqual(server.users.has("app"), false);
+    assert.strictEqual(server.count("ListCredUsers"), listed, "DeleteCredential alone: no ListCredUsers first");
+    // run again (the first run's answer lost): the user is gone, DeleteCredential succeeds as Milvus's does
+    await provider.delete(c.id, { ...c.outs!, deleteUserOnDestroy: true } as MilvusUserPasswordOutputs);
+    assert.strictEqual(server.count("DeleteCredential"), 2);
+  });
+
+  it("deleteUserOnDestroy on a server that refuses DeleteCredential: fine when the user is gone, the error when it is there", async () => {
+    const c = await provider.create(inputs({ password: P1, currentPassword: BOOT }));
+    const outs = { ...c.outs!, deleteUserOnDestroy: true } as MilvusUserPasswordOutputs;
+    const refusal = { kind: "status", code: 1800, error_code: "DeleteCredentialFailure", reason: "no such user" } as const;
+    server.users.delete("app");
+    server.inject("DeleteCredential", refusal);
+    await provider.delete(c.id, outs);
+    server.users.set("app", P1);
+    server.inject("DeleteCredential", refusal);
+    await expectFailure(provider.delete(c.id, outs), MilvusError, /no such user/);
+    assert.strictEqual(server.users.get("app"), P1);
   });
 
   it("never puts a password or its base64 into an error, a log line or the wire's auth header of the managed user", async () => {
