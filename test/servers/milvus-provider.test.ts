@@ -306,7 +306,12 @@ describe("MilvusUserPassword against the gRPC test server", function () {
   it("deleteUserOnDestroy on a server that refuses DeleteCredential: fine when the user is gone, the error when it is there", async () => {
     const c = await provider.create(inputs({ password: P1, currentPassword: BOOT }));
     const outs = { ...c.outs!, deleteUserOnDestroy: true } as MilvusUserPasswordOutputs;
-    const refusal = { kind: "status", code: 1800, error_code: "DeleteCredentialFailure", reason: "no such user" } as const;
+    const refusal = {
+      kind: "status",
+      code: 1800,
+      error_code: "DeleteCredentialFailure",
+      reason: "no such user",
+    } as const;
     server.users.delete("app");
     server.inject("DeleteCredential", refusal);
     await provider.delete(c.id, outs);
