@@ -80,6 +80,8 @@ const CONSISTENCY_ONE = 0x0001;
  * within 5 s), bootstrapping, write and read timeouts: may pass by themselves.
  */
 const TRANSIENT_CODES = new Set([0x1000, 0x1001, 0x1002, 0x1100, 0x1200]);
+/** A write timeout (one of them): the node may have applied the statement, so its outcome is unknown. */
+const WRITE_TIMEOUT = 0x1100;
 /** Cassandra's text for a 0x0100 when it could not read the role's credentials (PasswordAuthenticator). */
 const COULD_NOT_READ = /^Unable to perform authentication/i;
 /** A body larger than this is not a handshake answer. */
@@ -657,9 +659,6 @@ export async function cqlNodeQuery(
   );
   return answer.result!;
 }
-
-/** A write timeout: the node may have applied the statement. */
-const WRITE_TIMEOUT = 0x1100;
 
 /** A connection logged in on one node that runs statements until closed (cqlNodeSession). */
 export interface CqlNodeSession {
