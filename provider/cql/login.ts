@@ -33,6 +33,7 @@ import { CqlError } from "../shared/errors";
 import { redact, safeMessage } from "../shared/redact";
 import { CQL_PORT, CqlTarget, cqlError, cqlLabel } from "./client";
 import { splitHostPort } from "../shared/address";
+import { trusting } from "../shared/tls";
 
 /** One node's native transport, with the TLS options of cqlTarget. */
 export interface CqlNode {
@@ -467,7 +468,7 @@ async function connect(
     ? tls.connect({
         ...options,
         rejectUnauthorized: true,
-        ...(node.caCertificate ? { ca: [node.caCertificate] } : {}),
+        ...trusting(node.caCertificate),
         ...(net.isIP(node.host) ? {} : { servername: node.host }),
       })
     : net.connect(options);

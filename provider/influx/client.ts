@@ -15,6 +15,7 @@ import * as https from "https";
 import fetch, { RequestInit } from "node-fetch";
 import { InfluxError } from "../shared/errors";
 import { redact, safeMessage } from "../shared/redact";
+import { trusting } from "../shared/tls";
 
 export interface InfluxTarget {
   /** host:port of the HTTP API (`[v6]:port` for an IPv6 address). */
@@ -98,7 +99,7 @@ export async function influxLogin(target: InfluxTarget, username: string, passwo
     ? new https.Agent({
         keepAlive: false,
         rejectUnauthorized: true,
-        ...(target.caCertificate ? { ca: [target.caCertificate] } : {}),
+        ...trusting(target.caCertificate),
       })
     : new http.Agent({ keepAlive: false });
   const controller = new AbortController();

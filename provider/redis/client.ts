@@ -18,6 +18,7 @@ import * as tls from "tls";
 import { RedisError } from "../shared/errors";
 import { redact, safeMessage } from "../shared/redact";
 import { HostPort, portInRange, splitHostPort } from "../shared/address";
+import { trusting } from "../shared/tls";
 
 export interface RedisTarget {
   /** host:port of the server (`[v6]:port` for an IPv6 address). */
@@ -121,7 +122,7 @@ export function redisExchange(target: RedisTarget, commands: Buffer[], secrets: 
           port,
           // SNI only for a name (RFC 6066); the certificate is checked against the host either way
           ...(net.isIP(host) ? {} : { servername: host }),
-          ...(target.caCertificate ? { ca: [target.caCertificate] } : {}),
+          ...trusting(target.caCertificate),
           rejectUnauthorized: true,
         })
       : net.connect({ host, port });
