@@ -9,10 +9,15 @@
  * `nodes` it lists (`host` or `host:port`, the address's port when omitted), then, with
  * `discoverNodes` (by default when `nodes` is not given), the peers the contact point knows:
  * `system.peers_v2` (native_address, native_port; Cassandra 4 and later) or, on a server without
- * it, `system.peers` (rpc_address, with the address's port). Discovery logs in once per operation,
- * as the first of the given identities the contact point takes (any role may read the system
- * tables); one that fails leaves the contact point and the listed nodes, with a note saying so.
+ * it, `system.peers` (rpc_address, with the address's port). Discovery logs in as the first of
+ * the given identities the contact point takes (any role may read the system tables); one that
+ * fails leaves the contact point and the listed nodes, with a note saying so. The operations of a
+ * provider process share one discovery per contact point for DISCOVERY_REUSE.ms (the peers of a
+ * cluster do not change within a `pulumi up`): a refresh of 60 roles reads the peers once, not 60
+ * times, each read costing the node about as much CPU as a quarter of a login
+ * (bench/cql-node-cost.ts).
  */
+import * as crypto from "crypto";
 import { CqlError } from "../shared/errors";
 import { AT_ONCE, Clock, NodeLogin, ProofBound, REAL_CLOCK, proofDelay } from "../shared/login-proof";
 import { joinHostPort, withPort } from "../shared/address";
@@ -114,6 +119,69 @@ async function discoverPeersAs(
   }
 }
 
+type Peers = Array<{ host: string; port: number }>;
+
+/** How long the operations of a process reuse a contact point's discovery (tests set it). */
+export const DISCOVERY_REUSE = { ms: 10000 };
+
+/**
+ * The discoveries of this process, by contact point (address, TLS, CA): started by the first
+ * operation that needed one, with its identities tried once each; a failed one is forgotten.
+ */
+const discoveries = new Map<string, { at: number; peers: Promise<Peers> }>();
+
+/** Forgets every discovery of this process (tests whose nodes change). */
+export function forgetDiscoveries(): void {
+  discoveries.clear();
+}
+
+const discoveryKey = (contact: CqlNode) =>
+  [
+    nodeAddress(contact).toLowerCase(),
+    contact.tls ? "tls" : "plain",
+    crypto
+      .createHash("sha256")
+      .update(contact.caCertificate ?? "")
+      .digest("hex"),
+  ].join("|");
+
+/**
+ * The peers `contact` knows, and the identity that read them when this operation did: the
+ * process's discovery of that contact point when one is under way or recent, else one of this
+ * operation's (shared with the operations that come while it runs). The shared attempt tries each
+ * identity once; only this operation then waits within `bound` for one the node takes (a new
+ * password its credentials cache does not let in yet), so no other waits on its identities.
+ */
+async function sharedDiscovery(
+  contact: CqlNode,
+  identities: () => CqlIdentity[],
+  timeoutMs: number,
+  bound: ProofBound,
+): Promise<{ peers: Peers; who?: CqlIdentity }> {
+  const key = discoveryKey(contact);
+  const recent = discoveries.get(key);
+  if (recent && Date.now() - recent.at < DISCOVERY_REUSE.ms) {
+    try {
+      return { peers: await recent.peers };
+    } catch {
+      // that operation's identities were refused, or the node failed it: try this one's
+    }
+  }
+  const ids = identities();
+  const attempt = discoverPeersAs(contact, ids, timeoutMs, AT_ONCE);
+  const entry = { at: Date.now(), peers: attempt.then((r) => r.peers) };
+  discoveries.set(key, entry);
+  entry.peers.catch(() => {
+    if (discoveries.get(key) === entry) discoveries.delete(key);
+  });
+  try {
+    return await attempt;
+  } catch (err) {
+    if (!(err instanceof CqlError && err.serverCode === "UNAUTHENTICATED") || bound.boundMs <= 0) throw err;
+    return discoverPeersAs(contact, ids, timeoutMs, bound);
+  }
+}
+
 /** The nodes of one operation: resolved once (the first proof's identities discover them). */
 export interface CqlNodes {
   /** The nodes a proof logs in on, the contact point first; `identities` are tried for discovery. */
@@ -172,7 +240,7 @@ export function cqlNodes(target: CqlTarget, cluster: CqlClusterInputs = {}, boun
       resolved ??= (async () => {
         if (!discover) return unique([contact, ...listed]);
         try {
-          const { peers, who } = await discoverPeersAs(contact, identities(), target.timeoutMs, bound);
+          const { peers, who } = await sharedDiscovery(contact, identities, target.timeoutMs, bound);
           tookAtDiscovery = who;
           const found = peers.map((p) => ({ ...contact, host: p.host, port: p.port }));
           return unique([contact, ...listed, ...found]);

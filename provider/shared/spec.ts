@@ -196,9 +196,9 @@ export function cqlClusterFields(block: string): Record<"nodes" | "discoverNodes
       type: "boolean",
       description:
         "Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), " +
-        "or `system.peers` (rpc address, the port of `address`) on servers without it, once per operation, " +
-        "logging in as the identity being proved. When that fails, the proof covers `address` and `nodes` only, " +
-        "and says so in the log.",
+        "or `system.peers` (rpc address, the port of `address`) on servers without it, logging in as the identity " +
+        "being proved; read once for the resources of one `pulumi` command that share `address` (within 10 s). " +
+        "When that fails, the proof covers `address` and `nodes` only, and says so in the log.",
       default: "true without `nodes`, false with them (set it to true to prove on both)",
     },
     credentialsCacheMs: {

@@ -11,7 +11,14 @@
 import * as assert from "assert";
 import * as util from "util";
 import { CqlRows, cqlNodeQuery, inetAddress, parseResult } from "../../provider/cql/login";
-import { PEERS_STATEMENTS, cqlNodes, discoverPeers, peersOf } from "../../provider/cql/nodes";
+import {
+  DISCOVERY_REUSE,
+  PEERS_STATEMENTS,
+  cqlNodes,
+  discoverPeers,
+  forgetDiscoveries,
+  peersOf,
+} from "../../provider/cql/nodes";
 import { cqlTarget } from "../../provider/cql/client";
 import { CqlError } from "../../provider/shared/errors";
 import { GEMINIDB_RETRY } from "../../provider/geminidb/client";
@@ -273,6 +280,74 @@ describe("the nodes of a CQL proof, against scripted CQL servers", () => {
   describe("cqlNodes: which nodes, resolved once", () => {
     const target = (port: number) => cqlTarget({ address: `127.0.0.1:${port}`, timeoutMs: 3000 });
     const addresses = (ports: number[]) => ports.map((p) => `127.0.0.1:${p}`);
+    const reuse = DISCOVERY_REUSE.ms;
+    afterEach(() => {
+      forgetDiscoveries();
+      DISCOVERY_REUSE.ms = reuse;
+    });
+    const queries = (s: { seen: { frames: Array<{ opcode: number }> } }) =>
+      s.seen.frames.filter((f) => f.opcode === 0x07).length;
+
+    it("the operations of a process share a contact point's discovery, one under way included; the others' proofs log in themselves", async () => {
+      const servers = await trio((i, u, p) => u === "app" && p === PASSWORD);
+      try {
+        const [a, b, c] = servers.map((s) => s.port);
+        const who = () => [{ username: "app", password: PASSWORD }];
+        const startups = () => servers[0].seen.frames.filter((f) => f.opcode === 0x01).length;
+        // five operations at once, as Pulumi runs a refresh's reads
+        const all = await Promise.all([1, 2, 3, 4, 5].map(() => cqlNodes(target(a)).logins("app", who)));
+        for (const logins of all)
+          assert.deepStrictEqual(
+            logins.map((l) => l.address),
+            addresses([a, b, c]),
+          );
+        assert.strictEqual(queries(servers[0]), 1, "one discovery for the five");
+        assert.strictEqual(startups(), 1);
+        // the one that discovered: its login answers its proof's first; the others ask the node
+        const answers = await Promise.all(all.map((logins) => logins[0].login(PASSWORD)));
+        assert.deepStrictEqual(answers, [true, true, true, true, true]);
+        assert.strictEqual(startups(), 5, "four proofs' logins on the contact point, none for discovery");
+        // later, within DISCOVERY_REUSE.ms: still shared; once it has passed: discovered anew
+        await cqlNodes(target(a)).logins("app", who);
+        assert.strictEqual(queries(servers[0]), 1);
+        DISCOVERY_REUSE.ms = 0;
+        await cqlNodes(target(a)).logins("app", who);
+        assert.strictEqual(queries(servers[0]), 2);
+      } finally {
+        await Promise.all(servers.map((s) => s.close()));
+      }
+    });
+
+    it("a shared discovery whose identities are refused: the others discover with their own at once, and only its operation waits its bound", async () => {
+      const servers = await trio((i, u, p) => u === "app" && p === PASSWORD);
+      try {
+        const [a, b, c] = servers.map((s) => s.port);
+        const bound = { boundMs: 1500, baseDelayMs: 200, maxDelayMs: 400 };
+        const wrong = cqlNodes(target(a), {}, bound);
+        const right = cqlNodes(target(a), {}, bound);
+        const started = Date.now();
+        const wrongDone = wrong.logins("app", () => [{ username: "app", password: "Wrong-Pw-1" }]);
+        const logins = await right.logins("app", () => [{ username: "app", password: PASSWORD }]);
+        const rightMs = Date.now() - started;
+        assert.deepStrictEqual(
+          logins.map((l) => l.address),
+          addresses([a, b, c]),
+        );
+        assert.ok(rightMs < 1000, `the right identities waited ${rightMs} ms for the wrong ones' bound`);
+        // the refused operation tries its own identities until its bound, as it did before
+        // discoveries were shared, and ends with the contact point alone and a note
+        const theirs = await wrongDone;
+        assert.ok(Date.now() - started >= 1400, "the refused operation waited its own bound");
+        assert.deepStrictEqual(
+          theirs.map((l) => l.address),
+          addresses([a]),
+        );
+        assert.match(wrong.notes()[0], /could not be discovered/);
+        assert.deepStrictEqual(right.notes(), []);
+      } finally {
+        await Promise.all(servers.map((s) => s.close()));
+      }
+    });
 
     it("discovers the peers once (the first identity the contact point takes), logs in on every node, and lists each node once", async () => {
       const servers = await trio((i, u, p) => u === "app" && p === PASSWORD);

@@ -27,7 +27,7 @@ type CassandraConnection struct {
 	//
 	// Default: 4000 (Cassandra's defaults, 2000 + 2000).
 	CredentialsCacheMs *int `pulumi:"credentialsCacheMs"`
-	// Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), or `system.peers` (rpc address, the port of `address`) on servers without it, once per operation, logging in as the identity being proved. When that fails, the proof covers `address` and `nodes` only, and says so in the log.
+	// Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), or `system.peers` (rpc address, the port of `address`) on servers without it, logging in as the identity being proved; read once for the resources of one `pulumi` command that share `address` (within 10 s). When that fails, the proof covers `address` and `nodes` only, and says so in the log.
 	//
 	// Default: true without `nodes`, false with them (set it to true to prove on both).
 	DiscoverNodes *bool `pulumi:"discoverNodes"`
@@ -82,7 +82,7 @@ type CassandraConnectionArgs struct {
 	//
 	// Default: 4000 (Cassandra's defaults, 2000 + 2000).
 	CredentialsCacheMs pulumi.IntPtrInput `pulumi:"credentialsCacheMs"`
-	// Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), or `system.peers` (rpc address, the port of `address`) on servers without it, once per operation, logging in as the identity being proved. When that fails, the proof covers `address` and `nodes` only, and says so in the log.
+	// Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), or `system.peers` (rpc address, the port of `address`) on servers without it, logging in as the identity being proved; read once for the resources of one `pulumi` command that share `address` (within 10 s). When that fails, the proof covers `address` and `nodes` only, and says so in the log.
 	//
 	// Default: true without `nodes`, false with them (set it to true to prove on both).
 	DiscoverNodes pulumi.BoolPtrInput `pulumi:"discoverNodes"`
@@ -211,7 +211,7 @@ func (o CassandraConnectionOutput) CredentialsCacheMs() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v CassandraConnection) *int { return v.CredentialsCacheMs }).(pulumi.IntPtrOutput)
 }
 
-// Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), or `system.peers` (rpc address, the port of `address`) on servers without it, once per operation, logging in as the identity being proved. When that fails, the proof covers `address` and `nodes` only, and says so in the log.
+// Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), or `system.peers` (rpc address, the port of `address`) on servers without it, logging in as the identity being proved; read once for the resources of one `pulumi` command that share `address` (within 10 s). When that fails, the proof covers `address` and `nodes` only, and says so in the log.
 //
 // Default: true without `nodes`, false with them (set it to true to prove on both).
 func (o CassandraConnectionOutput) DiscoverNodes() pulumi.BoolPtrOutput {
@@ -320,7 +320,7 @@ func (o CassandraConnectionPtrOutput) CredentialsCacheMs() pulumi.IntPtrOutput {
 	}).(pulumi.IntPtrOutput)
 }
 
-// Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), or `system.peers` (rpc address, the port of `address`) on servers without it, once per operation, logging in as the identity being proved. When that fails, the proof covers `address` and `nodes` only, and says so in the log.
+// Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), or `system.peers` (rpc address, the port of `address`) on servers without it, logging in as the identity being proved; read once for the resources of one `pulumi` command that share `address` (within 10 s). When that fails, the proof covers `address` and `nodes` only, and says so in the log.
 //
 // Default: true without `nodes`, false with them (set it to true to prove on both).
 func (o CassandraConnectionPtrOutput) DiscoverNodes() pulumi.BoolPtrOutput {
@@ -796,7 +796,7 @@ type GeminiDbCql struct {
 	//
 	// Default: 4000 (Cassandra's defaults, 2000 + 2000).
 	CredentialsCacheMs *int `pulumi:"credentialsCacheMs"`
-	// Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), or `system.peers` (rpc address, the port of `address`) on servers without it, once per operation, logging in as the identity being proved. When that fails, the proof covers `address` and `nodes` only, and says so in the log.
+	// Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), or `system.peers` (rpc address, the port of `address`) on servers without it, logging in as the identity being proved; read once for the resources of one `pulumi` command that share `address` (within 10 s). When that fails, the proof covers `address` and `nodes` only, and says so in the log.
 	//
 	// Default: true without `nodes`, false with them (set it to true to prove on both).
 	DiscoverNodes *bool `pulumi:"discoverNodes"`
@@ -843,7 +843,7 @@ type GeminiDbCqlArgs struct {
 	//
 	// Default: 4000 (Cassandra's defaults, 2000 + 2000).
 	CredentialsCacheMs pulumi.IntPtrInput `pulumi:"credentialsCacheMs"`
-	// Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), or `system.peers` (rpc address, the port of `address`) on servers without it, once per operation, logging in as the identity being proved. When that fails, the proof covers `address` and `nodes` only, and says so in the log.
+	// Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), or `system.peers` (rpc address, the port of `address`) on servers without it, logging in as the identity being proved; read once for the resources of one `pulumi` command that share `address` (within 10 s). When that fails, the proof covers `address` and `nodes` only, and says so in the log.
 	//
 	// Default: true without `nodes`, false with them (set it to true to prove on both).
 	DiscoverNodes pulumi.BoolPtrInput `pulumi:"discoverNodes"`
@@ -964,7 +964,7 @@ func (o GeminiDbCqlOutput) CredentialsCacheMs() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v GeminiDbCql) *int { return v.CredentialsCacheMs }).(pulumi.IntPtrOutput)
 }
 
-// Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), or `system.peers` (rpc address, the port of `address`) on servers without it, once per operation, logging in as the identity being proved. When that fails, the proof covers `address` and `nodes` only, and says so in the log.
+// Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), or `system.peers` (rpc address, the port of `address`) on servers without it, logging in as the identity being proved; read once for the resources of one `pulumi` command that share `address` (within 10 s). When that fails, the proof covers `address` and `nodes` only, and says so in the log.
 //
 // Default: true without `nodes`, false with them (set it to true to prove on both).
 func (o GeminiDbCqlOutput) DiscoverNodes() pulumi.BoolPtrOutput {
@@ -1059,7 +1059,7 @@ func (o GeminiDbCqlPtrOutput) CredentialsCacheMs() pulumi.IntPtrOutput {
 	}).(pulumi.IntPtrOutput)
 }
 
-// Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), or `system.peers` (rpc address, the port of `address`) on servers without it, once per operation, logging in as the identity being proved. When that fails, the proof covers `address` and `nodes` only, and says so in the log.
+// Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), or `system.peers` (rpc address, the port of `address`) on servers without it, logging in as the identity being proved; read once for the resources of one `pulumi` command that share `address` (within 10 s). When that fails, the proof covers `address` and `nodes` only, and says so in the log.
 //
 // Default: true without `nodes`, false with them (set it to true to prove on both).
 func (o GeminiDbCqlPtrOutput) DiscoverNodes() pulumi.BoolPtrOutput {

@@ -55,7 +55,7 @@ class CassandraConnectionArgsDict(TypedDict):
     """
     discover_nodes: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
-    Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), or `system.peers` (rpc address, the port of `address`) on servers without it, once per operation, logging in as the identity being proved. When that fails, the proof covers `address` and `nodes` only, and says so in the log.
+    Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), or `system.peers` (rpc address, the port of `address`) on servers without it, logging in as the identity being proved; read once for the resources of one `pulumi` command that share `address` (within 10 s). When that fails, the proof covers `address` and `nodes` only, and says so in the log.
 
     Default: true without `nodes`, false with them (set it to true to prove on both).
     """
@@ -121,7 +121,7 @@ class CassandraConnectionArgs:
         :param pulumi.Input[_builtins.int] credentials_cache_ms: The nodes' `credentials_validity` plus `credentials_update_interval` (cassandra.yaml), in milliseconds, 0 to 600000: how long a node may keep taking an old password, or refusing the new one, after a change (ALTER ROLE invalidates no node's cache). Each node's proof waits up to this plus 2 s for the node to show the change.
                
                Default: 4000 (Cassandra's defaults, 2000 + 2000).
-        :param pulumi.Input[_builtins.bool] discover_nodes: Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), or `system.peers` (rpc address, the port of `address`) on servers without it, once per operation, logging in as the identity being proved. When that fails, the proof covers `address` and `nodes` only, and says so in the log.
+        :param pulumi.Input[_builtins.bool] discover_nodes: Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), or `system.peers` (rpc address, the port of `address`) on servers without it, logging in as the identity being proved; read once for the resources of one `pulumi` command that share `address` (within 10 s). When that fails, the proof covers `address` and `nodes` only, and says so in the log.
                
                Default: true without `nodes`, false with them (set it to true to prove on both).
         :param pulumi.Input[_builtins.str] local_data_center: Accepted and not used: the provider connects to `address` and each node itself, with no driver that needs a data center. Kept so that programs that set it run unchanged.
@@ -210,7 +210,7 @@ class CassandraConnectionArgs:
     @pulumi.getter(name="discoverNodes")
     def discover_nodes(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), or `system.peers` (rpc address, the port of `address`) on servers without it, once per operation, logging in as the identity being proved. When that fails, the proof covers `address` and `nodes` only, and says so in the log.
+        Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), or `system.peers` (rpc address, the port of `address`) on servers without it, logging in as the identity being proved; read once for the resources of one `pulumi` command that share `address` (within 10 s). When that fails, the proof covers `address` and `nodes` only, and says so in the log.
 
         Default: true without `nodes`, false with them (set it to true to prove on both).
         """
@@ -525,7 +525,7 @@ class GeminiDbCqlArgsDict(TypedDict):
     """
     discover_nodes: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
-    Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), or `system.peers` (rpc address, the port of `address`) on servers without it, once per operation, logging in as the identity being proved. When that fails, the proof covers `address` and `nodes` only, and says so in the log.
+    Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), or `system.peers` (rpc address, the port of `address`) on servers without it, logging in as the identity being proved; read once for the resources of one `pulumi` command that share `address` (within 10 s). When that fails, the proof covers `address` and `nodes` only, and says so in the log.
 
     Default: true without `nodes`, false with them (set it to true to prove on both).
     """
@@ -577,7 +577,7 @@ class GeminiDbCqlArgs:
         :param pulumi.Input[_builtins.int] credentials_cache_ms: The nodes' `credentials_validity` plus `credentials_update_interval` (cassandra.yaml), in milliseconds, 0 to 600000: how long a node may keep taking an old password, or refusing the new one, after a change (ALTER ROLE invalidates no node's cache). Each node's proof waits up to this plus 2 s for the node to show the change.
                
                Default: 4000 (Cassandra's defaults, 2000 + 2000).
-        :param pulumi.Input[_builtins.bool] discover_nodes: Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), or `system.peers` (rpc address, the port of `address`) on servers without it, once per operation, logging in as the identity being proved. When that fails, the proof covers `address` and `nodes` only, and says so in the log.
+        :param pulumi.Input[_builtins.bool] discover_nodes: Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), or `system.peers` (rpc address, the port of `address`) on servers without it, logging in as the identity being proved; read once for the resources of one `pulumi` command that share `address` (within 10 s). When that fails, the proof covers `address` and `nodes` only, and says so in the log.
                
                Default: true without `nodes`, false with them (set it to true to prove on both).
         :param pulumi.Input[_builtins.str] local_data_center: Accepted and not used: the provider connects to `address` and each node itself, with no driver that needs a data center. Kept so that programs that set it run unchanged.
@@ -655,7 +655,7 @@ class GeminiDbCqlArgs:
     @pulumi.getter(name="discoverNodes")
     def discover_nodes(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), or `system.peers` (rpc address, the port of `address`) on servers without it, once per operation, logging in as the identity being proved. When that fails, the proof covers `address` and `nodes` only, and says so in the log.
+        Prove on the nodes that `address` knows too: read from its `system.peers_v2` (native address and port), or `system.peers` (rpc address, the port of `address`) on servers without it, logging in as the identity being proved; read once for the resources of one `pulumi` command that share `address` (within 10 s). When that fails, the proof covers `address` and `nodes` only, and says so in the log.
 
         Default: true without `nodes`, false with them (set it to true to prove on both).
         """
