@@ -15,12 +15,11 @@
  * rotation's proof waits for it. Prints each operation's counts, wall time and the node's CPU,
  * and writes bench/results/cql-logins.json.
  */
-import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { startRealCassandra } from "../harness/real-cassandra";
 import { alterRolePassword } from "../harness/cql";
 import { sleep } from "../harness/support";
+import { runTool, writeResults } from "./results-file";
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -88,22 +87,14 @@ async function main() {
     const updated = await step("update", () => ops.update(created.id, created.outs!, news));
     await step("read", () => ops.read(created.id, updated.outs!));
     await step("delete", () => ops.remove(created.id, updated.outs!));
-    const out = {
-      date: new Date().toISOString(),
-      machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version },
-      loadAverage: os.loadavg(),
+    writeResults("cql-logins", {
       bcryptRounds: BCRYPT,
       gapMs: GAP_MS,
       operations: rows,
-    };
-    fs.writeFileSync(path.join(__dirname, "results", "cql-logins.json"), JSON.stringify(out, null, 2) + "\n");
-    console.log("wrote bench/results/cql-logins.json");
+    });
   } finally {
     await node.destroy();
   }
 }
 
-main().catch((err) => {
-  console.error(`cql-logins failed: ${err instanceof Error ? err.stack : String(err)}`);
-  process.exit(2);
-});
+runTool("cql-logins", main);

@@ -17,11 +17,9 @@
  * Prints milliseconds of the node's CPU and of wall time per request, and writes
  * bench/results/cql-node-cost.json.
  */
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { startRealCassandra } from "../harness/real-cassandra";
 import { sleep } from "../harness/support";
+import { runTool, writeResults } from "./results-file";
 import { cqlNodeLogin, cqlNodeOf, cqlNodeQuery } from "../provider/cql/login";
 import { cqlTarget, openCqlSession } from "../provider/cql/client";
 import { PEERS_STATEMENTS } from "../provider/cql/nodes";
@@ -74,21 +72,13 @@ async function main() {
       await session.execute(`CREATE ROLE cost_${i} WITH PASSWORD = '${pw(i)}' AND LOGIN = true`);
     });
     await session.close();
-    const out = {
-      date: new Date().toISOString(),
-      machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version },
-      loadAverage: os.loadavg(),
+    writeResults("cql-node-cost", {
       bcryptRounds: BCRYPT,
       requests: rows,
-    };
-    fs.writeFileSync(path.join(__dirname, "results", "cql-node-cost.json"), JSON.stringify(out, null, 2) + "\n");
-    console.log("wrote bench/results/cql-node-cost.json");
+    });
   } finally {
     await node.destroy();
   }
 }
 
-main().catch((err) => {
-  console.error(`cql-node-cost failed: ${err instanceof Error ? err.stack : String(err)}`);
-  process.exit(2);
-});
+runTool("cql-node-cost", main);

@@ -19,10 +19,10 @@
  */
 import * as fs from "fs";
 import * as os from "os";
-import * as path from "path";
 import * as tls from "tls";
 import { RealRedis, startRealRedis } from "../harness/real-redis";
 import { sleep } from "../harness/support";
+import { runTool, writeResults } from "./results-file";
 import { redisLogin, respCommand } from "../provider/redis/client";
 
 function option(name: string, fallback: string): string {
@@ -159,21 +159,13 @@ async function main() {
       `  ${used.toFixed(2)} CPU seconds in ${seconds} s: ${(used / seconds).toFixed(3)} of a core ` +
         `(${((used / seconds / os.cpus().length) * 100).toFixed(1)}% of the machine's ${os.cpus().length} cores)`,
     );
-    const out = {
-      date: new Date().toISOString(),
-      machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version },
-      loadAverage: os.loadavg(),
+    writeResults("redis-tls", {
       logins,
       idle: idleCpu,
-    };
-    fs.writeFileSync(path.join(__dirname, "results", "redis-tls.json"), JSON.stringify(out, null, 2) + "\n");
-    console.log("\nwrote bench/results/redis-tls.json");
+    });
   } finally {
     await Promise.all(servers.map((s) => s.destroy()));
   }
 }
 
-main().catch((err) => {
-  console.error(`redis-tls failed: ${err instanceof Error ? err.stack : String(err)}`);
-  process.exit(2);
-});
+runTool("redis-tls", main);
