@@ -63,6 +63,8 @@
  *                     python-floor,python-floorshape,python-milvus
  *   --bcrypt-rounds B the Cassandra node's bcrypt rounds (default 4)
  *   --out NAME        write bench/results/NAME.json and NAME.svg instead of latest.json and chart.svg
+ *   --skip-preview    run up, rotate, refresh and destroy with `--skip-preview`, as pipelines often
+ *                     do: `pulumi refresh` then reads each resource once, not twice
  *   --profile DIR     CPU profiles and module load times of the Node.js processes (bench/profile.ts)
  * The embedded Milvus starts only when a scenario talks to it (milvus, naive, yaml-milvus,
  * python-milvus).
@@ -184,6 +186,12 @@ const OUT = path.join(__dirname, "results");
 const PROFILE = option("profile", "");
 /** `--out NAME`: write bench/results/NAME.json and NAME.svg (default: latest.json and chart.svg). */
 const OUT_NAME = option("out", "latest");
+/**
+ * `--skip-preview`: the steps that change something run without the preview Pulumi runs before
+ * them (`pulumi up --yes` previews, then updates; `pulumi refresh --yes` reads every resource for
+ * its preview, then again). The floors skip it alike.
+ */
+const SKIP_PREVIEW = process.argv.includes("--skip-preview");
 
 // ---------------------------------------------------------------- measuring
 
@@ -453,12 +461,13 @@ async function runScenario(world: World, scenario: Scenario, n: number, round: n
         ...(world.cluster && { clusterPassword: world.cluster.admin.password }),
       },
     );
+    const skip = SKIP_PREVIEW ? ["--skip-preview"] : [];
     const commands: Record<Step, string[]> = {
-      up: ["up", "--yes"],
-      rotate: ["up", "--yes"],
+      up: ["up", "--yes", ...skip],
+      rotate: ["up", "--yes", ...skip],
       preview: ["preview", "--expect-no-changes"],
-      refresh: ["refresh", "--yes"],
-      destroy: ["destroy", "--yes"],
+      refresh: ["refresh", "--yes", ...skip],
+      destroy: ["destroy", "--yes", ...skip],
     };
     for (const step of STEPS) {
       if (step === "rotate") await project.ok(["config", "set", "round", "r2"]);
@@ -906,7 +915,10 @@ async function main() {
   }
   const nMax = Math.max(...SIZES);
   if (nMax > 98) throw new Error("Milvus allows 100 users, root included: keep N at 98 or below");
-  console.log(`bench: ${scenarios.join(", ")}; N = ${SIZES.join(", ")}; ${ROUNDS} round(s)`);
+  console.log(
+    `bench: ${scenarios.join(", ")}; N = ${SIZES.join(", ")}; ${ROUNDS} round(s)` +
+      (SKIP_PREVIEW ? "; up, refresh and destroy with --skip-preview" : ""),
+  );
   console.log(
     `machine: ${JSON.stringify(machine())}; load average ${os
       .loadavg()
@@ -992,6 +1004,7 @@ async function main() {
     /** The 1-minute load average at the end of each step: min, median, max (2 cores here). */
     load1: { min: Math.min(...loads), median: median(loads), max: Math.max(...loads) },
     bcryptRounds: BCRYPT_ROUNDS,
+    skipPreview: SKIP_PREVIEW,
     rounds: ROUNDS,
     sizes: SIZES,
     scenarios,
