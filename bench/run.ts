@@ -917,7 +917,7 @@ async function main() {
   if (nMax > 98) throw new Error("Milvus allows 100 users, root included: keep N at 98 or below");
   console.log(
     `bench: ${scenarios.join(", ")}; N = ${SIZES.join(", ")}; ${ROUNDS} round(s)` +
-      (SKIP_PREVIEW ? "; up, refresh and destroy with --skip-preview" : ""),
+      (SKIP_PREVIEW ? "; up, rotate, refresh and destroy with --skip-preview" : ""),
   );
   console.log(
     `machine: ${JSON.stringify(machine())}; load average ${os
