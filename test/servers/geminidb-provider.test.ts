@@ -9,6 +9,7 @@ import { GEMINIDB_PASSWORD_POLICY, checkPassword } from "../../provider/shared/p
 import { GEMINIDB_RETRY } from "../../provider/geminidb/client";
 import { GeminiDbFault, GeminiDbEmulator } from "../../harness/geminidb-emulator";
 import { assertNoLeak, captureOutput, errorTexts } from "../helpers/leaks";
+import { AUTHENTICATOR, bytes, error, response, serve } from "../helpers/cql-server";
 
 const PROJECT = "0123456789abcdef0123456789abcdef";
 const INSTANCE = "9136fd2a9fcd405ea4674276ce36dae8in06";
@@ -451,6 +452,47 @@ describe("GeminiDbAdminPassword against the IAM + GeminiDB emulator", function (
       assert.strictEqual((await provider.read(c.id, c.outs!)).id, c.id);
       emu.instances.clear();
       assert.strictEqual((await provider.read(c.id, c.outs!)).id, "");
+    });
+
+    it("a refresh with cql asks the API and the node at once, and an instance that is gone waits for no login", async () => {
+      // a node that takes rwuser's password as the emulator holds it, or, once told to, never answers
+      let hold = false;
+      const apiAnswersAtLogin: number[] = [];
+      const node = await serve((req, socket) => {
+        if (req.opcode === 0x01) {
+          apiAnswersAtLogin.push(emu.requestIds.length);
+          if (!hold) socket.write(response(req.version, 0x03, AUTHENTICATOR));
+        }
+        if (req.opcode === 0x0f) {
+          const token = req.body.subarray(4, 4 + req.body.readInt32BE(0));
+          const ok = token.equals(Buffer.from(`\0rwuser\0${emu.instances.get(INSTANCE)!.password}`, "utf8"));
+          socket.write(
+            ok
+              ? response(req.version, 0x10, bytes(Buffer.alloc(0)))
+              : response(req.version, 0x00, error(0x0100, "Provided username rwuser and/or password are incorrect")),
+          );
+        }
+      });
+      try {
+        const cql = { address: `127.0.0.1:${node.port}`, discoverNodes: false };
+        const c = await provider.create({ ...withToken(), password: NEW_PW, cql });
+        assert.strictEqual(c.outs!.passwordVerified, true);
+        // the instance query answers late: the login has begun before it answers
+        emu.inject("instances.get", { kind: "delay", ms: 500 });
+        const answered = emu.requestIds.length;
+        const read = await provider.read(c.id, c.outs!);
+        assert.strictEqual(read.id, c.id);
+        assert.strictEqual((read.props as GeminiDbAdminPasswordOutputs).passwordVerified, true);
+        assert.strictEqual(apiAnswersAtLogin.at(-1), answered, "the login began before the API answered");
+        // gone: the API's answer decides, the unanswered login is left behind
+        hold = true;
+        emu.instances.clear();
+        const gone = await provider.read(c.id, c.outs!);
+        assert.strictEqual(gone.id, "");
+        assert.strictEqual(gone.props, undefined);
+      } finally {
+        await node.close();
+      }
     });
 
     it("deletes without calling the API", async () => {
