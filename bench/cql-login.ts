@@ -28,14 +28,11 @@ import { cqlString, cqlTarget } from "../provider/cql/client";
 import { driverLogin } from "../harness/cql-driver";
 import { cqlNodeLogin } from "../provider/cql/login";
 import { sleep } from "../harness/support";
+import { option } from "./results-file";
 
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
-const LOGINS = Number(arg("logins", "100"));
-const ROUNDS = Number(arg("rounds", "3"));
-const BCRYPT = arg("bcrypt", "10,4").split(",").map(Number);
+const LOGINS = Number(option("logins", "100"));
+const ROUNDS = Number(option("rounds", "3"));
+const BCRYPT = option("bcrypt", "10,4").split(",").map(Number);
 const ROLE = "bench_login";
 const PASSWORD = "Bench-Login-Pw-1";
 const WRONG = "Wrong-Login-Pw-2";

@@ -19,14 +19,10 @@ import * as path from "path";
 import { startRealCassandra } from "../harness/real-cassandra";
 import { alterRolePassword } from "../harness/cql";
 import { sleep } from "../harness/support";
-import { runTool, writeResults } from "./results-file";
+import { option, runTool, writeResults } from "./results-file";
 
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
-const BCRYPT = Number(arg("bcrypt", "4"));
-const GAP_MS = Number(arg("gap-ms", "0"));
+const BCRYPT = Number(option("bcrypt", "4"));
+const GAP_MS = Number(option("gap-ms", "0"));
 const dist = path.join(__dirname, "..", "dist");
 
 /* eslint-disable @typescript-eslint/no-require-imports */

@@ -19,17 +19,13 @@
  */
 import { startRealCassandra } from "../harness/real-cassandra";
 import { sleep } from "../harness/support";
-import { runTool, writeResults } from "./results-file";
+import { option, runTool, writeResults } from "./results-file";
 import { cqlNodeLogin, cqlNodeOf, cqlNodeQuery } from "../provider/cql/login";
 import { cqlTarget, openCqlSession } from "../provider/cql/client";
 import { PEERS_STATEMENTS } from "../provider/cql/nodes";
 
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
-const BCRYPT = Number(arg("bcrypt", "4"));
-const N = Number(arg("n", "200"));
+const BCRYPT = Number(option("bcrypt", "4"));
+const N = Number(option("n", "200"));
 
 async function main() {
   const node = await startRealCassandra({ serverJit: true, bcryptRounds: BCRYPT });

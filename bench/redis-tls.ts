@@ -22,13 +22,9 @@ import * as os from "os";
 import * as tls from "tls";
 import { RealRedis, startRealRedis } from "../harness/real-redis";
 import { sleep } from "../harness/support";
-import { runTool, writeResults } from "./results-file";
+import { option, runTool, writeResults } from "./results-file";
 import { redisLogin, respCommand } from "../provider/redis/client";
 
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
 const LOGINS = Number(option("logins", "200"));
 const SERVERS = Number(option("servers", "60"));
 const PASSWORD = "Initial~pw0";

@@ -88,6 +88,7 @@ import { alterRolePassword, cqlAs, cqlLogsInWithin } from "../harness/cql";
 import { cqlString } from "../provider/cql/client";
 import { RealRedis, startRealRedis } from "../harness/real-redis";
 import { CassandraCluster, startCassandraCluster } from "../harness/cassandra-cluster";
+import { option } from "./results-file";
 
 const SCENARIOS = [
   "strictfloor",
@@ -157,11 +158,6 @@ interface Sample {
   /** After `up`: state file bytes and `__provider` bytes per resource. */
   stateBytes?: number;
   providerBytes?: number;
-}
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 }
 
 const ROUNDS = Number(option("rounds", "3"));
