@@ -5,6 +5,9 @@
  * node this way: the provider logs in as `rwuser` at instance i's address and the node sees
  * the role of instance i, whose password the emulator changes on that instance's reset.
  *
+ * `stats.accepted` counts the connections it accepts (the bench's count of logins: one proxy
+ * in the path, not a counting proxy in front of this one).
+ *
  * Frames as protocol v4 defines them (the version the DataStax driver speaks to Cassandra 5):
  * a 9-byte header (version, flags, stream, opcode, body length) and the body, uncompressed.
  */
@@ -37,9 +40,11 @@ export async function startRoleProxy(
   target: { host: string; port: number },
   from: string,
   to: string,
+  stats: { accepted: number } = { accepted: 0 },
 ): Promise<RoleProxy> {
   const sockets = new Set<net.Socket>();
   const server = net.createServer({ noDelay: true }, (client) => {
+    stats.accepted++;
     const upstream = net.connect({ host: target.host, port: target.port, noDelay: true });
     for (const s of [client, upstream]) {
       sockets.add(s);

@@ -9,7 +9,7 @@ import {
   cqlName,
   cqlString,
   cqlTarget as targetOf,
-  withCqlSession,
+  openCqlSession,
 } from "../provider/cql/client";
 import { cqlNodeLogin, cqlNodeOf } from "../provider/cql/login";
 import { waitFor } from "./support";
@@ -40,16 +40,23 @@ export async function cqlLogsInWithin(e: CqlEndpoint, user: string, password: st
   );
 }
 
-/** Runs statements as `admin`. */
+/**
+ * Runs statements as `admin` on a session of their own, or with `reuse` on the process's idle
+ * session of that node and identity, kept idle again after (openCqlSession's `reuse`).
+ */
 export async function cqlAs(
   e: CqlEndpoint,
   admin: { username: string; password: string },
   statements: string[],
   secrets: string[] = [],
+  options: { reuse?: boolean } = {},
 ): Promise<void> {
-  await withCqlSession(cqlTarget(e), admin, async (s) => {
-    for (const st of statements) await s.execute(st, secrets);
-  });
+  const session = await openCqlSession(cqlTarget(e), admin, { reuse: options.reuse });
+  try {
+    for (const st of statements) await session.execute(st, secrets);
+  } finally {
+    await session.close();
+  }
 }
 
 /**
@@ -62,9 +69,11 @@ export async function alterRolePassword(
   admin: { username: string; password: string },
   role: string,
   password: string,
-  options: { settle?: boolean } = {},
+  options: { settle?: boolean; reuse?: boolean } = {},
 ): Promise<void> {
-  await cqlAs(e, admin, [`ALTER ROLE ${cqlName(role)} WITH PASSWORD = ${cqlString(password)}`], [password]);
+  await cqlAs(e, admin, [`ALTER ROLE ${cqlName(role)} WITH PASSWORD = ${cqlString(password)}`], [password], {
+    reuse: options.reuse,
+  });
   if (options.settle)
     await waitFor(`${role}'s new password to log in`, () => cqlCanLogin(e, role, password), 10000, 200);
 }

@@ -118,7 +118,13 @@ export function engineOf(instance: Pick<EmuInstance, "datastore">): string {
  * an `updateUser` on FerretDB).
  */
 export type Backing =
-  | { kind: "cassandra"; endpoint: CqlEndpoint; admin: { username: string; password: string } }
+  | {
+      kind: "cassandra";
+      endpoint: CqlEndpoint;
+      admin: { username: string; password: string };
+      /** Keep the admin's session open between resets (useDatabase's `keepAdminSession`). */
+      keepAdminSession?: boolean;
+    }
   | { kind: "redis"; server: RealRedis }
   | { kind: "influx"; server: RealInflux }
   | { kind: "mongo"; server: RealMongo };
@@ -252,14 +258,25 @@ export class GeminiDbEmulator {
   onApplied?: (instanceId: string) => void;
 
   /** The database behind the instances: each reset becomes an ALTER ROLE of rwuser there. */
-  private database?: { endpoint: CqlEndpoint; admin: { username: string; password: string } };
+  private database?: {
+    endpoint: CqlEndpoint;
+    admin: { username: string; password: string };
+    keepAdminSession?: boolean;
+  };
 
   /**
    * Backs the instances with a real database: resets are applied to its role `rwuser` (or the
-   * instance's `role`; it must exist) as `admin`, a superuser, before the 204.
+   * instance's `role`; it must exist) as `admin`, a superuser, before the 204. Each reset logs
+   * the admin in on a connection of its own; with `keepAdminSession` (the bench) the admin's
+   * session is kept open between resets, as the service keeps its own, so that the node on the
+   * machine under measurement does not pay a login per reset that GeminiDB pays on its own.
    */
-  useDatabase(endpoint: CqlEndpoint, admin: { username: string; password: string }): void {
-    this.database = { endpoint, admin };
+  useDatabase(
+    endpoint: CqlEndpoint,
+    admin: { username: string; password: string },
+    options: { keepAdminSession?: boolean } = {},
+  ): void {
+    this.database = { endpoint, admin, ...options };
   }
 
   /** Per instance: the real database its resets are applied to (before `useDatabase`'s). */
@@ -303,7 +320,9 @@ export class GeminiDbEmulator {
   private async applyReset(inst: EmuInstance, backing: Backing, password: string): Promise<void> {
     switch (backing.kind) {
       case "cassandra":
-        return alterRolePassword(backing.endpoint, backing.admin, inst.role ?? "rwuser", password);
+        return alterRolePassword(backing.endpoint, backing.admin, inst.role ?? "rwuser", password, {
+          reuse: backing.keepAdminSession,
+        });
       case "influx":
       case "mongo":
         return backing.server.setPassword(password);

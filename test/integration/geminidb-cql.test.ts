@@ -10,8 +10,9 @@ import { GEMINIDB_RETRY } from "../../provider/geminidb/client";
 import type { GeminiDbAdminPasswordInputs, GeminiDbAdminPasswordOutputs } from "../../provider/geminidb/schema";
 import { GeminiDbEmulator, TEST_PROJECT, emulatorInputs, startEmulator } from "../../harness/geminidb-emulator";
 import { RealCassandra, sharedCassandra } from "../../harness/real-cassandra";
-import { alterRolePassword, cqlAs, cqlCanLogin } from "../../harness/cql";
+import { alterRolePassword, cqlAs, cqlCanLogin, cqlLogsInWithin } from "../../harness/cql";
 import { cqlString } from "../../provider/cql/client";
+import { startRoleProxy } from "../../harness/cql-role-proxy";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const dist: typeof import("../../provider/geminidb/operations") = require("pulumi-db-passwords/dist/geminidb/operations");
@@ -89,6 +90,25 @@ describe("GeminiDbAdminPassword with cql on a real Cassandra", function () {
       await cqlCanLogin({ address: tlsDb.address, tls: true, caCertificate: tlsDb.caCertificate }, "rwuser", P[3]),
       true,
     );
+  });
+
+  it("the emulator logs in per reset, or with keepAdminSession (the bench's) once for many", async () => {
+    for (const keepAdminSession of [false, true]) {
+      // a proxy that renames no one: it counts the emulator's connections to the node
+      const stats = { accepted: 0 };
+      const port = Number(db.address.split(":")[1]);
+      const proxy = await startRoleProxy({ host: "127.0.0.1", port }, "-", "-", stats);
+      try {
+        emu.useDatabase({ address: proxy.address }, db.superuser, { keepAdminSession });
+        // resets without a proof block: the emulator's ALTER ROLEs alone
+        const created = await ops.create(inputs(P[2]));
+        await ops.update(created.id, created.outs!, inputs(P[3]));
+        assert.strictEqual(await cqlLogsInWithin({ address: db.address }, "rwuser", P[3], 5000), true);
+        assert.strictEqual(stats.accepted, keepAdminSession ? 1 : 2, `keepAdminSession: ${keepAdminSession}`);
+      } finally {
+        await proxy.stop();
+      }
+    }
   });
 
   it("without cql: no CQL connection, no passwordVerified in state", async () => {
