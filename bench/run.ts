@@ -580,9 +580,12 @@ function targets(sec: Medians, samples: Sample[], scenarios: Scenario[], nMax: n
       const floor = floorOf(face);
       if (!has(face) || !has(floor)) continue;
       const r = ratio(face, floor, step);
+      // the seconds the face adds to its floor too: they hold still from run to run while the
+      // floor moves with the machine's load (docs/performance.md), and the ratio with it
+      const added = sec[key(face, nMax, step)] - sec[key(floor, nMax, step)];
       out.push({
         what: `${face} ${step} at N=${nMax} <= ${limit}x ${floor}`,
-        value: `${r.toFixed(2)}x`,
+        value: `${r.toFixed(2)}x (${added >= 0 ? "+" : ""}${added.toFixed(2)} s)`,
         ok: r <= limit,
       });
     }
