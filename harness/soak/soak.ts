@@ -239,6 +239,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const { modes, next } = plansFrom(options.seed, fromStep, { faultRate: options.faultRate });
   let world: World | undefined;
   const stacks: Partial<Record<Face, Stack>> = {};
+  /**
+   * Restarts that found no up to strike in their step (every up of it was over before their
+   * moment came): the next step's first up gets them, as soon as its provider appears.
+   */
+  let carried: EnvFault[] = [];
   let stepNo = fromStep - 1;
   let outputs: CliResult[] = []; // this step's CLI outputs, for the leak check
   let baselineOf: { milvus: any; cassandra: CassandraAuth } | undefined;
@@ -927,9 +932,16 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const before = stack.state!;
     const desc = plan.rotations.map((r) => `${r.key}:${r.kind}`).join(" ");
     const when = (t: Timing) => ("window" in t ? `window(${t.window})` : t.fraction.toFixed(2));
+    // a restart carried from the step before strikes this one's up (a Redis restart only when
+    // this stack has that instance's server)
+    const fromBefore = carried.filter(
+      (f) => f.kind !== "restart-redis" || world!.instances[`${plan.face}:${f.target!}`]?.redis,
+    );
+    carried = [];
     const faults = [
       ...(plan.process ? [`${plan.process.kind}@${when(plan.process.timing)}`] : []),
       ...plan.env.map((f) => `${f.kind}${f.target ? `(${f.target})` : ""}`),
+      ...fromBefore.map((f) => `${f.kind}${f.target ? `(${f.target})` : ""} from the step before`),
     ];
     log(`step ${plan.step}: ${plan.face} ${desc}${faults.length ? ` | faults: ${faults.join(", ")}` : ""}`);
     const t0 = Date.now();
@@ -963,7 +975,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     // that fails while no fault struck it, or a fourth failed up, is a failure.
     for (const f of plan.env) report.faults[f.kind].planned++;
     if (plan.process) report.faults[plan.process.kind].planned++;
-    let env = plan.env;
+    let env = [...plan.env, ...fromBefore];
     const phases: string[] = [];
     let first: CliResult | undefined;
     for (let attempt = 0; ; attempt++) {
@@ -989,6 +1001,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       await noneLeft(`after the ${label} (${pf?.kind ?? "no process fault"})`);
       if (result.code === 0) {
         if (attempt > 0) report.recoveries++;
+        // a restart whose moment came after the last up was over goes on to the next step
+        carried = missed.filter((f) => f.kind.startsWith("restart-")).map((f) => ({ ...f, fraction: 0 }));
         break;
       }
       report.failedUps++;
