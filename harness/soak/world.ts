@@ -61,6 +61,16 @@ function instanceId(name: string): string {
   return `${hex}in12`;
 }
 
+/** Python that makes every socket's bind set SO_REUSEADDR first (a port in TIME_WAIT binds; one in use does not). */
+const REUSE_ADDR_SHIM = [
+  "import runpy, socket, sys",
+  "_bind = socket.socket.bind",
+  "def _reuse_bind(self, address):",
+  "    self.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)",
+  "    return _bind(self, address)",
+  "socket.socket.bind = _reuse_bind",
+].join("\n");
+
 /**
  * The embedded Milvus can be stopped and started again only by its launcher's own command line:
  * harness/real-milvus offers no restart. So the launcher's command line and environment are read
@@ -84,11 +94,14 @@ function milvusRestarter(milvus: RealMilvus, rootPassword: () => string, canary:
   const dataDir = argv[argv.indexOf("--data") + 1];
   // Every port the launcher is told (the proxy's, and the components' where it is told them).
   // It checks each is free the way Python binds, without SO_REUSEADDR, so a port the stopped
-  // server left in TIME_WAIT (a minute on Linux) reads as taken: the launcher then takes the
-  // next one for the proxy, and the server comes up where no client looks for it.
+  // server left in TIME_WAIT (a minute on Linux) reads as taken, and a port it is told and cannot
+  // bind stops it. Milvus itself (Go) binds with SO_REUSEADDR, as Go's listeners do. So the
+  // restarted launcher runs with Python's bind setting SO_REUSEADDR first (REUSE_ADDR_SHIM):
+  // its check then refuses only a port some process listens on, and the restart need not wait
+  // out TIME_WAIT (it waited a minute a restart, most of the short soak's time).
   const ports = argv.flatMap((a, i) => (/^--[a-z-]+-port$/.test(a) ? [argv[i + 1]] : []));
   const probe = [
-    "import socket, sys",
+    REUSE_ADDR_SHIM,
     "for p in sys.argv[1:]:",
     "    s = socket.socket()",
     "    s.bind(('127.0.0.1', int(p)))",
@@ -115,12 +128,17 @@ function milvusRestarter(milvus: RealMilvus, rootPassword: () => string, canary:
     await current?.stop(); // (already gone: this only forgets it)
   };
   const start = async () => {
-    await waitFor("the stopped Milvus's ports to be free (TIME_WAIT)", portsFree, 150000, 1000);
+    await waitFor("the stopped Milvus's ports to be free (no listener left)", portsFree, 150000, 1000);
     const { canLogin } = await import("../../provider/milvus/client");
     current = await startDaemon({
       name: "milvus-server (restarted)",
+      // the launcher's own script (argv[1]) run by its Python, with REUSE_ADDR_SHIM first
       command: argv[0],
-      args: argv.slice(1),
+      args: [
+        "-c",
+        `${REUSE_ADDR_SHIM}\nsys.argv = sys.argv[1:]\nrunpy.run_path(sys.argv[0], run_name="__main__")`,
+        ...argv.slice(1),
+      ],
       env,
       logFile: `${dataDir}/server.log`,
       readyWhen: "accept root's login",
