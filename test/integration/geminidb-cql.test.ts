@@ -12,7 +12,7 @@ import { GeminiDbEmulator, TEST_PROJECT, emulatorInputs, startEmulator } from ".
 import { RealCassandra, sharedCassandra } from "../../harness/real-cassandra";
 import { alterRolePassword, cqlAs, cqlCanLogin, cqlLogsInWithin } from "../../harness/cql";
 import { cqlString } from "../../provider/cql/client";
-import { startRoleProxy } from "../../harness/cql-role-proxy";
+import { HoldProxy } from "../../harness/hold-proxy";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const dist: typeof import("../../provider/geminidb/operations") = require("pulumi-db-passwords/dist/geminidb/operations");
@@ -94,17 +94,16 @@ describe("GeminiDbAdminPassword with cql on a real Cassandra", function () {
 
   it("the emulator logs in per reset, or with keepAdminSession (the bench's) once for many", async () => {
     for (const keepAdminSession of [false, true]) {
-      // a proxy that renames no one: it counts the emulator's connections to the node
-      const stats = { accepted: 0 };
-      const port = Number(db.address.split(":")[1]);
-      const proxy = await startRoleProxy({ host: "127.0.0.1", port }, "-", "-", stats);
+      // a proxy that counts the emulator's connections to the node
+      const proxy = new HoldProxy("127.0.0.1", db.port);
+      await proxy.start();
       try {
         emu.useDatabase({ address: proxy.address }, db.superuser, { keepAdminSession });
         // resets without a proof block: the emulator's ALTER ROLEs alone
         const created = await ops.create(inputs(P[2]));
         await ops.update(created.id, created.outs!, inputs(P[3]));
         assert.strictEqual(await cqlLogsInWithin({ address: db.address }, "rwuser", P[3], 5000), true);
-        assert.strictEqual(stats.accepted, keepAdminSession ? 1 : 2, `keepAdminSession: ${keepAdminSession}`);
+        assert.strictEqual(proxy.accepted, keepAdminSession ? 1 : 2, `keepAdminSession: ${keepAdminSession}`);
       } finally {
         await proxy.stop();
       }
