@@ -84,6 +84,32 @@ export function rows(
 /** The statement of a QUERY frame's body. */
 export const statementOf = (body: Buffer) => body.subarray(4, 4 + body.readInt32BE(0)).toString("utf8");
 
+/**
+ * A node with PasswordAuthenticator that takes `accepts(user, password)` and answers QUERY with
+ * `answer(statement)` (a RESULT body, or an ERROR as [code, message]).
+ */
+export function passwordNode(
+  accepts: (user: string, password: string) => boolean,
+  answer: (statement: string) => Buffer | [number, string] = () => rows([], []),
+): Script {
+  return (req, socket) => {
+    if (req.opcode === 0x01) socket.write(response(req.version, 0x03, AUTHENTICATOR));
+    if (req.opcode === 0x0f) {
+      const token = req.body.subarray(4, 4 + req.body.readInt32BE(0)).toString("utf8");
+      const [, user, password] = token.split("\0");
+      socket.write(
+        accepts(user, password)
+          ? response(req.version, 0x10, bytes(Buffer.alloc(0)))
+          : response(req.version, 0x00, error(0x0100, `Provided username ${user} and/or password are incorrect`)),
+      );
+    }
+    if (req.opcode === 0x07) {
+      const a = answer(statementOf(req.body));
+      socket.write(Array.isArray(a) ? response(req.version, 0x00, error(a[0], a[1])) : response(req.version, 0x08, a));
+    }
+  };
+}
+
 /** Listens on 127.0.0.1 (a free port) and hands each whole request frame to `script`. */
 export async function serve(script: Script): Promise<ScriptedServer> {
   const seen: Seen = { frames: [], closed: [] };

@@ -30,19 +30,7 @@ import {
   emulatorInputs,
   startEmulator,
 } from "../../harness/geminidb-emulator";
-import {
-  AUTHENTICATOR,
-  Script,
-  bytes,
-  error,
-  int,
-  response,
-  rows,
-  serve,
-  short,
-  statementOf,
-  str,
-} from "../helpers/cql-server";
+import { int, passwordNode, rows, serve, short, statementOf, str } from "../helpers/cql-server";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const dist: typeof import("../../provider/geminidb/operations") = require("pulumi-db-passwords/dist/geminidb/operations");
@@ -58,32 +46,6 @@ const SET_OF_TEXT = Buffer.concat([short(0x0022), short(0x000d)]);
 const ipv4 = (a: string) => Buffer.from(a.split(".").map(Number));
 const int4 = (n: number) => int(n);
 
-/**
- * A node with PasswordAuthenticator that takes `accepts(user, password)` and answers QUERY with
- * `answer(statement)` (a RESULT body, or an ERROR as [code, message]).
- */
-function node(
-  accepts: (user: string, password: string) => boolean,
-  answer: (statement: string) => Buffer | [number, string] = () => rows([], []),
-): Script {
-  return (req, socket) => {
-    if (req.opcode === 0x01) socket.write(response(req.version, 0x03, AUTHENTICATOR));
-    if (req.opcode === 0x0f) {
-      const token = req.body.subarray(4, 4 + req.body.readInt32BE(0)).toString("utf8");
-      const [, user, password] = token.split("\0");
-      socket.write(
-        accepts(user, password)
-          ? response(req.version, 0x10, bytes(Buffer.alloc(0)))
-          : response(req.version, 0x00, error(0x0100, `Provided username ${user} and/or password are incorrect`)),
-      );
-    }
-    if (req.opcode === 0x07) {
-      const a = answer(statementOf(req.body));
-      socket.write(Array.isArray(a) ? response(req.version, 0x00, error(a[0], a[1])) : response(req.version, 0x08, a));
-    }
-  };
-}
-
 const local = (port: number) => ({ host: "127.0.0.1", port });
 
 /** Three scripted nodes: the contact point lists the two others in system.peers_v2. */
@@ -92,7 +54,7 @@ async function trio(accepts: (node: number, user: string, password: string) => b
   for (let i = 0; i < 3; i++) {
     servers.push(
       await serve(
-        node(
+        passwordNode(
           (u, p) => accepts(i, u, p),
           () =>
             rows(
@@ -115,7 +77,7 @@ describe("the nodes of a CQL proof, against scripted CQL servers", () => {
     it("sends STARTUP, AUTH_RESPONSE, then QUERY (the statement as a long string, consistency ONE, no flags), and parses the ROWS: inet of 4 and 16 bytes, int, null", async () => {
       const six = Buffer.from("fe800000000000000000000000000001", "hex");
       const s = await serve(
-        node(
+        passwordNode(
           (u, p) => u === "app" && p === PASSWORD,
           () =>
             rows(
@@ -174,7 +136,7 @@ describe("the nodes of a CQL proof, against scripted CQL servers", () => {
 
     it("a server without system.peers_v2 (invalid: unconfigured table) is asked system.peers on the same connection; rpc_address 0.0.0.0 means the peer's address, the port is the contact point's", async () => {
       const s = await serve(
-        node(
+        passwordNode(
           () => true,
           (statement) =>
             /peers_v2/.test(statement)
@@ -209,9 +171,9 @@ describe("the nodes of a CQL proof, against scripted CQL servers", () => {
     });
 
     it("refused credentials: a CqlError UNAUTHENTICATED (no query sent); a statement the node refuses: its code, operation query; neither holds the password", async () => {
-      const refusing = await serve(node(() => false));
+      const refusing = await serve(passwordNode(() => false));
       const unauthorized = await serve(
-        node(
+        passwordNode(
           () => true,
           () => [0x2100, "User app has no SELECT permission"],
         ),

@@ -9,7 +9,7 @@ import { GEMINIDB_PASSWORD_POLICY, checkPassword } from "../../provider/shared/p
 import { GEMINIDB_RETRY } from "../../provider/geminidb/client";
 import { GeminiDbFault, GeminiDbEmulator } from "../../harness/geminidb-emulator";
 import { assertNoLeak, captureOutput, errorTexts } from "../helpers/leaks";
-import { AUTHENTICATOR, bytes, error, response, serve } from "../helpers/cql-server";
+import { passwordNode, serve } from "../helpers/cql-server";
 
 const PROJECT = "0123456789abcdef0123456789abcdef";
 const INSTANCE = "9136fd2a9fcd405ea4674276ce36dae8in06";
@@ -458,20 +458,15 @@ describe("GeminiDbAdminPassword against the IAM + GeminiDB emulator", function (
       // a node that takes rwuser's password as the emulator holds it, or, once told to, never answers
       let hold = false;
       const apiAnswersAtLogin: number[] = [];
-      const node = await serve((req, socket) => {
+      const takes = passwordNode(
+        (user, password) => user === "rwuser" && password === emu.instances.get(INSTANCE)!.password,
+      );
+      const node = await serve((req, socket, connection) => {
         if (req.opcode === 0x01) {
           apiAnswersAtLogin.push(emu.requestIds.length);
-          if (!hold) socket.write(response(req.version, 0x03, AUTHENTICATOR));
+          if (hold) return;
         }
-        if (req.opcode === 0x0f) {
-          const token = req.body.subarray(4, 4 + req.body.readInt32BE(0));
-          const ok = token.equals(Buffer.from(`\0rwuser\0${emu.instances.get(INSTANCE)!.password}`, "utf8"));
-          socket.write(
-            ok
-              ? response(req.version, 0x10, bytes(Buffer.alloc(0)))
-              : response(req.version, 0x00, error(0x0100, "Provided username rwuser and/or password are incorrect")),
-          );
-        }
+        takes(req, socket, connection);
       });
       try {
         const cql = { address: `127.0.0.1:${node.port}`, discoverNodes: false };
