@@ -257,11 +257,12 @@ export async function read(
     // The two are asked at once, a read waiting for the slower rather than for both in turn (Pulumi
     // reads 4 resources a core at a time, so a read's latency is the refresh's): an instance that is
     // gone is gone whatever its login answered, and that answer is left unread.
-    const proving = proofBlockOf(props) && props.password !== undefined ? loginProof(props, props.password) : undefined;
+    const block = proofBlockOf(props);
+    const proving = block && props.password !== undefined ? loginProof(props, props.password) : undefined;
     proving?.catch(() => undefined);
     const inst = await ctx.client.getInstance(props.projectId, props.instanceId);
     if (!inst) return { id: "", props: undefined };
-    if (!proofBlockOf(props)) return { id, props };
+    if (!block) return { id, props };
     if (!proving) return { id, props: { ...props, passwordVerified: false } };
     const { verified, nodeProofs } = await proving;
     return {
