@@ -6,7 +6,7 @@
  * that the machine's drift hits them alike. Node.js programs (the dynamic resources):
  *   strictfloor  N no-op dynamic resources (methods that return at once) whose provider is a
  *             module required by reference (bench/floor-provider, installed as pdp-bench-floor),
- *             registered as ours are (provider/shared/dynamic.ts PackageDynamicResource): what the
+ *             registered as ours are (provider/shared/dynamic.ts dynamicRegistration): what the
  *             engine and the dynamic provider host cost by themselves, with no closure serializer
  *             on either side. The floor every Node.js scenario is measured against.
  *   strictfloorshape  the strict floor with the properties of a MilvusUserPassword (inputs,

@@ -36,7 +36,7 @@ function floor() {
 
 // The strict floor: the same no-op methods in a module of their own (bench/floor-provider,
 // installed as node_modules/pdp-bench-floor), registered the way pulumi-db-passwords registers
-// its resources (provider/shared/dynamic.ts PackageDynamicResource): a CustomResource of a
+// its resources (provider/shared/dynamic.ts dynamicRegistration): a CustomResource of a
 // `pulumi-nodejs:dynamic/...` type whose `__provider` requires the module by package path,
 // byte for byte the text of `providerReference`. No closure serializer runs on either side, in
 // the program or in the dynamic provider host, as for ours.

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as provider from "./provider";
-import { PackageDynamicResource } from "../shared/dynamic";
+import { dynamicRegistration } from "../shared/dynamic";
 import { cassandraSpec } from "./spec";
 import type { CassandraRolePasswordInputs, CassandraRolePasswordOutputs } from "./schema";
 import type { CassandraRolePasswordArgs, CassandraRolePasswordOutputFields } from "./args";
@@ -19,9 +19,15 @@ export interface CassandraRolePassword extends CassandraRolePasswordOutputFields
  * password as they are unless `deleteRoleOnDestroy` is set.
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export class CassandraRolePassword extends PackageDynamicResource {
+export class CassandraRolePassword extends pulumi.CustomResource {
   constructor(name: string, args: CassandraRolePasswordArgs, opts?: pulumi.CustomResourceOptions) {
-    super(cassandraSpec, "cassandra", "RolePassword", name, args, opts);
+    // a class of Pulumi's own shape (provider/shared/dynamic.ts): the source position is the program's
+    const r = dynamicRegistration(cassandraSpec, "cassandra", "RolePassword", args, opts);
+    try {
+      super(r.type, name, r.props, r.opts);
+    } finally {
+      r.done();
+    }
   }
 }
 

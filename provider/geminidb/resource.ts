@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as provider from "./provider";
-import { PackageDynamicResource } from "../shared/dynamic";
+import { dynamicRegistration } from "../shared/dynamic";
 import { geminiDbSpec } from "./spec";
 import type { GeminiDbAdminPasswordInputs, GeminiDbAdminPasswordOutputs } from "./schema";
 import type { GeminiDbAdminPasswordArgs, GeminiDbAdminPasswordOutputFields } from "./args";
@@ -19,9 +19,15 @@ export interface GeminiDbAdminPassword extends GeminiDbAdminPasswordOutputFields
  * is.
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export class GeminiDbAdminPassword extends PackageDynamicResource {
+export class GeminiDbAdminPassword extends pulumi.CustomResource {
   constructor(name: string, args: GeminiDbAdminPasswordArgs, opts?: pulumi.CustomResourceOptions) {
-    super(geminiDbSpec, "geminidb", "AdminPassword", name, args, opts);
+    // a class of Pulumi's own shape (provider/shared/dynamic.ts): the source position is the program's
+    const r = dynamicRegistration(geminiDbSpec, "geminidb", "AdminPassword", args, opts);
+    try {
+      super(r.type, name, r.props, r.opts);
+    } finally {
+      r.done();
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as provider from "./provider";
-import { PackageDynamicResource } from "../shared/dynamic";
+import { dynamicRegistration } from "../shared/dynamic";
 import { milvusSpec } from "./spec";
 import type { MilvusUserPasswordInputs, MilvusUserPasswordOutputs } from "./schema";
 import type { MilvusUserPasswordArgs, MilvusUserPasswordOutputFields } from "./args";
@@ -20,9 +20,15 @@ export interface MilvusUserPassword extends MilvusUserPasswordOutputFields {}
  * `deleteUserOnDestroy` is set.
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export class MilvusUserPassword extends PackageDynamicResource {
+export class MilvusUserPassword extends pulumi.CustomResource {
   constructor(name: string, args: MilvusUserPasswordArgs, opts?: pulumi.CustomResourceOptions) {
-    super(milvusSpec, "milvus", "UserPassword", name, args, opts);
+    // a class of Pulumi's own shape (provider/shared/dynamic.ts): the source position is the program's
+    const r = dynamicRegistration(milvusSpec, "milvus", "UserPassword", args, opts);
+    try {
+      super(r.type, name, r.props, r.opts);
+    } finally {
+      r.done();
+    }
   }
 }
 

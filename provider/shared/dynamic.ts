@@ -99,42 +99,56 @@ export function withSecretInputs(args: Readonly<Record<string, unknown>>, paths:
   return paths.reduce((acc, p) => wrap(acc, p.split(".")), args) as pulumi.Inputs;
 }
 
+/** What a class of the package passes to `pulumi.CustomResource`'s constructor, and what undoes its setting. */
+export interface DynamicRegistration {
+  type: string;
+  props: pulumi.Inputs;
+  opts: pulumi.CustomResourceOptions;
+  /** Puts back the stack trace limit `dynamicRegistration` set: call it once `super` returned or threw. */
+  done(): void;
+}
+
 /**
- * A dynamic resource of `spec` whose provider is the `provider.js` module of one of the package's
- * folders; every secret field of the spec is kept secret, in the inputs it registers
- * (`withSecretInputs`) and in the outputs (`additionalSecretOutputs`). docs/security.md.
+ * The registration of a dynamic resource of `spec` whose provider is the `provider.js` module of
+ * one of the package's folders; every secret field of the spec is kept secret, in the inputs it
+ * registers (`withSecretInputs`) and in the outputs (`additionalSecretOutputs`). docs/security.md.
+ *
+ * Each class extends `pulumi.CustomResource` itself and calls this before `super`, as the classes
+ * of Pulumi's generated SDKs do, rather than extending a base class of ours: Pulumi's SDK takes
+ * the resource's source position (and the stack trace it stores beside it in state) a fixed
+ * number of frames above `new Resource`, counting one class between `CustomResource` and the
+ * program. With a base class of ours between them it named the class's own `super` call, in
+ * node_modules, instead of the line of the program that declared the resource.
+ *
+ * Pulumi's SDK also records a stack trace for every promise of every property it registers (kept
+ * for its leaked-promise messages), four a property, each formatted through source maps: for our
+ * 13-14 properties most of a program's CPU. They are off from here until `done()`, unless
+ * PULUMI_DEBUG_PROMISE_LEAKS asks for them; the source position is unaffected (Pulumi sets a limit
+ * of its own to take it). bench/README.md measures it.
  */
-export abstract class PackageDynamicResource extends pulumi.CustomResource {
-  protected constructor(
-    spec: ResourceSpec,
-    module: ProviderModule,
-    type: string,
-    name: string,
-    args: object,
-    opts?: pulumi.CustomResourceOptions,
-  ) {
-    if ("__provider" in args && (args as { __provider?: unknown }).__provider !== undefined)
-      throw new Error("A dynamic resource must not define the __provider key");
-    const shape = dynamicShape(spec);
-    const props: pulumi.Inputs = {
-      ...Object.fromEntries(shape.outputs.map((k) => [k, undefined])),
-      ...withSecretInputs(args as Record<string, unknown>, secretPaths(spec)),
-      __provider: providerReference(module),
-    };
-    // Pulumi's SDK records a stack trace for every promise of every property it registers (kept
-    // for its leaked-promise messages), four a property, each formatted through source maps: for
-    // our 13-14 properties most of a program's CPU. They are off while this registers, unless
-    // PULUMI_DEBUG_PROMISE_LEAKS asks for them; the source position Pulumi reports is unchanged (it
-    // sets a limit of its own). bench/README.md measures it.
-    const limit = Error.stackTraceLimit;
-    if (!process.env.PULUMI_DEBUG_PROMISE_LEAKS) Error.stackTraceLimit = 0;
-    try {
-      super(`pulumi-nodejs:dynamic/${module}:${type}`, name, props, {
-        ...opts,
-        additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...shape.secretOutputs],
-      });
-    } finally {
+export function dynamicRegistration(
+  spec: ResourceSpec,
+  module: ProviderModule,
+  type: string,
+  args: object,
+  opts?: pulumi.CustomResourceOptions,
+): DynamicRegistration {
+  if ("__provider" in args && (args as { __provider?: unknown }).__provider !== undefined)
+    throw new Error("A dynamic resource must not define the __provider key");
+  const shape = dynamicShape(spec);
+  const props: pulumi.Inputs = {
+    ...Object.fromEntries(shape.outputs.map((k) => [k, undefined])),
+    ...withSecretInputs(args as Record<string, unknown>, secretPaths(spec)),
+    __provider: providerReference(module),
+  };
+  const limit = Error.stackTraceLimit;
+  if (!process.env.PULUMI_DEBUG_PROMISE_LEAKS) Error.stackTraceLimit = 0;
+  return {
+    type: `pulumi-nodejs:dynamic/${module}:${type}`,
+    props,
+    opts: { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...shape.secretOutputs] },
+    done: () => {
       Error.stackTraceLimit = limit;
-    }
-  }
+    },
+  };
 }

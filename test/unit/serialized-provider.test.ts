@@ -37,12 +37,17 @@ const CASES = [
   ],
 ] as const;
 
-/** Runs `script` with `node` in a temporary project where the package is installed as npm installs it. */
-function inInstalledProject(node: string, script: string): string {
+/**
+ * Runs `script` with `node` in a temporary project where the package is installed as npm installs
+ * it: as `node -e`, or, with `file`, from that file of the project (a program's own file).
+ */
+function inInstalledProject(node: string, script: string, file?: string): string {
   const empty = fs.mkdtempSync(path.join(os.tmpdir(), "pdp-empty-"));
   const dir = installedProject(empty);
   try {
-    return execFileSync(node, ["-e", script], { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    if (file) fs.writeFileSync(path.join(dir, file), script);
+    const args = file ? [file] : ["-e", script];
+    return execFileSync(node, args, { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
     fs.rmSync(empty, { recursive: true, force: true });
@@ -234,6 +239,38 @@ describe("serialized providers", function () {
     const debug = JSON.parse(inInstalledProject(process.execPath, script(true)).trim());
     assert.ok(!debug.set.includes(0), JSON.stringify(debug.set));
     assert.strictEqual(debug.after, 10);
+  });
+
+  it("the source position Pulumi records for each resource is the program's line that declared it, as for Pulumi's generated classes", () => {
+    // What reaches the engine: the source position of each RegisterResource request, which Pulumi
+    // takes a fixed number of frames above its Resource constructor (state's `sourcePosition`).
+    const lines = [
+      'const pulumi = require("@pulumi/pulumi");',
+      "pulumi.runtime.setMocks({ newResource: (args) => ({ id: args.name + '-id', state: {} }), call: () => ({}) });",
+      "const monitor = pulumi.runtime.getMonitor();",
+      "const register = monitor.registerResource.bind(monitor);",
+      "const out = {};",
+      "monitor.registerResource = (req, callback) => {",
+      "  const at = req.getSourceposition();",
+      "  out[req.getName()] = at ? { uri: at.getUri(), line: at.getLine() } : null;",
+      "  return register(req, callback);",
+      "};",
+      'const pkg = require("pulumi-db-passwords");',
+      'new pkg.MilvusUserPassword("m", { connection: { address: "127.0.0.1:1" }, user: "app", password: "Abcdef1!x" });',
+      'new pkg.GeminiDbAdminPassword("g", { region: "eu-west-101", projectId: "p", instanceId: "i", password: "Abcdef1!x~" });',
+      'new pkg.CassandraRolePassword("c", { connection: { address: "127.0.0.1:1" }, role: "app", password: "Abcdef1!x" });',
+      "setTimeout(() => console.log(JSON.stringify(out)), 500);",
+    ];
+    const out = JSON.parse(inInstalledProject(process.execPath, lines.join("\n"), "index.js").trim());
+    for (const [name, prefix] of [
+      ["m", "new pkg.MilvusUserPassword"],
+      ["g", "new pkg.GeminiDbAdminPassword"],
+      ["c", "new pkg.CassandraRolePassword"],
+    ]) {
+      assert.ok(out[name], `${name}: no source position`);
+      assert.match(out[name].uri, /^file:\/\/\/.*\/index\.js$/, `${name}: ${out[name].uri}`);
+      assert.strictEqual(out[name].line, lines.findIndex((l) => l.startsWith(prefix)) + 1, name);
+    }
   });
 
   it("control: the same provider through pulumi.dynamic.Resource (the closure serializer) warns about FFI on Node 26", () => {
