@@ -199,6 +199,8 @@ export class GeminiDbEmulator {
   private server?: http.Server;
   private readonly sockets = new Set<net.Socket>();
   port = 0;
+  /** TCP connections accepted since start (a client that keeps its connections open makes few). */
+  connectionsAccepted = 0;
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -230,6 +232,7 @@ export class GeminiDbEmulator {
       req.on("end", () => void this.handle(req, res, Buffer.concat(chunks).toString("utf8")));
     });
     this.server.on("connection", (s) => {
+      this.connectionsAccepted++;
       this.sockets.add(s);
       s.on("close", () => this.sockets.delete(s));
     });
@@ -240,6 +243,11 @@ export class GeminiDbEmulator {
   async stop(): Promise<void> {
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((r) => (this.server?.listening ? this.server.close(() => r()) : r()));
+  }
+
+  /** Closes every connection that waits idle between requests, as a server's idle timeout does. */
+  closeIdleConnections(): void {
+    this.server?.closeIdleConnections();
   }
 
   /** Stops listening: new connections are refused (ECONNREFUSED) until `acceptConnections`. */

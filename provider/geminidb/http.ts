@@ -2,7 +2,11 @@
  * One HTTP exchange with a Huawei Cloud API through node-fetch: a timeout per attempt,
  * redirects refused (a redirect could carry a token or signature to another host), TLS
  * verification left on, and every failure turned into a GeminiDbError that holds the
- * service's error code, the HTTP status and X-Request-Id, never a secret.
+ * service's error code, the HTTP status and X-Request-Id, never a secret. The requests of a
+ * process share its connections to an endpoint: node-fetch 2.7 uses Node's global agent, which
+ * keeps connections open between requests (since Node 19; a connection idle for 5 s closes), so a
+ * step of many resources makes one TLS handshake per endpoint, not one per request
+ * (test/servers/geminidb-wire.test.ts).
  */
 import fetch, { RequestInit, Response } from "node-fetch";
 import { GeminiDbError } from "../shared/errors";

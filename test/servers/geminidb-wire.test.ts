@@ -2,7 +2,8 @@
  * What GeminiDB's wire must get right beyond a single call, against the emulator: resources that
  * run side by side share one IAM token request; the password-free configuration is read to its
  * last page; a server's error text is redacted whole before it is cut; the password-free check
- * compares this machine's address whatever its family.
+ * compares this machine's address whatever its family; the requests of a process share its
+ * connections to an endpoint, and one the server has closed while idle costs no request.
  */
 import * as assert from "assert";
 import { geminiDbAdminPasswordProvider as provider } from "../../provider";
@@ -43,6 +44,60 @@ describe("GeminiDB wire details against the emulator", function () {
     assert.strictEqual(results.length, 6);
     assert.strictEqual(emu.count("iam.tokens"), 1, "one token request, shared");
     assert.strictEqual(emu.count("password.put"), 6);
+  });
+
+  it("the requests of six resources made one after another share the process's connection to the endpoint", async () => {
+    const ids = Array.from({ length: 6 }, (_, i) => `${TEST_INSTANCE.slice(0, -6)}${String(i).padStart(2, "0")}in06`);
+    for (const id of ids) {
+      const instance = { id, projectId: TEST_PROJECT, status: "normal", datastore: "Cassandra", actions: [] };
+      emu.instances.set(id, { ...instance, password: "Initial-Pw-0" });
+    }
+    const inputs = (instanceId: string): GeminiDbAdminPasswordInputs => ({
+      region: "eu-west-101",
+      projectId: TEST_PROJECT,
+      instanceId,
+      endpoint: emu.url,
+      iamEndpoint: emu.url,
+      auth: { userName: USER, password: USER_PW, domainName: `${DOMAIN}` },
+      password: "One-after-other-Pw1",
+    });
+    for (const id of ids) await provider.create(inputs(id));
+    for (const id of ids) await provider.read(id, (await provider.create(inputs(id))).outs);
+    // a token, and per create an instance query and a reset, and per read an instance query
+    const requests = emu.count("iam.tokens") + emu.count("password.put") + emu.count("instances.get");
+    assert.ok(requests >= 1 + 12 * 2 + 6, `${requests} requests`);
+    assert.strictEqual(emu.count("password.put"), 12);
+    assert.strictEqual(emu.connectionsAccepted, 1, `${emu.connectionsAccepted} connections for ${requests} requests`);
+  });
+
+  it("a connection the server closed while it was idle is replaced, and the request on it succeeds", async () => {
+    const id = TEST_INSTANCE;
+    emu.instances.set(id, {
+      id,
+      projectId: TEST_PROJECT,
+      status: "normal",
+      datastore: "Cassandra",
+      actions: [],
+      password: "Initial-Pw-0",
+    });
+    const inputs: GeminiDbAdminPasswordInputs = {
+      region: "eu-west-101",
+      projectId: TEST_PROJECT,
+      instanceId: id,
+      endpoint: emu.url,
+      iamEndpoint: emu.url,
+      auth: { userName: USER, password: USER_PW, domainName: `${DOMAIN}` },
+      password: "Idle-closed-Pw1",
+    };
+    const { outs } = await provider.create(inputs);
+    assert.strictEqual(emu.connectionsAccepted, 1);
+    emu.closeIdleConnections();
+    await new Promise((r) => setTimeout(r, 50));
+    const puts = emu.count("password.put");
+    await provider.update(id, outs, { ...inputs, password: "Idle-closed-Pw2" });
+    assert.strictEqual(emu.count("password.put"), puts + 1, "one reset, on a new connection");
+    assert.strictEqual(emu.connectionsAccepted, 2);
+    assert.strictEqual(emu.instances.get(id)!.password, "Idle-closed-Pw2");
   });
 
   it("reads the password-free configuration to its last page (150 entries, this address on the second page)", async () => {
