@@ -62,7 +62,7 @@ describe("GeminiDB wire details against the emulator", function () {
       password: "One-after-other-Pw1",
     });
     for (const id of ids) await provider.create(inputs(id));
-    for (const id of ids) await provider.read(id, (await provider.create(inputs(id))).outs);
+    for (const id of ids) await provider.read(id, (await provider.create(inputs(id))).outs!);
     // a token, and per create an instance query and a reset, and per read an instance query
     const requests = emu.count("iam.tokens") + emu.count("password.put") + emu.count("instances.get");
     assert.ok(requests >= 1 + 12 * 2 + 6, `${requests} requests`);
@@ -94,7 +94,7 @@ describe("GeminiDB wire details against the emulator", function () {
     emu.closeIdleConnections();
     await new Promise((r) => setTimeout(r, 50));
     const puts = emu.count("password.put");
-    await provider.update(id, outs, { ...inputs, password: "Idle-closed-Pw2" });
+    await provider.update(id, outs!, { ...inputs, password: "Idle-closed-Pw2" });
     assert.strictEqual(emu.count("password.put"), puts + 1, "one reset, on a new connection");
     assert.strictEqual(emu.connectionsAccepted, 2);
     assert.strictEqual(emu.instances.get(id)!.password, "Idle-closed-Pw2");

@@ -370,6 +370,8 @@ describe("the docs", function () {
         "secretPaths",
         "withSecretInputs",
         "dynamicShape",
+        "dynamicRegistration",
+        "sourcePosition",
         "pulumiStillThere",
         "watchPulumi",
         "issuesToFailures",
