@@ -65,6 +65,9 @@
  *   --out NAME        write bench/results/NAME.json and NAME.svg instead of latest.json and chart.svg
  *   --skip-preview    run up, rotate, refresh and destroy with `--skip-preview`, as pipelines often
  *                     do: `pulumi refresh` then reads each resource once, not twice
+ *   --skip-checkpoints  run the CLI with PULUMI_SKIP_CHECKPOINTS=true (also when that is already set):
+ *                     the local backend then writes the state once per step, not after every
+ *                     resource; a diagnostic of what the state's size costs, not a user's setting
  *   --profile DIR     CPU profiles and module load times of the Node.js processes (bench/profile.ts)
  * The embedded Milvus starts only when a scenario talks to it (milvus, naive, yaml-milvus,
  * python-milvus).
@@ -188,6 +191,15 @@ const OUT_NAME = option("out", "latest");
  * its preview, then again). The floors skip it alike.
  */
 const SKIP_PREVIEW = process.argv.includes("--skip-preview");
+/**
+ * `--skip-checkpoints`: the CLI runs with PULUMI_SKIP_CHECKPOINTS=true, so the local backend does
+ * not write the whole state file after each resource's step (N writes of N resources a step), only
+ * at the end. What a resource's state costs Pulumi is mostly those writes: this shows how much.
+ * Pulumi documents the setting as unsafe (a crash loses the step's progress): a diagnostic only.
+ */
+const SKIP_CHECKPOINTS =
+  process.argv.includes("--skip-checkpoints") || /^(1|true)$/i.test(process.env.PULUMI_SKIP_CHECKPOINTS ?? "");
+if (SKIP_CHECKPOINTS) process.env.PULUMI_SKIP_CHECKPOINTS = "true";
 
 // ---------------------------------------------------------------- measuring
 
@@ -914,7 +926,8 @@ async function main() {
   if (nMax > 98) throw new Error("Milvus allows 100 users, root included: keep N at 98 or below");
   console.log(
     `bench: ${scenarios.join(", ")}; N = ${SIZES.join(", ")}; ${ROUNDS} round(s)` +
-      (SKIP_PREVIEW ? "; up, rotate, refresh and destroy with --skip-preview" : ""),
+      (SKIP_PREVIEW ? "; up, rotate, refresh and destroy with --skip-preview" : "") +
+      (SKIP_CHECKPOINTS ? "; PULUMI_SKIP_CHECKPOINTS=true" : ""),
   );
   console.log(
     `machine: ${JSON.stringify(machine())}; load average ${os
@@ -1002,6 +1015,7 @@ async function main() {
     load1: { min: Math.min(...loads), median: median(loads), max: Math.max(...loads) },
     bcryptRounds: BCRYPT_ROUNDS,
     skipPreview: SKIP_PREVIEW,
+    skipCheckpoints: SKIP_CHECKPOINTS,
     rounds: ROUNDS,
     sizes: SIZES,
     scenarios,
