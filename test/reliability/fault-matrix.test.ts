@@ -415,11 +415,16 @@ describe("fault matrix: Milvus restarted between two resources of one pulumi up 
   });
 
   it("the shared channel reconnects and every resource after the restart succeeds", async () => {
-    // Each create ends with its login proof (GetVersion): the server goes down for a second
-    // right after it has answered the first resource's proof.
+    // Each create ends with its login proof (GetVersion): the server goes down for a second,
+    // 100 ms after it has answered the first resource's proof. The program declares each next
+    // resource 400 ms after the one before it is created, so that its first call comes while the
+    // server is down, never on the connection about to drop (a call that left the process then
+    // would be ambiguous, and fail: CI once had the next call within those 100 ms).
     server.inject("GetVersion", { kind: "restartAfter", downMs: 1000 });
     const started = Date.now();
-    const r = await project.run(["up", "--yes", "--parallel", "1"], { env: { PDP_MANY_ROUND: "1" } });
+    const r = await project.run(["up", "--yes", "--parallel", "1"], {
+      env: { PDP_MANY_ROUND: "1", PDP_MANY_GAP_MS: "400" },
+    });
     const elapsedMs = Date.now() - started;
     assert.strictEqual(r.code, 0, r.all);
     assert.strictEqual(server.restarts, 1, "the server restarted during the run");
