@@ -24,7 +24,8 @@ describe("GeminiDB wire details against the emulator", function () {
   });
   afterEach(() => emu.stop());
 
-  it("six resources created side by side with an IAM password ask IAM for one token, not six", async () => {
+  /** Six Cassandra instances in the emulator, and a resource's inputs for each (an IAM password, `password`). */
+  const sixInstances = (password: string) => {
     const ids = Array.from({ length: 6 }, (_, i) => `${TEST_INSTANCE.slice(0, -6)}${String(i).padStart(2, "0")}in06`);
     for (const id of ids) {
       const instance = { id, projectId: TEST_PROJECT, status: "normal", datastore: "Cassandra", actions: [] };
@@ -37,8 +38,13 @@ describe("GeminiDB wire details against the emulator", function () {
       endpoint: emu.url,
       iamEndpoint: emu.url,
       auth: { userName: USER, password: USER_PW, domainName: `${DOMAIN}` },
-      password: "Side-by-side-Pw1",
+      password,
     });
+    return { ids, inputs };
+  };
+
+  it("six resources created side by side with an IAM password ask IAM for one token, not six", async () => {
+    const { ids, inputs } = sixInstances("Side-by-side-Pw1");
     // the token cache is per process and keyed by the IAM endpoint: this emulator's port is new, the cache empty
     const results = await Promise.all(ids.map((id) => provider.create(inputs(id))));
     assert.strictEqual(results.length, 6);
@@ -47,20 +53,7 @@ describe("GeminiDB wire details against the emulator", function () {
   });
 
   it("the requests of six resources made one after another share the process's connection to the endpoint", async () => {
-    const ids = Array.from({ length: 6 }, (_, i) => `${TEST_INSTANCE.slice(0, -6)}${String(i).padStart(2, "0")}in06`);
-    for (const id of ids) {
-      const instance = { id, projectId: TEST_PROJECT, status: "normal", datastore: "Cassandra", actions: [] };
-      emu.instances.set(id, { ...instance, password: "Initial-Pw-0" });
-    }
-    const inputs = (instanceId: string): GeminiDbAdminPasswordInputs => ({
-      region: "eu-west-101",
-      projectId: TEST_PROJECT,
-      instanceId,
-      endpoint: emu.url,
-      iamEndpoint: emu.url,
-      auth: { userName: USER, password: USER_PW, domainName: `${DOMAIN}` },
-      password: "One-after-other-Pw1",
-    });
+    const { ids, inputs } = sixInstances("One-after-other-Pw1");
     for (const id of ids) await provider.create(inputs(id));
     for (const id of ids) await provider.read(id, (await provider.create(inputs(id))).outs!);
     // a token, and per create an instance query and a reset, and per read an instance query
@@ -71,24 +64,8 @@ describe("GeminiDB wire details against the emulator", function () {
   });
 
   it("a connection the server closed while it was idle is replaced, and the request on it succeeds", async () => {
-    const id = TEST_INSTANCE;
-    emu.instances.set(id, {
-      id,
-      projectId: TEST_PROJECT,
-      status: "normal",
-      datastore: "Cassandra",
-      actions: [],
-      password: "Initial-Pw-0",
-    });
-    const inputs: GeminiDbAdminPasswordInputs = {
-      region: "eu-west-101",
-      projectId: TEST_PROJECT,
-      instanceId: id,
-      endpoint: emu.url,
-      iamEndpoint: emu.url,
-      auth: { userName: USER, password: USER_PW, domainName: `${DOMAIN}` },
-      password: "Idle-closed-Pw1",
-    };
+    const { ids, inputs: inputsOf } = sixInstances("Idle-closed-Pw1");
+    const [id, inputs] = [ids[0], inputsOf(ids[0])];
     const { outs } = await provider.create(inputs);
     assert.strictEqual(emu.connectionsAccepted, 1);
     emu.closeIdleConnections();
