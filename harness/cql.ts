@@ -9,7 +9,7 @@ import {
   cqlName,
   cqlString,
   cqlTarget as targetOf,
-  openCqlSession,
+  withCqlSession,
 } from "../provider/cql/client";
 import { cqlNodeLogin, cqlNodeOf } from "../provider/cql/login";
 import { waitFor } from "./support";
@@ -51,12 +51,14 @@ export async function cqlAs(
   secrets: string[] = [],
   options: { reuse?: boolean } = {},
 ): Promise<void> {
-  const session = await openCqlSession(cqlTarget(e), admin, { reuse: options.reuse });
-  try {
-    for (const st of statements) await session.execute(st, secrets);
-  } finally {
-    await session.close();
-  }
+  await withCqlSession(
+    cqlTarget(e),
+    admin,
+    async (s) => {
+      for (const st of statements) await s.execute(st, secrets);
+    },
+    options,
+  );
 }
 
 /**

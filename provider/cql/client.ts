@@ -248,13 +248,17 @@ export function closeIdleSessions(): void {
   idleSessions.clear();
 }
 
-/** Connects as `identity`, runs `fn` with a session, closes it (see openCqlSession). */
+/**
+ * Connects as `identity`, runs `fn` with a session, closes it (see openCqlSession; with `reuse`,
+ * the process's idle session of that node and identity, kept idle again after).
+ */
 export async function withCqlSession<T>(
   target: CqlTarget,
   identity: CqlIdentity,
   fn: (session: CqlSession) => Promise<T>,
+  options: { reuse?: boolean } = {},
 ): Promise<T> {
-  const session = await openCqlSession(target, identity);
+  const session = await openCqlSession(target, identity, options);
   try {
     return await fn(session);
   } finally {
