@@ -194,8 +194,10 @@ const SKIP_PREVIEW = process.argv.includes("--skip-preview");
 /**
  * `--skip-checkpoints`: the CLI runs with PULUMI_SKIP_CHECKPOINTS=true, so the local backend does
  * not write the whole state file after each resource's step (N writes of N resources a step), only
- * at the end. What a resource's state costs Pulumi is mostly those writes: this shows how much.
- * Pulumi documents the setting as unsafe (a crash loses the step's progress): a diagnostic only.
+ * at the end: this shows how much of a step those writes, and so a resource's state size, cost
+ * (on 2026-12-07 part of `destroy` and of the CQL faces' `up`, none of `refresh`:
+ * docs/performance.md). Pulumi documents the setting as unsafe (a crash loses the step's
+ * progress): a diagnostic only.
  */
 const SKIP_CHECKPOINTS =
   process.argv.includes("--skip-checkpoints") || /^(1|true)$/i.test(process.env.PULUMI_SKIP_CHECKPOINTS ?? "");
