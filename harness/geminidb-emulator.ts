@@ -210,6 +210,13 @@ export class GeminiDbEmulator {
     this.faults.set(route, [...(this.faults.get(route) ?? []), ...faults]);
   }
 
+  /** Takes back `fault` (the very object given to `inject`) if no request has met it yet. */
+  withdraw(route: Route, fault: GeminiDbFault): void {
+    const queued = this.faults.get(route);
+    const at = queued?.indexOf(fault) ?? -1;
+    if (at >= 0) queued!.splice(at, 1);
+  }
+
   count(route: Route): number {
     return this.calls[route] ?? 0;
   }

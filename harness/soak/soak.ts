@@ -697,7 +697,15 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     plan: StepPlan,
     pf: ProcessFault | undefined,
     env: EnvFault[],
-  ): Promise<{ result: CliResult; killedCli: boolean; struck: string[]; ms: number; missed: EnvFault[] }> {
+  ): Promise<{
+    result: CliResult;
+    killedCli: boolean;
+    struck: string[];
+    ms: number;
+    missed: EnvFault[];
+    /** Whether `pf` struck this up. */
+    processStruck: boolean;
+  }> {
     const w = world!;
     const emu = w.emu;
     const struck: string[] = [];
@@ -794,7 +802,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         const key = pf.timing.window;
         if (resourceInfo(key).db === "gemini") {
           const inst = w.instances[`${stack.face}:${key}`];
-          emu.inject("password.put", { kind: "applyThenDelay", ms: 60000 });
+          const hold = { kind: "applyThenDelay" as const, ms: 60000 };
+          emu.inject("password.put", hold);
+          // a window that never opened (the up ended first) leaves no held reset to a later up
+          afterwards.push(() => emu.withdraw("password.put", hold));
           windowOpen = new Promise<void>((resolve) => {
             emu.onApplied = (id) => {
               if (id === inst.id) resolve();
@@ -817,6 +828,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const providerPids = () => (stack.face === "ts" ? dynamicProviderPids(cliPid) : pluginPids(cliPid));
 
     let killedCli = false;
+    let processStruck = false;
     const strike = async () => {
       if (finished || !pf) return;
       switch (pf.kind) {
@@ -858,6 +870,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         }
       }
       delivered(pf.kind, true);
+      processStruck = true;
       if ("window" in pf.timing) report.inWindow++;
       else report.atRandom++;
     };
@@ -923,7 +936,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     if (providerAt !== undefined && !struck.some((k) => PROCESS_FAULTS.some((p) => k.startsWith(p)))) {
       stack.opsMs = Math.round(stack.opsMs * 0.7 + (Date.now() - providerAt) * 0.3);
     }
-    return { result, killedCli, struck, ms: Date.now() - started, missed: env.filter((f) => !hit.has(f)) };
+    return {
+      result,
+      killedCli,
+      struck,
+      ms: Date.now() - started,
+      missed: env.filter((f) => !hit.has(f)),
+      processStruck,
+    };
   }
 
   /** One step: the plan's changes, the faulted up, the recovery, the checks. */
@@ -978,9 +998,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     let env = [...plan.env, ...fromBefore];
     const phases: string[] = [];
     let first: CliResult | undefined;
+    let pf = plan.process;
     for (let attempt = 0; ; attempt++) {
-      const pf = attempt === 0 ? plan.process : undefined;
-      const { result, killedCli, struck, ms, missed } = await faultedUp(stack, plan, pf, env);
+      const { result, killedCli, struck, ms, missed, processStruck } = await faultedUp(stack, plan, pf, env);
       first ??= result;
       const label = attempt === 0 ? "up" : "recovery up";
       const what = struck.length ? `, struck: ${struck.join(", ")}` : "";
@@ -1016,6 +1036,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       }
       if (attempt >= 3) fail("recovery", `four ups failed in a row; the last:\n${tail(result.all)}`);
       env = missed;
+      // a process fault strikes one up: the recovery's too when this one ended before its moment
+      // came (a server's fault failed it first)
+      if (processStruck) pf = undefined;
     }
 
     // what the databases say of state's passwords (lost ones first), then what the step meant to do
